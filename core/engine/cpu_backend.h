@@ -1,0 +1,23 @@
+#pragma once
+// The reference forward pass on the CPU with Eigen: RMSNorm, RoPE on adjacent pairs, causal
+// attention with n_kv_heads dividing n_heads, SwiGLU FFN. Prefill is matrix-matrix, a single
+// token is matrix-vector.
+#include "core/engine/backend.h"
+
+namespace kvscope {
+
+class CpuBackend final : public Backend {
+public:
+    /// n_threads: threads for the matrix products; 0 = all hardware threads.
+    explicit CpuBackend(int n_threads = 0);
+    std::string name() const override;
+    void forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,
+                 std::int64_t start_pos, const ForwardOptions& options,
+                 ForwardOutput& out) override;
+    int nThreads() const { return m_n_threads; }
+
+private:
+    int m_n_threads;
+};
+
+}  // namespace kvscope

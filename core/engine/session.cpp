@@ -1,0 +1,144 @@
+#include "core/engine/session.h"
+
+#include <cassert>
+#include <chrono>
+#include <string>
+
+#include "core/cache/contiguous_kv_cache.h"
+#include "core/engine/cpu_backend.h"
+#include "core/util/error.h"
+
+namespace kvscope {
+
+namespace {
+
+std::int64_t resolveMaxContext(const Model& model, const SessionOptions& options) {
+    if (options.max_context < 0) {
+        throw InputError("session: max_context must be >= 0 (0 = the model's), got " +
+                         std::to_string(options.max_context));
+    }
+    return options.max_context > 0 ? options.max_context : model.config.max_context;
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
+                 std::unique_ptr<Backend> backend)
+    : m_model(std::move(model)),
+      m_options(options),
+      m_max_context(resolveMaxContext(*m_model, m_options)),
+      m_backend(backend ? std::move(backend) : std::make_unique<CpuBackend>()),
+      m_sampler(m_options.sampling) {
+    m_model->config.validate();
+    if (m_options.record_top_k < 0) {
+        throw InputError("session: record_top_k must be >= 0, got " +
+                         std::to_string(m_options.record_top_k));
+    }
+    m_cache = std::make_unique<ContiguousKvCache>(m_model->config.n_layers,
+                                                  m_model->config.kvDim(), m_max_context);
+}
+
+Session::~Session() = default;
+
+TokenId Session::pendingToken() const {
+    assert(canUndo());
+    return m_records.back().next_token;
+}
+
+const StepRecord& Session::prefill(std::span<const TokenId> tokens) {
+    if (!m_records.empty()) throw InputError("session: prefill() called twice; reset() first");
+    if (tokens.empty()) throw InputError("session: the prompt is empty (put BOS in front)");
+    return run(tokens, Phase::Prefill);
+}
+
+const StepRecord& Session::step() {
+    if (m_records.empty()) throw InputError("session: step() before prefill()");
+    const TokenId token = pendingToken();
+    return run(std::span<const TokenId>(&token, 1), Phase::Decode);
+}
+
+const StepRecord& Session::stepForced(TokenId token) {
+    if (m_records.empty()) throw InputError("session: stepForced() before prefill()");
+    return run(std::span<const TokenId>(&token, 1), Phase::Decode);
+}
+
+const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase) {
+    const ModelConfig& c = m_model->config;
+    const std::int64_t n_new = std::int64_t(new_tokens.size());
+    if (position() + n_new > m_max_context) {
+        throw InputError("session: context full: " + std::to_string(position()) + " + " +
+                         std::to_string(n_new) + " tokens exceed the context limit of " +
+                         std::to_string(m_max_context));
+    }
+    for (TokenId id : new_tokens) {
+        if (id < 0 || id >= c.vocab) {
+            throw InputError("session: token id " + std::to_string(id) + " is outside the vocab [0, " +
+                             std::to_string(c.vocab) + ")");
+        }
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    StepRecord record;
+    record.phase = phase;
+    record.first_pos = position();
+    record.tokens.assign(new_tokens.begin(), new_tokens.end());
+    m_sampler_before.push_back(m_sampler.state());
+    m_tokens.insert(m_tokens.end(), new_tokens.begin(), new_tokens.end());
+
+    // Cached: feed only the new tokens over the held K/V. Recompute: no cache survives a step,
+    // so the whole sequence is run again from position 0 (the O(n^2) baseline).
+    const bool recompute = m_options.mode == CacheMode::Recompute;
+    const std::int64_t start = recompute ? 0 : record.first_pos;
+    if (recompute) m_cache->clear();
+    const std::span<const TokenId> fed(m_tokens.data() + start, m_tokens.size() - std::size_t(start));
+    ForwardOutput out;
+    m_backend->forward(*m_model, *m_cache, fed, start,
+                       ForwardOptions{.all_logits = false, .want_attention = m_options.record_attention},
+                       out);
+    if (recompute) m_cache->clear();
+
+    m_last_logits = out.logits.row(0).transpose();
+    record.next_token = m_sampler.sample(m_last_logits);
+    record.top_k = topTokens(m_last_logits, m_options.record_top_k);
+    record.next_prob = tokenProbability(m_last_logits, record.next_token);
+    record.layers.resize(std::size_t(c.n_layers));
+    for (std::int64_t l = 0; l < c.n_layers; ++l) {
+        LayerRecord& layer = record.layers[std::size_t(l)];
+        layer.k_bytes = m_cache->kBytesUsed(l);
+        layer.v_bytes = m_cache->vBytesUsed(l);
+        layer.bytes_allocated = m_cache->bytesAllocated(l);
+        if (!m_options.record_attention) continue;
+        for (std::int64_t h = 0; h < c.n_heads; ++h) {
+            Matrix& rows = out.attention[std::size_t(l * c.n_heads + h)];  // [fed][n_keys]
+            layer.attention.emplace_back(rows.bottomRows(n_new));          // this step's rows
+        }
+    }
+    record.cost = forwardCost(c, start, std::int64_t(fed.size()), 1);
+    record.wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    m_records.push_back(std::move(record));
+    return m_records.back();
+}
+
+void Session::undo() {
+    assert(canUndo());
+    const StepRecord& last = m_records.back();
+    m_tokens.resize(std::size_t(last.first_pos));
+    if (m_options.mode == CacheMode::Cached) m_cache->truncate(last.first_pos);
+    m_sampler.restore(m_sampler_before.back());
+    m_sampler_before.pop_back();
+    m_records.pop_back();
+    m_last_logits.resize(0);  // the restored step's logits are not kept; the next step refills
+}
+
+void Session::reset() {
+    m_cache->clear();
+    m_tokens.clear();
+    m_records.clear();
+    m_sampler_before.clear();
+    m_sampler = Sampler(m_options.sampling);
+    m_last_logits.resize(0);
+}
+
+}  // namespace kvscope

@@ -1,0 +1,23 @@
+#pragma once
+// Analytic cost of one forward pass: FLOPs (a multiply-add counts 2) and bytes moved (weights
+// read once per pass, K/V read by attention, K/V written), fp32.
+#include <cstdint>
+
+#include "core/model/model_config.h"
+
+namespace kvscope {
+
+struct StepCost {
+    double flops = 0;
+    double weight_bytes_read = 0;
+    double kv_bytes_read = 0;
+    double kv_bytes_written = 0;
+    double bytesMoved() const { return weight_bytes_read + kv_bytes_read + kv_bytes_written; }
+};
+
+/// Cost of running n_new tokens at positions [start_pos, start_pos + n_new) with logits computed
+/// for n_logits of them.
+StepCost forwardCost(const ModelConfig& config, std::int64_t start_pos, std::int64_t n_new,
+                     std::int64_t n_logits);
+
+}  // namespace kvscope

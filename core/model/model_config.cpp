@@ -1,0 +1,89 @@
+#include "core/model/model_config.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/util/checked_math.h"
+#include "core/util/error.h"
+
+namespace kvscope {
+
+std::string_view toString(AttentionVariant variant) {
+    switch (variant) {
+        case AttentionVariant::MHA: return "MHA";
+        case AttentionVariant::GQA: return "GQA";
+        case AttentionVariant::MQA: return "MQA";
+    }
+    return "?";
+}
+
+AttentionVariant ModelConfig::attentionVariant() const {
+    if (n_kv_heads == n_heads) return AttentionVariant::MHA;
+    if (n_kv_heads == 1) return AttentionVariant::MQA;
+    return AttentionVariant::GQA;
+}
+
+std::int64_t ModelConfig::kvBytesPerTokenPerLayer(std::int64_t bytes_per_value) const {
+    return checkedMul(checkedMul(2, kvDim(), "KV values per token"), bytes_per_value,
+                      "KV bytes per token");
+}
+
+std::int64_t ModelConfig::parameterCount() const {
+    const char* what = "parameter count";
+    std::int64_t attn = checkedAdd(checkedMul(d_model, qDim(), what),
+                                   checkedMul(2, checkedMul(d_model, kvDim(), what), what), what);
+    attn = checkedAdd(attn, checkedMul(qDim(), d_model, what), what);       // wq wk wv + wo
+    const std::int64_t ffn = checkedMul(3, checkedMul(d_model, d_ff, what), what);
+    const std::int64_t norms = checkedMul(2, d_model, what);
+    const std::int64_t per_layer = checkedAdd(checkedAdd(attn, ffn, what), norms, what);
+    const std::int64_t embd = checkedMul(vocab, d_model, what);
+    std::int64_t total = checkedAdd(checkedMul(n_layers, per_layer, what), embd, what);
+    total = checkedAdd(total, d_model, what);  // output_norm
+    if (!tied_output) total = checkedAdd(total, embd, what);
+    return total;
+}
+
+namespace {
+
+void requirePositive(std::int64_t value, const char* field) {
+    if (value <= 0) {
+        throw InputError(std::string("model config: ") + field + " must be > 0, got " +
+                         std::to_string(value));
+    }
+}
+
+void requireFinitePositive(float value, const char* field) {
+    if (!std::isfinite(value) || value <= 0.0f) {
+        throw InputError(std::string("model config: ") + field +
+                         " must be a finite number > 0, got " + std::to_string(value));
+    }
+}
+
+}  // namespace
+
+void ModelConfig::validate() const {
+    requirePositive(n_layers, "n_layers");
+    requirePositive(d_model, "d_model");
+    requirePositive(n_heads, "n_heads");
+    requirePositive(n_kv_heads, "n_kv_heads");
+    requirePositive(head_dim, "head_dim");
+    requirePositive(d_ff, "d_ff");
+    requirePositive(vocab, "vocab");
+    requirePositive(max_context, "max_context");
+    requireFinitePositive(rope_theta, "rope_theta");
+    requireFinitePositive(norm_eps, "norm_eps");
+    if (n_heads % n_kv_heads != 0) {
+        throw InputError("model config: n_heads (" + std::to_string(n_heads) +
+                         ") must be divisible by n_kv_heads (" + std::to_string(n_kv_heads) + ")");
+    }
+    if (head_dim % 2 != 0) {
+        throw InputError("model config: head_dim must be even for RoPE (rotates pairs), got " +
+                         std::to_string(head_dim));
+    }
+    // The fp32 byte totals the engine will allocate must be representable.
+    checkedMul(parameterCount(), 4, "model config: fp32 weight bytes");
+    checkedMul(checkedMul(n_layers, max_context, "model config: KV cache positions"),
+               kvBytesPerTokenPerLayer(4), "model config: fp32 KV cache bytes at max_context");
+}
+
+}  // namespace kvscope

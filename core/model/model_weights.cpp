@@ -1,0 +1,75 @@
+#include "core/model/model_weights.h"
+
+#include <string>
+
+#include "core/util/error.h"
+
+namespace kvscope {
+
+ModelWeights ModelWeights::zeros(const ModelConfig& c) {
+    ModelWeights w;
+    w.token_embd = Matrix::Zero(c.vocab, c.d_model);
+    w.layers.resize(std::size_t(c.n_layers));
+    for (LayerWeights& l : w.layers) {
+        l.attn_norm = Vector::Zero(c.d_model);
+        l.wq = Matrix::Zero(c.qDim(), c.d_model);
+        l.wk = Matrix::Zero(c.kvDim(), c.d_model);
+        l.wv = Matrix::Zero(c.kvDim(), c.d_model);
+        l.wo = Matrix::Zero(c.d_model, c.qDim());
+        l.ffn_norm = Vector::Zero(c.d_model);
+        l.w_gate = Matrix::Zero(c.d_ff, c.d_model);
+        l.w_up = Matrix::Zero(c.d_ff, c.d_model);
+        l.w_down = Matrix::Zero(c.d_model, c.d_ff);
+    }
+    w.output_norm = Vector::Zero(c.d_model);
+    if (!c.tied_output) w.output = Matrix::Zero(c.vocab, c.d_model);
+    return w;
+}
+
+namespace {
+
+void checkMatrix(const Matrix& m, std::int64_t rows, std::int64_t cols, const std::string& name) {
+    if (m.rows() != rows || m.cols() != cols) {
+        throw InputError("weights: tensor " + name + " has shape [" + std::to_string(m.rows()) +
+                         "][" + std::to_string(m.cols()) + "], expected [" + std::to_string(rows) +
+                         "][" + std::to_string(cols) + "]");
+    }
+}
+
+void checkVector(const Vector& v, std::int64_t size, const std::string& name) {
+    if (v.size() != size) {
+        throw InputError("weights: tensor " + name + " has " + std::to_string(v.size()) +
+                         " values, expected " + std::to_string(size));
+    }
+}
+
+}  // namespace
+
+void ModelWeights::checkShapes(const ModelConfig& c) const {
+    checkMatrix(token_embd, c.vocab, c.d_model, "token_embd");
+    if (std::int64_t(layers.size()) != c.n_layers) {
+        throw InputError("weights: " + std::to_string(layers.size()) + " layers, expected " +
+                         std::to_string(c.n_layers));
+    }
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const LayerWeights& l = layers[i];
+        const std::string p = "blk." + std::to_string(i) + ".";
+        checkVector(l.attn_norm, c.d_model, p + "attn_norm");
+        checkMatrix(l.wq, c.qDim(), c.d_model, p + "attn_q");
+        checkMatrix(l.wk, c.kvDim(), c.d_model, p + "attn_k");
+        checkMatrix(l.wv, c.kvDim(), c.d_model, p + "attn_v");
+        checkMatrix(l.wo, c.d_model, c.qDim(), p + "attn_output");
+        checkVector(l.ffn_norm, c.d_model, p + "ffn_norm");
+        checkMatrix(l.w_gate, c.d_ff, c.d_model, p + "ffn_gate");
+        checkMatrix(l.w_up, c.d_ff, c.d_model, p + "ffn_up");
+        checkMatrix(l.w_down, c.d_model, c.d_ff, p + "ffn_down");
+    }
+    checkVector(output_norm, c.d_model, "output_norm");
+    if (!c.tied_output) checkMatrix(output, c.vocab, c.d_model, "output");
+}
+
+const Matrix& ModelWeights::classifier(const ModelConfig& config) const {
+    return config.tied_output ? token_embd : output;
+}
+
+}  // namespace kvscope

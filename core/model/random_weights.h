@@ -1,0 +1,28 @@
+#pragma once
+// Seeded random weights: the filler of the demo model and the shape-only models of `bench`.
+#include <cstdint>
+
+#include "core/model/model_weights.h"
+
+namespace kvscope {
+
+/// Weights at the shapes `config` asks for: matrices uniform in [-a, a] with a = scale /
+/// sqrt(fan_in) (so activations keep their size), norms all 1. Same seed -> same bytes.
+ModelWeights randomWeights(const ModelConfig& config, std::uint64_t seed, float scale = 1.0f);
+
+/// A deterministic stream of floats for seeded initialisation (SplitMix64 -> [0, 1)), identical
+/// on every platform and standard library.
+class SeededStream {
+public:
+    explicit SeededStream(std::uint64_t seed) : m_state(seed) {}
+    std::uint64_t nextU64();
+    /// Uniform in [0, 1).
+    double uniform() { return double(nextU64() >> 11) * 0x1.0p-53; }
+    /// Uniform in [-a, a).
+    float symmetric(float a) { return float((2.0 * uniform() - 1.0) * a); }
+
+private:
+    std::uint64_t m_state;
+};
+
+}  // namespace kvscope

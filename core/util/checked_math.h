@@ -1,0 +1,14 @@
+#pragma once
+// 64-bit size arithmetic that reports overflow instead of wrapping (DESIGN.md: sizes are 64-bit,
+// overflow is checked and reported). `what` names the quantity in the error message.
+#include <cstdint>
+#include <string_view>
+
+namespace kvscope {
+
+/// a * b for non-negative sizes; throws InputError naming `what` when the product overflows int64.
+std::int64_t checkedMul(std::int64_t a, std::int64_t b, std::string_view what);
+/// a + b for non-negative sizes; throws InputError naming `what` when the sum overflows int64.
+std::int64_t checkedAdd(std::int64_t a, std::int64_t b, std::string_view what);
+
+}  // namespace kvscope

@@ -1,0 +1,27 @@
+#include <catch2/catch.hpp>
+
+#include "core/engine/step_cost.h"
+#include "tests/core/tiny_models.h"
+
+using namespace kvscope;
+
+TEST_CASE("Step cost matches a hand count", "[cost]") {
+    // 2 layers, d 32, 4 heads x 8, 2 KV heads, d_ff 48, vocab 259.
+    const ModelConfig c = test::tinyConfig(4, 2);
+    // One decode token at position 9 (keys 0..9): per layer the matrices are
+    // wq 32x32 + wk 16x32 + wv 16x32 + wo 32x32 + 3 x 48x32 = 7680 multiply-adds;
+    // attention 4 heads x 8 dims x 10 keys x 2 (q.k and a.v) = 640; classifier 259 x 32 = 8288.
+    const StepCost decode = forwardCost(c, 9, 1, 1);
+    REQUIRE(decode.flops == Approx(2.0 * (2 * 7680 + 2 * 640 + 8288)));
+    // Weights: 2 x 7680 matrices + 2 x 2 x 32 norms + 32 final norm + 32 embedding row + 8288.
+    REQUIRE(decode.weight_bytes_read == Approx(4.0 * (2 * 7680 + 128 + 32 + 32 + 8288)));
+    // K/V: 10 positions x 2 layers x 2 x 16 values x 4 B read; one position written.
+    REQUIRE(decode.kv_bytes_read == Approx(10 * 2 * 2 * 16 * 4));
+    REQUIRE(decode.kv_bytes_written == Approx(2 * 2 * 16 * 4));
+
+    // Prefill of 3 tokens at 0..2 sees 1 + 2 + 3 = 6 keys in total per head.
+    const StepCost prefill = forwardCost(c, 0, 3, 1);
+    REQUIRE(prefill.flops == Approx(2.0 * (3 * 2 * 7680 + 2 * 4 * 8 * 6 * 2 + 8288)));
+    REQUIRE(prefill.bytesMoved() == Approx(prefill.weight_bytes_read + prefill.kv_bytes_read +
+                                            prefill.kv_bytes_written));
+}
