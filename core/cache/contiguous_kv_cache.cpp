@@ -22,8 +22,8 @@ ContiguousKvCache::ContiguousKvCache(std::int64_t n_layers, std::int64_t kv_dim,
                          std::to_string(n_layers) + ", " + std::to_string(kv_dim) + ", " +
                          std::to_string(capacity) + ")");
     }
-    const std::int64_t values = checkedMul(checkedMul(n_layers, capacity, "KV cache positions"),
-                                           kv_dim, "KV cache values");
+    const std::int64_t values =
+        checkedMul(checkedMul(n_layers, capacity, "KV cache positions"), kv_dim, "KV cache values");
     checkedMul(checkedMul(values, 2, "KV cache values"), kBytesPerValue, "KV cache bytes");
     m_layer_length.assign(std::size_t(n_layers), 0);
     m_k.assign(std::size_t(values), 0.0f);
@@ -34,8 +34,8 @@ std::int64_t ContiguousKvCache::length() const {
     return *std::min_element(m_layer_length.begin(), m_layer_length.end());
 }
 
-void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_t n,
-                               const float* k, const float* v) {
+void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_t n, const float* k,
+                               const float* v) {
     assert(layer >= 0 && layer < m_n_layers);
     assert(pos == m_layer_length[std::size_t(layer)] && "append only");
     assert(n >= 0 && pos + n <= m_capacity);

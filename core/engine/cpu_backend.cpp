@@ -147,10 +147,10 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
         x += proj;
 
         rmsNorm(x, lw.ffn_norm, c.norm_eps, h);
-        linear(h, lw.w_gate, gate, m_n_threads);  // [n][d_ff]
-        linear(h, lw.w_up, up, m_n_threads);      // [n][d_ff]
+        linear(h, lw.w_gate, gate, m_n_threads);                              // [n][d_ff]
+        linear(h, lw.w_up, up, m_n_threads);                                  // [n][d_ff]
         gate = (gate.array() / (1.0f + (-gate.array()).exp())) * up.array();  // SwiGLU
-        linear(gate, lw.w_down, proj, m_n_threads);                          // [n][d_model]
+        linear(gate, lw.w_down, proj, m_n_threads);                           // [n][d_model]
         x += proj;
 
         for (std::int64_t head = 0; head < std::int64_t(probs.size()); ++head)

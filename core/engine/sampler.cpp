@@ -47,7 +47,8 @@ std::vector<TokenId> rankByProb(const Vector& probs, std::int64_t keep) {
 std::vector<TokenProb> topTokens(const Vector& logits, std::int64_t k) {
     const Vector probs = softmax(logits, 1.0f);
     std::vector<TokenProb> top;
-    for (TokenId id : rankByProb(probs, k)) top.push_back({id, probs[id]});
+    for (TokenId id : rankByProb(probs, k))
+        top.push_back({id, probs[id]});
     return top;
 }
 
@@ -60,7 +61,9 @@ Sampler::Sampler(SamplingParams params) : m_params(params), m_rng(params.seed) {
     m_params.validate();
 }
 
-double Sampler::uniform() { return double(m_rng() >> 11) * 0x1.0p-53; }
+double Sampler::uniform() {
+    return double(m_rng() >> 11) * 0x1.0p-53;
+}
 
 TokenId Sampler::sample(const Vector& logits) {
     if (m_params.temperature == 0.0f) {
@@ -73,7 +76,8 @@ TokenId Sampler::sample(const Vector& logits) {
     std::vector<TokenId> candidates = rankByProb(probs, k);
     // Nucleus over the top-k set renormalised: the shortest prefix whose share reaches top_p.
     double k_mass = 0.0;
-    for (TokenId id : candidates) k_mass += probs[id];
+    for (TokenId id : candidates)
+        k_mass += probs[id];
     double mass = 0.0;
     std::size_t keep = 0;
     while (keep < candidates.size() && (keep == 0 || mass < double(m_params.top_p) * k_mass)) {

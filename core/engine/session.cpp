@@ -34,8 +34,8 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
         throw InputError("session: record_top_k must be >= 0, got " +
                          std::to_string(m_options.record_top_k));
     }
-    m_cache = std::make_unique<ContiguousKvCache>(m_model->config.n_layers,
-                                                  m_model->config.kvDim(), m_max_context);
+    m_cache = std::make_unique<ContiguousKvCache>(m_model->config.n_layers, m_model->config.kvDim(),
+                                                  m_max_context);
 }
 
 Session::~Session() = default;
@@ -72,8 +72,8 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     }
     for (TokenId id : new_tokens) {
         if (id < 0 || id >= c.vocab) {
-            throw InputError("session: token id " + std::to_string(id) + " is outside the vocab [0, " +
-                             std::to_string(c.vocab) + ")");
+            throw InputError("session: token id " + std::to_string(id) +
+                             " is outside the vocab [0, " + std::to_string(c.vocab) + ")");
         }
     }
 
@@ -90,11 +90,12 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     const bool recompute = m_options.mode == CacheMode::Recompute;
     const std::int64_t start = recompute ? 0 : record.first_pos;
     if (recompute) m_cache->clear();
-    const std::span<const TokenId> fed(m_tokens.data() + start, m_tokens.size() - std::size_t(start));
+    const std::span<const TokenId> fed(m_tokens.data() + start,
+                                       m_tokens.size() - std::size_t(start));
     ForwardOutput out;
-    m_backend->forward(*m_model, *m_cache, fed, start,
-                       ForwardOptions{.all_logits = false, .want_attention = m_options.record_attention},
-                       out);
+    m_backend->forward(
+        *m_model, *m_cache, fed, start,
+        ForwardOptions{.all_logits = false, .want_attention = m_options.record_attention}, out);
     if (recompute) m_cache->clear();
 
     m_last_logits = out.logits.row(0).transpose();

@@ -10,9 +10,12 @@ namespace kvscope {
 
 std::string_view toString(AttentionVariant variant) {
     switch (variant) {
-        case AttentionVariant::MHA: return "MHA";
-        case AttentionVariant::GQA: return "GQA";
-        case AttentionVariant::MQA: return "MQA";
+        case AttentionVariant::MHA:
+            return "MHA";
+        case AttentionVariant::GQA:
+            return "GQA";
+        case AttentionVariant::MQA:
+            return "MQA";
     }
     return "?";
 }
@@ -32,7 +35,7 @@ std::int64_t ModelConfig::parameterCount() const {
     const char* what = "parameter count";
     std::int64_t attn = checkedAdd(checkedMul(d_model, qDim(), what),
                                    checkedMul(2, checkedMul(d_model, kvDim(), what), what), what);
-    attn = checkedAdd(attn, checkedMul(qDim(), d_model, what), what);       // wq wk wv + wo
+    attn = checkedAdd(attn, checkedMul(qDim(), d_model, what), what);  // wq wk wv + wo
     const std::int64_t ffn = checkedMul(3, checkedMul(d_model, d_ff, what), what);
     const std::int64_t norms = checkedMul(2, d_model, what);
     const std::int64_t per_layer = checkedAdd(checkedAdd(attn, ffn, what), norms, what);

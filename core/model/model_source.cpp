@@ -20,7 +20,8 @@ const std::pair<const char*, DemoVariant> kBuiltins[] = {
 
 std::vector<std::string> builtinModelNames() {
     std::vector<std::string> names;
-    for (const auto& [name, variant] : kBuiltins) names.emplace_back(name);
+    for (const auto& [name, variant] : kBuiltins)
+        names.emplace_back(name);
     return names;
 }
 
@@ -29,7 +30,8 @@ std::shared_ptr<const Model> loadModel(std::string_view reference) {
         if (reference == name) return std::make_shared<const Model>(makeBuiltinDemo(variant));
     }
     std::string known;
-    for (const std::string& name : builtinModelNames()) known += (known.empty() ? "" : ", ") + name;
+    for (const std::string& name : builtinModelNames())
+        known += (known.empty() ? "" : ", ") + name;
     throw InputError("unknown model '" + std::string(reference) + "' (known: " + known + ")");
 }
 

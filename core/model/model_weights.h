@@ -23,10 +23,10 @@ struct LayerWeights {
 };
 
 struct ModelWeights {
-    Matrix token_embd;  // [vocab][d_model]
+    Matrix token_embd;                 // [vocab][d_model]
     std::vector<LayerWeights> layers;  // [n_layers]
-    Vector output_norm;  // [d_model]
-    Matrix output;       // [vocab][d_model]; empty when the config says tied_output
+    Vector output_norm;                // [d_model]
+    Matrix output;                     // [vocab][d_model]; empty when the config says tied_output
 
     /// Allocates every tensor at the shape `config` asks for, filled with zeros.
     static ModelWeights zeros(const ModelConfig& config);

@@ -16,7 +16,8 @@ namespace {
 
 void fill(Matrix& m, SeededStream& rng, float scale) {
     const float a = scale / std::sqrt(float(m.cols()));
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.symmetric(a);
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+        m.data()[i] = rng.symmetric(a);
 }
 
 }  // namespace

@@ -7,7 +7,8 @@ namespace kvscope {
 std::vector<TokenId> ByteTokenizer::encode(std::string_view text) const {
     std::vector<TokenId> ids;
     ids.reserve(text.size());
-    for (unsigned char byte : text) ids.push_back(kFirstByte + TokenId(byte));
+    for (unsigned char byte : text)
+        ids.push_back(kFirstByte + TokenId(byte));
     return ids;
 }
 
@@ -18,10 +19,14 @@ std::string ByteTokenizer::decode(TokenId id) const {
 
 std::string ByteTokenizer::label(TokenId id) const {
     switch (id) {
-        case kUnk: return "<unk>";
-        case kBos: return "<s>";
-        case kEos: return "</s>";
-        default: break;
+        case kUnk:
+            return "<unk>";
+        case kBos:
+            return "<s>";
+        case kEos:
+            return "</s>";
+        default:
+            break;
     }
     if (id < 0 || id >= kVocabSize) return "<invalid:" + std::to_string(id) + ">";
     const int byte = id - kFirstByte;

@@ -22,7 +22,8 @@ CacheMode parseCacheMode(std::string_view text) {
 
 std::int64_t StepRecord::kvBytesHeld() const {
     std::int64_t total = 0;
-    for (const LayerRecord& layer : layers) total += layer.k_bytes + layer.v_bytes;
+    for (const LayerRecord& layer : layers)
+        total += layer.k_bytes + layer.v_bytes;
     return total;
 }
 

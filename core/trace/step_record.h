@@ -30,11 +30,11 @@ struct LayerRecord {
 
 struct StepRecord {
     Phase phase = Phase::Prefill;
-    std::int64_t first_pos = 0;      // position of tokens[0]
-    std::vector<TokenId> tokens;     // tokens fed in this step (the prompt, or one token)
-    TokenId next_token = 0;          // sampled from the last position's logits
-    float next_prob = 0.0f;          // its probability (softmax at temperature 1)
-    std::vector<TokenProb> top_k;    // most probable next tokens, highest first
+    std::int64_t first_pos = 0;       // position of tokens[0]
+    std::vector<TokenId> tokens;      // tokens fed in this step (the prompt, or one token)
+    TokenId next_token = 0;           // sampled from the last position's logits
+    float next_prob = 0.0f;           // its probability (softmax at temperature 1)
+    std::vector<TokenProb> top_k;     // most probable next tokens, highest first
     std::vector<LayerRecord> layers;  // [n_layers]
     StepCost cost;                    // analytic, for the work this step actually did
     double wall_ms = 0.0;

@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::string_view kReplacement = "\\ufffd";  // U+FFFD REPLACEMENT CHARACTER
 
-bool isContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+bool isContinuation(unsigned char byte) {
+    return (byte & 0xC0) == 0x80;
+}
 
 /// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is ill-formed.
 /// `consumed` is set to the length of the maximal ill-formed subpart to replace (>= 1).
@@ -35,9 +37,9 @@ std::size_t utf8SequenceLength(std::string_view text, std::size_t i, std::size_t
         return 0;
     }
     for (std::size_t k = 1; k < length; ++k) {
-        const bool ok = i + k < text.size() &&
-                        (k == 1 ? byte(i + 1) >= second_min && byte(i + 1) <= second_max
-                                : isContinuation(byte(i + k)));
+        const bool ok =
+            i + k < text.size() && (k == 1 ? byte(i + 1) >= second_min && byte(i + 1) <= second_max
+                                           : isContinuation(byte(i + k)));
         if (!ok) {
             consumed = k;
             return 0;
@@ -49,12 +51,23 @@ std::size_t utf8SequenceLength(std::string_view text, std::size_t i, std::size_t
 
 void appendControlEscape(std::string& out, unsigned char c) {
     switch (c) {
-        case '\b': out += "\\b"; return;
-        case '\f': out += "\\f"; return;
-        case '\n': out += "\\n"; return;
-        case '\r': out += "\\r"; return;
-        case '\t': out += "\\t"; return;
-        default: break;
+        case '\b':
+            out += "\\b";
+            return;
+        case '\f':
+            out += "\\f";
+            return;
+        case '\n':
+            out += "\\n";
+            return;
+        case '\r':
+            out += "\\r";
+            return;
+        case '\t':
+            out += "\\t";
+            return;
+        default:
+            break;
     }
     constexpr char kHex[] = "0123456789abcdef";
     out += "\\u00";
@@ -83,26 +96,38 @@ void appendJsonString(std::string& out, std::string_view text) {
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
-            if (c == '"') out += "\\\"";
-            else if (c == '\\') out += "\\\\";
-            else if (c < 0x20 || c == 0x7F) appendControlEscape(out, c);
-            else out += char(c);
+            if (c == '"')
+                out += "\\\"";
+            else if (c == '\\')
+                out += "\\\\";
+            else if (c < 0x20 || c == 0x7F)
+                appendControlEscape(out, c);
+            else
+                out += char(c);
             ++i;
             continue;
         }
         std::size_t consumed = 0;
         const std::size_t length = utf8SequenceLength(text, i, consumed);
-        if (length > 0) out.append(text.substr(i, length));
-        else out += kReplacement;
+        if (length > 0)
+            out.append(text.substr(i, length));
+        else
+            out += kReplacement;
         i += consumed;
     }
     out += '"';
 }
 
-void appendJsonNumber(std::string& out, double number) { appendFloating(out, number); }
-void appendJsonNumber(std::string& out, float number) { appendFloating(out, number); }
+void appendJsonNumber(std::string& out, double number) {
+    appendFloating(out, number);
+}
+void appendJsonNumber(std::string& out, float number) {
+    appendFloating(out, number);
+}
 
-void JsonWriter::writeRaw(std::string_view text) { m_out.write(text.data(), std::streamsize(text.size())); }
+void JsonWriter::writeRaw(std::string_view text) {
+    m_out.write(text.data(), std::streamsize(text.size()));
+}
 
 void JsonWriter::beforeValue() {
     if (m_stack.empty()) {

@@ -42,10 +42,11 @@ public:
     JsonWriter& value(double number);
     JsonWriter& value(float number);
     template <std::integral T>
-        requires(!std::same_as<T, bool>)
-    JsonWriter& value(T number) {
-        if constexpr (std::signed_integral<T>) return writeInteger(std::int64_t(number));
-        else return writeUnsigned(std::uint64_t(number));
+    requires(!std::same_as<T, bool>) JsonWriter& value(T number) {
+        if constexpr (std::signed_integral<T>)
+            return writeInteger(std::int64_t(number));
+        else
+            return writeUnsigned(std::uint64_t(number));
     }
     JsonWriter& null();
 

@@ -17,16 +17,19 @@ using Vec = std::vector<double>;
 Vec matVec(const Matrix& w, const Vec& x) {  // w: [out][in], x: [in]
     Vec y(std::size_t(w.rows()), 0.0);
     for (Eigen::Index r = 0; r < w.rows(); ++r)
-        for (Eigen::Index c = 0; c < w.cols(); ++c) y[std::size_t(r)] += double(w(r, c)) * x[std::size_t(c)];
+        for (Eigen::Index c = 0; c < w.cols(); ++c)
+            y[std::size_t(r)] += double(w(r, c)) * x[std::size_t(c)];
     return y;
 }
 
 Vec rmsNorm(const Vec& x, const Vector& weight, double eps) {
     double ss = 0;
-    for (double v : x) ss += v * v;
+    for (double v : x)
+        ss += v * v;
     const double inv = 1.0 / std::sqrt(ss / double(x.size()) + eps);
     Vec y(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] * inv * double(weight[Eigen::Index(i)]);
+    for (std::size_t i = 0; i < x.size(); ++i)
+        y[i] = x[i] * inv * double(weight[Eigen::Index(i)]);
     return y;
 }
 
@@ -45,7 +48,7 @@ void rope(Vec& x, std::int64_t pos, std::int64_t head_dim, double theta) {
 
 /// Logits of every position, and attention[layer][head][query][key], of an MHA model.
 struct Reference {
-    std::vector<Vec> logits;                              // [n][vocab]
+    std::vector<Vec> logits;                               // [n][vocab]
     std::vector<std::vector<std::vector<Vec>>> attention;  // [layer][head][query][key <= query]
 };
 
@@ -55,7 +58,8 @@ Reference naiveForward(const Model& model, const std::vector<TokenId>& tokens) {
     const std::size_t n = tokens.size(), hd = std::size_t(c.head_dim);
     std::vector<Vec> x(n);
     for (std::size_t i = 0; i < n; ++i)
-        for (Eigen::Index d = 0; d < c.d_model; ++d) x[i].push_back(model.weights.token_embd(tokens[i], d));
+        for (Eigen::Index d = 0; d < c.d_model; ++d)
+            x[i].push_back(model.weights.token_embd(tokens[i], d));
     Reference ref;
     for (const LayerWeights& lw : model.weights.layers) {
         std::vector<Vec> q(n), k(n), v(n);
@@ -75,42 +79,51 @@ Reference naiveForward(const Model& model, const std::vector<TokenId>& tokens) {
                 double max = -1e300, sum = 0;
                 for (std::size_t j = 0; j <= i; ++j) {
                     double dot = 0;
-                    for (std::size_t d = 0; d < hd; ++d) dot += q[i][head * hd + d] * k[j][head * hd + d];
+                    for (std::size_t d = 0; d < hd; ++d)
+                        dot += q[i][head * hd + d] * k[j][head * hd + d];
                     w[j] = dot / std::sqrt(double(hd));
                     max = std::max(max, w[j]);
                 }
-                for (double& s : w) sum += (s = std::exp(s - max));
-                for (double& s : w) s /= sum;
+                for (double& s : w)
+                    sum += (s = std::exp(s - max));
+                for (double& s : w)
+                    s /= sum;
                 for (std::size_t j = 0; j <= i; ++j)
-                    for (std::size_t d = 0; d < hd; ++d) att_out[i][head * hd + d] += w[j] * v[j][head * hd + d];
+                    for (std::size_t d = 0; d < hd; ++d)
+                        att_out[i][head * hd + d] += w[j] * v[j][head * hd + d];
                 layer_att[head].push_back(w);
             }
         }
         for (std::size_t i = 0; i < n; ++i) {
             const Vec o = matVec(lw.wo, att_out[i]);
-            for (std::size_t d = 0; d < x[i].size(); ++d) x[i][d] += o[d];
+            for (std::size_t d = 0; d < x[i].size(); ++d)
+                x[i][d] += o[d];
             const Vec h = rmsNorm(x[i], lw.ffn_norm, c.norm_eps);
             Vec g = matVec(lw.w_gate, h);
             const Vec u = matVec(lw.w_up, h);
-            for (std::size_t f = 0; f < g.size(); ++f) g[f] = g[f] / (1.0 + std::exp(-g[f])) * u[f];
+            for (std::size_t f = 0; f < g.size(); ++f)
+                g[f] = g[f] / (1.0 + std::exp(-g[f])) * u[f];
             const Vec down = matVec(lw.w_down, g);
-            for (std::size_t d = 0; d < x[i].size(); ++d) x[i][d] += down[d];
+            for (std::size_t d = 0; d < x[i].size(); ++d)
+                x[i][d] += down[d];
         }
     }
     for (std::size_t i = 0; i < n; ++i)
-        ref.logits.push_back(matVec(model.weights.classifier(c), rmsNorm(x[i], model.weights.output_norm, c.norm_eps)));
+        ref.logits.push_back(matVec(model.weights.classifier(c),
+                                    rmsNorm(x[i], model.weights.output_norm, c.norm_eps)));
     return ref;
 }
 
 ForwardOutput runAll(const Model& model, const std::vector<TokenId>& tokens) {
     ContiguousKvCache cache(model.config.n_layers, model.config.kvDim(), model.config.max_context);
     ForwardOutput out;
-    CpuBackend(1).forward(model, cache, tokens, 0, {.all_logits = true, .want_attention = true}, out);
+    CpuBackend(1).forward(model, cache, tokens, 0, {.all_logits = true, .want_attention = true},
+                          out);
     return out;
 }
 
-const std::vector<TokenId> kTokens = {1, 3 + 'H', 3 + 'e', 3 + 'l', 3 + 'l', 3 + 'o', 3 + ' ', 3 + 'w',
-                                      3 + 'o', 3 + 'r', 3 + 'l', 3 + 'd', 3 + '!'};
+const std::vector<TokenId> kTokens = {1,       3 + 'H', 3 + 'e', 3 + 'l', 3 + 'l', 3 + 'o', 3 + ' ',
+                                      3 + 'w', 3 + 'o', 3 + 'r', 3 + 'l', 3 + 'd', 3 + '!'};
 
 }  // namespace
 
@@ -124,7 +137,8 @@ TEST_CASE("CPU backend equals a naive multi-head reference (MHA)", "[backend]") 
         REQUIRE(out.logits.rows() == Eigen::Index(kTokens.size()));
         for (std::size_t i = 0; i < kTokens.size(); ++i)
             for (Eigen::Index t = 0; t < model->config.vocab; ++t)
-                REQUIRE(out.logits(Eigen::Index(i), t) == Approx(ref.logits[i][std::size_t(t)]).margin(1e-4));
+                REQUIRE(out.logits(Eigen::Index(i), t) ==
+                        Approx(ref.logits[i][std::size_t(t)]).margin(1e-4));
         for (std::size_t l = 0; l < 2; ++l)
             for (std::size_t h = 0; h < 4; ++h)
                 for (std::size_t i = 0; i < kTokens.size(); ++i)
@@ -157,7 +171,8 @@ TEST_CASE("GQA and MQA equal MHA with each KV head copied across its query group
         const Reference ref = naiveForward(*expanded, kTokens);
         for (std::size_t i = 0; i < kTokens.size(); ++i)
             for (Eigen::Index t = 0; t < a.logits.cols(); t += 17)
-                REQUIRE(a.logits(Eigen::Index(i), t) == Approx(ref.logits[i][std::size_t(t)]).margin(1e-4));
+                REQUIRE(a.logits(Eigen::Index(i), t) ==
+                        Approx(ref.logits[i][std::size_t(t)]).margin(1e-4));
     }
 }
 

@@ -7,11 +7,12 @@
 using namespace kvscope;
 
 TEST_CASE("Contiguous cache stores real bytes and forgets on truncate", "[cache]") {
-    ContiguousKvCache cache(2, 6, 10);  // 2 layers, kv_dim 6, 10 positions
+    ContiguousKvCache cache(2, 6, 10);      // 2 layers, kv_dim 6, 10 positions
     std::vector<float> k(3 * 6), v(3 * 6);  // [3][kv_dim]
     std::iota(k.begin(), k.end(), 0.0f);
     std::iota(v.begin(), v.end(), 100.0f);
-    for (std::int64_t l = 0; l < 2; ++l) cache.append(l, 0, 3, k.data(), v.data());
+    for (std::int64_t l = 0; l < 2; ++l)
+        cache.append(l, 0, 3, k.data(), v.data());
     REQUIRE(cache.length() == 3);
     REQUIRE(cache.keys(1)[2 * 6 + 5] == 17.0f);
     REQUIRE(cache.values(0)[0] == 100.0f);

@@ -30,7 +30,8 @@ TEST_CASE("Per-token KV bytes and parameter count match hand calculations", "[co
     // Its published parameter count: 6,738,415,616 (embedding and output untied).
     REQUIRE(llama.parameterCount() == 6'738'415'616);
     // stories260K: 260K-class.
-    REQUIRE(c.parameterCount() == 5 * (64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 172 + 2 * 64) + 2 * 512 * 64 + 64);
+    REQUIRE(c.parameterCount() ==
+            5 * (64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 172 + 2 * 64) + 2 * 512 * 64 + 64);
 }
 
 TEST_CASE("Config validation names the bad field", "[config]") {

@@ -10,7 +10,8 @@ namespace {
 Vector logitsOf(std::initializer_list<float> values) {
     Vector v(Eigen::Index(values.size()));
     Eigen::Index i = 0;
-    for (float x : values) v[i++] = x;
+    for (float x : values)
+        v[i++] = x;
     return v;
 }
 }  // namespace
@@ -51,7 +52,7 @@ TEST_CASE("Seeded sampling is reproducible and follows the distribution", "[samp
 TEST_CASE("Top-k and top-p cut the candidates", "[sampler]") {
     const Vector logits = logitsOf({0.0f, std::log(3.0f), std::log(6.0f)});  // 0.1 0.3 0.6
     Sampler top1({.temperature = 1.0f, .top_k = 1, .seed = 1});
-    Sampler nucleus({.temperature = 1.0f, .top_p = 0.85f, .seed = 1});  // keeps 0.6 + 0.3
+    Sampler nucleus({.temperature = 1.0f, .top_p = 0.85f, .seed = 1});            // keeps 0.6 + 0.3
     Sampler top2_p({.temperature = 1.0f, .top_k = 2, .top_p = 0.6f, .seed = 1});  // 0.67 of {2,1}
     for (int i = 0; i < 2000; ++i) {
         REQUIRE(top1.sample(logits) == 2);
@@ -60,7 +61,8 @@ TEST_CASE("Top-k and top-p cut the candidates", "[sampler]") {
     }
     // Low temperature sharpens: at T = 0.05 the 0.6 token wins essentially always.
     Sampler cold({.temperature = 0.05f, .seed = 4});
-    for (int i = 0; i < 200; ++i) REQUIRE(cold.sample(logits) == 2);
+    for (int i = 0; i < 200; ++i)
+        REQUIRE(cold.sample(logits) == 2);
 }
 
 TEST_CASE("Sampling parameters are validated", "[sampler]") {
@@ -69,5 +71,6 @@ TEST_CASE("Sampling parameters are validated", "[sampler]") {
                         Catch::Contains("temperature"));
     REQUIRE_THROWS_WITH(Sampler({.top_k = -3}), Catch::Contains("top_k"));
     REQUIRE_THROWS_WITH(Sampler({.top_p = 1.5f}), Catch::Contains("top_p"));
-    REQUIRE_THROWS_WITH(Sampler({.top_p = std::numeric_limits<float>::quiet_NaN()}), Catch::Contains("top_p"));
+    REQUIRE_THROWS_WITH(Sampler({.top_p = std::numeric_limits<float>::quiet_NaN()}),
+                        Catch::Contains("top_p"));
 }

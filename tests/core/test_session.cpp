@@ -13,15 +13,17 @@ namespace {
 
 std::vector<TokenId> prompt(const Model& model, std::string_view text) {
     std::vector<TokenId> ids{model.tokenizer->bos()};
-    for (TokenId id : model.tokenizer->encode(text)) ids.push_back(id);
+    for (TokenId id : model.tokenizer->encode(text))
+        ids.push_back(id);
     return ids;
 }
 
 /// Every model a variant test runs on: tiny random MHA/GQA/MQA and the built-in demo variants.
 std::vector<std::shared_ptr<const Model>> variantModels() {
-    std::vector<std::shared_ptr<const Model>> models = {test::tinyModel(4, 4), test::tinyModel(4, 2),
-                                                        test::tinyModel(4, 1)};
-    for (const std::string& name : builtinModelNames()) models.push_back(loadModel(name));
+    std::vector<std::shared_ptr<const Model>> models = {
+        test::tinyModel(4, 4), test::tinyModel(4, 2), test::tinyModel(4, 1)};
+    for (const std::string& name : builtinModelNames())
+        models.push_back(loadModel(name));
     return models;
 }
 
@@ -60,7 +62,8 @@ TEST_CASE("Batched prefill equals token-by-token prefill", "[session]") {
         batched.prefill(ids);
         Session single(model, {});
         single.prefill(std::span(ids).first(1));
-        for (std::size_t i = 1; i < ids.size(); ++i) single.stepForced(ids[i]);
+        for (std::size_t i = 1; i < ids.size(); ++i)
+            single.stepForced(ids[i]);
         REQUIRE(single.position() == batched.position());
         for (Eigen::Index t = 0; t < batched.lastLogits().size(); ++t)
             REQUIRE(batched.lastLogits()[t] == Approx(single.lastLogits()[t]).margin(1e-5));
@@ -68,8 +71,10 @@ TEST_CASE("Batched prefill equals token-by-token prefill", "[session]") {
         for (std::int64_t l = 0; l < model->config.n_layers; ++l) {
             const std::int64_t values = batched.position() * model->config.kvDim();
             for (std::int64_t i = 0; i < values; ++i) {
-                REQUIRE(batched.cache().keys(l)[i] == Approx(single.cache().keys(l)[i]).margin(1e-5));
-                REQUIRE(batched.cache().values(l)[i] == Approx(single.cache().values(l)[i]).margin(1e-5));
+                REQUIRE(batched.cache().keys(l)[i] ==
+                        Approx(single.cache().keys(l)[i]).margin(1e-5));
+                REQUIRE(batched.cache().values(l)[i] ==
+                        Approx(single.cache().values(l)[i]).margin(1e-5));
             }
         }
         // The prefill record carries the whole lower triangle at once.
@@ -86,7 +91,8 @@ TEST_CASE("undo() truncates the cache for real and step() then reproduces the st
         const auto model = loadModel("builtin:demo");
         Session session(model, {.sampling = {.temperature = temperature, .top_k = 40, .seed = 3}});
         session.prefill(prompt(*model, "abc"));
-        for (int i = 0; i < 5; ++i) session.step();
+        for (int i = 0; i < 5; ++i)
+            session.step();
         const std::int64_t before = session.position();
         const StepRecord original = session.step();
         const Vector original_logits = session.lastLogits();
@@ -105,7 +111,8 @@ TEST_CASE("undo() truncates the cache for real and step() then reproduces the st
         REQUIRE(again.kvBytesHeld() == original.kvBytesHeld());
 
         // Undo all the way: undoing the prefill leaves an empty session.
-        while (session.canUndo()) session.undo();
+        while (session.canUndo())
+            session.undo();
         REQUIRE(session.position() == 0);
         REQUIRE(session.cache().length() == 0);
     }
@@ -117,13 +124,15 @@ TEST_CASE("KV bytes per layer are 2 * n_kv_heads * head_dim * positions * 4", "[
         Session session(model, {});
         const auto ids = prompt(*model, "hello");
         session.prefill(ids);
-        for (int i = 0; i < 3; ++i) session.step();
+        for (int i = 0; i < 3; ++i)
+            session.step();
         std::int64_t positions = std::int64_t(ids.size());
         for (const StepRecord& rec : session.records()) {
             if (rec.phase == Phase::Decode) ++positions;
             if (rec.phase == Phase::Prefill) REQUIRE(rec.positionsAfter() == positions);
             for (const LayerRecord& layer : rec.layers) {
-                REQUIRE(layer.k_bytes + layer.v_bytes == 2 * c.n_kv_heads * c.head_dim * positions * 4);
+                REQUIRE(layer.k_bytes + layer.v_bytes ==
+                        2 * c.n_kv_heads * c.head_dim * positions * 4);
                 REQUIRE(layer.bytes_allocated == 2 * c.n_kv_heads * c.head_dim * c.max_context * 4);
             }
         }
@@ -135,7 +144,8 @@ TEST_CASE("Same scenario and seed give the same tokens", "[session]") {
     auto run = [&](std::uint64_t seed) {
         Session s(model, {.sampling = {.temperature = 1.0f, .top_p = 0.9f, .seed = seed}});
         s.prefill(prompt(*model, "seeded"));
-        for (int i = 0; i < 30; ++i) s.step();
+        for (int i = 0; i < 30; ++i)
+            s.step();
         return s.tokens();
     };
     REQUIRE(run(5) == run(5));

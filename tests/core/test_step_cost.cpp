@@ -22,6 +22,6 @@ TEST_CASE("Step cost matches a hand count", "[cost]") {
     // Prefill of 3 tokens at 0..2 sees 1 + 2 + 3 = 6 keys in total per head.
     const StepCost prefill = forwardCost(c, 0, 3, 1);
     REQUIRE(prefill.flops == Approx(2.0 * (3 * 2 * 7680 + 2 * 4 * 8 * 6 * 2 + 8288)));
-    REQUIRE(prefill.bytesMoved() == Approx(prefill.weight_bytes_read + prefill.kv_bytes_read +
-                                            prefill.kv_bytes_written));
+    REQUIRE(prefill.bytesMoved() ==
+            Approx(prefill.weight_bytes_read + prefill.kv_bytes_read + prefill.kv_bytes_written));
 }

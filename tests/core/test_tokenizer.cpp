@@ -11,7 +11,8 @@ TEST_CASE("Byte tokenizer maps each byte to 3 + byte and back", "[tokenizer]") {
     REQUIRE(ids.size() == text.size());
     REQUIRE(ids[0] == 3 + 'H');
     std::string back;
-    for (TokenId id : ids) back += tok.decode(id);
+    for (TokenId id : ids)
+        back += tok.decode(id);
     REQUIRE(back == text);
     REQUIRE(tok.encode("").empty());
 }
