@@ -1,5 +1,7 @@
 // Session: cached vs recompute, batched vs token-by-token prefill, undo, bytes held.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "core/engine/cpu_backend.h"
 #include "core/engine/session.h"
@@ -27,6 +29,12 @@ std::vector<std::shared_ptr<const Model>> variantModels() {
     return models;
 }
 
+/// The issue's bound: logits (and cached K/V) within 1e-5. The CPU backend computes each row with
+/// the same fixed-order dot products whatever the batch, so in practice they agree exactly.
+bool agree(float a, float b) {
+    return std::abs(a - b) <= 1e-5f;
+}
+
 }  // namespace
 
 TEST_CASE("Cached and recompute give the same tokens and logits at every position", "[session]") {
@@ -41,7 +49,7 @@ TEST_CASE("Cached and recompute give the same tokens and logits at every positio
         for (int step = 0; step < 20; ++step) {
             REQUIRE(cached.lastLogits().size() == model->config.vocab);
             for (Eigen::Index t = 0; t < cached.lastLogits().size(); ++t)
-                REQUIRE(cached.lastLogits()[t] == Approx(recompute.lastLogits()[t]).margin(1e-5));
+                REQUIRE(agree(cached.lastLogits()[t], recompute.lastLogits()[t]));
             const StepRecord& a = cached.step();
             const StepRecord& b = recompute.step();
             REQUIRE(a.next_token == b.next_token);
@@ -66,15 +74,13 @@ TEST_CASE("Batched prefill equals token-by-token prefill", "[session]") {
             single.stepForced(ids[i]);
         REQUIRE(single.position() == batched.position());
         for (Eigen::Index t = 0; t < batched.lastLogits().size(); ++t)
-            REQUIRE(batched.lastLogits()[t] == Approx(single.lastLogits()[t]).margin(1e-5));
+            REQUIRE(agree(batched.lastLogits()[t], single.lastLogits()[t]));
         // The cached K/V bytes agree too.
         for (std::int64_t l = 0; l < model->config.n_layers; ++l) {
             const std::int64_t values = batched.position() * model->config.kvDim();
             for (std::int64_t i = 0; i < values; ++i) {
-                REQUIRE(batched.cache().keys(l)[i] ==
-                        Approx(single.cache().keys(l)[i]).margin(1e-5));
-                REQUIRE(batched.cache().values(l)[i] ==
-                        Approx(single.cache().values(l)[i]).margin(1e-5));
+                REQUIRE(agree(batched.cache().keys(l)[i], single.cache().keys(l)[i]));
+                REQUIRE(agree(batched.cache().values(l)[i], single.cache().values(l)[i]));
             }
         }
         // The prefill record carries the whole lower triangle at once.

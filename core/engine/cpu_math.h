@@ -1,0 +1,40 @@
+#pragma once
+// The arithmetic of the CPU backend. Every output element is computed by the same fixed-order
+// dot product whatever the batch size or thread count, so a token's numbers do not depend on how
+// many others share its pass: batched prefill, token-by-token decode and recompute agree exactly.
+#include <cstdint>
+
+#include "core/model/model_weights.h"
+
+namespace kvscope::cpu {
+
+/// sum_i a[i] * b[i] in a fixed order (8 interleaved partial sums, then a fixed tree).
+float dot(const float* a, const float* b, std::int64_t n);
+
+/// y = x W^T, matrix-matrix: W is walked in blocks of rows, each block reused for every row of
+/// x while it is hot in cache. Blocks are split over n_threads.
+/// x: [n][in], w: [out][in], y: [n][out].
+void linear(const Matrix& x, const Matrix& w, Matrix& y, int n_threads);
+
+/// out = RMSNorm(x) * weight, row by row (llama2.c rmsnorm). x, out: [n][d]; weight: [d].
+void rmsNorm(const Matrix& x, const Vector& weight, float eps, Matrix& out);
+
+/// x = silu(x) * up, element-wise (SwiGLU). x, up: [n][d_ff].
+void swiGlu(Matrix& x, const Matrix& up);
+
+/// cos/sin of every (position, pair) of a pass, computed as llama2.c does (float).
+struct RopeTable {
+    Matrix cos;  // [n_tokens][head_dim / 2]
+    Matrix sin;  // [n_tokens][head_dim / 2]
+};
+RopeTable ropeTable(std::int64_t start_pos, std::int64_t n, std::int64_t head_dim, float theta);
+
+/// Rotates adjacent pairs (2p, 2p+1) of every head in place. x: [n][n_heads * head_dim].
+void applyRope(Matrix& x, const RopeTable& table, std::int64_t head_dim);
+
+/// One query row of one head over keys 0..n_visible-1. q: [head_dim]; keys/values: rows of
+/// `stride` floats, the head's slice at offset 0; probs: [n_visible] out; out: [head_dim].
+void attendRow(const float* q, const float* keys, const float* values, std::int64_t stride,
+               std::int64_t head_dim, std::int64_t n_visible, float* probs, float* out);
+
+}  // namespace kvscope::cpu
