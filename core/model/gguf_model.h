@@ -1,0 +1,54 @@
+#pragma once
+// GGUF -> Model: the llama architecture's metadata keys become a ModelConfig, its tensors fp32
+// ModelWeights, its embedded SentencePiece vocabulary a Tokenizer.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/model/gguf_file.h"
+#include "core/model/model.h"
+
+namespace kvscope {
+
+struct GgufModelOptions {
+    /// When > 0, max_context = min(<arch>.context_length, max_context_cap). 0 keeps the file's
+    /// value. (stories260K.gguf says 2048 but the model was trained at 512: the caller decides.)
+    std::int64_t max_context_cap = 0;
+};
+
+/// What the header says about a model, without its tensor data or tokenizer: what the memory
+/// calculator needs.
+struct GgufModelInfo {
+    ModelConfig config;
+    std::string architecture;         // general.architecture
+    std::int64_t context_length = 0;  // <arch>.context_length as the file says it
+    std::int64_t weight_bytes = 0;    // sum of the tensors' stored byte sizes
+    std::vector<std::pair<std::string, std::int64_t>> tensor_types;  // ("Q8_0", 37), in file order
+};
+
+/// Reads the model's shape from the metadata and the tensor table only (tensor data is never
+/// touched, so this is fast on a multi-GB file). Uses the "<arch>." keys of llama.cpp, so it also
+/// sizes llama-like architectures that loadGgufModel cannot run. Defaults when a key is absent:
+/// head_count_kv = head_count, head_dim = embedding_length / head_count (unless
+/// attention.key_length says otherwise), rope.freq_base 10000, RMS norm epsilon 1e-5; vocab from
+/// tokenizer.ggml.tokens, else <arch>.vocab_size, else token_embd; tied output when there is no
+/// output.weight; name = general.name, else the file name. For "llama", rope.dimension_count must
+/// equal head_dim. Throws InputError naming the key for a missing or invalid value, or when the
+/// shape fails ModelConfig::validate().
+GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& options = {});
+/// readGgufModelInfo(file, options).config.
+ModelConfig readGgufConfig(const GgufFile& file, const GgufModelOptions& options = {});
+
+/// The embedded tokenizer (tokenizer.ggml.model must be "llama"). Throws InputError naming the
+/// key when it is missing, unsupported or inconsistent.
+std::shared_ptr<const Tokenizer> loadGgufTokenizer(const GgufFile& file);
+
+/// A runnable Model. Throws InputError when general.architecture is not "llama", the tokenizer
+/// is unsupported, or a tensor is missing, has the wrong shape or a type that cannot be
+/// dequantized (the file still opens for its metadata in every such case).
+Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options = {});
+Model loadGgufModel(const std::string& path, const GgufModelOptions& options = {});
+
+}  // namespace kvscope

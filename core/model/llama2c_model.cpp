@@ -1,0 +1,190 @@
+#include "core/model/llama2c_model.h"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/model/llama2c_tokenizer.h"
+#include "core/model/raw_file_reader.h"
+#include "core/util/checked_math.h"
+#include "core/util/error.h"
+
+namespace kvscope {
+
+namespace {
+
+constexpr std::int64_t kHeaderBytes = 7 * 4;
+// export.py --version 1 and 2 start with uint32 0x616b3432 ("ak42"); run.c reads version 0 only.
+constexpr std::int32_t kExportMagic = 0x616b3432;
+
+struct Header {
+    std::int32_t dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len;
+};
+
+std::string describe(const Header& h) {
+    return "dim " + std::to_string(h.dim) + ", hidden_dim " + std::to_string(h.hidden_dim) +
+           ", n_layers " + std::to_string(h.n_layers) + ", n_heads " + std::to_string(h.n_heads) +
+           ", n_kv_heads " + std::to_string(h.n_kv_heads) + ", vocab_size " +
+           std::to_string(h.vocab_size) + ", seq_len " + std::to_string(h.seq_len);
+}
+
+/// The config the header describes; throws InputError (without the path) naming the bad field.
+ModelConfig configFromHeader(const Header& h) {
+    const std::pair<const char*, std::int64_t> fields[] = {
+        {"dim", h.dim},         {"hidden_dim", h.hidden_dim}, {"n_layers", h.n_layers},
+        {"n_heads", h.n_heads}, {"n_kv_heads", h.n_kv_heads}, {"seq_len", h.seq_len}};
+    for (const auto& [name, value] : fields) {
+        if (value <= 0) {
+            throw InputError(std::string("header field ") + name + " is " + std::to_string(value) +
+                             ", must be > 0");
+        }
+    }
+    if (h.vocab_size == 0) throw InputError("header field vocab_size is 0, must be nonzero");
+    if (h.dim % h.n_heads != 0) {
+        throw InputError("dim " + std::to_string(h.dim) + " is not divisible by n_heads " +
+                         std::to_string(h.n_heads));
+    }
+    if (h.n_heads % h.n_kv_heads != 0) {
+        throw InputError("n_heads " + std::to_string(h.n_heads) +
+                         " is not divisible by n_kv_heads " + std::to_string(h.n_kv_heads));
+    }
+    ModelConfig c;
+    c.n_layers = h.n_layers;
+    c.d_model = h.dim;
+    c.n_heads = h.n_heads;
+    c.n_kv_heads = h.n_kv_heads;
+    c.head_dim = h.dim / h.n_heads;
+    c.d_ff = h.hidden_dim;
+    c.vocab = h.vocab_size < 0 ? -std::int64_t(h.vocab_size) : std::int64_t(h.vocab_size);
+    c.max_context = h.seq_len;
+    c.rope_theta = 10000.0f;
+    c.norm_eps = 1e-5f;
+    c.tied_output = h.vocab_size > 0;
+    c.validate();
+    return c;
+}
+
+/// Bytes of a checkpoint of `c`, as run.c's memory_map_weights walks it.
+std::int64_t checkpointBytes(const ModelConfig& c, bool tied) {
+    const char* what = "checkpoint size implied by the header";
+    const auto mul = [what](std::int64_t a, std::int64_t b) { return checkedMul(a, b, what); };
+    const auto add = [what](std::int64_t a, std::int64_t b) { return checkedAdd(a, b, what); };
+    std::int64_t per_layer = mul(2, c.d_model);                     // rms_att, rms_ffn
+    per_layer = add(per_layer, mul(2, mul(c.qDim(), c.d_model)));   // wq, wo
+    per_layer = add(per_layer, mul(2, mul(c.kvDim(), c.d_model)));  // wk, wv
+    per_layer = add(per_layer, mul(3, mul(c.d_ff, c.d_model)));     // w1, w2, w3
+    const std::int64_t embedding = mul(c.vocab, c.d_model);
+    std::int64_t floats = add(embedding, mul(c.n_layers, per_layer));
+    floats = add(floats, c.d_model);                                   // rms_final
+    floats = add(floats, mul(2, mul(c.max_context, c.head_dim) / 2));  // freq_cis_real, _imag
+    if (!tied) floats = add(floats, embedding);                        // wcls
+    return add(kHeaderBytes, mul(floats, 4));
+}
+
+Header readHeader(RawFileReader& in) {
+    if (in.size() < kHeaderBytes) {
+        in.fail("file is " + std::to_string(in.size()) + " bytes, too short for the " +
+                std::to_string(kHeaderBytes) + "-byte header");
+    }
+    Header h{};
+    h.dim = in.readInt32("header");
+    h.hidden_dim = in.readInt32("header");
+    h.n_layers = in.readInt32("header");
+    h.n_heads = in.readInt32("header");
+    h.n_kv_heads = in.readInt32("header");
+    h.vocab_size = in.readInt32("header");
+    h.seq_len = in.readInt32("header");
+    if (h.dim == kExportMagic) {
+        in.fail(
+            "starts with the \"ak42\" magic of llama2.c export.py --version 1/2; only run.c's "
+            "legacy format is supported (export.py --version 0)");
+    }
+    return h;
+}
+
+/// The config of the checkpoint, after checking that the file holds exactly what it implies.
+ModelConfig checkedConfig(RawFileReader& in, const Header& h) {
+    ModelConfig c;
+    std::int64_t expected = 0;
+    try {
+        c = configFromHeader(h);
+        expected = checkpointBytes(c, c.tied_output);
+    } catch (const InputError& e) {
+        in.fail(std::string(e.what()) + " (header: " + describe(h) + ")");
+    }
+    if (in.size() != expected) {
+        std::string hint;
+        try {
+            if (in.size() == checkpointBytes(c, !c.tied_output)) {
+                hint = std::string("; that size fits the same model with ") +
+                       (c.tied_output ? "an untied" : "a tied") +
+                       " classifier (the sign of vocab_size)";
+            }
+        } catch (const InputError&) {
+        }
+        in.fail("file is " + std::to_string(in.size()) + " bytes, header implies " +
+                std::to_string(expected) + " (" + describe(h) + ")" + hint);
+    }
+    return c;
+}
+
+void readInto(RawFileReader& in, float* dst, Eigen::Index n, const std::string& item) {
+    in.read(dst, std::int64_t(n) * 4, item);
+}
+
+/// Reads the tensors in file order; `w` has the shapes of `c` already.
+void readWeights(RawFileReader& in, const ModelConfig& c, ModelWeights& w) {
+    const auto perLayer = [&](const char* name, auto field) {
+        for (std::size_t l = 0; l < w.layers.size(); ++l) {
+            auto& tensor = w.layers[l].*field;
+            readInto(in, tensor.data(), tensor.size(),
+                     std::string(name) + " of layer " + std::to_string(l));
+        }
+    };
+    readInto(in, w.token_embd.data(), w.token_embd.size(), "token_embedding_table");
+    perLayer("rms_att_weight", &LayerWeights::attn_norm);
+    perLayer("wq", &LayerWeights::wq);
+    perLayer("wk", &LayerWeights::wk);
+    perLayer("wv", &LayerWeights::wv);
+    perLayer("wo", &LayerWeights::wo);
+    perLayer("rms_ffn_weight", &LayerWeights::ffn_norm);
+    perLayer("w1", &LayerWeights::w_gate);
+    perLayer("w2", &LayerWeights::w_down);
+    perLayer("w3", &LayerWeights::w_up);
+    readInto(in, w.output_norm.data(), w.output_norm.size(), "rms_final_weight");
+    const std::int64_t freq_cis_bytes = c.max_context * c.head_dim / 2 * 4;
+    in.skip(freq_cis_bytes, "freq_cis_real");
+    in.skip(freq_cis_bytes, "freq_cis_imag");
+    if (!c.tied_output) readInto(in, w.output.data(), w.output.size(), "wcls");
+}
+
+std::string tokenizerBeside(const std::string& checkpoint_path) {
+    const std::filesystem::path beside =
+        std::filesystem::path(checkpoint_path).parent_path() / "tokenizer.bin";
+    std::error_code error;
+    if (!std::filesystem::exists(beside, error)) {
+        throw InputError("llama2.c checkpoint " + checkpoint_path +
+                         ": no tokenizer given and no tokenizer.bin beside it (looked for " +
+                         beside.string() + "); give the tokenizer's path (llama2.c's -z)");
+    }
+    return beside.string();
+}
+
+}  // namespace
+
+Model loadLlama2cModel(const std::string& checkpoint_path, const std::string& tokenizer_path) {
+    RawFileReader in("llama2.c checkpoint", checkpoint_path);
+    const Header header = readHeader(in);
+    Model model;
+    model.config = checkedConfig(in, header);
+    model.config.name = std::filesystem::path(checkpoint_path).stem().string();
+    model.weights = ModelWeights::zeros(model.config);  // the file holds all of it: checked
+    readWeights(in, model.config, model.weights);
+    const std::string tok_path =
+        tokenizer_path.empty() ? tokenizerBeside(checkpoint_path) : tokenizer_path;
+    model.tokenizer = loadLlama2cTokenizer(tok_path, model.config.vocab);
+    return model;
+}
+
+}  // namespace kvscope
