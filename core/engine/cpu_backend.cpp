@@ -17,13 +17,18 @@ void attend(const ModelConfig& c, const Matrix& q, const float* keys, const floa
             std::int64_t start_pos, Matrix& out, std::vector<Matrix>* probs, int n_threads) {
     const std::int64_t n = q.rows(), hd = c.head_dim, n_keys = start_pos + n;
     out.resize(n, c.qDim());
-#pragma omp parallel for num_threads(n_threads) schedule(dynamic) if (n_threads > 1)
+    // q.k and a.v over the visible keys of every query row and head.
+    const std::int64_t work = 2 * c.qDim() * (start_pos + 1 + n_keys) * n / 2;
+    const int threads = cpu::threadsFor(work, n_threads);
+#pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
     for (std::int64_t h = 0; h < c.n_heads; ++h) {
         const std::int64_t kv_offset = (h / c.kvGroupSize()) * hd;  // shared KV head, not copied
-        Matrix scores = Matrix::Zero(n, n_keys);                    // [n][n_keys]
+        // Recorded: every row kept, [n][n_keys]. Not recorded: one row of scratch, [1][n_keys].
+        Matrix scores = Matrix::Zero(probs ? n : 1, n_keys);
         for (std::int64_t i = 0; i < n; ++i) {
+            float* row = scores.data() + (probs ? i * n_keys : 0);
             cpu::attendRow(q.data() + i * q.cols() + h * hd, keys + kv_offset, values + kv_offset,
-                           c.kvDim(), hd, start_pos + i + 1, scores.data() + i * n_keys,
+                           c.kvDim(), hd, start_pos + i + 1, row,
                            out.data() + i * out.cols() + h * hd);
         }
         if (probs) (*probs)[std::size_t(h)] = std::move(scores);

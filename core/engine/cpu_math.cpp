@@ -41,12 +41,18 @@ float dot(const float* a, const float* b, std::int64_t n) {
     return sumLanes((s0 + s1) + (s2 + s3)) + tail;
 }
 
+int threadsFor(std::int64_t work, int n_threads) {
+    constexpr std::int64_t kMinWorkPerThread = 32 * 1024;  // multiply-adds, ~10 us of work
+    return int(std::clamp<std::int64_t>(work / kMinWorkPerThread, 1, n_threads));
+}
+
 void linear(const Matrix& x, const Matrix& w, Matrix& y, int n_threads) {
     const std::int64_t n = x.rows(), in = x.cols(), out = w.rows();
     y.resize(n, out);
     constexpr std::int64_t kBlock = 16;  // rows of W per task: 16 x d_model floats stay in L1/L2
     const std::int64_t n_blocks = (out + kBlock - 1) / kBlock;
-#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && n_blocks > 1)
+    const int threads = threadsFor(n * in * out, n_threads);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (std::int64_t b = 0; b < n_blocks; ++b) {
         const std::int64_t first = b * kBlock, last = std::min(out, first + kBlock);
         for (std::int64_t i = 0; i < n; ++i) {

@@ -11,6 +11,10 @@ namespace kvscope::cpu {
 /// sum_i a[i] * b[i] in a fixed order (8 interleaved partial sums, then a fixed tree).
 float dot(const float* a, const float* b, std::int64_t n);
 
+/// Threads worth using for `work` multiply-adds: a parallel region costs microseconds (far more
+/// on a busy machine), so small products run on the calling thread.
+int threadsFor(std::int64_t work, int n_threads);
+
 /// y = x W^T, matrix-matrix: W is walked in blocks of rows, each block reused for every row of
 /// x while it is hot in cache. Blocks are split over n_threads.
 /// x: [n][in], w: [out][in], y: [n][out].

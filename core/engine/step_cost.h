@@ -1,6 +1,8 @@
 #pragma once
-// Analytic cost of one forward pass: FLOPs (a multiply-add counts 2) and bytes moved (weights
-// read once per pass, K/V read by attention, K/V written), fp32.
+// Analytic cost of one forward pass: FLOPs (a multiply-add counts 2; element-wise work such as
+// norms, RoPE and softmax is not counted) and the minimum bytes moved (each weight read once per
+// pass, each K/V row read once per layer, new K/V written), fp32. An implementation that re-reads
+// K/V per query row (as the CPU backend does in prefill) moves more than this ideal.
 #include <cstdint>
 
 #include "core/model/model_config.h"
