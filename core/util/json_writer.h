@@ -24,6 +24,10 @@ void appendJsonString(std::string& out, std::string_view text);
 void appendJsonNumber(std::string& out, double number);
 void appendJsonNumber(std::string& out, float number);
 
+/// Integers other than bool (bool is written as true/false).
+template <class T>
+concept JsonInteger = std::integral<T> && !std::same_as<T, bool>;
+
 class JsonWriter {
 public:
     explicit JsonWriter(std::ostream& out) : m_out(out) {}
@@ -41,12 +45,13 @@ public:
     JsonWriter& value(bool flag);
     JsonWriter& value(double number);
     JsonWriter& value(float number);
-    template <std::integral T>
-    requires(!std::same_as<T, bool>) JsonWriter& value(T number) {
-        if constexpr (std::signed_integral<T>)
+    template <JsonInteger T>
+    JsonWriter& value(T number) {
+        if constexpr (std::signed_integral<T>) {
             return writeInteger(std::int64_t(number));
-        else
+        } else {
             return writeUnsigned(std::uint64_t(number));
+        }
     }
     JsonWriter& null();
 

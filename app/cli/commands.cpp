@@ -1,0 +1,11 @@
+#include "app/cli/command.h"
+
+namespace kvscope::cli {
+
+std::span<const Command* const> allCommands() {
+    static const Command* const commands[] = {&generateCommand(), &attentionCommand(),
+                                              &benchCommand()};
+    return commands;
+}
+
+}  // namespace kvscope::cli

@@ -1,0 +1,65 @@
+#include "app/cli/text_format.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace kvscope::cli {
+
+std::string fixed(double number, int decimals) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, number);
+    return buffer;
+}
+
+std::string iecBytes(std::int64_t bytes) {
+    if (bytes < 1024 && bytes > -1024) return std::to_string(bytes) + " B";
+    constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = double(bytes) / 1024.0;
+    int unit = 0;
+    while (std::abs(value) >= 1024.0 && unit + 1 < int(std::size(kUnits))) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return fixed(value, std::abs(value) < 10.0 ? 2 : 1) + " " + kUnits[unit];
+}
+
+std::string threadCount(int n) {
+    return std::to_string(n) + (n == 1 ? " thread" : " threads");
+}
+
+namespace {
+bool isContinuationByte(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+}  // namespace
+
+std::size_t displayWidth(std::string_view text) {
+    std::size_t n = 0;
+    for (char c : text)
+        n += isContinuationByte(c) ? 0 : 1;
+    return n;
+}
+
+std::string truncateDisplay(std::string_view text, std::size_t max_chars) {
+    std::size_t chars = 0, end = 0;
+    for (; end < text.size(); ++end) {
+        if (!isContinuationByte(text[end]) && chars++ == max_chars) break;
+    }
+    return std::string(text.substr(0, end));
+}
+
+std::string padLeft(std::string_view text, std::size_t width) {
+    const std::size_t shown = displayWidth(text);
+    std::string out(shown < width ? width - shown : 0, ' ');
+    out += text;
+    return out;
+}
+
+std::string padRight(std::string_view text, std::size_t width) {
+    std::string out(text);
+    const std::size_t shown = displayWidth(text);
+    if (shown < width) out.append(width - shown, ' ');
+    return out;
+}
+
+}  // namespace kvscope::cli

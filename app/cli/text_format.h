@@ -1,0 +1,24 @@
+#pragma once
+// Number formatting for the human-readable CLI output (g++ 12 has no <format>).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kvscope::cli {
+
+/// `number` with `decimals` digits after the point ("nan" / "inf" spelled out).
+std::string fixed(double number, int decimals);
+/// Bytes in IEC units, e.g. "512 B", "12.0 KiB", "1.50 MiB", "2.00 GiB".
+std::string iecBytes(std::int64_t bytes);
+/// `text` padded with spaces on the left (right-aligned) or right (left-aligned) to a display
+/// width of `width` characters.
+std::string padLeft(std::string_view text, std::size_t width);
+std::string padRight(std::string_view text, std::size_t width);
+/// "1 thread", "4 threads".
+std::string threadCount(int n);
+/// Characters (UTF-8 code points) in `text`, a rough display width.
+std::size_t displayWidth(std::string_view text);
+/// At most `max_chars` code points of `text`, never cutting a UTF-8 sequence in half.
+std::string truncateDisplay(std::string_view text, std::size_t max_chars);
+
+}  // namespace kvscope::cli
