@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates the README's screenshots from the built app (no display needed):
+#   scripts/screenshots.sh [BUILD_DIR]      (default: build, the default preset's)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+app="${1:-build}/app/kvscope"
+[[ -x "$app" ]] || { echo "screenshots: $app not found; build first (scripts/test.sh)" >&2; exit 1; }
+
+mkdir -p docs/screenshots
+# The induction head (layer 1, head 0) of the demo model on a prompt that repeats itself.
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/main-window.png \
+  --model builtin:demo --prompt "the cat sat on the mat. the cat sat on the mat." \
+  --steps 8 --layer 1 --head 0

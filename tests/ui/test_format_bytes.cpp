@@ -1,0 +1,34 @@
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "ui/format_bytes.h"
+
+using namespace kvscope;
+
+TEST_CASE("bytes below 1 KiB are whole bytes", "[ui][format]") {
+    CHECK(formatBytes(0) == "0 B");
+    CHECK(formatBytes(1) == "1 B");
+    CHECK(formatBytes(1023) == "1023 B");
+}
+
+TEST_CASE("bytes use IEC units with two decimals", "[ui][format]") {
+    CHECK(formatBytes(1024) == "1.00 KiB");
+    CHECK(formatBytes(1536) == "1.50 KiB");
+    CHECK(formatBytes(1280 * 24) == "30.00 KiB");
+    CHECK(formatBytes(std::int64_t(512) << 20) == "512.00 MiB");
+    CHECK(formatBytes(std::int64_t(5) << 30) == "5.00 GiB");
+    CHECK(formatBytes(std::int64_t(3) << 40) == "3.00 TiB");
+}
+
+TEST_CASE("a value that rounds to 1024 moves up a unit", "[ui][format]") {
+    CHECK(formatBytes((std::int64_t(1) << 20) - 1) == "1.00 MiB");
+    CHECK(formatBytes((std::int64_t(1) << 30) - 1) == "1.00 GiB");
+}
+
+TEST_CASE("huge and negative byte counts", "[ui][format]") {
+    CHECK(formatBytes(std::numeric_limits<std::int64_t>::max()) == "8.00 EiB");
+    CHECK(formatBytes(std::numeric_limits<std::int64_t>::min()) == "-8.00 EiB");
+    CHECK(formatBytes(-1536) == "-1.50 KiB");
+    CHECK(formatBytes(-5) == "-5 B");
+}

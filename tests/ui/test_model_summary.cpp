@@ -1,0 +1,31 @@
+#include <catch2/catch.hpp>
+
+#include "core/model/model_source.h"
+#include "ui/model_summary.h"
+
+using namespace kvscope;
+
+TEST_CASE("the model summary names the shape and the KV bytes per token", "[ui][model]") {
+    const ModelConfig& config = loadModel("builtin:demo")->config;
+    const QString html = modelSummaryHtml(config);
+    CHECK(html.contains(QString::fromStdString(config.name)));
+    CHECK(
+        html.contains(QString("%1 query, %2 KV (GQA)").arg(config.n_heads).arg(config.n_kv_heads)));
+    CHECK(html.contains(QString("%1 tokens").arg(config.max_context)));
+    CHECK(html.contains("KiB") != html.contains(" B per layer"));  // an IEC unit, named
+}
+
+TEST_CASE("the KV head note follows MHA, GQA and MQA", "[ui][model]") {
+    const ModelConfig& mha = loadModel("builtin:demo-mha")->config;
+    CHECK(kvHeadNote(mha, 3).contains("own"));
+
+    ModelConfig gqa = loadModel("builtin:demo")->config;  // 8 query heads, 4 KV heads
+    REQUIRE(gqa.kvGroupSize() == 2);
+    CHECK(kvHeadNote(gqa, 5) ==
+          QString::fromUtf8("Reads KV head 2, shared by query heads 4\u20135."));
+
+    const ModelConfig& mqa = loadModel("builtin:demo-mqa")->config;
+    CHECK(kvHeadNote(mqa, 6) ==
+          QString::fromUtf8("Reads KV head 0, shared by query heads 0\u2013%1.")
+              .arg(mqa.n_heads - 1));
+}

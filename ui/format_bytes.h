@@ -1,0 +1,12 @@
+#pragma once
+// Byte counts for people: IEC binary units (KiB = 1024 B), the unit always named, never GB.
+#include <QString>
+#include <cstdint>
+
+namespace kvscope {
+
+/// "0 B", "1023 B", "1.50 KiB", "512.00 MiB", "8.00 EiB": whole bytes below 1 KiB, otherwise two
+/// decimals in the largest unit that keeps the number below 1024. Negative counts get a "-".
+QString formatBytes(std::int64_t bytes);
+
+}  // namespace kvscope

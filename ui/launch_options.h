@@ -1,0 +1,29 @@
+#pragma once
+// The command line of `kvscope` (the GUI), parsed before any Qt object exists so that a machine
+// without a display can fall back to the headless demo.
+#include <string>
+#include <vector>
+
+namespace kvscope {
+
+struct LaunchOptions {
+    std::string screenshot;  // --screenshot FILE.png: render the window to FILE and exit
+    std::string model = "builtin:demo";
+    std::string prompt = "the cat sat on the mat. the cat sat on the mat.";  // docs/demo-model.md
+    int steps = 12;  // decode steps after the prefill (screenshot and headless demo)
+    int layer = 0;   // the attention head shown first
+    int head = 0;
+    bool help = false;
+};
+
+/// `args` excludes the program name. Throws InputError naming the flag on bad input.
+LaunchOptions parseLaunchOptions(const std::vector<std::string>& args);
+std::string launchUsage();
+
+/// True when some windowing system is configured: DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM.
+bool hasDisplay();
+
+/// The kvscope-cli arguments of the same generation, for the headless fallback.
+std::vector<std::string> headlessCliArgs(const LaunchOptions& options);
+
+}  // namespace kvscope

@@ -1,0 +1,16 @@
+#pragma once
+// A model's shape in words, for the side panel: read from its ModelConfig.
+#include <QString>
+
+#include "core/model/model_config.h"
+
+namespace kvscope {
+
+/// Rich text: the name, then a table of heads, layers, d_model, head_dim, context, KV per token.
+QString modelSummaryHtml(const ModelConfig& config);
+
+/// Which KV head query head `head` reads and which query heads share it (GQA/MQA), or that it
+/// has its own (MHA). Pre: 0 <= head < n_heads.
+QString kvHeadNote(const ModelConfig& config, int head);
+
+}  // namespace kvscope
