@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/model/detokenize.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 
@@ -20,10 +21,7 @@ std::string_view toString(StopReason reason) {
 }
 
 std::string Generation::text(const Tokenizer& tokenizer) const {
-    std::string out;
-    for (TokenId id : generated)
-        out += tokenizer.decode(id);
-    return out;
+    return detokenize(tokenizer, generated, prompt_tokens.back());
 }
 
 std::shared_ptr<const Model> loadModelFlag(std::string_view reference) {

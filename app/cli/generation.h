@@ -32,7 +32,7 @@ struct Generation {
     StopReason stop = StopReason::MaxNewTokens;
     std::string backend;  // Backend::name()
 
-    /// The generated text: the generated tokens decoded and concatenated.
+    /// The generated text as llama2.c prints it (see detokenize()).
     std::string text(const Tokenizer& tokenizer) const;
 };
 

@@ -13,6 +13,7 @@
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"
 #include "tests/core/gguf_writer.h"
+#include "tests/core/known_good.h"
 #include "tests/core/tiny_models.h"
 
 using namespace kvscope;
@@ -438,31 +439,6 @@ Q8Agreement compareQ8(const GgufFile& q8, const GgufTensorInfo& t, const std::ve
     return out;
 }
 
-const char* const kKnownGoodGreedy =
-    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. "
-    "One day, she saw a big, red ball. She wanted to play with it, but it was too high.\n"
-    "Lily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. "
-    "She said, \"I want to play with your ball, but I can't find it.\"\n"
-    "Lily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to "
-    "do.\"\n"
-    "Lily didn't want to help her mom, so she";
-
-/// Greedy generation as llama2.c runs it: 200 passes from BOS, stopping at BOS.
-std::string greedyText(std::shared_ptr<const Model> model) {
-    SessionOptions options;
-    options.record_attention = false;
-    options.record_top_k = 1;
-    Session session(model, options);
-    const TokenId bos = model->tokenizer->bos();
-    std::vector<TokenId> generated;
-    TokenId next = session.prefill(std::vector<TokenId>{bos}).next_token;
-    for (int pass = 1; pass <= 200 && next != bos; ++pass) {
-        generated.push_back(next);
-        if (pass < 200) next = session.step().next_token;
-    }
-    return detokenize(*model->tokenizer, generated, bos);
-}
-
 }  // namespace
 
 TEST_CASE("stories260K.gguf maps to the README's hyperparameters", "[gguf][real-model]") {
@@ -581,5 +557,5 @@ TEST_CASE("stories260K.gguf generates llama2.c's known-good greedy text", "[gguf
     GgufModelOptions options;
     options.max_context_cap = 512;  // trained at 512 (models/README.md)
     const auto model = std::make_shared<const Model>(loadGgufModel(*path, options));
-    CHECK(greedyText(model) == kKnownGoodGreedy);
+    CHECK(test::greedyText(model) == test::kKnownGoodGreedy);
 }

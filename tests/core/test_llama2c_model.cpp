@@ -16,6 +16,7 @@
 #include "core/model/random_weights.h"
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"
+#include "tests/core/known_good.h"
 #include "tests/core/llama2c_writer.h"
 
 using namespace kvscope;
@@ -350,17 +351,6 @@ TEST_CASE("llama2.c rejects bad tokenizer records by token and offset", "[llama2
 
 namespace {
 
-// llama2.c's regression output for stories260K (shared/models/README.md): greedy, 200 forward
-// passes from BOS, stopping at BOS.
-const char* const kKnownGoodGreedy =
-    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. "
-    "One day, she saw a big, red ball. She wanted to play with it, but it was too high.\n"
-    "Lily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. "
-    "She said, \"I want to play with your ball, but I can't find it.\"\n"
-    "Lily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to "
-    "do.\"\n"
-    "Lily didn't want to help her mom, so she";
-
 // stories260K.gguf written out as a llama2.c checkpoint + tokenizer.bin in `dir`, with the GGUF
 // model it came from; nullopt when the file is absent and allowed to be.
 std::optional<Model> realModelAsLlama2c(const TempDir& dir) {
@@ -413,19 +403,7 @@ TEST_CASE("llama2.c stories260K generates llama2.c's known-good greedy text", "[
     if (!realModelAsLlama2c(dir)) return;
     auto model = std::make_shared<const Model>(
         loadLlama2cModel((dir / "stories260K.bin").string(), (dir / "tok512.bin").string()));
-    SessionOptions options;
-    options.record_attention = false;
-    options.record_top_k = 1;
-    Session session(model, options);
-    const TokenId bos = model->tokenizer->bos();
-    std::vector<TokenId> generated;
-    TokenId next = session.prefill(std::vector<TokenId>{bos}).next_token;
-    // 200 forward passes at positions 0..199, each emitting one token; BOS ends the text.
-    for (int pass = 1; pass <= 200 && next != bos; ++pass) {
-        generated.push_back(next);
-        if (pass < 200) next = session.step().next_token;
-    }
-    CHECK(detokenize(*model->tokenizer, generated, bos) == kKnownGoodGreedy);
+    CHECK(test::greedyText(model) == test::kKnownGoodGreedy);
 }
 
 TEST_CASE("llama2.c files with random bytes flipped load or fail cleanly", "[llama2c]") {
