@@ -201,6 +201,7 @@ bool MainWindow::loadModel(const QString& reference) {
     }
     if (m_model_box->currentText() != reference) {
         const QSignalBlocker block(m_model_box);
+        if (m_model_box->findText(reference) < 0) m_model_box->addItem(reference);  // a file
         m_model_box->setCurrentText(reference);
     }
     const ModelConfig& config = m_model->config;

@@ -78,7 +78,11 @@ GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& op
     const std::string p = *arch + ".";
 
     ModelConfig& c = info.config;
-    c.name = file.findString("general.name").value_or(baseName(file.path()));
+    // general.name, unless absent or as generic as the architecture ("llama"): then the file name.
+    const std::optional<std::string> general_name = file.findString("general.name");
+    c.name = general_name && !general_name->empty() && *general_name != *arch
+                 ? *general_name
+                 : baseName(file.path());
     c.n_layers = requireSize(file, p + "block_count");
     c.d_model = requireSize(file, p + "embedding_length");
     c.d_ff = requireSize(file, p + "feed_forward_length");

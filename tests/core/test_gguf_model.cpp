@@ -448,7 +448,7 @@ TEST_CASE("stories260K.gguf maps to the README's hyperparameters", "[gguf][real-
     const GgufModelInfo info = readGgufModelInfo(file);
     const ModelConfig& c = info.config;
     CHECK(info.architecture == "llama");
-    CHECK(c.name == "llama");  // general.name
+    CHECK(c.name == "stories260K.gguf");  // general.name is just "llama", the architecture
     CHECK(c.n_layers == 5);
     CHECK(c.d_model == 64);
     CHECK(c.d_ff == 172);

@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -155,4 +156,21 @@ TEST_CASE("bad input is reported in the window, never thrown", "[ui][window]") {
     window.setPrompt("ok");
     CHECK(window.prefill());
     CHECK(window.lastError().isEmpty());
+}
+
+TEST_CASE("a real model file loads into the window and joins the model list",
+          "[ui][window][real-model]") {
+    const QString path = QString(KVSCOPE_SHARED_MODELS_DIR) + "/stories260K.gguf";
+    if (!QFile::exists(path)) {
+        FAIL("model file not found: " << path.toStdString());
+    }
+    MainWindow window;
+    REQUIRE(window.loadModel(path));
+    CHECK(window.modelReference() == path);
+    CHECK(window.modelBox()->count() == 5);
+    CHECK(window.session()->model().config.n_kv_heads == 4);
+    window.setPrompt("Once upon a time");
+    REQUIRE(window.prefill());
+    CHECK(window.tokenStrip()->tokenCount() == 6);  // BOS, ▁Once ▁upon ▁a ▁time, and the next
+    CHECK(window.heatmap()->rowCount() == 5);
 }
