@@ -78,18 +78,6 @@ constexpr Index kBos = 8;   // 1 for BOS
 
 constexpr float kKeyConst = 1.0f;  // kappa: the constant in the positional key pairs
 
-// ---- Head map -------------------------------------------------------------------------------
-
-struct HeadId {
-    int layer;
-    int head;
-};
-constexpr HeadId kPrevTokenHead{0, 0};
-constexpr HeadId kSinkHead{0, 1};
-constexpr HeadId kLocalHead{0, 2};
-constexpr HeadId kSameTokenHead{0, 3};
-constexpr HeadId kInductionHead{1, 0};
-
 // ---- Strengths, in attention-score units (after the 1/sqrt(head_dim) scaling) ---------------
 
 constexpr float kPrevTokenScale = 32.0f;    // score(d) = 32 * sum_i cos((d - 1) w_i), pairs 0..2
@@ -183,7 +171,7 @@ std::array<float, 2> pairQuery(double c, double s, float key) {
     return {float(c * scale), float(-s * scale)};
 }
 
-Index queryRow(HeadId id, Index dim) {
+Index queryRow(DemoHead id, Index dim) {
     return Index(id.head) * kHeadDim + dim;
 }
 
@@ -237,14 +225,15 @@ void writeSharedKeysValues(LayerWeights& layer, std::int64_t n_kv_heads, Index c
 // ---- Designed queries -----------------------------------------------------------------------
 
 /// Clears the query rows and the output columns of a designed head.
-void clearHead(LayerWeights& layer, HeadId id) {
+void clearHead(LayerWeights& layer, DemoHead id) {
     layer.wq.middleRows(queryRow(id, 0), kHeadDim).setZero();  // [head_dim][d_model]
     layer.wo.middleCols(queryRow(id, 0), kHeadDim).setZero();  // [d_model][head_dim]
 }
 
 /// A positional query made of RoPE pairs whose key is (kKeyConst, 0): pair p scores
 /// c[p] cos(d w_p) + s[p] sin(d w_p). The query reads the constant residual dim.
-void setPositionalQuery(LayerWeights& layer, HeadId id, int pair, double c, double s, float unit) {
+void setPositionalQuery(LayerWeights& layer, DemoHead id, int pair, double c, double s,
+                        float unit) {
     const std::array<float, 2> q = pairQuery(c, s, kKeyConst);
     layer.wq(queryRow(id, 2 * pair), ResidualDim::kConst) = q[0] / unit;
     layer.wq(queryRow(id, 2 * pair + 1), ResidualDim::kConst) = q[1] / unit;
@@ -267,7 +256,7 @@ void setPrevTokenQuery(LayerWeights& layer, float unit) {
 /// The query half of a BOS match: the BOS key (1, 0) sits in pair 3 at position 0, so a query at
 /// position m sees it rotated by m w_3 (up to 0.51 rad at 511). The query is turned to the middle
 /// of that range, so the score stays within cos(0.26) = 97% of `score` over the whole context.
-void setBosQuery(LayerWeights& layer, HeadId id, Index source, float score, float unit) {
+void setBosQuery(LayerWeights& layer, DemoHead id, Index source, float score, float unit) {
     const double w = pairFrequency(int(KeyDim::kBos / 2));
     const double centre = 0.5 * double(kMaxContext - 1) * w;
     // Score at query position m: score * cos(m w - centre).
@@ -299,7 +288,7 @@ void setLocalQuery(LayerWeights& layer, float unit) {
 
 /// A code query: score = per_bit * sum_b code_query[b] * code_key[b], i.e. 8 per_bit for the same
 /// byte and 2 per_bit less for every differing bit. The query reads the token's own code.
-void setCodeQuery(LayerWeights& layer, HeadId id, float per_bit, float unit) {
+void setCodeQuery(LayerWeights& layer, DemoHead id, float per_bit, float unit) {
     const float q = per_bit * std::sqrt(float(kHeadDim)) / unit;  // key code is +-1
     for (int b = 0; b < kCodeBits; ++b)
         layer.wq(queryRow(id, KeyDim::kCode + b), ResidualDim::kToken + b) = q;
@@ -325,7 +314,7 @@ void setInductionQuery(LayerWeights& layer, float unit) {
 }
 
 /// Output of a copying head: its value code (+-1 when attention is sharp) lands in `target`.
-void setCopyOutput(LayerWeights& layer, HeadId id, Index target) {
+void setCopyOutput(LayerWeights& layer, DemoHead id, Index target) {
     for (int b = 0; b < kCodeBits; ++b)
         layer.wo(target + b, queryRow(id, ValueDim::kCode + b)) = 1.0f;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The built-in demo model: deterministic weights from a seed, a byte-level tokenizer, no files.
-// Some heads are constructed on purpose so a class sees structure (see builtin_demo.cpp for the
-// map of which layer/head does what).
+// Some heads are constructed on purpose so a class sees structure (the map is below; how they are
+// built is in builtin_demo.cpp).
 #include <cstdint>
 #include <string_view>
 
@@ -16,5 +16,16 @@ enum class DemoVariant { Default, Mha, Gqa, Mqa };
 inline constexpr std::uint64_t kDemoSeed = 20261123;
 
 Model makeBuiltinDemo(DemoVariant variant, std::uint64_t seed = kDemoSeed);
+
+/// The heads built on purpose: the same layer/head in every variant (docs/demo-model.md).
+struct DemoHead {
+    int layer;
+    int head;
+};
+inline constexpr DemoHead kPrevTokenHead{0, 0};  // query at m attends to m - 1
+inline constexpr DemoHead kSinkHead{0, 1};       // every query attends to position 0 (BOS)
+inline constexpr DemoHead kLocalHead{0, 2};      // a bell over the last ~6 tokens
+inline constexpr DemoHead kSameTokenHead{0, 3};  // positions holding the query's token
+inline constexpr DemoHead kInductionHead{1, 0};  // the token after an earlier copy of the query's
 
 }  // namespace kvscope

@@ -17,18 +17,6 @@ using namespace kvscope;
 
 namespace {
 
-// ---- Head map (same in every variant) -------------------------------------------------------
-
-struct HeadId {
-    int layer;
-    int head;
-};
-constexpr HeadId kPrevTokenHead{0, 0};
-constexpr HeadId kSinkHead{0, 1};
-constexpr HeadId kLocalHead{0, 2};
-constexpr HeadId kSameTokenHead{0, 3};
-constexpr HeadId kInductionHead{1, 0};
-
 constexpr DemoVariant kAllVariants[] = {DemoVariant::Default, DemoVariant::Mha, DemoVariant::Gqa,
                                         DemoVariant::Mqa};
 constexpr std::string_view kPrompt = "the cat sat on the mat. the cat sat on the mat.";
@@ -100,7 +88,7 @@ Attention decodeAttention(std::shared_ptr<const Model> model, const std::vector<
     return attention;
 }
 
-const Matrix& headOf(const Attention& attention, HeadId id) {
+const Matrix& headOf(const Attention& attention, DemoHead id) {
     return attention[std::size_t(id.layer)][std::size_t(id.head)];
 }
 
@@ -311,7 +299,7 @@ TEST_CASE("Demo model: a different seed changes the random parts, not the design
     // Designed: the reserved embedding dims, every designed head's query, the shared keys and
     // values of layers 0 and 1, and the readout of the reserved dims.
     CHECK(a.weights.token_embd.leftCols(32) == b.weights.token_embd.leftCols(32));
-    for (HeadId id : {kPrevTokenHead, kSinkHead, kLocalHead, kSameTokenHead, kInductionHead}) {
+    for (DemoHead id : {kPrevTokenHead, kSinkHead, kLocalHead, kSameTokenHead, kInductionHead}) {
         INFO("layer " << id.layer << " head " << id.head);
         const LayerWeights& la = a.weights.layers[std::size_t(id.layer)];
         const LayerWeights& lb = b.weights.layers[std::size_t(id.layer)];

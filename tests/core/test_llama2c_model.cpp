@@ -18,6 +18,7 @@
 #include "tests/core/gguf_test_files.h"
 #include "tests/core/known_good.h"
 #include "tests/core/llama2c_writer.h"
+#include "tests/core/test_util.h"
 
 using namespace kvscope;
 using namespace kvscope::test;
@@ -83,16 +84,7 @@ void requireSameWeights(const ModelWeights& got, const ModelWeights& want) {
     CHECK(sameTensor(got.output, want.output));
 }
 
-template <class F>
-std::string inputErrorOf(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    FAIL("expected an InputError");
-    return {};
-}
+using test::inputErrorOf;
 
 // A directory holding a valid tied checkpoint "model.bin" and its "tokenizer.bin".
 struct Files {

@@ -9,6 +9,7 @@
 #include "core/model/sentencepiece_tokenizer.h"
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"
+#include "tests/core/test_util.h"
 
 using namespace kvscope;
 
@@ -76,16 +77,7 @@ std::string decodeAll(const Tokenizer& tok, const std::vector<TokenId>& tokens) 
     return text;
 }
 
-template <class F>
-std::string inputErrorOf(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    FAIL("expected an InputError");
-    return {};
-}
+using test::inputErrorOf;
 
 }  // namespace
 
