@@ -291,7 +291,7 @@ TEST_CASE("GGUF model: quantized weights decode flat, rows need not be whole blo
     CHECK(wq(31, 31) == 0.5f);
 }
 
-TEST_CASE("GGUF model refusals name the key or tensor; the file still opens", "[gguf]") {
+TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens", "[gguf]") {
     const ModelConfig c = tinyLlama();
     const ModelWeights w = randomWeights(c, 14);
 
