@@ -1,8 +1,10 @@
 #pragma once
-// The models `kvscope-cli bench` measures: the built-in demo model and a 15M-parameter-class
-// Llama shape (llama2.c's stories15M: d_model 288, 6 layers, 6 heads) with random weights.
+// The models `kvscope-cli bench` measures, named by `--models`: the built-in models, a
+// 15M-parameter-class Llama shape (llama2.c's stories15M: d_model 288, 6 layers, 6 heads) with
+// random weights, the real stories260K from the shared models directory, or any model file.
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/model.h"
@@ -18,7 +20,20 @@ struct BenchModel {
 /// vocab 32000, tied classifier, max context 2048.
 ModelConfig config15m();
 
-/// builtin:demo, then the 15M-class config with seeded random weights.
-std::vector<BenchModel> benchModels();
+/// Where the bench looks for stories260K.gguf: KVSCOPE_SHARED_MODELS_DIR (the build's
+/// ../shared/models) + "/stories260K.gguf".
+std::string stories260kPath();
+
+/// "builtin:demo,15M", plus ",stories260K" when stories260kPath() is a file.
+std::string defaultBenchModels();
+
+/// One entry of --models: "15M" (the 15M-class config, seeded random weights), "stories260K"
+/// (stories260kPath(), max_context capped at the 512 tokens it was trained at), or any model
+/// reference loadModel() takes. Throws InputError naming --models for an unknown or bad model.
+BenchModel loadBenchModel(std::string_view entry);
+
+/// loadBenchModel() of each entry of a comma-separated list. Throws InputError naming --models for
+/// an empty list or an empty entry.
+std::vector<BenchModel> benchModels(std::string_view list);
 
 }  // namespace kvscope::cli

@@ -45,9 +45,11 @@ void writeRunTable(const ModelRun& run, std::ostream& out) {
         out << padLeft(header[i], width[i]);
     out << "\n";
     const double memcpy_gbps = run.copy.median_seconds > 0 ? run.copy.readWriteGBps() : 0;
+    bool any_beyond = false;
     for (const LengthResult& r : run.lengths) {
+        any_beyond = any_beyond || run.beyondMaxContext(r);
         const std::string cells[] = {
-            std::to_string(r.cached.context),
+            std::to_string(r.cached.context) + (run.beyondMaxContext(r) ? "*" : ""),
             formatMs(r.cached.ms_per_token),
             formatMs(r.recompute.ms_per_token),
             fixed(r.speedup(), 1) + "x",
@@ -59,6 +61,10 @@ void writeRunTable(const ModelRun& run, std::ostream& out) {
         for (std::size_t i = 0; i < std::size(cells); ++i)
             out << padLeft(cells[i], width[i]);
         out << "\n";
+    }
+    if (any_beyond) {
+        out << "  * beyond the model's max_context (" << c.max_context
+            << "): timed anyway, the bench sets SessionOptions::max_context\n";
     }
 }
 
@@ -109,6 +115,7 @@ void writeRunJson(JsonWriter& json, const ModelRun& run) {
     for (const LengthResult& r : run.lengths) {
         json.beginObject();
         json.field("context", r.cached.context);
+        json.field("beyond_max_context", run.beyondMaxContext(r));
         writeTimingJson(json, "cached_", r.cached);
         writeTimingJson(json, "recompute_", r.recompute);
         json.field("speedup", r.speedup());
@@ -171,6 +178,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
     out << "\n";
     for (const ModelRun& run : results.runs)
         writeRunTable(run, out);
+    if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
 
     const BenchTargets targets = judgeTargets(results);
     out << "\nTargets:\n  builtin:demo cached vs recompute at context 2048: ";
@@ -181,15 +189,15 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
     } else {
         out << "not measured" << (results.quick ? " (--quick)" : "") << "\n";
     }
-    out << "  random-15m, 1 thread, cached decode at the shortest context: weights read at ";
+    out << "  random-15m, 1 thread, cached decode at the shortest context: ";
     if (targets.weights_vs_memcpy) {
         const CopyBandwidth* copy = copyFor(results, 1);
-        out << fixed(100.0 * *targets.weights_vs_memcpy, 0) << "% of memcpy"
+        out << "weights read at " << fixed(100.0 * *targets.weights_vs_memcpy, 0) << "% of memcpy"
             << (copy ? " (" + fixed(copy->readWriteGBps(), 2) + " GB/s read+write)" : "")
             << " (target >= " << fixed(100 * kWeightsVsMemcpyTarget, 0)
             << "%): " << verdict(*targets.weights_vs_memcpy, kWeightsVsMemcpyTarget) << "\n";
     } else {
-        out << "not measured\n";
+        out << "not measured (--models has no 15M)\n";
     }
 }
 
@@ -204,6 +212,7 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.field("bandwidth", "GB/s = 1e9 bytes per second");
     json.field("memcpy", "read + write bytes counted: copying B bytes moves 2B");
     json.field("weight_bytes", "analytic StepCost of one step, fp32");
+    json.field("gguf_open", "milliseconds per GgufFile::open, median; sizes in bytes");
     json.endObject();
     json.key("memcpy").beginArray();
     for (const CopyBandwidth& copy : results.copies)
@@ -213,6 +222,8 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     for (const ModelRun& run : results.runs)
         writeRunJson(json, run);
     json.endArray();
+    json.key("gguf_open");
+    writeGgufOpenJson(json, results.gguf_opens);
     const BenchTargets targets = judgeTargets(results);
     json.key("targets").beginObject();
     writeOptional(json, "demo_speedup_at_2048", targets.demo_speedup_2048);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli/bandwidth.h"
+#include "app/cli/bench_gguf_open.h"
 #include "app/cli/bench_runner.h"
 #include "core/model/model_config.h"
 
@@ -32,6 +33,11 @@ struct ModelRun {
     std::string backend;  // Backend::name()
     CopyBandwidth copy;   // memcpy with the same number of threads
     std::vector<LengthResult> lengths;
+    /// A context longer than the model's max_context (stories260K: trained at 512) is timed
+    /// anyway, since the bench sets SessionOptions::max_context, but the report marks it.
+    bool beyondMaxContext(const LengthResult& r) const {
+        return r.cached.context > config.max_context;
+    }
 };
 
 struct BenchResults {
@@ -39,6 +45,7 @@ struct BenchResults {
     int hardware_threads = 1;
     std::vector<CopyBandwidth> copies;  // [1 thread, all threads]
     std::vector<ModelRun> runs;
+    std::vector<GgufOpenTiming> gguf_opens;  // [sparse file, stories260K.gguf when present]
 };
 
 /// The targets, judged from the results (nullopt: not measured in this run).

@@ -23,6 +23,7 @@ struct Command {
 const Command& generateCommand();
 const Command& attentionCommand();
 const Command& benchCommand();
+const Command& infoCommand();
 
 /// Every command, in the order `--help` lists them.
 std::span<const Command* const> allCommands();

@@ -4,7 +4,7 @@ namespace kvscope::cli {
 
 std::span<const Command* const> allCommands() {
     static const Command* const commands[] = {&generateCommand(), &attentionCommand(),
-                                              &benchCommand()};
+                                              &benchCommand(), &infoCommand()};
     return commands;
 }
 

@@ -1,19 +1,26 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "app/cli/bandwidth.h"
+#include "app/cli/bench_gguf_open.h"
 #include "app/cli/bench_models.h"
 #include "app/cli/bench_report.h"
+#include "app/cli/sparse_gguf.h"
 #include "app/cli/stats.h"
 #include "cli_test_util.h"
+#include "core/model/gguf_file.h"
+#include "core/util/error.h"
 #include "json_value.h"
+#include "tests/core/gguf_test_files.h"
 
 using kvscope::test::JsonValue;
 using kvscope::test::parseJson;
 using kvscope::test::runCliCaptured;
 
 TEST_CASE("bench --quick --json measures every model, thread count and length", "[cli][bench]") {
+    const auto stories = kvscope::test::realModelPath("stories260K.gguf");
     const auto result = runCliCaptured({"bench", "--quick", "--json"});
     INFO("stderr: " << result.err);
     REQUIRE(result.code == 0);
@@ -29,14 +36,22 @@ TEST_CASE("bench --quick --json measures every model, thread count and length", 
     CHECK(copies[0]["read_write_gb_per_s"].number == Approx(2 * copies[0]["copy_gb_per_s"].number));
 
     const JsonValue& runs = json["runs"];
-    CHECK(runs.size() == 2 * copies.size());  // 2 models x the thread counts
+    const std::size_t n_models = stories ? 3 : 2;    // demo, 15M, stories260K when present
+    CHECK(runs.size() == n_models * copies.size());  // the models x the thread counts
     bool saw_15m = false;
+    std::size_t stories_runs = 0;
     for (const JsonValue& run : runs.array) {
         INFO(run["model"].string << ", " << run["threads"].number << " threads");
         if (run["config"]["d_model"].number == 288) {
             saw_15m = true;
             CHECK(run["config"]["vocab"].number == 32000);
             CHECK(run["config"]["n_layers"].number == 6);
+        }
+        if (run["config"]["name"].string == "stories260K") {
+            ++stories_runs;
+            CHECK(run["config"]["d_model"].number == 64);
+            CHECK(run["config"]["n_kv_heads"].number == 4);
+            CHECK(run["config"]["max_context"].number == 512);  // as trained, not the file's 2048
         }
         const JsonValue& lengths = run["lengths"];
         REQUIRE(lengths.size() == 2);
@@ -50,9 +65,30 @@ TEST_CASE("bench --quick --json measures every model, thread count and length", 
             CHECK(r["cached_weight_gb_per_s"].number > 0);
             CHECK(r["cached_weight_kv_read_gb_per_s"].number > r["cached_weight_gb_per_s"].number);
             CHECK(r["recompute_flops_per_token"].number > r["cached_flops_per_token"].number);
+            CHECK(r["beyond_max_context"].boolean ==
+                  (r["context"].number > run["config"]["max_context"].number));
         }
     }
     CHECK(saw_15m);
+    CHECK(stories_runs == (stories ? copies.size() : 0));
+
+    // GGUF header open: the sparse file first, then stories260K.gguf.
+    const JsonValue& opens = json["gguf_open"];
+    REQUIRE(opens.size() == (stories ? 2 : 1));
+    const JsonValue& sparse = opens[0];
+    CHECK(sparse["file_bytes"].number >= 8.0 * 1024 * 1024 * 1024);
+    CHECK(sparse["disk_bytes"].number < 1024.0 * 1024);  // a hole, not 8 GiB of zeros
+    CHECK(sparse["header_bytes"].number < 1024);
+    CHECK(sparse["tensors"].number == 1);
+    CHECK(sparse["median_ms"].number > 0);
+    CHECK(sparse["repetitions"].number >= 5);
+    CHECK_FALSE(std::filesystem::exists(sparse["path"].string));  // removed afterwards
+    if (stories) {
+        CHECK(opens[1]["file_bytes"].number == double(std::filesystem::file_size(*stories)));
+        CHECK(opens[1]["tensors"].number == 48);
+        CHECK(opens[1]["header_bytes"].number > sparse["header_bytes"].number);
+        CHECK(opens[1]["median_ms"].number > 0);
+    }
     CHECK(json["targets"]["demo_speedup_at_2048"].isNull());  // 2048 is not in --quick
     CHECK(json["targets"]["weights_vs_memcpy_15m_1_thread"].number > 0);
 }
@@ -115,4 +151,60 @@ TEST_CASE("bench targets are judged from the right rows", "[cli][bench]") {
     writeBenchTable(results, table);
     CHECK(table.str().find("80.0x faster (target >= 50x): met") != std::string::npos);
     CHECK(table.str().find("GB/s = 1e9 bytes/s") != std::string::npos);
+}
+
+TEST_CASE("bench --models picks the models and rejects bad lists before timing anything",
+          "[cli][bench]") {
+    using kvscope::cli::benchModels;
+    const auto models = benchModels("builtin:demo-mqa,15M");
+    REQUIRE(models.size() == 2);
+    CHECK(models[0].model->config.n_kv_heads == 1);
+    CHECK(models[1].model->config.d_model == 288);
+
+    for (const std::string list :
+         {"", "builtin:demo,,15M", "builtin:demo,", "builtin:nope", "/no/such/model.gguf"}) {
+        const auto result = runCliCaptured({"bench", "--quick", "--models", list});
+        INFO("--models '" << list << "': " << result.err);
+        CHECK(result.code == 2);
+        CHECK(result.out.empty());
+        CHECK(result.err.find("--models") != std::string::npos);
+        CHECK(result.err.find("memcpy") == std::string::npos);  // failed before any timing
+    }
+}
+
+TEST_CASE("the default bench models include stories260K when the shared file exists",
+          "[cli][bench][real-model]") {
+    const auto stories = kvscope::test::realModelPath("stories260K.gguf");
+    if (!stories) return;
+    CHECK(kvscope::cli::defaultBenchModels() == "builtin:demo,15M,stories260K");
+    CHECK(std::filesystem::equivalent(kvscope::cli::stories260kPath(), *stories));
+    const auto models = kvscope::cli::benchModels("stories260K");
+    REQUIRE(models.size() == 1);
+    CHECK(models[0].model->config.max_context == 512);
+    CHECK(models[0].model->config.vocab == 512);
+}
+
+TEST_CASE("a sparse GGUF opens from its header and the timing removes its file", "[cli][bench]") {
+    using namespace kvscope::cli;
+    kvscope::test::GgufTempDir dir;
+    const std::string path = dir.file("sparse.gguf");
+    const std::int64_t data_bytes = std::int64_t(1) << 30;  // 1 GiB, a hole
+    const std::int64_t header = writeSparseGguf(path, data_bytes);
+    CHECK(header % 32 == 0);
+    CHECK(std::int64_t(std::filesystem::file_size(path)) == header + data_bytes);
+    const kvscope::GgufFile file = kvscope::GgufFile::open(path);
+    CHECK(file.version() == 3);
+    CHECK(file.dataOffset() == header);
+    REQUIRE(file.tensors().size() == 1);
+    CHECK(file.tensors()[0].byte_size == data_bytes);
+    CHECK(file.findString("general.architecture") == "sparse");
+
+    const GgufOpenTiming timing = timeSparseGgufOpen(data_bytes, 3);
+    CHECK(timing.file_bytes == header + data_bytes);
+    CHECK(timing.header_bytes == header);
+    CHECK(timing.repetitions == 3);
+    CHECK(timing.median_ms > 0);
+    CHECK_FALSE(std::filesystem::exists(timing.path));
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::path(timing.path).parent_path()));
+    CHECK_THROWS_AS(timeGgufOpen(dir.file("missing.gguf"), "missing", 3), kvscope::InputError);
 }
