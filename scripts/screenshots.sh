@@ -9,5 +9,4 @@ app="${1:-build}/app/kvscope"
 mkdir -p docs/screenshots
 # The induction head (layer 1, head 0) of the demo model on a prompt that repeats itself.
 QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/main-window.png \
-  --model builtin:demo --prompt "the cat sat on the mat. the cat sat on the mat." \
-  --steps 8 --layer 1 --head 0
+  --model builtin:demo --prompt "KVScope KVScope KVSc" --steps 16 --layer 1 --head 0
