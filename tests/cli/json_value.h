@@ -1,7 +1,8 @@
 #pragma once
-// A strict little JSON reader for the tests: it rejects anything RFC 8259 does not allow
-// (trailing commas, raw control characters in strings, bad escapes, leading zeros, NaN, trailing
-// junk, invalid UTF-8), so a test that parses the CLI's output really checks it is JSON.
+// A plain-struct view of JSON for the CLI tests, parsed by the engine's strict RFC 8259 parser
+// (core/util/json_value.h): it rejects trailing commas, raw control characters, bad escapes,
+// leading zeros, NaN, trailing junk and invalid UTF-8, so a test that parses the CLI's output
+// really checks it is JSON.
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -28,8 +29,8 @@ struct JsonValue {
     std::size_t size() const { return type == Type::Array ? array.size() : object.size(); }
 };
 
-/// Parses exactly one JSON value (whitespace around it allowed); throws std::runtime_error with
-/// the byte offset on anything else.
+/// Parses exactly one JSON value (whitespace around it allowed); throws kvscope::InputError with
+/// the line and column on anything else.
 JsonValue parseJson(std::string_view text);
 
 }  // namespace kvscope::test
