@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/util/error.h"
+#include "core/util/file_size.h"
 
 namespace kvscope {
 
@@ -16,13 +17,7 @@ static_assert(std::endian::native == std::endian::little,
 
 RawFileReader::RawFileReader(std::string kind, const std::string& path)
     : m_kind(std::move(kind)), m_path(path) {
-    std::error_code error;
-    const auto status = std::filesystem::status(path, error);
-    if (error || !std::filesystem::exists(status)) fail("no such file");
-    if (!std::filesystem::is_regular_file(status)) fail("not a regular file");
-    const auto size = std::filesystem::file_size(path, error);
-    if (error) fail("cannot read its size (" + error.message() + ")");
-    m_size = std::int64_t(size);
+    m_size = regularFileSize(m_kind, path);
     m_in.open(path, std::ios::binary);
     if (!m_in) fail(std::string("cannot open (") + std::strerror(errno) + ")");
 }

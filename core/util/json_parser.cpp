@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/util/error.h"
+#include "core/util/file_size.h"
 #include "core/util/json_cursor.h"
 #include "core/util/json_literals.h"
 #include "core/util/json_value.h"
@@ -196,13 +197,8 @@ JsonValue parseJsonFile(const std::string& path, std::int64_t max_bytes, const J
     const auto fail = [&](const std::string& what) {
         throw InputError("JSON " + path + ": " + what);
     };
-    std::error_code error;
-    const auto status = std::filesystem::status(path, error);
-    if (error || !std::filesystem::exists(status)) fail("no such file");
-    if (!std::filesystem::is_regular_file(status)) fail("not a regular file");
-    const auto size = std::filesystem::file_size(path, error);
-    if (error) fail("cannot read its size (" + error.message() + ")");
-    if (max_bytes < 0 || size > std::uint64_t(max_bytes)) {
+    const std::int64_t size = regularFileSize("JSON", path);
+    if (max_bytes < 0 || size > max_bytes) {
         fail("the file is " + std::to_string(size) + " bytes, more than the limit of " +
              std::to_string(max_bytes) + " bytes for this kind of file");
     }
