@@ -536,3 +536,36 @@ TEST_CASE("Model shapes from GGUF and built-in configs, and their validation", "
     REQUIRE_THAT(validateError(wrong), Catch::Contains("fp32 KV cache bytes at max_context "
                                                        "overflows 64 bits"));
 }
+
+TEST_CASE("Corrupted config.json files are refused cleanly or still read", "[hfconfig]") {
+    // Every prefix, seeded bit flips and size-lying values of a real config: each either reads
+    // (a flip inside a string or to an equivalent digit can stay valid) or throws an InputError
+    // that names the file; never a crash, hang or another exception.
+    for (const char* name : {"llama-3.1-8b.json", "deepseek-v3.json", "gemma-3-4b-it.json"}) {
+        const std::string text = fixtureText(name);
+        REQUIRE(text.size() > 100);
+        const auto check = [&](const std::string& variant) {
+            try {
+                const ModelShape shape = readText(variant);
+                CHECK(shape.n_layers > 0);
+            } catch (const InputError& e) {
+                CHECK(std::string(e.what()).find("inline.json") != std::string::npos);
+            }
+        };
+        for (std::size_t n = 0; n < text.size(); ++n)
+            check(text.substr(0, n));
+        std::uint64_t state = 12345;
+        for (int i = 0; i < 2000; ++i) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            std::string flipped = text;
+            flipped[(state >> 33) % flipped.size()] ^= char(1 << ((state >> 20) % 8));
+            check(flipped);
+        }
+    }
+    // Sizes that lie: a layer count beyond any real model, heads that overflow the byte totals.
+    std::string big = fixtureText("llama-3.1-8b.json");
+    const std::size_t at = big.find("\"num_hidden_layers\": 32");
+    REQUIRE(at != std::string::npos);
+    big.replace(at, 23, "\"num_hidden_layers\": 4000000000000");
+    CHECK_THROWS_WITH(readText(big), Catch::Contains("num_hidden_layers"));
+}
