@@ -24,6 +24,7 @@ const Command& generateCommand();
 const Command& attentionCommand();
 const Command& benchCommand();
 const Command& infoCommand();
+const Command& memoryCommand();
 
 /// Every command, in the order `--help` lists them.
 std::span<const Command* const> allCommands();

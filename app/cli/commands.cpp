@@ -4,7 +4,8 @@ namespace kvscope::cli {
 
 std::span<const Command* const> allCommands() {
     static const Command* const commands[] = {&generateCommand(), &attentionCommand(),
-                                              &benchCommand(), &infoCommand()};
+                                              &benchCommand(), &infoCommand(),
+                                              &memoryCommand()};
     return commands;
 }
 

@@ -1,0 +1,81 @@
+#pragma once
+// KV cache bytes of a model shape under a cache spec and a workload: per layer, per sequence and
+// for a batch in each layout, on one GPU of a tensor-parallel group. The pieces the memory
+// estimator (memory_estimator.h) adds up and solves with; all checked for 64-bit overflow.
+//
+// Accounting rules (stated once, used everywhere):
+// - A layer holds `tokens` K and V rows; a sliding-window (local) layer holds min(tokens, window);
+//   a cross-attention layer holds encoder states that do not grow with the text: 0 here.
+// - MLA caches one latent row of kv_lora_rank + qk_rope_head_dim values per token and layer (in
+//   the K dtype), shared by all heads and replicated on every tensor-parallel GPU.
+// - Tensor parallel degree tp: n_kv_heads >= tp: each GPU holds n_kv_heads / tp heads (tp must
+//   divide n_kv_heads); n_kv_heads < tp: each GPU holds 1 head, every head replicated
+//   tp / n_kv_heads times (n_kv_heads must divide tp). n_heads must be divisible by tp.
+// - Shared prefix P (the first P tokens of every sequence are the same): stored once in global
+//   layers; sliding-window layers are not shared (an upper bound). Token-exact accounting shares
+//   all P tokens; paged shares only floor(P / B) full blocks, the rest is copied per sequence.
+// - Paged: a layer's sequence takes ceil(held / B) blocks of B token slots; waste is the empty
+//   slots. kivi2 is not modelled in paged blocks (its full-precision window moves).
+// - Contiguous: every sequence reserves its own region of R positions per layer (min(R, window)
+//   in local layers); no prefix sharing.
+#include <cstdint>
+
+#include "core/memory/kv_dtype.h"
+#include "core/memory/model_shape.h"
+
+namespace kvscope {
+
+enum class KvLayout { Contiguous, Paged };
+std::string_view toString(KvLayout layout);
+
+struct CacheSpec {
+    KvDtype k_dtype = KvDtype::F16;
+    KvDtype v_dtype = KvDtype::F16;
+    KvLayout layout = KvLayout::Paged;
+    std::int64_t block_size = 16;     // paged: token slots per block (vLLM's default 16)
+    std::int64_t reserve_length = 0;  // contiguous: positions reserved per sequence; 0 = context
+    std::int64_t kivi_window = kKiviDefaultWindow;  // kivi2: recent tokens kept in fp16
+};
+
+struct Workload {
+    std::int64_t context = 0;        // tokens per sequence (prompt + generated)
+    std::int64_t batch = 1;          // concurrent sequences
+    std::int64_t shared_prefix = 0;  // tokens every sequence shares; <= context
+    std::int64_t tp = 1;             // tensor-parallel GPUs
+};
+
+/// The most tokens per sequence the estimator accepts (and searches up to): 2^32.
+inline constexpr std::int64_t kMaxEstimatorContext = std::int64_t(1) << 32;
+
+/// Throws InputError naming the field for a workload or spec the rules above do not allow.
+void checkKvInputs(const ModelShape& shape, const CacheSpec& spec, const Workload& workload);
+
+/// KV heads one GPU holds (see the tensor-parallel rule above).
+std::int64_t kvHeadsPerGpu(const ModelShape& shape, std::int64_t tp);
+/// Tokens `layer` holds when the sequence has `tokens` tokens.
+std::int64_t heldTokens(const ModelShape& shape, std::int64_t layer, std::int64_t tokens);
+/// K + V bytes of one layer of one sequence holding `held` tokens with `heads` KV heads.
+std::int64_t kvLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t layer,
+                          std::int64_t heads, std::int64_t held);
+/// K + V bytes of one token in one layer that grows with the text (kivi2: the quantized rate).
+std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
+/// Sum over layers of kvLayerBytes(heldTokens(tokens)): one sequence, token-exact.
+std::int64_t kvSequenceBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                             std::int64_t tokens);
+
+/// A batch's KV bytes on one GPU (heads = kvHeadsPerGpu) in each accounting.
+struct BatchKvBytes {
+    std::int64_t used = 0;          // token-exact, whole shared prefix stored once
+    std::int64_t shared = 0;        // of `used`: the shared prefix
+    std::int64_t paged = 0;         // blocks allocated (0 for kivi2)
+    std::int64_t paged_blocks = 0;  // blocks over all layers
+    std::int64_t paged_waste = 0;   // bytes of empty slots in those blocks
+    std::int64_t contiguous = 0;    // reserved regions
+    /// The bytes of spec.layout.
+    std::int64_t of(KvLayout layout) const {
+        return layout == KvLayout::Paged ? paged : contiguous;
+    }
+};
+BatchKvBytes batchKvBytes(const ModelShape& shape, const CacheSpec& spec, const Workload& workload);
+
+}  // namespace kvscope

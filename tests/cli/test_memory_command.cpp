@@ -1,0 +1,87 @@
+// `kvscope-cli memory`: JSON fields and exact bytes, presets and GPU list, bad flags exit 2.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli_test_util.h"
+#include "json_value.h"
+
+using Catch::Contains;
+using kvscope::test::JsonValue;
+using kvscope::test::parseJson;
+using kvscope::test::runCliCaptured;
+
+namespace {
+
+JsonValue memoryJson(std::vector<std::string> args) {
+    args.insert(args.begin(), "memory");
+    args.push_back("--json");
+    const auto result = runCliCaptured(args);
+    INFO("stderr: " << result.err);
+    REQUIRE(result.code == 0);
+    return parseJson(result.out);
+}
+
+}  // namespace
+
+TEST_CASE("memory --json: Llama 3.1 8B at 128k, batch 8, fp16 on an H100", "[memory][cli]") {
+    const JsonValue j = memoryJson({"--preset", "llama-3.1-8b", "--seq", "131072", "--batch", "8",
+                                    "--kv-dtype", "fp16", "--gpu", "H100-80GB"});
+    CHECK(j["kv_bytes_per_token"].number == 131072);                // 2 x 8 x 128 x 2 B x 32 layers
+    CHECK(j["kv_bytes_per_sequence"].number == 131072.0 * 131072);  // 16 GiB
+    CHECK(j["kv_bytes_total"].number == 8 * 131072.0 * 131072);     // 128 GiB
+    CHECK(j["weights_bytes"].number == 2 * 8030261248.0);
+    CHECK(j["fits"].boolean == false);
+    CHECK(j["max_seq"].number == 53344);
+    CHECK(j["max_batch"].number == 3);
+    REQUIRE(j["terms"].size() > 5);
+    const JsonValue& first = j["terms"][0];
+    CHECK(first["name"].string == "kv_bytes_per_token_per_layer");
+    CHECK(first["bytes"].number == 4096);
+    CHECK_THAT(first["formula"].string, Contains("8 KV heads x (K 128 x 2 B + V 128 x 2 B)"));
+    CHECK(first["sources"].size() >= 3);
+}
+
+TEST_CASE("memory --json: MLA, q8_0, builtin and no GPU", "[memory][cli]") {
+    CHECK(memoryJson({"--preset", "deepseek-v2", "--seq", "1000"})["kv_bytes_per_token"].number ==
+          69120);
+    // q8_0: ceil(128/32) = 4 blocks x 34 B per head row: 2 x 8 x 136 x 32 layers = 69632.
+    const JsonValue q = memoryJson({"--preset", "llama-3-8b", "--kv-dtype", "q8_0"});
+    CHECK(q["kv_bytes_per_token"].number == 69632);
+    CHECK(q["fits"].type == JsonValue::Type::Null);
+    const JsonValue demo = memoryJson({"--model", "builtin:demo", "--seq", "8", "--gpu-mem",
+                                       "1000000000", "--layout", "contiguous"});
+    CHECK(demo["fits"].boolean == true);
+}
+
+TEST_CASE("memory --list-presets names the models and GPUs with their units", "[memory][cli]") {
+    const auto result = runCliCaptured({"memory", "--list-presets"});
+    REQUIRE(result.code == 0);
+    CHECK_THAT(result.out, Contains("llama-2-70b"));
+    CHECK_THAT(result.out, Contains("80 GB = 80000000000 B"));
+    CHECK_THAT(result.out, Contains("24 GiB = 25769803776 B"));
+}
+
+TEST_CASE("memory: bad input exits 2 with a message naming it", "[memory][cli]") {
+    const std::vector<std::vector<std::string>> bad = {
+        {"memory"},
+        {"memory", "--preset", "llama-9"},
+        {"memory", "--preset", "gpt2", "--config", "x.json"},
+        {"memory", "--preset", "gpt2", "--batch", "-1"},
+        {"memory", "--preset", "gpt2", "--seq", "1000000000000"},
+        {"memory", "--preset", "gpt2", "--kv-dtype", "fp12"},
+        {"memory", "--preset", "gpt2", "--gpu", "Z80"},
+        {"memory", "--preset", "gpt2", "--tp", "5"},
+        {"memory", "--preset", "gpt2", "--layout", "ring"},
+        {"memory", "--preset", "gpt2", "--kv-dtype", "kivi2"},
+        {"memory", "--config", "/nonexistent/config.json"},
+    };
+    for (const auto& args : bad) {
+        const auto result = runCliCaptured(args);
+        INFO(args.back() << ": " << result.err);
+        CHECK(result.code == 2);
+        CHECK_FALSE(result.err.empty());
+        CHECK(result.out.empty());
+    }
+}
