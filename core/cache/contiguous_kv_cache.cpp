@@ -46,14 +46,13 @@ void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_
     m_layer_length[std::size_t(layer)] = pos + n;
 }
 
-const float* ContiguousKvCache::keys(std::int64_t layer) const {
+void ContiguousKvCache::collectRuns(std::int64_t layer, std::vector<KvRun>& out) const {
     assert(layer >= 0 && layer < m_n_layers);
-    return m_k.data() + layer * m_capacity * m_kv_dim;
-}
-
-const float* ContiguousKvCache::values(std::int64_t layer) const {
-    assert(layer >= 0 && layer < m_n_layers);
-    return m_v.data() + layer * m_capacity * m_kv_dim;
+    out.clear();
+    const std::int64_t n = m_layer_length[std::size_t(layer)];
+    if (n == 0) return;
+    const std::size_t offset = std::size_t(layer * m_capacity * m_kv_dim);
+    out.push_back(KvRun{0, n, m_k.data() + offset, m_v.data() + offset});
 }
 
 std::int64_t ContiguousKvCache::layerLength(std::int64_t layer) const {

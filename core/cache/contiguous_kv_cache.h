@@ -20,8 +20,8 @@ public:
 
     void append(std::int64_t layer, std::int64_t pos, std::int64_t n, const float* k,
                 const float* v) override;
-    const float* keys(std::int64_t layer) const override;
-    const float* values(std::int64_t layer) const override;
+    /// One run: the layer's rows are contiguous.
+    void collectRuns(std::int64_t layer, std::vector<KvRun>& out) const override;
     std::int64_t layerLength(std::int64_t layer) const override;
     void truncate(std::int64_t new_length) override;
 

@@ -11,9 +11,10 @@ namespace kvscope {
 namespace {
 
 /// Causal attention of every query head over the layer's cached K/V, row by row.
-/// q: [n][n_heads * head_dim]; keys/values: [n_keys][kv_dim]; out: [n][n_heads * head_dim];
-/// probs (optional): [n_heads] of [n][n_keys], zero right of the diagonal.
-void attend(const ModelConfig& c, const Matrix& q, const float* keys, const float* values,
+/// q: [n][n_heads * head_dim]; runs: the layer's [n_keys][kv_dim] rows, in position order;
+/// out: [n][n_heads * head_dim]; probs (optional): [n_heads] of [n][n_keys], zero right of the
+/// diagonal.
+void attend(const ModelConfig& c, const Matrix& q, std::span<const KvRun> runs,
             std::int64_t start_pos, Matrix& out, std::vector<Matrix>* probs, int n_threads) {
     const std::int64_t n = q.rows(), hd = c.head_dim, n_keys = start_pos + n;
     out.resize(n, c.qDim());
@@ -27,9 +28,8 @@ void attend(const ModelConfig& c, const Matrix& q, const float* keys, const floa
         Matrix scores = Matrix::Zero(probs ? n : 1, n_keys);
         for (std::int64_t i = 0; i < n; ++i) {
             float* row = scores.data() + (probs ? i * n_keys : 0);
-            cpu::attendRow(q.data() + i * q.cols() + h * hd, keys + kv_offset, values + kv_offset,
-                           c.kvDim(), hd, start_pos + i + 1, row,
-                           out.data() + i * out.cols() + h * hd);
+            cpu::attendRow(q.data() + i * q.cols() + h * hd, runs, kv_offset, c.kvDim(), hd,
+                           start_pos + i + 1, row, out.data() + i * out.cols() + h * hd);
         }
         if (probs) (*probs)[std::size_t(h)] = std::move(scores);
     }
@@ -63,6 +63,7 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     if (options.want_attention) out.attention.resize(std::size_t(c.n_layers * c.n_heads));
 
     Matrix h, q, k, v, att, proj, gate, up;  // scratch, resized by the helpers
+    std::vector<KvRun> runs;                 // where this layer's K/V rows live
     std::vector<Matrix> probs(options.want_attention ? std::size_t(c.n_heads) : 0);
     for (std::int64_t l = 0; l < c.n_layers; ++l) {
         const LayerWeights& lw = w.layers[std::size_t(l)];
@@ -73,8 +74,8 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
         cpu::applyRope(q, rope, c.head_dim);
         cpu::applyRope(k, rope, c.head_dim);
         cache.append(l, start_pos, n, k.data(), v.data());
-        attend(c, q, cache.keys(l), cache.values(l), start_pos, att,
-               options.want_attention ? &probs : nullptr, m_n_threads);
+        cache.collectRuns(l, runs);
+        attend(c, q, runs, start_pos, att, options.want_attention ? &probs : nullptr, m_n_threads);
         cpu::linear(att, lw.wo, proj, m_n_threads);  // [n][d_model]
         x += proj;
 

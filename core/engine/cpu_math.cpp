@@ -1,6 +1,7 @@
 #include "core/engine/cpu_math.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 namespace kvscope::cpu {
@@ -114,24 +115,35 @@ void applyRope(Matrix& x, const RopeTable& t, std::int64_t head_dim) {
     }
 }
 
-void attendRow(const float* q, const float* keys, const float* values, std::int64_t stride,
-               std::int64_t head_dim, std::int64_t n_visible, float* probs, float* out) {
+void attendRow(const float* q, std::span<const KvRun> runs, std::int64_t head_offset,
+               std::int64_t stride, std::int64_t head_dim, std::int64_t n_visible, float* probs,
+               float* out) {
+    // The same three passes over j = 0..n_visible-1 whatever the layout: runs only say where
+    // row j lives, never change the order of the arithmetic.
     const float scale = 1.0f / std::sqrt(float(head_dim));
     float max = -INFINITY;
-    for (std::int64_t j = 0; j < n_visible; ++j) {
-        probs[j] = dot(q, keys + j * stride, head_dim) * scale;
-        max = std::max(max, probs[j]);
+    for (const KvRun& run : runs) {
+        assert(run.first_pos <= n_visible || run.n_pos == 0);
+        const std::int64_t last = std::min(run.first_pos + run.n_pos, n_visible);
+        for (std::int64_t j = run.first_pos; j < last; ++j) {
+            const float* k = run.k + (j - run.first_pos) * stride + head_offset;
+            probs[j] = dot(q, k, head_dim) * scale;
+            max = std::max(max, probs[j]);
+        }
     }
     float sum = 0.0f;
     for (std::int64_t j = 0; j < n_visible; ++j)
         sum += (probs[j] = std::exp(probs[j] - max));
     const float inv = 1.0f / sum;
     std::fill(out, out + head_dim, 0.0f);
-    for (std::int64_t j = 0; j < n_visible; ++j) {
-        probs[j] *= inv;
-        const float* v = values + j * stride;
-        for (std::int64_t d = 0; d < head_dim; ++d)
-            out[d] += probs[j] * v[d];
+    for (const KvRun& run : runs) {
+        const std::int64_t last = std::min(run.first_pos + run.n_pos, n_visible);
+        for (std::int64_t j = run.first_pos; j < last; ++j) {
+            probs[j] *= inv;
+            const float* v = run.v + (j - run.first_pos) * stride + head_offset;
+            for (std::int64_t d = 0; d < head_dim; ++d)
+                out[d] += probs[j] * v[d];
+        }
     }
 }
 

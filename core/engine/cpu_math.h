@@ -3,7 +3,9 @@
 // dot product whatever the batch size or thread count, so a token's numbers do not depend on how
 // many others share its pass: batched prefill, token-by-token decode and recompute agree exactly.
 #include <cstdint>
+#include <span>
 
+#include "core/cache/kv_cache.h"
 #include "core/model/model_weights.h"
 
 namespace kvscope::cpu {
@@ -36,9 +38,12 @@ RopeTable ropeTable(std::int64_t start_pos, std::int64_t n, std::int64_t head_di
 /// Rotates adjacent pairs (2p, 2p+1) of every head in place. x: [n][n_heads * head_dim].
 void applyRope(Matrix& x, const RopeTable& table, std::int64_t head_dim);
 
-/// One query row of one head over keys 0..n_visible-1. q: [head_dim]; keys/values: rows of
-/// `stride` floats, the head's slice at offset 0; probs: [n_visible] out; out: [head_dim].
-void attendRow(const float* q, const float* keys, const float* values, std::int64_t stride,
-               std::int64_t head_dim, std::int64_t n_visible, float* probs, float* out);
+/// One query row of one head over keys 0..n_visible-1, read from `runs` (in position order, the
+/// first at position 0) key by key in position order, so every layout gives the same bits.
+/// q: [head_dim]; each run's k/v: rows of `stride` floats, the head's slice at `head_offset`;
+/// probs: [n_visible] out; out: [head_dim]. Pre: the runs hold at least n_visible positions.
+void attendRow(const float* q, std::span<const KvRun> runs, std::int64_t head_offset,
+               std::int64_t stride, std::int64_t head_dim, std::int64_t n_visible, float* probs,
+               float* out);
 
 }  // namespace kvscope::cpu

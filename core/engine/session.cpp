@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/cache/contiguous_kv_cache.h"
+#include "core/cache/paged_kv_cache.h"
 #include "core/engine/cpu_backend.h"
 #include "core/util/error.h"
 
@@ -18,6 +19,22 @@ std::int64_t resolveMaxContext(const Model& model, const SessionOptions& options
                          std::to_string(options.max_context));
     }
     return options.max_context > 0 ? options.max_context : model.config.max_context;
+}
+
+std::unique_ptr<KvCache> makeCache(const ModelConfig& c, const SessionOptions& options,
+                                   std::int64_t max_context) {
+    if (options.cache_layout == CacheLayout::Contiguous)
+        return std::make_unique<ContiguousKvCache>(c.n_layers, c.kvDim(), max_context);
+    if (options.block_size <= 0) {
+        throw InputError("session: block_size must be > 0, got " +
+                         std::to_string(options.block_size));
+    }
+    // One sequence of max_context positions: just enough blocks, the last one maybe partial.
+    const std::int64_t n_blocks = (max_context + options.block_size - 1) / options.block_size;
+    auto cache =
+        std::make_unique<PagedKvCache>(c.n_layers, c.kvDim(), options.block_size, n_blocks);
+    cache->setCurrent(cache->addSequence());
+    return cache;
 }
 
 }  // namespace
@@ -34,8 +51,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
         throw InputError("session: record_top_k must be >= 0, got " +
                          std::to_string(m_options.record_top_k));
     }
-    m_cache = std::make_unique<ContiguousKvCache>(m_model->config.n_layers, m_model->config.kvDim(),
-                                                  m_max_context);
+    m_cache = makeCache(m_model->config, m_options, m_max_context);
 }
 
 Session::~Session() = default;

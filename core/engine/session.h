@@ -13,8 +13,14 @@
 
 namespace kvscope {
 
+/// Where the session's K/V live: one max-length region (ContiguousKvCache) or fixed-size blocks
+/// (PagedKvCache). Both give bit-identical logits.
+enum class CacheLayout { Contiguous, Paged };
+
 struct SessionOptions {
     CacheMode mode = CacheMode::Cached;
+    CacheLayout cache_layout = CacheLayout::Contiguous;
+    std::int64_t block_size = 16;  // positions per block of the paged layout
     SamplingParams sampling;
     std::int64_t max_context = 0;  // 0 = the model's max_context
     bool record_attention = true;

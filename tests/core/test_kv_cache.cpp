@@ -14,8 +14,8 @@ TEST_CASE("Contiguous cache stores real bytes and forgets on truncate", "[cache]
     for (std::int64_t l = 0; l < 2; ++l)
         cache.append(l, 0, 3, k.data(), v.data());
     REQUIRE(cache.length() == 3);
-    REQUIRE(cache.keys(1)[2 * 6 + 5] == 17.0f);
-    REQUIRE(cache.values(0)[0] == 100.0f);
+    REQUIRE(cache.copyKeys(1)[2 * 6 + 5] == 17.0f);
+    REQUIRE(cache.copyValues(0)[0] == 100.0f);
     REQUIRE(cache.kBytesUsed(0) == 3 * 6 * 4);
     REQUIRE(cache.vBytesUsed(1) == 3 * 6 * 4);
     REQUIRE(cache.bytesAllocated(0) == 2 * 10 * 6 * 4);
@@ -29,7 +29,7 @@ TEST_CASE("Contiguous cache stores real bytes and forgets on truncate", "[cache]
     REQUIRE(cache.layerLength(0) == 2);
     REQUIRE(cache.layerLength(1) == 1);
     REQUIRE(cache.length() == 1);  // a layer that has not caught up bounds the length
-    REQUIRE(cache.keys(0)[6] == -1.0f);
+    REQUIRE(cache.copyKeys(0)[6] == -1.0f);
     cache.clear();
     REQUIRE(cache.length() == 0);
     REQUIRE(cache.kBytesUsed(0) == 0);

@@ -1,0 +1,145 @@
+#pragma once
+// The paged layout (vLLM's PagedAttention): K/V live in fixed-size physical blocks handed out by
+// a BlockAllocator; each sequence maps its logical blocks to physical ones through a BlockTable.
+// Sequences share blocks (fork, prefix reuse) by reference count; the first write into a shared
+// or cached block copies it (copy-on-write). Full blocks whose tokens are known are registered in
+// a PrefixIndex, and a new sequence reuses the cached blocks of its longest cached prefix.
+//
+// Metadata (allocator, tables, per-layer lengths, tokens, hashes) is kept apart from storage
+// (m_k, m_v). Every mutating operation checks that enough blocks are free BEFORE it changes
+// anything (plan, then apply), so running out of blocks throws InputError and leaves the cache
+// as it was.
+//
+// As a KvCache the engine sees one "current" sequence (setCurrent); attention reads it as one
+// run per block, in position order.
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "core/cache/block_allocator.h"
+#include "core/cache/block_table.h"
+#include "core/cache/kv_cache.h"
+#include "core/cache/prefix_index.h"
+#include "core/model/tokenizer.h"
+
+namespace kvscope {
+
+using SeqId = std::int64_t;
+
+class PagedKvCache final : public KvCache {
+public:
+    /// A pool of n_blocks blocks of block_size positions, fp32, for K and for V. Throws
+    /// InputError when a size is not positive or the byte total overflows 64 bits.
+    PagedKvCache(std::int64_t n_layers, std::int64_t kv_dim, std::int64_t block_size,
+                 std::int64_t n_blocks);
+
+    // ---- Sequences ----------------------------------------------------------------------
+    /// A new empty sequence.
+    SeqId addSequence();
+    /// Attaches to the empty sequence `seq` the cached blocks of the longest cached prefix of
+    /// `prompt` (full blocks only, and never the prompt's last token, whose logits the caller
+    /// needs). Returns the positions attached (a multiple of blockSize()); the caller appends
+    /// the rest. Pre: hasSequence(seq), length(seq) == 0.
+    std::int64_t attachPrefix(SeqId seq, std::span<const TokenId> prompt);
+    /// A new sequence sharing every block of `seq` (reference counts + 1): parallel sampling,
+    /// beam search. Pre: hasSequence(seq), every layer of seq at the same length.
+    SeqId fork(SeqId seq);
+    /// Releases the blocks of `seq`, last block first (so its tail is evicted first), and forgets
+    /// it. Pre: hasSequence(seq).
+    void freeSequence(SeqId seq);
+    /// Forgets positions >= new_length of `seq` in every layer, releasing whole blocks past it:
+    /// the real undo. Pre: hasSequence(seq), new_length <= length(seq).
+    void truncate(SeqId seq, std::int64_t new_length);
+
+    /// Stores K/V rows for positions [pos, pos + n) of one layer of `seq`, allocating blocks
+    /// and copying a shared or cached block before writing into it. Throws InputError when the
+    /// pool lacks the blocks. Pre: pos == layerLength(seq, layer). k, v: [n][kvDim()].
+    void appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, std::int64_t n, const float* k,
+                    const float* v);
+    /// Records the token ids of the next positions of `seq` and registers every block that is
+    /// now full (in every layer, tokens known) in the prefix index.
+    /// Pre: tokens(seq).size() + tokens.size() <= length(seq).
+    void appendTokens(SeqId seq, std::span<const TokenId> tokens);
+    /// appendRows for every layer, then appendTokens. k, v: [n_layers][tokens.size()][kvDim()].
+    /// Pre: every layer of seq at the same length.
+    void append(SeqId seq, std::span<const TokenId> tokens, const float* k, const float* v);
+
+    bool hasSequence(SeqId seq) const { return m_seqs.count(seq) != 0; }
+    std::vector<SeqId> sequences() const;
+    /// Positions held by every layer of `seq`. Pre: hasSequence(seq).
+    std::int64_t length(SeqId seq) const;
+    std::int64_t layerLength(SeqId seq, std::int64_t layer) const;
+    const BlockTable& blockTable(SeqId seq) const;
+    /// Token ids recorded for the positions of `seq` (may lag its rows).
+    const std::vector<TokenId>& tokens(SeqId seq) const;
+    /// Runs of `seq`'s layer: one per block, in position order.
+    void collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>& out) const;
+    /// Blocks appendRows would take from the pool to grow `seq` (whose layers are all at the
+    /// same length) by n positions: new blocks plus copy-on-write copies.
+    std::int64_t blocksNeeded(SeqId seq, std::int64_t n) const;
+
+    std::int64_t blockSize() const { return m_block_size; }
+    /// Bytes of K + V of one block over all layers.
+    std::int64_t blockBytes() const;
+    const BlockAllocator& allocator() const { return m_allocator; }
+    const PrefixIndex& prefixIndex() const { return m_prefix; }
+
+    // ---- KvCache: the engine's view of the current sequence ------------------------------
+    /// Pre: hasSequence(seq).
+    void setCurrent(SeqId seq);
+    SeqId current() const { return m_current; }
+
+    std::int64_t nLayers() const override { return m_n_layers; }
+    std::int64_t kvDim() const override { return m_kv_dim; }
+    std::int64_t length() const override { return length(m_current); }
+    /// The most positions one sequence could hold: the whole pool.
+    std::int64_t capacity() const override { return m_allocator.nBlocks() * m_block_size; }
+    void append(std::int64_t layer, std::int64_t pos, std::int64_t n, const float* k,
+                const float* v) override {
+        appendRows(m_current, layer, pos, n, k, v);
+    }
+    void collectRuns(std::int64_t layer, std::vector<KvRun>& out) const override {
+        collectRuns(m_current, layer, out);
+    }
+    std::int64_t layerLength(std::int64_t layer) const override {
+        return layerLength(m_current, layer);
+    }
+    void truncate(std::int64_t new_length) override { truncate(m_current, new_length); }
+    std::int64_t kBytesUsed(std::int64_t layer) const override;
+    std::int64_t vBytesUsed(std::int64_t layer) const override;
+    /// Blocks held by the current sequence * the K + V bytes of one block of one layer.
+    std::int64_t bytesAllocated(std::int64_t layer) const override;
+
+private:
+    struct Sequence {
+        BlockTable table;
+        std::vector<std::int64_t> layer_length;  // [n_layers] positions held per layer
+        std::vector<TokenId> tokens;             // [n_known] ids of positions 0..
+        std::vector<BlockHash> hashes;           // [n_hashed] chained hashes of its full blocks
+    };
+
+    Sequence& seqRef(SeqId seq);
+    const Sequence& seqRef(SeqId seq) const;
+    /// Whether a write into `block` must copy it first: shared, or holding a cached prefix.
+    bool mustCopy(BlockId block) const;
+    /// allocate() that keeps the prefix index in step with evictions.
+    BlockId newBlock();
+    /// A private copy of logical block `logical` of `seq` (every layer), replacing it.
+    void copyOnWrite(Sequence& s, std::int64_t logical);
+    void registerFullBlocks(Sequence& s);
+    std::int64_t rowOffset(BlockId block, std::int64_t layer, std::int64_t row) const;
+
+    std::int64_t m_n_layers;
+    std::int64_t m_kv_dim;
+    std::int64_t m_block_size;
+    BlockAllocator m_allocator;  // metadata: reference counts, free queue
+    PrefixIndex m_prefix;        // metadata: hash -> block
+    std::map<SeqId, Sequence> m_seqs;
+    SeqId m_next_seq = 0;
+    SeqId m_current = -1;
+    std::vector<float> m_k;  // [n_blocks][n_layers][block_size][kv_dim]
+    std::vector<float> m_v;  // [n_blocks][n_layers][block_size][kv_dim]
+};
+
+}  // namespace kvscope
