@@ -215,7 +215,38 @@ void checkLiveCache(std::shared_ptr<const Model> model, std::int64_t n) {
     }
 }
 
+/// The live paged fp32 cache against the estimator's ceil(tokens / B) blocks, after every step.
+void checkLivePagedCache(std::shared_ptr<const Model> model, std::int64_t block_size) {
+    const ModelShape shape = shapeFromModelConfig(model->config, "model");
+    Session session(model, SessionOptions{.cache_layout = CacheLayout::Paged,
+                                          .block_size = block_size,
+                                          .max_context = 64,
+                                          .record_attention = false});
+    CacheSpec spec;
+    spec.k_dtype = spec.v_dtype = KvDtype::F32;
+    spec.layout = KvLayout::Paged;
+    spec.block_size = block_size;
+    session.prefill(std::vector<TokenId>{1, 2, 3});
+    while (true) {
+        std::int64_t allocated = 0;
+        for (std::int64_t l = 0; l < shape.n_layers; ++l)
+            allocated += session.cache().bytesAllocated(l);
+        const MemoryReport r = estimate(shape, spec, {.context = session.position()});
+        INFO("block size " << block_size << ", tokens " << session.position());
+        CHECK(allocated == r.per_gpu.paged);
+        if (!session.canStep() || session.position() >= 40) break;
+        session.step();
+    }
+}
+
 }  // namespace
+
+TEST_CASE("The estimator equals the live paged cache byte for byte", "[memory]") {
+    for (std::int64_t block_size : {1, 5, 16})
+        checkLivePagedCache(loadModel("builtin:demo-mqa"), block_size);
+    if (const auto path = test::realModelPath("stories260K.gguf"))
+        checkLivePagedCache(loadModel(*path), 16);
+}
 
 TEST_CASE("The estimator equals the live contiguous cache byte for byte", "[memory]") {
     for (std::int64_t n : {16, 37, 64})
