@@ -6,10 +6,11 @@
 #   KVSCOPE_SKIP_DEPS=1   skip the check (a non-Debian system with the tools installed by hand)
 set -euo pipefail
 
+# Qt6Charts needs Qt6OpenGL's CMake files (libqt6opengl6-dev), which qt6-base-dev only recommends.
 packages=(
   cmake ninja-build g++ pkg-config
   libeigen3-dev catch2
-  qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins libgl1-mesa-dev
+  qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins libqt6opengl6-dev libgl1-mesa-dev
   fonts-dejavu-core
   xvfb xauth
 )
