@@ -1,7 +1,6 @@
 #include "core/engine/cpu_math.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 
 namespace kvscope::cpu {
@@ -123,7 +122,7 @@ void attendRow(const float* q, std::span<const KvRun> runs, std::int64_t head_of
     const float scale = 1.0f / std::sqrt(float(head_dim));
     float max = -INFINITY;
     for (const KvRun& run : runs) {
-        assert(run.first_pos <= n_visible || run.n_pos == 0);
+        if (run.first_pos >= n_visible) break;  // runs are in position order; the rest is future
         const std::int64_t last = std::min(run.first_pos + run.n_pos, n_visible);
         for (std::int64_t j = run.first_pos; j < last; ++j) {
             const float* k = run.k + (j - run.first_pos) * stride + head_offset;
@@ -137,6 +136,7 @@ void attendRow(const float* q, std::span<const KvRun> runs, std::int64_t head_of
     const float inv = 1.0f / sum;
     std::fill(out, out + head_dim, 0.0f);
     for (const KvRun& run : runs) {
+        if (run.first_pos >= n_visible) break;
         const std::int64_t last = std::min(run.first_pos + run.n_pos, n_visible);
         for (std::int64_t j = run.first_pos; j < last; ++j) {
             probs[j] *= inv;
