@@ -25,6 +25,7 @@ const Command& attentionCommand();
 const Command& benchCommand();
 const Command& infoCommand();
 const Command& memoryCommand();
+const Command& serveSimCommand();
 
 /// Every command, in the order `--help` lists them.
 std::span<const Command* const> allCommands();

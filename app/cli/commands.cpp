@@ -5,7 +5,7 @@ namespace kvscope::cli {
 std::span<const Command* const> allCommands() {
     static const Command* const commands[] = {&generateCommand(), &attentionCommand(),
                                               &benchCommand(), &infoCommand(),
-                                              &memoryCommand()};
+                                              &memoryCommand(), &serveSimCommand()};
     return commands;
 }
 

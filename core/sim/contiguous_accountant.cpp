@@ -1,0 +1,67 @@
+// Contiguous policies: each sample reserves max_seq slots (contiguous-max, the pre-paging
+// baseline) or exactly prompt + output slots (contiguous-exact, an oracle) when admitted.
+#include <cassert>
+
+#include "core/sim/kv_accountant.h"
+
+namespace kvscope::sim {
+
+namespace {
+
+class ContiguousAccountant final : public KvAccountant {
+public:
+    ContiguousAccountant(const SimConfig& c, bool exact) : m_config(c), m_exact(exact) {}
+
+    bool admit(const Request& r, std::int64_t, bool, GroupKv& kv) override {
+        const std::int64_t need = reservation(r);
+        if (m_reserved + need > m_config.kv_slots) return false;
+        m_reserved += need;
+        kv.reserved = need;
+        kv.lens.assign(std::size_t(r.samples), 0);
+        return true;
+    }
+
+    bool append(const Request&, GroupKv& kv, std::size_t s) override {
+        assert(s < kv.lens.size());
+        ++kv.lens[s];
+        ++m_held;
+        return true;
+    }
+
+    void fork(GroupKv& kv) override {
+        assert(!kv.forked);
+        for (std::size_t s = 1; s < kv.lens.size(); ++s) {  // each sample copies the prompt
+            kv.lens[s] = kv.lens[0];
+            m_held += kv.lens[0];
+        }
+        kv.forked = true;
+    }
+
+    void release(GroupKv& kv) override {
+        for (std::int64_t len : kv.lens)
+            m_held -= len;
+        m_reserved -= kv.reserved;
+        kv = GroupKv{};
+    }
+
+    bool fits(const Request& r) const override { return reservation(r) <= m_config.kv_slots; }
+    std::int64_t reserved() const override { return m_reserved; }
+
+private:
+    std::int64_t reservation(const Request& r) const {
+        const std::int64_t per_sample = m_exact ? r.prompt_len + r.output_len : m_config.max_seq;
+        return per_sample * r.samples;
+    }
+
+    SimConfig m_config;
+    bool m_exact;
+    std::int64_t m_reserved = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KvAccountant> makeContiguousAccountant(const SimConfig& config, bool exact) {
+    return std::make_unique<ContiguousAccountant>(config, exact);
+}
+
+}  // namespace kvscope::sim
