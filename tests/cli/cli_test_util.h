@@ -1,10 +1,12 @@
 #pragma once
 // Running kvscope-cli in-process for the tests.
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "app/cli/cli.h"
+#include "json_value.h"
 
 namespace kvscope::test {
 
@@ -21,6 +23,16 @@ inline CliResult runCliCaptured(const std::vector<std::string>& args) {
     result.out = out.str();
     result.err = err.str();
     return result;
+}
+
+/// Runs `command args... --json`, requires exit 0 and parses stdout as JSON.
+inline JsonValue runCliJson(const std::string& command, std::vector<std::string> args) {
+    args.insert(args.begin(), command);
+    args.push_back("--json");
+    const CliResult result = runCliCaptured(args);
+    INFO("stderr: " << result.err);
+    REQUIRE(result.code == 0);
+    return parseJson(result.out);
 }
 
 /// Lines of `text` without their "\n" (a final line without "\n" counts too).

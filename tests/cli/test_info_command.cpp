@@ -286,16 +286,7 @@ TEST_CASE("info describes a GGUF that cannot be run, from its header alone", "[c
 TEST_CASE("info on a llama2.c checkpoint lists its fp32 weights", "[cli][info]") {
     using namespace kvscope;
     using namespace kvscope::test;
-    ModelConfig c;
-    c.n_layers = 2;
-    c.d_model = 16;
-    c.n_heads = 4;
-    c.n_kv_heads = 2;
-    c.head_dim = 4;
-    c.d_ff = 24;
-    c.vocab = 40;
-    c.max_context = 32;
-    c.tied_output = false;
+    const ModelConfig c = llama2cConfig(false);
     TempDir dir;
     writeFile(dir / "tiny.bin", llama2cCheckpointBytes(c, randomWeights(c, 3)));
     writeFile(dir / "tokenizer.bin", llama2cTokenizerBytes(smallLlama2cVocab(c.vocab)));

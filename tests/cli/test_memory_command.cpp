@@ -15,12 +15,7 @@ using kvscope::test::runCliCaptured;
 namespace {
 
 JsonValue memoryJson(std::vector<std::string> args) {
-    args.insert(args.begin(), "memory");
-    args.push_back("--json");
-    const auto result = runCliCaptured(args);
-    INFO("stderr: " << result.err);
-    REQUIRE(result.code == 0);
-    return parseJson(result.out);
+    return kvscope::test::runCliJson("memory", std::move(args));
 }
 
 }  // namespace

@@ -19,12 +19,7 @@ using kvscope::test::splitLines;
 namespace {
 
 JsonValue serveSimJson(std::vector<std::string> args) {
-    args.insert(args.begin(), "serve-sim");
-    args.push_back("--json");
-    const auto result = runCliCaptured(args);
-    INFO("stderr: " << result.err);
-    REQUIRE(result.code == 0);
-    return parseJson(result.out);
+    return kvscope::test::runCliJson("serve-sim", std::move(args));
 }
 
 void checkBadInput(std::vector<std::string> args, const std::string& message) {

@@ -133,6 +133,21 @@ inline std::vector<VocabEntry> smallLlama2cVocab(std::int64_t n) {
     return vocab;
 }
 
+// head_dim = d_model / n_heads, as llama2.c requires; GQA so wk/wv differ from wq in shape.
+inline ModelConfig llama2cConfig(bool tied) {
+    ModelConfig c;
+    c.n_layers = 2;
+    c.d_model = 16;
+    c.n_heads = 4;
+    c.n_kv_heads = 2;
+    c.head_dim = 4;
+    c.d_ff = 24;
+    c.vocab = 40;
+    c.max_context = 32;
+    c.tied_output = tied;
+    return c;
+}
+
 inline void writeFile(const std::filesystem::path& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), std::streamsize(bytes.size()));

@@ -26,21 +26,6 @@ using Catch::Contains;
 
 namespace {
 
-// head_dim = d_model / n_heads, as llama2.c requires; GQA so wk/wv differ from wq in shape.
-ModelConfig llama2cConfig(bool tied) {
-    ModelConfig c;
-    c.n_layers = 2;
-    c.d_model = 16;
-    c.n_heads = 4;
-    c.n_kv_heads = 2;
-    c.head_dim = 4;
-    c.d_ff = 24;
-    c.vocab = 40;
-    c.max_context = 32;
-    c.tied_output = tied;
-    return c;
-}
-
 // Random weights whose norms are random too (randomWeights sets them to 1, which would hide a
 // reader that swaps rms_att_weight and rms_ffn_weight).
 ModelWeights distinctWeights(const ModelConfig& c, std::uint64_t seed) {

@@ -10,18 +10,12 @@
 #include "core/engine/session.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
+#include "tests/core/test_util.h"
 #include "tests/core/tiny_models.h"
 
 using namespace kvscope;
 
 namespace {
-
-std::vector<TokenId> promptOf(const Model& model, std::string_view text) {
-    std::vector<TokenId> ids{model.tokenizer->bos()};
-    for (TokenId id : model.tokenizer->encode(text))
-        ids.push_back(id);
-    return ids;
-}
 
 bool sameLogits(const Session& a, const Session& b) {
     return a.lastLogits().size() > 0 && a.lastLogits().size() == b.lastLogits().size() &&
@@ -65,7 +59,7 @@ TEST_CASE("Paged and contiguous layouts give bit-identical logits and tokens", "
                 options.block_size = block_size;
                 Session paged(model, options);
 
-                const auto ids = promptOf(*model, "KVScope pages");
+                const auto ids = test::promptIds(*model, "KVScope pages");
                 contiguous.prefill(ids);
                 paged.prefill(ids);
                 REQUIRE(sameLogits(contiguous, paged));

@@ -2,7 +2,10 @@
 // Small helpers shared by the core tests.
 #include <catch2/catch.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "core/model/model.h"
 #include "core/util/error.h"
 
 namespace kvscope::test {
@@ -17,6 +20,14 @@ std::string inputErrorOf(F&& f) {
     }
     FAIL("expected an InputError");
     return {};
+}
+
+/// BOS followed by the tokens of `text`: what a session is prefilled with.
+inline std::vector<TokenId> promptIds(const Model& model, std::string_view text) {
+    std::vector<TokenId> ids{model.tokenizer->bos()};
+    for (TokenId id : model.tokenizer->encode(text))
+        ids.push_back(id);
+    return ids;
 }
 
 }  // namespace kvscope::test
