@@ -111,12 +111,12 @@ GpuSpec chooseGpu(const ParsedArgs& args) {
             throw InputError(std::string("--gpu: ") + e.what());
         }
     } else if (args.has("gpu-mem")) {
-        gpu.bytes = parsePositiveInt("--gpu-mem", args.value("gpu-mem"));
+        gpu.bytes = parsePositiveInt("gpu-mem", args.value("gpu-mem"));
         gpu.name = "user memory";
         gpu.origin = "--gpu-mem " + args.value("gpu-mem") + " B (user input)";
     }
     if (args.has("usable")) {
-        const float f = parseProbability("--usable", args.value("usable"));
+        const float f = parseProbability("usable", args.value("usable"));
         gpu.usable_fraction = double(f);
     }
     return gpu;
@@ -145,19 +145,19 @@ int runMemory(const ParsedArgs& args, std::ostream& out, std::ostream&) {
         q.cache.layout = layout == "paged" ? KvLayout::Paged : KvLayout::Contiguous;
     }
     if (args.has("block-size"))
-        q.cache.block_size = parsePositiveInt("--block-size", args.value("block-size"));
+        q.cache.block_size = parsePositiveInt("block-size", args.value("block-size"));
     if (args.has("reserve"))
-        q.cache.reserve_length = parsePositiveInt("--reserve", args.value("reserve"));
+        q.cache.reserve_length = parsePositiveInt("reserve", args.value("reserve"));
     q.workload.context = q.shape.max_context > 0 ? q.shape.max_context : 4096;
-    if (args.has("seq")) q.workload.context = parsePositiveInt("--seq", args.value("seq"));
-    if (args.has("batch")) q.workload.batch = parsePositiveInt("--batch", args.value("batch"));
+    if (args.has("seq")) q.workload.context = parsePositiveInt("seq", args.value("seq"));
+    if (args.has("batch")) q.workload.batch = parsePositiveInt("batch", args.value("batch"));
     if (args.has("shared-prefix")) {
         q.workload.shared_prefix =
-            parseNonNegativeInt("--shared-prefix", args.value("shared-prefix"));
+            parseNonNegativeInt("shared-prefix", args.value("shared-prefix"));
     }
-    if (args.has("tp")) q.workload.tp = parsePositiveInt("--tp", args.value("tp"));
+    if (args.has("tp")) q.workload.tp = parsePositiveInt("tp", args.value("tp"));
     if (args.has("weight-bits")) {
-        model.weights.weight_bits = parsePositiveInt("--weight-bits", args.value("weight-bits"));
+        model.weights.weight_bits = parsePositiveInt("weight-bits", args.value("weight-bits"));
         model.weights.weight_bits_origin = "--weight-bits (user input)";
     }
     q.gpu = chooseGpu(args);

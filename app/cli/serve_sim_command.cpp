@@ -52,7 +52,7 @@ std::string flagValue(const ParsedArgs& args, std::string_view name, std::string
 }
 
 std::int64_t intFlag(const ParsedArgs& args, std::string_view name, std::int64_t fallback) {
-    return args.has(name) ? parsePositiveInt(flagName(name), args.value(name)) : fallback;
+    return args.has(name) ? parsePositiveInt(name, args.value(name)) : fallback;
 }
 
 std::vector<sim::PolicyKind> choosePolicies(const std::string& text) {
@@ -144,23 +144,23 @@ int runServeSim(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     spec.n_requests = intFlag(args, "requests", 1000);
     spec.max_seq = intFlag(args, "max-seq", 2048);
     spec.samples = intFlag(args, "samples", 1);
-    spec.seed = args.has("seed") ? parseUnsigned64("--seed", args.value("seed")) : 1;
+    spec.seed = args.has("seed") ? parseUnsigned64("seed", args.value("seed")) : 1;
     run.arrivals = "all at once";
     if (args.has("rate")) {
         spec.arrivals = sim::ArrivalKind::Poisson;
-        spec.rate = double(parseNonNegativeFloat("--rate", args.value("rate")));
+        spec.rate = double(parseNonNegativeFloat("rate", args.value("rate")));
         if (spec.rate <= 0) throw InputError("--rate: expected a number > 0");
         run.arrivals = "poisson " + args.value("rate") + " requests/step";
     }
     if (args.has("system-prompt")) {
-        spec.system_prompt = parseNonNegativeInt("--system-prompt", args.value("system-prompt"));
+        spec.system_prompt = parseNonNegativeInt("system-prompt", args.value("system-prompt"));
         spec.shared_fraction = 1.0;
     }
     if (args.has("shared-fraction")) {
         if (!args.has("system-prompt"))
             throw InputError("--shared-fraction: needs --system-prompt");
         const std::string& f = args.value("shared-fraction");
-        spec.shared_fraction = f == "0" ? 0.0 : double(parseProbability("--shared-fraction", f));
+        spec.shared_fraction = f == "0" ? 0.0 : double(parseProbability("shared-fraction", f));
     }
     try {
         sim::checkWorkloadSpec(spec);

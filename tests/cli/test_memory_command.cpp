@@ -77,6 +77,9 @@ TEST_CASE("memory: bad input exits 2 with a message naming it", "[memory][cli]")
         INFO(args.back() << ": " << result.err);
         CHECK(result.code == 2);
         CHECK_FALSE(result.err.empty());
+        CHECK(result.err.find("----") == std::string::npos);  // a flag is spelled once: --batch
         CHECK(result.out.empty());
     }
+    CHECK(runCliCaptured({"memory", "--preset", "gpt2", "--batch", "-1"}).err ==
+          "kvscope-cli: --batch: expected a positive integer, got '-1'\n");
 }

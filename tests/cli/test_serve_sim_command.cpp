@@ -28,6 +28,7 @@ void checkBadInput(std::vector<std::string> args, const std::string& message) {
     INFO("args: " << args[1] << " stderr: " << result.err);
     CHECK(result.code == 2);
     CHECK_THAT(result.err, Contains(message));
+    CHECK(result.err.find("----") == std::string::npos);  // a flag is spelled once: --block-size
     CHECK(result.out.empty());
 }
 
