@@ -9,9 +9,10 @@ namespace kvscope {
 struct LaunchOptions {
     std::string screenshot;  // --screenshot FILE.png: render the window to FILE and exit
     std::string model = "builtin:demo";
-    std::string prompt = "KVScope KVScope KVSc";  // the induction head continues it (docs/demo-model.md)
-    int steps = 12;  // decode steps after the prefill (screenshot and headless demo)
-    int layer = 0;   // the attention head shown first
+    std::string prompt =
+        "KVScope KVScope KVSc";  // the induction head continues it (docs/demo-model.md)
+    int steps = 12;              // decode steps after the prefill (screenshot and headless demo)
+    int layer = 0;               // the attention head shown first
     int head = 0;
     bool help = false;
 };

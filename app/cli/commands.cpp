@@ -4,8 +4,8 @@ namespace kvscope::cli {
 
 std::span<const Command* const> allCommands() {
     static const Command* const commands[] = {&generateCommand(), &attentionCommand(),
-                                              &benchCommand(), &infoCommand(),
-                                              &memoryCommand(), &serveSimCommand()};
+                                              &benchCommand(),    &infoCommand(),
+                                              &memoryCommand(),   &serveSimCommand()};
     return commands;
 }
 

@@ -22,7 +22,7 @@ enum class TokenType : std::int32_t {
 };
 
 struct VocabEntry {
-    std::string piece;  // UTF-8, "▁" for space
+    std::string piece;   // UTF-8, "▁" for space
     float score = 0.0f;  // merge priority: higher merges first
     TokenType type = TokenType::Normal;
 };
@@ -45,9 +45,9 @@ public:
     const VocabEntry& entry(TokenId id) const { return m_vocab.at(std::size_t(id)); }
 
 private:
-    std::vector<VocabEntry> m_vocab;                     // [vocab]
-    std::unordered_map<std::string, TokenId> m_lookup;   // piece -> first id
-    std::vector<TokenId> m_byte_token;                   // [256] byte -> "<0xNN>" id, or -1
+    std::vector<VocabEntry> m_vocab;                    // [vocab]
+    std::unordered_map<std::string, TokenId> m_lookup;  // piece -> first id
+    std::vector<TokenId> m_byte_token;                  // [256] byte -> "<0xNN>" id, or -1
     TokenId m_bos, m_eos, m_unk;
     bool m_add_space_prefix;
 };
