@@ -1,5 +1,6 @@
 #include "app/cli/bench_report.h"
 
+#include "app/cli/config_json.h"
 #include "app/cli/help.h"
 #include "app/cli/text_format.h"
 #include "core/util/json_writer.h"
@@ -82,13 +83,7 @@ void writeCopyJson(JsonWriter& json, const CopyBandwidth& copy) {
 void writeConfigJson(JsonWriter& json, const ModelConfig& c) {
     json.beginObject();
     json.field("name", c.name);
-    json.field("n_layers", c.n_layers);
-    json.field("d_model", c.d_model);
-    json.field("n_heads", c.n_heads);
-    json.field("n_kv_heads", c.n_kv_heads);
-    json.field("head_dim", c.head_dim);
-    json.field("d_ff", c.d_ff);
-    json.field("vocab", c.vocab);
+    writeShapeFields(json, c);
     json.field("max_context", c.max_context);
     json.field("parameters", c.parameterCount());
     json.endObject();

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/cli/config_json.h"
 #include "app/cli/text_format.h"
 #include "core/util/json_writer.h"
 
@@ -204,15 +205,7 @@ std::string_view formatName(ModelFormat format) {
 
 void writeShapeJson(JsonWriter& json, const ModelConfig& c) {
     json.beginObject();
-    json.field("n_layers", c.n_layers);
-    json.field("d_model", c.d_model);
-    json.field("n_heads", c.n_heads);
-    json.field("n_kv_heads", c.n_kv_heads);
-    json.field("attention_variant", toString(c.attentionVariant()));
-    json.field("kv_group_size", c.kvGroupSize());
-    json.field("head_dim", c.head_dim);
-    json.field("d_ff", c.d_ff);
-    json.field("vocab", c.vocab);
+    writeShapeFields(json, c);
     json.field("context_length", c.max_context);
     json.field("rope_theta", c.rope_theta);
     json.field("norm_eps", c.norm_eps);
