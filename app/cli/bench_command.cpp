@@ -42,6 +42,9 @@ constexpr std::string_view kDetails =
     "Then GGUF header open: the median time of GgufFile::open on an 8 GiB sparse GGUF written\n"
     "to the temp directory (one tensor whose data is a hole; removed afterwards) and on\n"
     "stories260K.gguf, with their file, disk and header sizes.\n"
+    "Then the KV codecs: encode and decode GB/s of each codec on rows of 128 fp32 values (32 MiB,\n"
+    "--quick: 4 MiB; GB/s of fp32 bytes), and each model's cached decode ms/token at context 256\n"
+    "(--quick: 64), 1 thread, with each codec storing the live KV cache.\n"
     "GB/s = 1e9 bytes/s; memcpy counts read + write bytes. Progress goes to stderr.\n";
 
 struct BenchPlan {
@@ -51,6 +54,10 @@ struct BenchPlan {
     std::int64_t copy_bytes = std::int64_t(256) << 20;  // 256 MiB: far beyond any L3
     int open_repetitions = 25;
     std::int64_t sparse_gguf_bytes = std::int64_t(8) << 30;  // 8 GiB of tensor data, a hole
+    std::int64_t codec_bytes = std::int64_t(32) << 20;       // fp32 input of the codec throughput
+    int codec_repetitions = 5;
+    std::int64_t codec_context = 256;  // engine decode with each KV codec
+    int codec_steps = 16;
     /// Recompute re-runs the whole sequence per step, so long contexts get fewer timed steps.
     int recomputeSteps(std::int64_t context) const { return context <= 512 ? 5 : 3; }
 };
@@ -62,6 +69,10 @@ BenchPlan makePlan(bool quick) {
         plan.cached_steps = 8;
         plan.copy_repetitions = 3;
         plan.open_repetitions = 11;
+        plan.codec_bytes = std::int64_t(4) << 20;
+        plan.codec_repetitions = 3;
+        plan.codec_context = 64;
+        plan.codec_steps = 4;
     } else {
         plan.lengths = {64, 128, 256, 512, 1024, 2048};
     }
@@ -142,6 +153,15 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         }
     }
     results.gguf_opens = benchGgufOpen(plan, err);
+    err << "bench: KV codecs, encode/decode of " << iecBytes(plan.codec_bytes) << "..."
+        << std::endl;
+    results.codecs = timeCodecs(plan.codec_bytes, plan.codec_repetitions);
+    for (const BenchModel& bench_model : models) {
+        err << "bench: " << bench_model.name << " decode with each KV codec at context "
+            << plan.codec_context << "..." << std::endl;
+        results.codec_decodes.push_back(timeCodecDecode(bench_model.name, bench_model.model,
+                                                        plan.codec_context, plan.codec_steps));
+    }
     if (args.has("json")) {
         writeBenchJson(results, out);
     } else {

@@ -174,6 +174,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
     for (const ModelRun& run : results.runs)
         writeRunTable(run, out);
     if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
+    writeCodecTables(results.codecs, results.codec_decodes, out);
 
     const BenchTargets targets = judgeTargets(results);
     out << "\nTargets:\n  builtin:demo cached vs recompute at context 2048: ";
@@ -219,6 +220,7 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.endArray();
     json.key("gguf_open");
     writeGgufOpenJson(json, results.gguf_opens);
+    writeCodecJson(json, results.codecs, results.codec_decodes);
     const BenchTargets targets = judgeTargets(results);
     json.key("targets").beginObject();
     writeOptional(json, "demo_speedup_at_2048", targets.demo_speedup_2048);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli/bandwidth.h"
+#include "app/cli/bench_codec.h"
 #include "app/cli/bench_gguf_open.h"
 #include "app/cli/bench_runner.h"
 #include "core/model/model_config.h"
@@ -45,7 +46,9 @@ struct BenchResults {
     int hardware_threads = 1;
     std::vector<CopyBandwidth> copies;  // [1 thread, all threads]
     std::vector<ModelRun> runs;
-    std::vector<GgufOpenTiming> gguf_opens;  // [sparse file, stories260K.gguf when present]
+    std::vector<GgufOpenTiming> gguf_opens;     // [sparse file, stories260K.gguf when present]
+    std::vector<CodecThroughput> codecs;        // KV codec encode/decode GB/s
+    std::vector<CodecDecodeRun> codec_decodes;  // engine decode per KV codec, per model
 };
 
 /// The targets, judged from the results (nullopt: not measured in this run).

@@ -26,13 +26,14 @@ std::vector<TokenId> madeUpTokens(const Model& model, std::int64_t n) {
 }  // namespace
 
 DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int n_threads,
-                        std::int64_t context, int n_steps) {
+                        std::int64_t context, int n_steps, const KvCacheSpec& spec) {
     if (context < 2 || n_steps < 1) throw std::logic_error("timeDecode: context >= 2, steps >= 1");
     SessionOptions options;
     options.mode = mode;
     options.max_context = context + n_steps;  // may exceed the model's training length
     options.record_attention = false;
     options.record_top_k = 0;
+    options.cache_spec = spec;
     const std::vector<TokenId> prompt = madeUpTokens(*model, context - 1);
     Session session(model, options, std::make_unique<CpuBackend>(n_threads));
     session.prefill(prompt);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/cache/kv_cache_spec.h"
 #include "core/model/model.h"
 #include "core/trace/step_record.h"
 
@@ -20,8 +21,8 @@ struct DecodeTiming {
 
 /// Times `n_steps` decode steps of `model` at context `context` in `mode` on CpuBackend(n_threads)
 /// (0 = all threads). The session records no attention; the first step attends over `context`
-/// keys, the last over context + n_steps - 1.
+/// keys, the last over context + n_steps - 1. `spec`: the KV cache precision (default fp32).
 DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int n_threads,
-                        std::int64_t context, int n_steps);
+                        std::int64_t context, int n_steps, const KvCacheSpec& spec = {});
 
 }  // namespace kvscope::cli

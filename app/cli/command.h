@@ -26,6 +26,7 @@ const Command& benchCommand();
 const Command& infoCommand();
 const Command& memoryCommand();
 const Command& serveSimCommand();
+const Command& quantEvalCommand();
 
 /// Every command, in the order `--help` lists them.
 std::span<const Command* const> allCommands();

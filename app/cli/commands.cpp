@@ -3,9 +3,9 @@
 namespace kvscope::cli {
 
 std::span<const Command* const> allCommands() {
-    static const Command* const commands[] = {&generateCommand(), &attentionCommand(),
-                                              &benchCommand(),    &infoCommand(),
-                                              &memoryCommand(),   &serveSimCommand()};
+    static const Command* const commands[] = {
+        &generateCommand(), &attentionCommand(), &benchCommand(),    &infoCommand(),
+        &memoryCommand(),   &serveSimCommand(),  &quantEvalCommand()};
     return commands;
 }
 

@@ -1,11 +1,14 @@
 // `kvscope-cli generate`: run the model on a prompt and print the new text (or JSON with every
 // step's token, timing, cache bytes and cost).
+#include <optional>
 #include <ostream>
 
 #include "app/cli/command.h"
+#include "app/cli/generate_trace.h"
 #include "app/cli/generation.h"
 #include "app/cli/sampling_flags.h"
 #include "app/cli/text_format.h"
+#include "core/util/error.h"
 #include "core/util/json_writer.h"
 
 namespace kvscope::cli {
@@ -22,6 +25,8 @@ constexpr FlagSpec kFlags[] = {
     {"seed", "S", "random seed for sampling (default 42)"},
     {"mode", "MODE", "cached (KV cache) or recompute (no cache, O(n^2)) (default cached)"},
     {"json", "", "print one JSON object instead of text"},
+    {"trace", "FILE", "also save the run as a trace (format from the name or --trace-format)"},
+    {"trace-format", "F", "json, csv or chrome (Chrome trace events for Perfetto)"},
 };
 
 constexpr std::string_view kDetails =
@@ -31,7 +36,12 @@ constexpr std::string_view kDetails =
     "JSON: model, mode, backend, sampling, prompt_tokens (ids, BOS first), generated_tokens,\n"
     "text, stop_reason, and steps[] with phase, position (of the first token fed), n_tokens,\n"
     "token (the token sampled), label, prob, wall_ms, kv_bytes (K+V held after the step),\n"
-    "kv_bytes_allocated, flops and bytes_moved (analytic, fp32).\n";
+    "kv_bytes_allocated, flops and bytes_moved (analytic, fp32).\n"
+    "--trace FILE saves every step with its attention rows (written to a temporary file and\n"
+    "renamed, so a failed export leaves no partial file). The format is --trace-format, or\n"
+    "else the name: *.chrome.json or *.perfetto.json -> chrome, other *.json -> json (the\n"
+    "KVScope trace, docs/trace-schema.md; the GUI opens it), *.csv -> csv (one row per step\n"
+    "and layer).\n";
 
 std::int64_t allocatedBytes(const StepRecord& record) {
     std::int64_t total = 0;
@@ -110,10 +120,18 @@ int runGenerate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     request.max_new_tokens = parsePositiveInt("max-new-tokens", args.value("max-new-tokens"));
     request.options.sampling = parseSamplingFlags(args);
     request.options.mode = parseModeFlag(args);
-    request.options.record_attention = false;
+    if (args.has("trace-format") && !args.has("trace"))
+        throw InputError("--trace-format: needs --trace FILE");
+    std::optional<TraceFormat> trace_format;
+    if (args.has("trace")) trace_format = traceFormatFlag(args);
+    // Attention rows are what a trace replays; plain generation does not need them.
+    request.options.record_attention = trace_format.has_value();
     const auto model = loadModelFlag(args.value("model"));
 
     const Generation gen = generate(model, request);
+    if (trace_format)
+        saveGenerationTrace(args.value("trace"), *trace_format, *model, args.value("model"),
+                            request, gen);
     if (args.has("json")) {
         writeJson(*model, request, gen, out);
     } else {

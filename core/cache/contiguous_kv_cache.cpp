@@ -11,27 +11,68 @@
 namespace kvscope {
 
 namespace {
-constexpr std::int64_t kBytesPerValue = sizeof(float);
+
+std::int64_t checkedSizes(std::int64_t n_layers, std::int64_t n_kv_heads, std::int64_t head_dim,
+                          std::int64_t capacity) {
+    if (n_layers <= 0 || n_kv_heads <= 0 || head_dim <= 0 || capacity <= 0) {
+        throw InputError("KV cache: n_layers, kv_dim and capacity must be > 0 (got " +
+                         std::to_string(n_layers) + ", " + std::to_string(n_kv_heads * head_dim) +
+                         ", " + std::to_string(capacity) + ")");
+    }
+    return checkedMul(n_kv_heads, head_dim, "KV cache kv_dim");
 }
+
+}  // namespace
 
 ContiguousKvCache::ContiguousKvCache(std::int64_t n_layers, std::int64_t kv_dim,
                                      std::int64_t capacity)
-    : m_n_layers(n_layers), m_kv_dim(kv_dim), m_capacity(capacity) {
-    if (n_layers <= 0 || kv_dim <= 0 || capacity <= 0) {
-        throw InputError("KV cache: n_layers, kv_dim and capacity must be > 0 (got " +
-                         std::to_string(n_layers) + ", " + std::to_string(kv_dim) + ", " +
-                         std::to_string(capacity) + ")");
-    }
-    const std::int64_t values =
-        checkedMul(checkedMul(n_layers, capacity, "KV cache positions"), kv_dim, "KV cache values");
-    checkedMul(checkedMul(values, 2, "KV cache values"), kBytesPerValue, "KV cache bytes");
+    : ContiguousKvCache(n_layers, 1, kv_dim, capacity, KvCacheSpec{}) {}
+
+ContiguousKvCache::ContiguousKvCache(std::int64_t n_layers, std::int64_t n_kv_heads,
+                                     std::int64_t head_dim, std::int64_t capacity,
+                                     const KvCacheSpec& spec)
+    : m_n_layers(n_layers),
+      m_kv_dim(checkedSizes(n_layers, n_kv_heads, head_dim, capacity)),
+      m_capacity(capacity),
+      m_spec(spec),
+      m_k_codec((checkKvCacheSpec(spec, "KV cache"), spec.keyFormat()), KvRole::Key, n_kv_heads,
+                head_dim),
+      m_v_codec(spec.valueFormat(), KvRole::Value, n_kv_heads, head_dim) {
+    const char* what = "KV cache bytes";
+    m_k_ring_slots = std::min(capacity, m_k_codec.residualSlots());
+    m_v_ring_slots = std::min(capacity, m_v_codec.residualSlots());
+    const auto lowBytes = [&](const KvTierCodec& c) {
+        return checkedMul(c.lowTokens(capacity) / c.unitTokens(), c.unitBytes(), what);
+    };
+    m_k_low_bytes = lowBytes(m_k_codec);
+    m_v_low_bytes = lowBytes(m_v_codec);
+    m_k_ring_bytes = checkedMul(m_k_ring_slots, m_k_codec.residualRowBytes(), what);
+    m_v_ring_bytes = checkedMul(m_v_ring_slots, m_v_codec.residualRowBytes(), what);
+    m_layer_bytes = checkedAdd(checkedAdd(m_k_low_bytes, m_k_ring_bytes, what),
+                               checkedAdd(m_v_low_bytes, m_v_ring_bytes, what), what);
+    const std::int64_t total = checkedMul(m_layer_bytes, n_layers, what);
     m_layer_length.assign(std::size_t(n_layers), 0);
-    m_k.assign(std::size_t(values), 0.0f);
-    m_v.assign(std::size_t(values), 0.0f);
+    m_storage.assign(std::size_t((total + 3) / 4), 0.0f);
 }
 
 std::int64_t ContiguousKvCache::length() const {
     return *std::min_element(m_layer_length.begin(), m_layer_length.end());
+}
+
+std::byte* ContiguousKvCache::layerBytes(std::int64_t layer) const {
+    // The cache hands out writable views from const reads only to its own tier helpers.
+    auto* base = reinterpret_cast<std::byte*>(const_cast<float*>(m_storage.data()));
+    return base + layer * m_layer_bytes;
+}
+
+KvTierStorage ContiguousKvCache::storage(std::int64_t layer, KvRole role) const {
+    std::byte* base = layerBytes(layer);
+    const bool key = role == KvRole::Key;
+    std::byte* low = key ? base : base + m_k_low_bytes + m_k_ring_bytes;
+    const std::int64_t unit_bytes = key ? m_k_codec.unitBytes() : m_v_codec.unitBytes();
+    return KvTierStorage{.low = [low, unit_bytes](std::int64_t u) { return low + u * unit_bytes; },
+                         .ring = low + (key ? m_k_low_bytes : m_v_low_bytes),
+                         .ring_slots = key ? m_k_ring_slots : m_v_ring_slots};
 }
 
 void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_t n, const float* k,
@@ -39,10 +80,16 @@ void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_
     assert(layer >= 0 && layer < m_n_layers);
     assert(pos == m_layer_length[std::size_t(layer)] && "append only");
     assert(n >= 0 && pos + n <= m_capacity);
-    const std::size_t offset = std::size_t((layer * m_capacity + pos) * m_kv_dim);
-    const std::size_t count = std::size_t(n * m_kv_dim);
-    std::memcpy(m_k.data() + offset, k, count * sizeof(float));
-    std::memcpy(m_v.data() + offset, v, count * sizeof(float));
+    if (m_spec.isPlainFp32()) {
+        std::byte* base = layerBytes(layer);
+        const std::size_t offset = std::size_t(pos * m_kv_dim) * sizeof(float);
+        const std::size_t bytes = std::size_t(n * m_kv_dim) * sizeof(float);
+        std::memcpy(base + offset, k, bytes);
+        std::memcpy(base + m_k_low_bytes + offset, v, bytes);
+    } else {
+        appendTiered(m_k_codec, storage(layer, KvRole::Key), pos, n, k);
+        appendTiered(m_v_codec, storage(layer, KvRole::Value), pos, n, v);
+    }
     m_layer_length[std::size_t(layer)] = pos + n;
 }
 
@@ -51,8 +98,17 @@ void ContiguousKvCache::collectRuns(std::int64_t layer, std::vector<KvRun>& out)
     out.clear();
     const std::int64_t n = m_layer_length[std::size_t(layer)];
     if (n == 0) return;
-    const std::size_t offset = std::size_t(layer * m_capacity * m_kv_dim);
-    out.push_back(KvRun{0, n, m_k.data() + offset, m_v.data() + offset});
+    if (m_spec.isPlainFp32()) {
+        const std::byte* base = layerBytes(layer);
+        out.push_back(KvRun{0, n, reinterpret_cast<const float*>(base),
+                            reinterpret_cast<const float*>(base + m_k_low_bytes)});
+        return;
+    }
+    m_scratch_k.resize(std::size_t(n * m_kv_dim));
+    m_scratch_v.resize(std::size_t(n * m_kv_dim));
+    decodeTiered(m_k_codec, storage(layer, KvRole::Key), n, m_scratch_k.data());
+    decodeTiered(m_v_codec, storage(layer, KvRole::Value), n, m_scratch_v.data());
+    out.push_back(KvRun{0, n, m_scratch_k.data(), m_scratch_v.data()});
 }
 
 std::int64_t ContiguousKvCache::layerLength(std::int64_t layer) const {
@@ -62,21 +118,29 @@ std::int64_t ContiguousKvCache::layerLength(std::int64_t layer) const {
 
 void ContiguousKvCache::truncate(std::int64_t new_length) {
     assert(new_length >= 0 && new_length <= length());
-    // Metadata only: the forgotten rows are overwritten by the next append.
+    // Plain fp32: metadata only, the forgotten rows are overwritten by the next append. Other
+    // specs: tokens that re-enter the residual are decoded from their low bytes.
+    if (!m_spec.isPlainFp32()) {
+        for (std::int64_t l = 0; l < m_n_layers; ++l) {
+            const std::int64_t held = m_layer_length[std::size_t(l)];
+            truncateTiered(m_k_codec, storage(l, KvRole::Key), held, new_length);
+            truncateTiered(m_v_codec, storage(l, KvRole::Value), held, new_length);
+        }
+    }
     std::fill(m_layer_length.begin(), m_layer_length.end(), new_length);
 }
 
 std::int64_t ContiguousKvCache::kBytesUsed(std::int64_t layer) const {
-    return layerLength(layer) * m_kv_dim * kBytesPerValue;
+    return m_k_codec.bytesUsed(layerLength(layer));
 }
 
 std::int64_t ContiguousKvCache::vBytesUsed(std::int64_t layer) const {
-    return layerLength(layer) * m_kv_dim * kBytesPerValue;
+    return m_v_codec.bytesUsed(layerLength(layer));
 }
 
 std::int64_t ContiguousKvCache::bytesAllocated([[maybe_unused]] std::int64_t layer) const {
     assert(layer >= 0 && layer < m_n_layers);
-    return 2 * m_capacity * m_kv_dim * kBytesPerValue;
+    return m_layer_bytes;
 }
 
 }  // namespace kvscope

@@ -86,10 +86,9 @@ public:
             for (std::size_t t = 0; t < s.n_old; ++t)
                 encode(src.subspan(t * row, row), dst.subspan(t * row_bytes, row_bytes));
         } else {
-            for (std::size_t g = 0; g * kGroup < s.n_old; ++g) {
-                const std::size_t n = std::min(kGroup, s.n_old - g * kGroup);
+            for (std::size_t g = 0; g * kGroup < s.n_old; ++g) {  // whole groups only
                 for (std::size_t c = 0; c < row; ++c) {
-                    encodeGroup({src.data() + g * kGroup * row + c, n, row},
+                    encodeGroup({src.data() + g * kGroup * row + c, kGroup, row},
                                 dst.data() + (g * row + c) * kGroupBytes);
                 }
             }
@@ -108,10 +107,9 @@ public:
                 decode(src.subspan(t * row_bytes, row_bytes), dst.subspan(t * row, row));
         } else {
             for (std::size_t g = 0; g * kGroup < s.n_old; ++g) {
-                const std::size_t n = std::min(kGroup, s.n_old - g * kGroup);
                 for (std::size_t c = 0; c < row; ++c) {
                     decodeGroup(src.data() + (g * row + c) * kGroupBytes,
-                                dst.data() + g * kGroup * row + c, n, row);
+                                dst.data() + g * kGroup * row + c, kGroup, row);
                 }
             }
         }
@@ -136,7 +134,8 @@ private:
             throw std::invalid_argument("kivi2: expected " + std::to_string(expected) +
                                         " bytes, got " + std::to_string(n_bytes));
         }
-        const std::int64_t n_recent = std::min(n_tokens, m_window);
+        const std::int64_t n_recent = kvResidualTokens(
+            KvRoleFormat{.dtype = KvDtype::KIVI2, .kivi_window = m_window}, role, n_tokens);
         const std::int64_t recent_bytes = kvRowBytes(KvDtype::F16, row_values) * n_recent;
         return {std::size_t(n_tokens), std::size_t(n_tokens - n_recent),
                 std::size_t(expected - recent_bytes)};
@@ -146,7 +145,33 @@ private:
     std::unique_ptr<KvCodec> m_fp16;  // the recent window
 };
 
+/// int2: the kivi2 value row (groups of 32 channels) for keys and values alike, no window.
+class Int2Codec final : public KvCodec {
+public:
+    KvDtype dtype() const override { return KvDtype::INT2; }
+
+    void encode(std::span<const float> src, std::span<std::byte> dst) const override {
+        requireRowBytes(src.size(), dst.size());
+        for (std::size_t g = 0; g * kGroup < src.size(); ++g) {
+            const std::size_t n = std::min(kGroup, src.size() - g * kGroup);
+            encodeGroup({src.data() + g * kGroup, n, 1}, dst.data() + g * kGroupBytes);
+        }
+    }
+
+    void decode(std::span<const std::byte> src, std::span<float> dst) const override {
+        requireRowBytes(dst.size(), src.size());
+        for (std::size_t g = 0; g * kGroup < dst.size(); ++g) {
+            const std::size_t n = std::min(kGroup, dst.size() - g * kGroup);
+            decodeGroup(src.data() + g * kGroupBytes, dst.data() + g * kGroup, n, 1);
+        }
+    }
+};
+
 }  // namespace
+
+std::unique_ptr<KvCodec> makeInt2Codec() {
+    return std::make_unique<Int2Codec>();
+}
 
 std::unique_ptr<KvCodec> makeKiviCodec(std::int64_t window) {
     return std::make_unique<KiviCodec>(window);

@@ -101,6 +101,8 @@ std::unique_ptr<KvCodec> makeKvCodec(KvDtype dtype, std::int64_t kivi_window) {
             return makeQ4_0Codec();
         case KvDtype::KIVI2:
             return makeKiviCodec(kivi_window);
+        case KvDtype::INT2:
+            return makeInt2Codec();
     }
     throw std::logic_error("makeKvCodec: unknown dtype");
 }

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <utility>
 
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
@@ -12,40 +14,65 @@ namespace kvscope {
 
 namespace {
 
-constexpr std::int64_t kBytesPerValue = sizeof(float);
-
 std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
     return (a + b - 1) / b;
+}
+
+std::int64_t checkedKvDim(std::int64_t n_layers, std::int64_t n_kv_heads, std::int64_t head_dim,
+                          std::int64_t block_size, std::int64_t n_blocks) {
+    if (n_layers <= 0 || n_kv_heads <= 0 || head_dim <= 0 || block_size <= 0 || n_blocks <= 0) {
+        throw InputError(
+            "paged KV cache: n_layers, kv_dim, block_size and n_blocks must be > 0 (got " +
+            std::to_string(n_layers) + ", " + std::to_string(n_kv_heads * head_dim) + ", " +
+            std::to_string(block_size) + ", " + std::to_string(n_blocks) + ")");
+    }
+    return checkedMul(n_kv_heads, head_dim, "paged KV cache kv_dim");
+}
+
+const KvCacheSpec& checkedSpec(const KvCacheSpec& spec, std::int64_t block_size) {
+    checkKvCacheSpec(spec, "paged KV cache");
+    if ((spec.k_dtype == KvDtype::KIVI2) && block_size % kKvGroupSize != 0) {
+        throw InputError(
+            "paged KV cache: kivi2 groups keys along 32 tokens, so its block size "
+            "must be a multiple of 32, got " +
+            std::to_string(block_size) + " (or use the contiguous layout)");
+    }
+    return spec;
 }
 
 }  // namespace
 
 PagedKvCache::PagedKvCache(std::int64_t n_layers, std::int64_t kv_dim, std::int64_t block_size,
                            std::int64_t n_blocks)
+    : PagedKvCache(n_layers, 1, kv_dim, block_size, n_blocks, KvCacheSpec{}) {}
+
+PagedKvCache::PagedKvCache(std::int64_t n_layers, std::int64_t n_kv_heads, std::int64_t head_dim,
+                           std::int64_t block_size, std::int64_t n_blocks, const KvCacheSpec& spec)
     : m_n_layers(n_layers),
-      m_kv_dim(kv_dim),
+      m_kv_dim(checkedKvDim(n_layers, n_kv_heads, head_dim, block_size, n_blocks)),
       m_block_size(block_size),
-      m_allocator(n_blocks > 0 ? n_blocks : 1) {
-    if (n_layers <= 0 || kv_dim <= 0 || block_size <= 0 || n_blocks <= 0) {
-        throw InputError(
-            "paged KV cache: n_layers, kv_dim, block_size and n_blocks must be > 0 (got " +
-            std::to_string(n_layers) + ", " + std::to_string(kv_dim) + ", " +
-            std::to_string(block_size) + ", " + std::to_string(n_blocks) + ")");
-    }
-    const std::int64_t rows = checkedMul(checkedMul(n_blocks, n_layers, "paged KV cache blocks"),
-                                         block_size, "paged KV cache positions");
-    const std::int64_t values = checkedMul(rows, kv_dim, "paged KV cache values");
-    checkedMul(checkedMul(values, 2, "paged KV cache values"), kBytesPerValue,
-               "paged KV cache bytes");
-    m_k.assign(std::size_t(values), 0.0f);
-    m_v.assign(std::size_t(values), 0.0f);
+      m_spec(checkedSpec(spec, block_size)),
+      m_k_codec(spec.keyFormat(), KvRole::Key, n_kv_heads, head_dim),
+      m_v_codec(spec.valueFormat(), KvRole::Value, n_kv_heads, head_dim),
+      m_allocator(n_blocks) {
+    const char* what = "paged KV cache bytes";
+    m_k_block_bytes = checkedMul(block_size / m_k_codec.unitTokens(), m_k_codec.unitBytes(), what);
+    m_v_block_bytes = checkedMul(block_size / m_v_codec.unitTokens(), m_v_codec.unitBytes(), what);
+    m_k_ring_bytes = checkedMul(m_k_codec.residualSlots(), m_k_codec.residualRowBytes(), what);
+    m_v_ring_bytes = checkedMul(m_v_codec.residualSlots(), m_v_codec.residualRowBytes(), what);
+    const std::int64_t per_block =
+        checkedMul(checkedAdd(m_k_block_bytes, m_v_block_bytes, what), n_layers, what);
+    const std::int64_t total = checkedMul(per_block, n_blocks, what);
+    m_storage.assign(std::size_t((total + 3) / 4), 0.0f);
 }
 
 // ---- Sequences --------------------------------------------------------------------------
 
 SeqId PagedKvCache::addSequence() {
     const SeqId id = m_next_seq++;
-    m_seqs[id].layer_length.assign(std::size_t(m_n_layers), 0);
+    Sequence& s = m_seqs[id];
+    s.layer_length.assign(std::size_t(m_n_layers), 0);
+    s.ring.assign(std::size_t(m_n_layers * ringBytes()), std::byte{0});
     return id;
 }
 
@@ -63,6 +90,18 @@ std::int64_t PagedKvCache::attachPrefix(SeqId seq, std::span<const TokenId> prom
     std::fill(s.layer_length.begin(), s.layer_length.end(), n_hit);
     s.tokens.assign(prompt.begin(), prompt.begin() + n_hit);
     s.hashes = match.hashes;
+    // With a residual, the last tokens of the prefix belong in it: they are decoded from the
+    // cached blocks, and blocks left with no low token go back.
+    for (std::int64_t l = 0; l < m_n_layers; ++l) {
+        for (KvRole role : {KvRole::Key, KvRole::Value}) {
+            const KvTierCodec& codec = role == KvRole::Key ? m_k_codec : m_v_codec;
+            reenterTiered(codec, storage(s, l, role), codec.lowTokens(n_hit), n_hit);
+        }
+    }
+    const std::int64_t n_full = lowInEveryLayer(s) / m_block_size;
+    if (std::int64_t(s.hashes.size()) > n_full) s.hashes.resize(std::size_t(n_full));
+    while (s.table.size() > blocksFor(n_hit))
+        m_allocator.release(s.table.pop());
     return n_hit;
 }
 
@@ -88,13 +127,19 @@ void PagedKvCache::freeSequence(SeqId seq) {
 void PagedKvCache::truncate(SeqId seq, std::int64_t new_length) {
     Sequence& s = seqRef(seq);
     assert(new_length >= 0 && new_length <= length(seq));
+    // Tokens re-entering the residual are decoded from their blocks before any block goes.
+    for (std::int64_t l = 0; l < m_n_layers; ++l) {
+        const std::int64_t held = s.layer_length[std::size_t(l)];
+        truncateTiered(m_k_codec, storage(s, l, KvRole::Key), held, new_length);
+        truncateTiered(m_v_codec, storage(s, l, KvRole::Value), held, new_length);
+    }
     std::fill(s.layer_length.begin(), s.layer_length.end(), new_length);
     if (std::int64_t(s.tokens.size()) > new_length) s.tokens.resize(std::size_t(new_length));
-    const std::int64_t n_full = new_length / m_block_size;
+    const std::int64_t n_full = lowInEveryLayer(s) / m_block_size;
     if (std::int64_t(s.hashes.size()) > n_full) s.hashes.resize(std::size_t(n_full));
     // A block cut in the middle stays; the next write into it copies it if it is shared or
     // cached, so the bytes other holders see never change.
-    while (s.table.size() > ceilDiv(new_length, m_block_size))
+    while (s.table.size() > blocksFor(new_length))
         m_allocator.release(s.table.pop());
 }
 
@@ -106,29 +151,36 @@ void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, s
     assert(n >= 0);
     if (n == 0) return;
     // Plan: every block this write takes from the pool, before anything changes.
-    const std::int64_t last_block = ceilDiv(pos + n, m_block_size);  // blocks held afterwards
-    std::int64_t needed = std::max<std::int64_t>(0, last_block - s.table.size());
-    for (std::int64_t b = pos / m_block_size; b < std::min(last_block, s.table.size()); ++b)
-        needed += mustCopy(s.table[b]) ? 1 : 0;
+    const std::int64_t needed = blocksToTake(s, pos, n);
     if (needed > m_allocator.nFree()) {
         throw InputError("paged KV cache: out of KV blocks: appending " + std::to_string(n) +
                          " positions needs " + std::to_string(needed) + " free blocks, " +
                          std::to_string(m_allocator.nFree()) + " of " +
                          std::to_string(m_allocator.nBlocks()) + " are free");
     }
-    // Apply.
-    for (std::int64_t i = 0; i < n;) {
-        const std::int64_t p = pos + i, logical = p / m_block_size, row = p % m_block_size;
-        if (logical == s.table.size())
+    // Apply: new blocks, private copies of the blocks written into, then the bytes.
+    const auto [first_written, end_written] = blocksWritten(pos, n);
+    for (std::int64_t b = first_written; b < end_written; ++b) {
+        if (b == s.table.size())
             s.table.push(newBlock());
-        else if (mustCopy(s.table[logical]))
-            copyOnWrite(s, logical);
-        const std::int64_t count = std::min(n - i, m_block_size - row);
-        const std::int64_t offset = rowOffset(s.table[logical], layer, row);
-        const std::size_t bytes = std::size_t(count * m_kv_dim) * sizeof(float);
-        std::memcpy(m_k.data() + offset, k + i * m_kv_dim, bytes);
-        std::memcpy(m_v.data() + offset, v + i * m_kv_dim, bytes);
-        i += count;
+        else if (mustCopy(s.table[b]))
+            copyOnWrite(s, b);
+    }
+    if (m_spec.isPlainFp32()) {
+        std::byte* base = storageBytes();
+        for (std::int64_t i = 0; i < n;) {
+            const std::int64_t p = pos + i, logical = p / m_block_size, row = p % m_block_size;
+            const std::int64_t count = std::min(n - i, m_block_size - row);
+            const std::int64_t offset =
+                layerOffset(s.table[logical], layer) + row * m_kv_dim * std::int64_t(sizeof(float));
+            const std::size_t bytes = std::size_t(count * m_kv_dim) * sizeof(float);
+            std::memcpy(base + offset, k + i * m_kv_dim, bytes);
+            std::memcpy(base + offset + m_k_block_bytes, v + i * m_kv_dim, bytes);
+            i += count;
+        }
+    } else {
+        appendTiered(m_k_codec, storage(s, layer, KvRole::Key), pos, n, k);
+        appendTiered(m_v_codec, storage(s, layer, KvRole::Value), pos, n, v);
     }
     s.layer_length[std::size_t(layer)] = pos + n;
     registerFullBlocks(s);
@@ -181,26 +233,36 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
     assert(layer >= 0 && layer < m_n_layers);
     out.clear();
     const std::int64_t n = s.layer_length[std::size_t(layer)];
+    if (n == 0) return;
+    if (!m_spec.isPlainFp32()) {
+        m_scratch_k.resize(std::size_t(n * m_kv_dim));
+        m_scratch_v.resize(std::size_t(n * m_kv_dim));
+        decodeTiered(m_k_codec, storage(s, layer, KvRole::Key), n, m_scratch_k.data());
+        decodeTiered(m_v_codec, storage(s, layer, KvRole::Value), n, m_scratch_v.data());
+        out.push_back(KvRun{0, n, m_scratch_k.data(), m_scratch_v.data()});
+        return;
+    }
+    const std::byte* base = storageBytes();
     for (std::int64_t first = 0, b = 0; first < n; first += m_block_size, ++b) {
-        const std::int64_t offset = rowOffset(s.table[b], layer, 0);
-        out.push_back(KvRun{first, std::min(m_block_size, n - first), m_k.data() + offset,
-                            m_v.data() + offset});
+        const std::byte* block = base + layerOffset(s.table[b], layer);
+        out.push_back(KvRun{first, std::min(m_block_size, n - first),
+                            reinterpret_cast<const float*>(block),
+                            reinterpret_cast<const float*>(block + m_k_block_bytes)});
     }
 }
 
 std::int64_t PagedKvCache::blocksNeeded(SeqId seq, std::int64_t n) const {
     const Sequence& s = seqRef(seq);
-    const std::int64_t pos = length(seq), last_block = ceilDiv(pos + n, m_block_size);
-    std::int64_t needed = std::max<std::int64_t>(0, last_block - s.table.size());
-    if (n > 0) {
-        for (std::int64_t b = pos / m_block_size; b < std::min(last_block, s.table.size()); ++b)
-            needed += mustCopy(s.table[b]) ? 1 : 0;
-    }
-    return needed;
+    return n > 0 ? blocksToTake(s, length(seq), n)
+                 : std::max<std::int64_t>(0, blocksFor(length(seq)) - s.table.size());
+}
+
+std::int64_t PagedKvCache::blocksFor(std::int64_t n) const {
+    return ceilDiv(std::max(m_k_codec.lowTokens(n), m_v_codec.lowTokens(n)), m_block_size);
 }
 
 std::int64_t PagedKvCache::blockBytes() const {
-    return 2 * m_n_layers * m_block_size * m_kv_dim * kBytesPerValue;
+    return m_n_layers * (m_k_block_bytes + m_v_block_bytes);
 }
 
 // ---- KvCache ----------------------------------------------------------------------------
@@ -211,16 +273,16 @@ void PagedKvCache::setCurrent(SeqId seq) {
 }
 
 std::int64_t PagedKvCache::kBytesUsed(std::int64_t layer) const {
-    return layerLength(layer) * m_kv_dim * kBytesPerValue;
+    return m_k_codec.bytesUsed(layerLength(layer));
 }
 
 std::int64_t PagedKvCache::vBytesUsed(std::int64_t layer) const {
-    return layerLength(layer) * m_kv_dim * kBytesPerValue;
+    return m_v_codec.bytesUsed(layerLength(layer));
 }
 
 std::int64_t PagedKvCache::bytesAllocated([[maybe_unused]] std::int64_t layer) const {
     assert(layer >= 0 && layer < m_n_layers);
-    return seqRef(m_current).table.size() * 2 * m_block_size * m_kv_dim * kBytesPerValue;
+    return seqRef(m_current).table.size() * (m_k_block_bytes + m_v_block_bytes) + ringBytes();
 }
 
 // ---- Private ----------------------------------------------------------------------------
@@ -250,18 +312,14 @@ BlockId PagedKvCache::newBlock() {
 void PagedKvCache::copyOnWrite(Sequence& s, std::int64_t logical) {
     const BlockId from = s.table[logical];
     const BlockId to = newBlock();  // `from` is held by s, so this never evicts it
-    const std::int64_t values = m_n_layers * m_block_size * m_kv_dim;  // one block, all layers
-    std::memcpy(m_k.data() + rowOffset(to, 0, 0), m_k.data() + rowOffset(from, 0, 0),
-                std::size_t(values) * sizeof(float));
-    std::memcpy(m_v.data() + rowOffset(to, 0, 0), m_v.data() + rowOffset(from, 0, 0),
-                std::size_t(values) * sizeof(float));
+    std::byte* base = storageBytes();
+    std::memcpy(base + layerOffset(to, 0), base + layerOffset(from, 0), std::size_t(blockBytes()));
     s.table.replace(logical, to);
     m_allocator.release(from);
 }
 
 void PagedKvCache::registerFullBlocks(Sequence& s) {
-    const std::int64_t rows = *std::min_element(s.layer_length.begin(), s.layer_length.end());
-    const std::int64_t known = std::min(rows, std::int64_t(s.tokens.size()));
+    const std::int64_t known = std::min(lowInEveryLayer(s), std::int64_t(s.tokens.size()));
     for (std::int64_t b = std::int64_t(s.hashes.size()); (b + 1) * m_block_size <= known; ++b) {
         const BlockHash parent = b == 0 ? PrefixIndex::kRootHash : s.hashes.back();
         const std::span<const TokenId> block_tokens(s.tokens.data() + b * m_block_size,
@@ -279,8 +337,58 @@ void PagedKvCache::registerFullBlocks(Sequence& s) {
     }
 }
 
-std::int64_t PagedKvCache::rowOffset(BlockId block, std::int64_t layer, std::int64_t row) const {
-    return ((block * m_n_layers + layer) * m_block_size + row) * m_kv_dim;
+std::int64_t PagedKvCache::layerOffset(BlockId block, std::int64_t layer) const {
+    return (block * m_n_layers + layer) * (m_k_block_bytes + m_v_block_bytes);
+}
+
+std::byte* PagedKvCache::storageBytes() const {
+    // The cache hands out writable views from const reads only to its own tier helpers.
+    return reinterpret_cast<std::byte*>(const_cast<float*>(m_storage.data()));
+}
+
+KvTierStorage PagedKvCache::storage(const Sequence& s, std::int64_t layer, KvRole role) const {
+    const bool key = role == KvRole::Key;
+    const KvTierCodec& codec = key ? m_k_codec : m_v_codec;
+    const std::int64_t units_per_block = m_block_size / codec.unitTokens();
+    const std::int64_t area = key ? 0 : m_k_block_bytes;
+    const std::int64_t unit_bytes = codec.unitBytes();
+    std::byte* ring = s.ring.empty() ? nullptr
+                                     : const_cast<std::byte*>(s.ring.data()) + layer * ringBytes() +
+                                           (key ? 0 : m_k_ring_bytes);
+    return KvTierStorage{.low =
+                             [this, &s, layer, units_per_block, area, unit_bytes](std::int64_t u) {
+                                 const BlockId block = s.table[u / units_per_block];
+                                 return storageBytes() + layerOffset(block, layer) + area +
+                                        (u % units_per_block) * unit_bytes;
+                             },
+                         .ring = ring,
+                         .ring_slots = codec.residualSlots()};
+}
+
+std::int64_t PagedKvCache::lowInEveryLayer(const Sequence& s) const {
+    const std::int64_t rows = *std::min_element(s.layer_length.begin(), s.layer_length.end());
+    return std::min(m_k_codec.lowTokens(rows), m_v_codec.lowTokens(rows));
+}
+
+std::int64_t PagedKvCache::blocksToTake(const Sequence& s, std::int64_t pos, std::int64_t n) const {
+    const auto [first, end] = blocksWritten(pos, n);
+    std::int64_t needed = std::max<std::int64_t>(0, end - s.table.size());
+    for (std::int64_t b = first; b < std::min(end, s.table.size()); ++b)
+        needed += mustCopy(s.table[b]) ? 1 : 0;
+    return needed;
+}
+
+std::pair<std::int64_t, std::int64_t> PagedKvCache::blocksWritten(std::int64_t pos,
+                                                                  std::int64_t n) const {
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(), end = 0;
+    for (const KvTierCodec* codec : {&m_k_codec, &m_v_codec}) {
+        const std::int64_t from = codec->lowTokens(pos), to = codec->lowTokens(pos + n);
+        if (from == to) continue;  // no token of this role ages into a block
+        first = std::min(first, from / m_block_size);
+        end = std::max(end, ceilDiv(to, m_block_size));
+    }
+    return end == 0 ? std::pair<std::int64_t, std::int64_t>{0, 0}
+                    : std::pair<std::int64_t, std::int64_t>{first, end};
 }
 
 }  // namespace kvscope

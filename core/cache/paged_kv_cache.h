@@ -11,15 +11,26 @@
 // as it was.
 //
 // As a KvCache the engine sees one "current" sequence (setCurrent); attention reads it as one
-// run per block, in position order.
+// run per block, in position order (plain fp32), or as one run decoded into a scratch buffer of
+// one layer (any other KvCacheSpec).
+//
+// Precision (KvCacheSpec, kv_tier.h): blocks hold the LOW part of each role (tokens older than
+// the residual), block_size token slots per block in the role's codec; each sequence owns a
+// residual ring per layer and role (its most recent tokens in higher precision: a mixed window
+// or kivi2's fp16 window), reserved when the sequence is created. A block is full, and can be
+// shared as a cached prefix, once all its tokens are low in every layer. kivi2 keys are grouped
+// along 32 tokens, so kivi2 needs a block size that is a multiple of 32.
 #include <cstdint>
 #include <map>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/cache/block_allocator.h"
 #include "core/cache/block_table.h"
 #include "core/cache/kv_cache.h"
+#include "core/cache/kv_cache_spec.h"
+#include "core/cache/kv_tier.h"
 #include "core/cache/prefix_index.h"
 #include "core/model/tokenizer.h"
 
@@ -33,6 +44,10 @@ public:
     /// InputError when a size is not positive or the byte total overflows 64 bits.
     PagedKvCache(std::int64_t n_layers, std::int64_t kv_dim, std::int64_t block_size,
                  std::int64_t n_blocks);
+    /// The same, K and V stored as `spec` says, rows of n_kv_heads heads of head_dim values.
+    /// Throws InputError as above, for a bad spec, and for kivi2 with block_size % 32 != 0.
+    PagedKvCache(std::int64_t n_layers, std::int64_t n_kv_heads, std::int64_t head_dim,
+                 std::int64_t block_size, std::int64_t n_blocks, const KvCacheSpec& spec);
 
     // ---- Sequences ----------------------------------------------------------------------
     /// A new empty sequence.
@@ -80,8 +95,13 @@ public:
     std::int64_t blocksNeeded(SeqId seq, std::int64_t n) const;
 
     std::int64_t blockSize() const { return m_block_size; }
+    const KvCacheSpec& spec() const { return m_spec; }
     /// Bytes of K + V of one block over all layers.
     std::int64_t blockBytes() const;
+    /// Bytes of one sequence's residual rings of one layer (K + V); 0 without a residual.
+    std::int64_t ringBytes() const { return m_k_ring_bytes + m_v_ring_bytes; }
+    /// Blocks a sequence whose layers hold n positions keeps: ceil(low tokens / block_size).
+    std::int64_t blocksFor(std::int64_t n) const;
     const BlockAllocator& allocator() const { return m_allocator; }
     const PrefixIndex& prefixIndex() const { return m_prefix; }
 
@@ -108,7 +128,8 @@ public:
     void truncate(std::int64_t new_length) override { truncate(m_current, new_length); }
     std::int64_t kBytesUsed(std::int64_t layer) const override;
     std::int64_t vBytesUsed(std::int64_t layer) const override;
-    /// Blocks held by the current sequence * the K + V bytes of one block of one layer.
+    /// Blocks held by the current sequence * the K + V bytes of one block of one layer, + the
+    /// sequence's residual rings of the layer.
     std::int64_t bytesAllocated(std::int64_t layer) const override;
 
 private:
@@ -117,6 +138,7 @@ private:
         std::vector<std::int64_t> layer_length;  // [n_layers] positions held per layer
         std::vector<TokenId> tokens;             // [n_known] ids of positions 0..
         std::vector<BlockHash> hashes;           // [n_hashed] chained hashes of its full blocks
+        std::vector<std::byte> ring;  // [n_layers][K ring | V ring] residual bytes (may be empty)
     };
 
     Sequence& seqRef(SeqId seq);
@@ -128,18 +150,36 @@ private:
     /// A private copy of logical block `logical` of `seq` (every layer), replacing it.
     void copyOnWrite(Sequence& s, std::int64_t logical);
     void registerFullBlocks(Sequence& s);
-    std::int64_t rowOffset(BlockId block, std::int64_t layer, std::int64_t row) const;
+    /// Byte offset of `layer` of `block` in m_storage: [K low units | V low units].
+    std::int64_t layerOffset(BlockId block, std::int64_t layer) const;
+    std::byte* storageBytes() const;
+    /// Where `role` of `layer` of `s` keeps its bytes.
+    KvTierStorage storage(const Sequence& s, std::int64_t layer, KvRole role) const;
+    /// Positions of `s` whose K and V are low in every layer (those blocks are complete).
+    std::int64_t lowInEveryLayer(const Sequence& s) const;
+    /// Blocks a write of positions [pos, pos + n) into one layer takes from the pool.
+    /// Logical blocks [first, end) that such a write stores low units into ({0, 0}: none).
+    std::pair<std::int64_t, std::int64_t> blocksWritten(std::int64_t pos, std::int64_t n) const;
+    std::int64_t blocksToTake(const Sequence& s, std::int64_t pos, std::int64_t n) const;
 
     std::int64_t m_n_layers;
     std::int64_t m_kv_dim;
     std::int64_t m_block_size;
-    BlockAllocator m_allocator;  // metadata: reference counts, free queue
-    PrefixIndex m_prefix;        // metadata: hash -> block
+    KvCacheSpec m_spec;
+    KvTierCodec m_k_codec;
+    KvTierCodec m_v_codec;
+    std::int64_t m_k_block_bytes, m_v_block_bytes;  // one layer of one block
+    std::int64_t m_k_ring_bytes, m_v_ring_bytes;    // one layer of one sequence
+    BlockAllocator m_allocator;                     // metadata: reference counts, free queue
+    PrefixIndex m_prefix;                           // metadata: hash -> block
     std::map<SeqId, Sequence> m_seqs;
     SeqId m_next_seq = 0;
     SeqId m_current = -1;
-    std::vector<float> m_k;  // [n_blocks][n_layers][block_size][kv_dim]
-    std::vector<float> m_v;  // [n_blocks][n_layers][block_size][kv_dim]
+    // [n_blocks][n_layers][K low units | V low units] bytes, held as floats so that plain fp32
+    // rows ([block_size][kv_dim] per role) are read in place.
+    std::vector<float> m_storage;
+    mutable std::vector<float> m_scratch_k;  // [layer length][kv_dim] decoded (not plain)
+    mutable std::vector<float> m_scratch_v;  // [layer length][kv_dim] decoded (not plain)
 };
 
 }  // namespace kvscope

@@ -23,16 +23,18 @@ std::int64_t resolveMaxContext(const Model& model, const SessionOptions& options
 
 std::unique_ptr<KvCache> makeCache(const ModelConfig& c, const SessionOptions& options,
                                    std::int64_t max_context) {
-    if (options.cache_layout == CacheLayout::Contiguous)
-        return std::make_unique<ContiguousKvCache>(c.n_layers, c.kvDim(), max_context);
+    if (options.cache_layout == CacheLayout::Contiguous) {
+        return std::make_unique<ContiguousKvCache>(c.n_layers, c.n_kv_heads, c.head_dim,
+                                                   max_context, options.cache_spec);
+    }
     if (options.block_size <= 0) {
         throw InputError("session: block_size must be > 0, got " +
                          std::to_string(options.block_size));
     }
     // One sequence of max_context positions: just enough blocks, the last one maybe partial.
     const std::int64_t n_blocks = (max_context + options.block_size - 1) / options.block_size;
-    auto cache =
-        std::make_unique<PagedKvCache>(c.n_layers, c.kvDim(), options.block_size, n_blocks);
+    auto cache = std::make_unique<PagedKvCache>(c.n_layers, c.n_kv_heads, c.head_dim,
+                                                options.block_size, n_blocks, options.cache_spec);
     cache->setCurrent(cache->addSequence());
     return cache;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/cache/kv_cache.h"
+#include "core/cache/kv_cache_spec.h"
 #include "core/engine/backend.h"
 #include "core/engine/sampler.h"
 #include "core/model/model.h"
@@ -21,6 +22,9 @@ struct SessionOptions {
     CacheMode mode = CacheMode::Cached;
     CacheLayout cache_layout = CacheLayout::Contiguous;
     std::int64_t block_size = 16;  // positions per block of the paged layout
+    /// The precision K and V are stored in (default: fp32, read in place). Any other spec stores
+    /// encoded bytes and attention reads them back decoded; both layouts give the same logits.
+    KvCacheSpec cache_spec;
     SamplingParams sampling;
     std::int64_t max_context = 0;  // 0 = the model's max_context
     bool record_attention = true;

@@ -23,6 +23,8 @@ constexpr KvDtypeInfo kInfos[] = {
     {KvDtype::KIVI2, "kivi2",
      "KIVI 2-bit, groups of 32: 8 B codes + fp16 scale + fp16 zero = 12 B; recent window fp16", 32,
      12},
+    {KvDtype::INT2, "int2",
+     "2-bit per token, groups of 32: 8 B codes + fp16 scale + fp16 zero = 12 B; no window", 32, 12},
 };
 
 std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
@@ -78,7 +80,8 @@ std::int64_t kvRowBytes(KvDtype dtype, std::int64_t n_values) {
         case KvDtype::INT4:
         case KvDtype::Q8_0:
         case KvDtype::Q4_0:
-        case KvDtype::KIVI2: {
+        case KvDtype::KIVI2:
+        case KvDtype::INT2: {
             const KvDtypeInfo& info = kvDtypeInfo(dtype);
             return checkedMul(ceilDiv(n_values, info.group_values), info.group_bytes, what);
         }
@@ -88,22 +91,75 @@ std::int64_t kvRowBytes(KvDtype dtype, std::int64_t n_values) {
 
 std::int64_t kvBytesForTokens(KvDtype dtype, KvRole role, std::int64_t row_values,
                               std::int64_t n_tokens, std::int64_t kivi_window) {
-    requireNonNegative(n_tokens, "KV tokens");
-    requireNonNegative(kivi_window, "KIVI recent window");
-    const char* what = "KV bytes for tokens";
-    if (dtype != KvDtype::KIVI2) return checkedMul(kvRowBytes(dtype, row_values), n_tokens, what);
-    const std::int64_t recent = std::min(n_tokens, kivi_window);
-    const std::int64_t quantized = n_tokens - recent;
-    const std::int64_t fp16_bytes = checkedMul(kvRowBytes(KvDtype::F16, row_values), recent, what);
-    std::int64_t quantized_bytes = 0;
-    if (role == KvRole::Value) {
-        quantized_bytes = checkedMul(kvRowBytes(KvDtype::KIVI2, row_values), quantized, what);
-    } else {
-        // Per channel: groups of 32 tokens, the last partial token group rounded up.
-        const std::int64_t token_groups = ceilDiv(quantized, kKvGroupSize);
-        quantized_bytes = checkedMul(checkedMul(token_groups, row_values, what), 12, what);
+    return kvBytesForTokens(KvRoleFormat{.dtype = dtype, .kivi_window = kivi_window}, role,
+                            row_values, n_tokens);
+}
+
+KvDtype kvResidualDtype(const KvRoleFormat& format) {
+    return format.dtype == KvDtype::KIVI2 ? KvDtype::F16 : format.recent_dtype;
+}
+
+std::int64_t kvLowUnitTokens(const KvRoleFormat& format, KvRole role) {
+    return format.dtype == KvDtype::KIVI2 && role == KvRole::Key ? kKvGroupSize : 1;
+}
+
+std::int64_t kvLowUnitBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values) {
+    if (format.dtype == KvDtype::KIVI2 && role == KvRole::Key) {
+        // One group of 32 tokens per channel.
+        requireNonNegative(row_values, "values per KV row");
+        return checkedMul(row_values, kvDtypeInfo(KvDtype::KIVI2).group_bytes, "KV unit bytes");
     }
-    return checkedAdd(fp16_bytes, quantized_bytes, what);
+    return kvRowBytes(format.dtype, row_values);
+}
+
+std::int64_t kvResidualTokens(const KvRoleFormat& format, KvRole role, std::int64_t n_tokens) {
+    requireNonNegative(n_tokens, "KV tokens");
+    if (format.dtype != KvDtype::KIVI2) return std::min(n_tokens, format.recent_window);
+    const std::int64_t recent = std::min(n_tokens, format.kivi_window);
+    if (role == KvRole::Value) return recent;
+    // Keys: older tokens wait in fp16 until their group of 32 tokens fills.
+    return recent + (n_tokens - recent) % kKvGroupSize;
+}
+
+std::int64_t kvResidualSlots(const KvRoleFormat& format, KvRole role) {
+    if (format.dtype != KvDtype::KIVI2) return format.recent_window;
+    return format.kivi_window + (role == KvRole::Key ? kKvGroupSize - 1 : 0);
+}
+
+std::int64_t kvBytesForTokens(const KvRoleFormat& format, KvRole role, std::int64_t row_values,
+                              std::int64_t n_tokens) {
+    requireNonNegative(n_tokens, "KV tokens");
+    checkKvRoleFormat(format, "KV bytes for tokens");
+    const char* what = "KV bytes for tokens";
+    const std::int64_t residual = kvResidualTokens(format, role, n_tokens);
+    const std::int64_t units = (n_tokens - residual) / kvLowUnitTokens(format, role);
+    return checkedAdd(checkedMul(kvRowBytes(kvResidualDtype(format), row_values), residual, what),
+                      checkedMul(kvLowUnitBytes(format, role, row_values), units, what), what);
+}
+
+std::int64_t kvReservedBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values,
+                             std::int64_t capacity) {
+    requireNonNegative(capacity, "KV capacity");
+    checkKvRoleFormat(format, "KV reserved bytes");
+    const char* what = "KV reserved bytes";
+    const std::int64_t slots = std::min(capacity, kvResidualSlots(format, role));
+    // The low part only grows with the length: its largest size is at the capacity.
+    const std::int64_t units =
+        (capacity - kvResidualTokens(format, role, capacity)) / kvLowUnitTokens(format, role);
+    return checkedAdd(checkedMul(kvRowBytes(kvResidualDtype(format), row_values), slots, what),
+                      checkedMul(kvLowUnitBytes(format, role, row_values), units, what), what);
+}
+
+void checkKvRoleFormat(const KvRoleFormat& format, const char* what) {
+    if (format.recent_window < 0 || format.kivi_window < 0) {
+        throw InputError(std::string(what) + ": recent window and KIVI window must be >= 0, got " +
+                         std::to_string(format.recent_window) + " and " +
+                         std::to_string(format.kivi_window));
+    }
+    if (format.recent_dtype == KvDtype::KIVI2) {
+        throw InputError(std::string(what) +
+                         ": kivi2 cannot be the recent-window dtype (it groups keys along tokens)");
+    }
 }
 
 std::string kvRowFormula(KvDtype dtype, std::int64_t n_values) {

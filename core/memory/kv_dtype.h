@@ -16,8 +16,15 @@
 //   kivi2       KIVI 2-bit: groups of 32 values, 8 B of 2-bit codes + fp16 scale + fp16 zero =
 //               12 B / 32 values. Keys are grouped per channel along 32 tokens, values per token
 //               along 32 channels. The most recent min(tokens, R) tokens stay in fp16 (the
-//               full-precision window R); older key tokens that do not fill a group of 32 tokens
-//               are stored as a whole group (rounded up), like partial value groups.
+//               full-precision window R); a key token older than the window stays in fp16 too
+//               until its group of 32 tokens fills (KIVI's residual), so keys hold between
+//               min(tokens, R) and min(tokens, R + 31) fp16 tokens.
+//   int2        plain 2-bit asymmetric per token (the kivi2 value format for keys and values
+//               alike, no window): 12 B / 32 values; KIVI's baseline.
+//
+// Mixed precision (KvRoleFormat::recent_window W > 0, any format but kivi2): the most recent
+// min(tokens, W) tokens are stored in recent_dtype, older ones in the format. Both kivi2's fp16
+// window and W are a "residual" of high-precision tokens in front of the "low" older tokens.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -25,7 +32,7 @@
 
 namespace kvscope {
 
-enum class KvDtype { F32, F16, BF16, FP8_E4M3, FP8_E5M2, INT8, INT4, Q8_0, Q4_0, KIVI2 };
+enum class KvDtype { F32, F16, BF16, FP8_E4M3, FP8_E5M2, INT8, INT4, Q8_0, Q4_0, KIVI2, INT2 };
 
 /// Whether a row holds keys or values (KIVI groups them differently).
 enum class KvRole { Key, Value };
@@ -60,6 +67,39 @@ std::int64_t kvRowBytes(KvDtype dtype, std::int64_t n_values);
 /// fp16 and whose key groups run along tokens. Checked for overflow.
 std::int64_t kvBytesForTokens(KvDtype dtype, KvRole role, std::int64_t row_values,
                               std::int64_t n_tokens, std::int64_t kivi_window = kKiviDefaultWindow);
+
+/// How one role (K or V) of a cache is stored: tokens older than the residual in `dtype`, the
+/// residual (the most recent tokens) in higher precision. kivi2 uses its own fp16 window
+/// kivi_window and ignores recent_window; any other format keeps its last recent_window tokens in
+/// recent_dtype (0 = no residual, every token in `dtype`).
+struct KvRoleFormat {
+    KvDtype dtype = KvDtype::F32;
+    std::int64_t recent_window = 0;
+    KvDtype recent_dtype = KvDtype::F16;
+    std::int64_t kivi_window = kKiviDefaultWindow;
+};
+
+/// The dtype of the residual: fp16 for kivi2, else recent_dtype.
+KvDtype kvResidualDtype(const KvRoleFormat& format);
+/// Tokens of the low part that are encoded together: 32 for kivi2 keys (a group along tokens),
+/// else 1. The low part always holds a whole number of units.
+std::int64_t kvLowUnitTokens(const KvRoleFormat& format, KvRole role);
+/// Bytes of one low unit of one KV head with rows of `row_values` values.
+std::int64_t kvLowUnitBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values);
+/// Of `n_tokens` tokens, how many sit in the residual (the most recent ones).
+std::int64_t kvResidualTokens(const KvRoleFormat& format, KvRole role, std::int64_t n_tokens);
+/// The most tokens the residual ever holds: W, R, or R + 31 for kivi2 keys (0 = none).
+std::int64_t kvResidualSlots(const KvRoleFormat& format, KvRole role);
+/// Bytes `n_tokens` tokens of one KV head hold: residual rows + low units. Checked.
+std::int64_t kvBytesForTokens(const KvRoleFormat& format, KvRole role, std::int64_t row_values,
+                              std::int64_t n_tokens);
+/// Bytes one KV head reserves to hold any length up to `capacity` (the contiguous layout): a
+/// residual ring of min(capacity, slots) rows + the low units of `capacity` tokens.
+std::int64_t kvReservedBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values,
+                             std::int64_t capacity);
+/// Throws InputError naming `what` when the format cannot be used (negative windows, a residual
+/// dtype that is not a per-token format).
+void checkKvRoleFormat(const KvRoleFormat& format, const char* what);
 
 /// How kvRowBytes(dtype, n) is computed, with the numbers: "128 x 2 B", "ceil(128/32) = 4 groups x
 /// 34 B", "128 x 1 B + 2 B fp16 scale".

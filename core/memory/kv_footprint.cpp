@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
@@ -59,11 +60,15 @@ void checkKvInputs(const ModelShape& shape, const CacheSpec& spec, const Workloa
              " is shorter than the context " + std::to_string(workload.context));
     }
     if (spec.kivi_window < 0) fail("KIVI window must be >= 0");
-    if (spec.layout == KvLayout::Paged &&
-        (spec.k_dtype == KvDtype::KIVI2 || spec.v_dtype == KvDtype::KIVI2)) {
-        fail(
-            "kivi2 is modelled for the contiguous layout only (its fp16 window moves across "
-            "blocks)");
+    if (spec.recent_window < 0) fail("recent window must be >= 0");
+    if (spec.recent_dtype == KvDtype::KIVI2) fail("kivi2 cannot be the recent-window dtype");
+    if (spec.layout == KvLayout::Paged && spec.k_dtype == KvDtype::KIVI2 &&
+        spec.block_size % kKvGroupSize != 0) {
+        std::string message =
+            "kivi2 on paged blocks needs a block size that is a multiple of 32 (its keys are "
+            "grouped along 32 tokens), got ";
+        message.append(std::to_string(spec.block_size)).append("; or use the contiguous layout");
+        fail(message);
     }
     if (shape.n_heads % workload.tp != 0) {
         fail("tensor-parallel degree " + std::to_string(workload.tp) + " does not divide the " +
@@ -94,19 +99,104 @@ std::int64_t heldTokens(const ModelShape& shape, std::int64_t layer, std::int64_
     return isLocal(shape, layer) ? std::min(tokens, shape.sliding_window) : tokens;
 }
 
+KvRoleFormat keyFormat(const CacheSpec& spec) {
+    return {.dtype = spec.k_dtype,
+            .recent_window = spec.k_dtype == KvDtype::KIVI2 ? 0 : spec.recent_window,
+            .recent_dtype = spec.recent_dtype,
+            .kivi_window = spec.kivi_window};
+}
+
+KvRoleFormat valueFormat(const CacheSpec& spec) {
+    KvRoleFormat format = keyFormat(spec);
+    format.dtype = spec.v_dtype;
+    format.recent_window = spec.v_dtype == KvDtype::KIVI2 ? 0 : spec.recent_window;
+    return format;
+}
+
+namespace {
+
+/// One role of a layer: its format, role, row length and how many rows (heads) a token has.
+struct RolePart {
+    KvRoleFormat format;
+    KvRole role;
+    std::int64_t row_values;
+    std::int64_t rows;
+};
+
+/// K and V of a layer (MLA: one latent row in the K dtype).
+std::vector<RolePart> roleParts(const ModelShape& shape, const CacheSpec& spec,
+                                std::int64_t heads) {
+    if (shape.attention == AttentionKind::MLA)
+        return {{keyFormat(spec), KvRole::Value, kvValuesPerTokenPerLayer(shape), 1}};
+    return {{keyFormat(spec), KvRole::Key, shape.head_dim, heads},
+            {valueFormat(spec), KvRole::Value, shape.v_head_dim, heads}};
+}
+
+/// Tokens of `held` stored in blocks (older than the residual): the most over the parts, and
+/// the fewest (blocks complete in every part).
+std::int64_t lowTokens(const RolePart& part, std::int64_t held) {
+    return held - kvResidualTokens(part.format, part.role, held);
+}
+
+/// Bytes the low parts of `low` tokens take (per part: its own low tokens of `held`).
+std::int64_t lowBytes(const RolePart& part, std::int64_t low) {
+    const std::int64_t units = low / kvLowUnitTokens(part.format, part.role);
+    return checkedMul(
+        checkedMul(units, kvLowUnitBytes(part.format, part.role, part.row_values), "KV low bytes"),
+        part.rows, "KV low bytes");
+}
+
+}  // namespace
+
 std::int64_t kvLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t layer,
                           std::int64_t heads, std::int64_t held) {
     if (isCrossAttention(shape, layer)) return 0;
     const char* what = "KV bytes of one layer";
-    if (shape.attention == AttentionKind::MLA) {
-        return kvBytesForTokens(spec.k_dtype, KvRole::Value, kvValuesPerTokenPerLayer(shape), held,
-                                spec.kivi_window);
+    std::int64_t total = 0;
+    for (const RolePart& part : roleParts(shape, spec, heads)) {
+        total = checkedAdd(
+            total,
+            checkedMul(part.rows, kvBytesForTokens(part.format, part.role, part.row_values, held),
+                       what),
+            what);
     }
-    const std::int64_t k =
-        kvBytesForTokens(spec.k_dtype, KvRole::Key, shape.head_dim, held, spec.kivi_window);
-    const std::int64_t v =
-        kvBytesForTokens(spec.v_dtype, KvRole::Value, shape.v_head_dim, held, spec.kivi_window);
-    return checkedMul(heads, checkedAdd(k, v, what), what);
+    return total;
+}
+
+std::int64_t kvLayerReservedBytes(const ModelShape& shape, const CacheSpec& spec,
+                                  std::int64_t layer, std::int64_t heads, std::int64_t reserve) {
+    if (isCrossAttention(shape, layer)) return 0;
+    const char* what = "reserved KV bytes of one layer";
+    std::int64_t total = 0;
+    for (const RolePart& part : roleParts(shape, spec, heads)) {
+        total = checkedAdd(
+            total,
+            checkedMul(part.rows, kvReservedBytes(part.format, part.role, part.row_values, reserve),
+                       what),
+            what);
+    }
+    return total;
+}
+
+std::int64_t kvBlockLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads) {
+    std::int64_t total = 0;
+    for (const RolePart& part : roleParts(shape, spec, heads))
+        total = checkedAdd(total, lowBytes(part, spec.block_size), "KV bytes of one block");
+    return total;
+}
+
+std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads) {
+    const char* what = "KV residual ring bytes";
+    std::int64_t total = 0;
+    for (const RolePart& part : roleParts(shape, spec, heads)) {
+        const std::int64_t row = kvRowBytes(kvResidualDtype(part.format), part.row_values);
+        total =
+            checkedAdd(total,
+                       checkedMul(checkedMul(kvResidualSlots(part.format, part.role), row, what),
+                                  part.rows, what),
+                       what);
+    }
+    return total;
 }
 
 std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads) {
@@ -140,7 +230,11 @@ BatchKvBytes batchKvBytes(const ModelShape& shape, const CacheSpec& spec,
     const std::int64_t p = workload.shared_prefix;
     const std::int64_t block = spec.block_size;
     const std::int64_t reserve = spec.reserve_length > 0 ? spec.reserve_length : t;
-    const bool paged = spec.k_dtype != KvDtype::KIVI2 && spec.v_dtype != KvDtype::KIVI2;
+    const std::vector<RolePart> parts = roleParts(shape, spec, heads);
+    const std::int64_t block_bytes = kvBlockLayerBytes(shape, spec, heads);
+    const std::int64_t ring_bytes = kvRingLayerBytes(shape, spec, heads);
+    // kivi2 keys fill blocks only in groups of 32 tokens: no paged figures otherwise (0).
+    const bool paged = spec.k_dtype != KvDtype::KIVI2 || block % kKvGroupSize == 0;
     BatchKvBytes out;
     for (std::int64_t layer = 0; layer < shape.n_layers; ++layer) {
         if (isCrossAttention(shape, layer)) continue;
@@ -160,19 +254,39 @@ BatchKvBytes batchKvBytes(const ModelShape& shape, const CacheSpec& spec,
                        "KV bytes used"),
             "KV bytes used");
         // Contiguous: a region of `reserve` positions (the window in a local layer) each.
-        add(out.contiguous, checkedMul(b, bytes(heldTokens(shape, layer, reserve)), "reserved KV"),
+        add(out.contiguous,
+            checkedMul(
+                b,
+                kvLayerReservedBytes(shape, spec, layer, heads, heldTokens(shape, layer, reserve)),
+                "reserved KV"),
             "contiguous KV bytes");
         if (!paged) continue;
-        const std::int64_t shared_blocks = shared_tokens / block;
-        const std::int64_t unique = held - shared_blocks * block;
+        // Paged: blocks hold the tokens older than the residual; full blocks of the prefix
+        // (complete in every part) are shared.
+        std::int64_t low_max = 0, low_min = held;
+        for (const RolePart& part : parts) {
+            low_max = std::max(low_max, lowTokens(part, held));
+            low_min = std::min(low_min, lowTokens(part, held));
+        }
+        const std::int64_t shared_blocks = std::min(shared_tokens, low_min) / block;
+        const std::int64_t unique = low_max - shared_blocks * block;
         const std::int64_t blocks = checkedAdd(
             shared_blocks, checkedMul(b, ceilDiv(unique, block), "KV blocks"), "KV blocks");
-        const std::int64_t stored =
-            checkedAdd(shared_blocks * block, checkedMul(b, unique, "KV slots"), "KV slots");
-        const std::int64_t slots = checkedMul(blocks, block, "KV block slots");
+        std::int64_t stored_bytes = 0;  // bytes of the low tokens those blocks hold
+        for (const RolePart& part : parts) {
+            const std::int64_t shared_low = lowBytes(part, shared_blocks * block);
+            const std::int64_t own = lowBytes(part, lowTokens(part, held)) - shared_low;
+            stored_bytes = checkedAdd(
+                stored_bytes, checkedAdd(shared_low, checkedMul(b, own, "KV bytes"), "KV bytes"),
+                "KV bytes");
+        }
+        const std::int64_t block_total = checkedMul(blocks, block_bytes, "paged KV bytes");
         add(out.paged_blocks, blocks, "KV blocks");
-        add(out.paged, checkedMul(blocks, bytes(block), "paged KV bytes"), "paged KV bytes");
-        add(out.paged_waste, checkedMul(slots - stored, bytes(1), "paged waste"), "paged waste");
+        add(out.paged,
+            checkedAdd(block_total, checkedMul(b, ring_bytes, "KV residual rings"),
+                       "paged KV bytes"),
+            "paged KV bytes");
+        add(out.paged_waste, block_total - stored_bytes, "paged waste");
     }
     return out;
 }

@@ -15,7 +15,12 @@
 //   layers; sliding-window layers are not shared (an upper bound). Token-exact accounting shares
 //   all P tokens; paged shares only floor(P / B) full blocks, the rest is copied per sequence.
 // - Paged: a layer's sequence takes ceil(held / B) blocks of B token slots; waste is the empty
-//   slots. kivi2 is not modelled in paged blocks (its full-precision window moves).
+//   slots. With a residual (a mixed-precision recent window W, or kivi2's fp16 window R; see
+//   kv_dtype.h) blocks hold only the tokens older than the residual, ceil(low / B) blocks, and
+//   each sequence reserves a residual ring per layer (W, R, or R + 31 slots for kivi2 keys) when
+//   it starts; kivi2 needs B % 32 == 0 (keys are grouped along 32 tokens). As PagedKvCache.
+// - Residual and the contiguous layout: a region reserves the low part of R tokens plus a ring
+//   of min(R, slots) residual rows (kvReservedBytes), as ContiguousKvCache.
 // - Contiguous: every sequence reserves its own region of R positions per layer (min(R, window)
 //   in local layers); no prefix sharing.
 #include <cstdint>
@@ -35,7 +40,13 @@ struct CacheSpec {
     std::int64_t block_size = 16;     // paged: token slots per block (vLLM's default 16)
     std::int64_t reserve_length = 0;  // contiguous: positions reserved per sequence; 0 = context
     std::int64_t kivi_window = kKiviDefaultWindow;  // kivi2: recent tokens kept in fp16
+    std::int64_t recent_window = 0;       // mixed precision: last W tokens in recent_dtype
+    KvDtype recent_dtype = KvDtype::F16;  // (not for kivi2, which has kivi_window)
 };
+
+/// How K (V) is stored under `spec`: kv_dtype.h's KvRoleFormat.
+KvRoleFormat keyFormat(const CacheSpec& spec);
+KvRoleFormat valueFormat(const CacheSpec& spec);
 
 struct Workload {
     std::int64_t context = 0;        // tokens per sequence (prompt + generated)
@@ -57,6 +68,13 @@ std::int64_t heldTokens(const ModelShape& shape, std::int64_t layer, std::int64_
 /// K + V bytes of one layer of one sequence holding `held` tokens with `heads` KV heads.
 std::int64_t kvLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t layer,
                           std::int64_t heads, std::int64_t held);
+/// Contiguous: K + V bytes one layer of one sequence reserves for `reserve` tokens.
+std::int64_t kvLayerReservedBytes(const ModelShape& shape, const CacheSpec& spec,
+                                  std::int64_t layer, std::int64_t heads, std::int64_t reserve);
+/// Paged: K + V bytes of one block of block_size token slots in one layer, and of the residual
+/// rings one sequence keeps per layer (0 without a residual).
+std::int64_t kvBlockLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
+std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
 /// K + V bytes of one token in one layer that grows with the text (kivi2: the quantized rate).
 std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
 /// Sum over layers of kvLayerBytes(heldTokens(tokens)): one sequence, token-exact.
@@ -67,7 +85,7 @@ std::int64_t kvSequenceBytes(const ModelShape& shape, const CacheSpec& spec, std
 struct BatchKvBytes {
     std::int64_t used = 0;          // token-exact, whole shared prefix stored once
     std::int64_t shared = 0;        // of `used`: the shared prefix
-    std::int64_t paged = 0;         // blocks allocated (0 for kivi2)
+    std::int64_t paged = 0;         // blocks + residual rings (0: kivi2, block % 32 != 0)
     std::int64_t paged_blocks = 0;  // blocks over all layers
     std::int64_t paged_waste = 0;   // bytes of empty slots in those blocks
     std::int64_t contiguous = 0;    // reserved regions

@@ -1,9 +1,17 @@
 #pragma once
 // A scenario and every step recorded while running it. The GUI renders a Trace plus a cursor.
+// A Trace also carries what a replay needs without the model file: the model's shape and the
+// texts of every token the records name (written to and read from JSON by trace_json.h).
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "core/cache/kv_cache_spec.h"
 #include "core/engine/sampler.h"
+#include "core/engine/session.h"
+#include "core/model/model_config.h"
+#include "core/model/tokenizer.h"
 #include "core/trace/step_record.h"
 
 namespace kvscope {
@@ -14,11 +22,32 @@ struct Scenario {
     std::int64_t max_new_tokens = 32;
     SamplingParams sampling;
     CacheMode mode = CacheMode::Cached;
+    CacheLayout cache_layout = CacheLayout::Contiguous;
+    std::int64_t block_size = 16;  // positions per block of the paged layout
+    KvCacheSpec cache_spec;        // the precision K and V are stored in (default fp32)
+    std::int64_t max_context = 0;  // 0 = the model's max_context
+};
+
+/// The model as a replay needs it: its shape and its special tokens.
+struct TraceModelInfo {
+    ModelConfig config;  // name, n_layers, n_heads, n_kv_heads, head_dim, vocab, max_context, ...
+    TokenId bos = 0;
+    TokenId eos = 0;
+};
+
+/// How one token id is shown without its tokenizer.
+struct TraceToken {
+    std::string label;  // Tokenizer::label(): "<s>", "<0x0A>", "▁the"
+    std::string text;   // Tokenizer::decode(): the bytes it stands for (any bytes, "" if special)
+    bool special = false;
 };
 
 struct Trace {
     Scenario scenario;
     std::vector<StepRecord> records;
+    TraceModelInfo model_info;
+    std::map<TokenId, TraceToken> tokens;  // every id fed, sampled or in a top-k list
+    std::string backend;                   // Backend::name() of the run ("" when unknown)
 };
 
 }  // namespace kvscope

@@ -1,4 +1,5 @@
 // KV storage formats: bytes for n values, scales and zero points included, counted by hand.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "core/memory/kv_dtype.h"
@@ -41,12 +42,40 @@ TEST_CASE("KIVI keeps its recent window in fp16 and groups keys along tokens", "
     // 200 tokens, R = 128: 128 fp16 rows (128 * 256 = 32768) + 72 quantized tokens.
     // Values per token: 72 * 48 = 3456.
     CHECK(kvBytesForTokens(KvDtype::KIVI2, KvRole::Value, d, 200, 128) == 32768 + 3456);
-    // Keys per channel: ceil(72 / 32) = 3 token groups x 128 channels x 12 B = 4608.
-    CHECK(kvBytesForTokens(KvDtype::KIVI2, KvRole::Key, d, 200, 128) == 32768 + 4608);
+    // Keys per channel: 72 older tokens = 2 whole token groups (2 x 128 channels x 12 B = 3072)
+    // + 8 tokens that wait in fp16 until their group fills (8 x 256 = 2048).
+    CHECK(kvBytesForTokens(KvDtype::KIVI2, KvRole::Key, d, 200, 128) == 32768 + 2048 + 3072);
+    CHECK(kvResidualTokens({.dtype = KvDtype::KIVI2}, KvRole::Key, 200) == 136);
+    CHECK(kvResidualTokens({.dtype = KvDtype::KIVI2}, KvRole::Value, 200) == 128);
     // A whole number of groups: 128 + 64 tokens -> 2 groups x 128 x 12 = 3072 = 64 x 48.
     CHECK(kvBytesForTokens(KvDtype::KIVI2, KvRole::Key, d, 192, 128) == 32768 + 3072);
     // Other formats are linear in tokens.
     CHECK(kvBytesForTokens(KvDtype::Q8_0, KvRole::Key, d, 10) == 10 * 136);
+}
+
+TEST_CASE("A mixed-precision window keeps the last W tokens in its dtype", "[memory]") {
+    const KvRoleFormat int4_w32{.dtype = KvDtype::INT4, .recent_window = 32};
+    // 100 tokens, rows of 64: 32 fp16 rows (32 x 128 B) + 68 int4 rows (68 x 40 B).
+    CHECK(kvBytesForTokens(int4_w32, KvRole::Key, 64, 100) == 32 * 128 + 68 * 40);
+    CHECK(kvBytesForTokens(int4_w32, KvRole::Value, 64, 20) == 20 * 128);
+    // A contiguous reservation of 100 tokens: the ring of 32 + the low part of 100 tokens.
+    CHECK(kvReservedBytes(int4_w32, KvRole::Key, 64, 100) == 32 * 128 + 68 * 40);
+    // kivi2 keys reserve R + 31 fp16 slots: the most the residual ever holds.
+    const KvRoleFormat kivi{.dtype = KvDtype::KIVI2, .kivi_window = 16};
+    CHECK(kvResidualSlots(kivi, KvRole::Key) == 47);
+    CHECK(kvReservedBytes(kivi, KvRole::Key, 64, 100) == 47 * 128 + 2 * 64 * 12);
+    std::int64_t most = 0;
+    for (std::int64_t n = 0; n <= 100; ++n)
+        most = std::max(most, kvBytesForTokens(kivi, KvRole::Key, 64, n));
+    CHECK(most <= kvReservedBytes(kivi, KvRole::Key, 64, 100));
+    CHECK_THROWS_AS(
+        kvBytesForTokens({.dtype = KvDtype::INT8, .recent_window = -1}, KvRole::Key, 64, 10),
+        InputError);
+    CHECK_THROWS_AS(
+        kvBytesForTokens(
+            {.dtype = KvDtype::INT8, .recent_window = 4, .recent_dtype = KvDtype::KIVI2},
+            KvRole::Key, 64, 10),
+        InputError);
 }
 
 TEST_CASE("KV dtype names parse and bad ones are refused", "[memory]") {

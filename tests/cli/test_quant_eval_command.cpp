@@ -1,0 +1,78 @@
+// `kvscope-cli quant-eval`: the table, the JSON fields, bad input exits 2.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli_test_util.h"
+#include "json_value.h"
+
+using Catch::Contains;
+using kvscope::test::JsonValue;
+using kvscope::test::runCliCaptured;
+
+TEST_CASE("quant-eval: JSON has every metric per codec, against fp32", "[quant][cli]") {
+    const JsonValue json = kvscope::test::runCliJson(
+        "quant-eval", {"--model", "builtin:demo", "--codecs",
+                       "fp16,int8,q8_0/q4_0,int4+w8,kivi2+r8", "--steps", "24"});
+    CHECK(json["n_steps"].number == 24);
+    CHECK(json["n_tokens"].number == 25);
+    CHECK(json["reference"]["codec"].string == "fp32");
+    CHECK(json["reference"]["ratio_to_fp16"].number == 2.0);
+    REQUIRE(json["codecs"].size() == 5);
+    const JsonValue& fp16 = json["codecs"][0];
+    CHECK(fp16["codec"].string == "fp16");
+    CHECK(fp16["ratio_to_fp16"].number == 1.0);
+    CHECK(fp16["kv_bytes"].number == json["fp16_kv_bytes"].number);
+    const JsonValue& mixed = json["codecs"][2];
+    CHECK(mixed["k_dtype"].string == "q8_0");
+    CHECK(mixed["v_dtype"].string == "q4_0");
+    CHECK(json["codecs"][3]["recent_window"].number == 8);
+    CHECK(json["codecs"][4]["kivi_window"].number == 8);
+    for (std::size_t i = 0; i < json["codecs"].size(); ++i) {
+        const JsonValue& c = json["codecs"][i];
+        INFO(c["codec"].string);
+        for (const char* key : {"attn_l1_mean", "attn_l1_max", "attn_kl_mean", "attn_kl_max",
+                                "logits_kl_mean", "logits_kl_max", "perplexity_delta"})
+            CHECK(c.has(key));
+        CHECK(c["top1_agreement"].number >= 0.0);
+        CHECK(c["top1_agreement"].number <= 1.0);
+        CHECK(c["perplexity"].number > 0.0);
+        CHECK(c["first_divergence"].number >= 0.0);
+        CHECK(c["first_divergence"].number <= 24.0);
+    }
+}
+
+TEST_CASE("quant-eval: the table lists fp32 and each codec", "[quant][cli]") {
+    const auto result = runCliCaptured(
+        {"quant-eval", "--model", "builtin:demo", "--codecs", "int8,fp8-e4m3", "--steps", "8"});
+    REQUIRE(result.code == 0);
+    CHECK_THAT(result.out, Contains("| fp32 "));
+    CHECK_THAT(result.out, Contains("| int8 "));
+    CHECK_THAT(result.out, Contains("| fp8_e4m3 "));
+    CHECK_THAT(result.out, Contains("8 teacher-forced steps"));
+    CHECK_THAT(result.err, Contains("quant-eval: [3/3]"));
+}
+
+TEST_CASE("quant-eval: bad input exits 2 naming the flag", "[quant][cli]") {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+        {{"--codecs", "int3"}, "--codecs"},
+        {{"--codecs", "int8,,fp16"}, "--codecs: empty entry"},
+        {{"--codecs", "int4+w"}, "--codecs"},
+        {{"--layout", "ring"}, "--layout"},
+        {{"--steps", "0"}, "--steps"},
+        {{"--text", "/nonexistent/kvscope.txt"}, "--text"},
+        {{"--text", "/nonexistent/kvscope.txt", "--prompt", "x"}, "--prompt and --text"},
+        {{"--codecs", "kivi2", "--layout", "paged", "--block-size", "16"}, "multiple of 32"},
+        {{"--steps", "100000"}, "context"},
+    };
+    for (const auto& [extra, message] : bad) {
+        std::vector<std::string> args = {"quant-eval", "--model", "builtin:demo"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto result = runCliCaptured(args);
+        INFO(extra.front() << " " << extra.back() << ": " << result.err);
+        CHECK(result.code == 2);
+        CHECK_THAT(result.err, Contains(message));
+        CHECK(result.out.empty());
+    }
+}

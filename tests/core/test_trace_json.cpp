@@ -1,0 +1,266 @@
+#include <bit>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "core/trace/trace_file.h"
+#include "core/trace/trace_json.h"
+#include "core/util/json_value.h"
+#include "gguf_test_files.h"
+#include "json_schema_check.h"
+#include "test_util.h"
+#include "trace_test_util.h"
+
+using namespace kvscope;
+using namespace kvscope::test;
+
+namespace {
+
+const std::string kDocsDir = std::string(KVSCOPE_TEST_DATA_DIR) + "/../../docs";
+
+/// `text` with the first occurrence of `from` replaced by `to`; FAILs when absent.
+std::string replaceFirst(std::string text, const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+std::string readErrorOf(const std::string& json) {
+    return inputErrorOf([&] { readTraceJson(json, "bad.json"); });
+}
+
+void checkSameTrace(const Trace& a, const Trace& b) {
+    CHECK(a.scenario.model == b.scenario.model);
+    CHECK(a.scenario.prompt == b.scenario.prompt);
+    CHECK(a.scenario.sampling.seed == b.scenario.sampling.seed);
+    CHECK(a.scenario.sampling.temperature == b.scenario.sampling.temperature);
+    CHECK(a.scenario.cache_layout == b.scenario.cache_layout);
+    CHECK(a.backend == b.backend);
+    CHECK(a.model_info.config.n_layers == b.model_info.config.n_layers);
+    CHECK(a.model_info.config.rope_theta == b.model_info.config.rope_theta);
+    CHECK(a.model_info.bos == b.model_info.bos);
+    REQUIRE(a.tokens.size() == b.tokens.size());
+    for (const auto& [id, token] : a.tokens) {
+        REQUIRE(b.tokens.count(id) == 1);
+        CHECK(b.tokens.at(id).label == token.label);
+        CHECK(b.tokens.at(id).text == token.text);
+        CHECK(b.tokens.at(id).special == token.special);
+    }
+    REQUIRE(a.records.size() == b.records.size());
+    for (std::size_t i = 0; i < a.records.size(); ++i) {
+        const StepRecord &x = a.records[i], &y = b.records[i];
+        CHECK(x.phase == y.phase);
+        CHECK(x.first_pos == y.first_pos);
+        CHECK(x.tokens == y.tokens);
+        CHECK(x.next_token == y.next_token);
+        CHECK(x.next_prob == y.next_prob);
+        REQUIRE(x.top_k.size() == y.top_k.size());
+        for (std::size_t k = 0; k < x.top_k.size(); ++k)
+            CHECK((x.top_k[k].id == y.top_k[k].id && x.top_k[k].prob == y.top_k[k].prob));
+        CHECK(x.cost.flops == y.cost.flops);
+        CHECK(x.cost.kv_bytes_read == y.cost.kv_bytes_read);
+        CHECK(x.wall_ms == y.wall_ms);
+        REQUIRE(x.layers.size() == y.layers.size());
+        for (std::size_t l = 0; l < x.layers.size(); ++l) {
+            CHECK(x.layers[l].k_bytes == y.layers[l].k_bytes);
+            CHECK(x.layers[l].bytes_allocated == y.layers[l].bytes_allocated);
+            REQUIRE(x.layers[l].attention.size() == y.layers[l].attention.size());
+            for (std::size_t h = 0; h < x.layers[l].attention.size(); ++h)
+                CHECK(x.layers[l].attention[h] == y.layers[l].attention[h]);
+        }
+    }
+}
+
+/// Export -> import -> export gives the same bytes, and the imported trace equals the original.
+void checkRoundTrip(const Trace& trace) {
+    const std::string first = traceJsonString(trace);
+    const Trace imported = readTraceJson(first, "first.json");
+    checkSameTrace(trace, imported);
+    const std::string second = traceJsonString(imported);
+    CHECK(first.size() == second.size());
+    CHECK(first == second);
+}
+
+}  // namespace
+
+TEST_CASE("A demo trace (prefill + 10 steps) exports, imports and exports byte-identically",
+          "[trace_json]") {
+    const Trace& trace = demoTrace();
+    REQUIRE(trace.records.size() == 11);
+    REQUIRE_FALSE(trace.records[0].layers[0].attention.empty());
+    checkRoundTrip(trace);
+}
+
+TEST_CASE("A sampled paged trace with a 64-bit seed round-trips byte-identically", "[trace_json]") {
+    SessionOptions options;
+    options.sampling.temperature = 0.9f;
+    options.sampling.top_k = 40;
+    options.sampling.top_p = 0.95f;
+    options.sampling.seed = 18446744073709551615ull;
+    options.cache_layout = CacheLayout::Paged;
+    options.block_size = 4;
+    options.cache_spec = parseKvCacheSpec("int8/fp16", "test");
+    const Trace trace = recordTrace("builtin:demo-mqa", "Caf\xc3\xa9, \"quoted\"\n", 6, options);
+    checkRoundTrip(trace);
+    const Trace back = readTraceJson(traceJsonString(trace), "t.json");
+    CHECK(back.scenario.sampling.seed == 18446744073709551615ull);
+    CHECK(back.scenario.cache_layout == CacheLayout::Paged);
+    CHECK(back.scenario.block_size == 4);
+    CHECK(back.scenario.cache_spec.label() == "int8/fp16");
+    CHECK(back.records.back().kvBytesHeld() == trace.records.back().kvBytesHeld());
+}
+
+TEST_CASE("A stories260K trace exports, imports and exports byte-identically", "[trace_json]") {
+    const auto path = realModelPath("stories260K.gguf");
+    if (!path) return;
+    const Trace trace = recordTrace(*path, "Once upon a time", 10);
+    REQUIRE(trace.records.size() == 11);
+    CHECK(trace.model_info.config.n_layers == 5);
+    checkRoundTrip(trace);
+    // Every token the records name has its text, so the trace replays without the model.
+    for (const StepRecord& record : trace.records)
+        for (TokenId id : record.tokens)
+            CHECK(trace.tokens.count(id) == 1);
+}
+
+TEST_CASE("Saving and reading a trace file round-trips byte-identically", "[trace_json]") {
+    GgufTempDir dir;
+    const std::string path = dir.file("run.json");
+    saveTrace(path, demoTrace(), TraceFormat::Json);
+    const std::string written = readWholeFile(path);
+    const Trace imported = readTraceJsonFile(path);
+    const std::string path2 = dir.file("again.json");
+    saveTrace(path2, imported, TraceFormat::Json);
+    CHECK(readWholeFile(path2) == written);
+}
+
+TEST_CASE("Every 32-bit float survives the JSON trace exactly", "[trace_json]") {
+    Trace trace = demoTrace();
+    std::mt19937 rng(7);
+    std::int64_t n_values = 0;
+    for (StepRecord& record : trace.records)
+        for (LayerRecord& layer : record.layers)
+            for (Matrix& head : layer.attention)
+                for (Eigen::Index i = 0; i < head.size(); ++i) {
+                    float value;
+                    do {
+                        value = std::bit_cast<float>(std::uint32_t(rng()));
+                    } while (!std::isfinite(value));
+                    head.data()[i] = value;
+                    ++n_values;
+                }
+    CHECK(n_values > 10000);
+    checkRoundTrip(trace);
+}
+
+TEST_CASE("The JSON trace conforms to docs/trace.schema.json", "[trace_json]") {
+    const JsonValue schema = parseJsonFile(kDocsDir + "/trace.schema.json", 1 << 20);
+    JsonSchemaCheck check(schema);
+    for (const Trace* trace : {&demoTrace()}) {
+        const JsonValue doc = parseJson(traceJsonString(*trace), "trace.json");
+        const std::vector<std::string> violations = check.violations(doc);
+        INFO(Catch::Detail::stringify(violations));
+        CHECK(violations.empty());
+    }
+    // The checker does catch a wrong type and an undocumented member.
+    std::string json = traceJsonString(demoTrace());
+    json = replaceFirst(json, "\"wall_ms\":", "\"wall_ms\":\"1\",\"extra\":");
+    const auto violations = check.violations(parseJson(json, "bad.json"));
+    CHECK(violations.size() == 2);
+}
+
+TEST_CASE("docs/trace-schema.md documents every member of the JSON schema", "[trace_json]") {
+    const JsonValue schema = parseJsonFile(kDocsDir + "/trace.schema.json", 1 << 20);
+    const std::string doc = readWholeFile(kDocsDir + "/trace-schema.md");
+    std::vector<const JsonValue*> objects{&schema};
+    for (const JsonMember& def : schema.at("$defs").members())
+        objects.push_back(&def.value);
+    std::int64_t n_members = 0;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        const JsonValue* properties = objects[i]->find("properties");
+        if (properties == nullptr) continue;
+        for (const JsonMember& member : properties->members()) {
+            INFO("member " << member.key);
+            CHECK_THAT(doc, Catch::Contains("`" + member.key + "`"));
+            ++n_members;
+            objects.push_back(&member.value);
+            if (const JsonValue* items = member.value.find("items")) objects.push_back(items);
+        }
+    }
+    CHECK(n_members > 40);
+}
+
+TEST_CASE("Reading a bad trace names the file and the JSON path", "[trace_json]") {
+    const std::string good = traceJsonString(demoTrace());
+
+    SECTION("truncated") {
+        CHECK_THAT(readErrorOf(good.substr(0, good.size() / 2)),
+                   Catch::Contains("bad.json") && Catch::Contains("line 1, column"));
+    }
+    SECTION("not a trace") {
+        CHECK_THAT(readErrorOf("[1, 2]"), Catch::Contains("$") && Catch::Contains("KVScope trace"));
+        CHECK_THAT(readErrorOf(replaceFirst(good, "kvscope.trace", "other.trace")),
+                   Catch::Contains("$.schema") && Catch::Contains("not a KVScope trace"));
+    }
+    SECTION("a newer version") {
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"version\":1", "\"version\":2")),
+                   Catch::Contains("$.version") &&
+                       Catch::Contains("trace version 2 is newer than this KVScope reads (1)"));
+    }
+    SECTION("a missing key") {
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"wall_ms\":", "\"wall_msec\":")),
+                   Catch::Contains("$.records[0]") && Catch::Contains("wall_ms"));
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"n_heads\":", "\"heads\":")),
+                   Catch::Contains("$.model") && Catch::Contains("n_heads"));
+    }
+    SECTION("a bad cache spec") {
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"cache_spec\":\"", "\"cache_spec\":\"int9")),
+                   Catch::Contains("$.scenario.cache_spec"));
+    }
+    SECTION("a wrong type") {
+        const std::string json =
+            replaceFirst(good, "\"next_token\":", "\"next_token\":\"x\",\"_\":");
+        CHECK_THAT(readErrorOf(json), Catch::Contains("$.records[0].next_token"));
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"k_bytes\":", "\"k_bytes\":-1,\"_\":")),
+                   Catch::Contains("$.records[0].layers[0].k_bytes"));
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"seed\":\"", "\"seed\":\"-")),
+                   Catch::Contains("$.scenario.sampling.seed"));
+    }
+    SECTION("attention rows that do not match the tokens fed") {
+        Trace trace = demoTrace();
+        Matrix& head = trace.records[0].layers[1].attention[0];
+        head.conservativeResize(head.rows() - 1, head.cols());
+        CHECK_THAT(readErrorOf(traceJsonString(trace)),
+                   Catch::Contains("$.records[0].layers[1].attention[0]") &&
+                       Catch::Contains("rows (one per token fed)"));
+        trace = demoTrace();
+        Matrix& row = trace.records[3].layers[1].attention[2];
+        row.conservativeResize(row.rows(), row.cols() + 1);
+        CHECK_THAT(readErrorOf(traceJsonString(trace)),
+                   Catch::Contains("$.records[3].layers[1].attention[2][0]"));
+        trace = demoTrace();
+        trace.records[3].layers[1].attention.pop_back();
+        CHECK_THAT(readErrorOf(traceJsonString(trace)),
+                   Catch::Contains("$.records[3].layers[1].attention") && Catch::Contains("heads"));
+    }
+    SECTION("records that disagree with the model or each other") {
+        Trace trace = demoTrace();
+        trace.records[2].layers.pop_back();
+        CHECK_THAT(readErrorOf(traceJsonString(trace)),
+                   Catch::Contains("$.records[2].layers") && Catch::Contains("n_layers"));
+        trace = demoTrace();
+        trace.records[4].first_pos += 1;
+        CHECK_THAT(readErrorOf(traceJsonString(trace)), Catch::Contains("$.records[4].first_pos"));
+        trace = demoTrace();
+        trace.tokens.erase(trace.records[5].next_token);
+        CHECK_THAT(readErrorOf(traceJsonString(trace)),
+                   Catch::Contains("$.records[") && Catch::Contains("has no entry in $.tokens"));
+    }
+}
+
+TEST_CASE("Reading a missing trace file names it", "[trace_json]") {
+    CHECK_THAT(inputErrorOf([] { readTraceJsonFile("/no/such/trace.json"); }),
+               Catch::Contains("/no/such/trace.json"));
+}
