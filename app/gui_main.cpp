@@ -1,15 +1,20 @@
 // kvscope: the desktop app. Parses its flags before Qt starts so that, without a display, it can
 // say so and run the same generation headlessly instead of failing to open a window.
+#include <QAction>
 #include <QApplication>
+#include <QSettings>
 #include <QSize>
+#include <QTemporaryDir>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/cli/cli.h"
 #include "core/util/error.h"
+#include "ui/generate_view.h"
 #include "ui/launch_options.h"
 #include "ui/main_window.h"
+#include "ui/scenario_panel.h"
 #include "ui/screenshot.h"
 #include "ui/theme.h"
 
@@ -29,17 +34,31 @@ int runHeadless(const kvscope::LaunchOptions& options) {
     return kvscope::runCli(args, std::cout, std::cerr);
 }
 
+/// Runs the scenario of `options` in `window` and waits for the engine. Returns "" or the error.
+QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
+    window.loadModel(QString::fromStdString(options.model));
+    if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
+    window.setPrompt(QString::fromStdString(options.prompt));
+    window.prefill();
+    if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
+    for (int i = 0; i < options.steps && window.stepAction()->isEnabled(); ++i) {
+        window.step();
+        if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
+    }
+    window.showHead(options.layer, options.head);
+    window.generateView()->setAllHeads(options.all_heads);
+    if (!window.showView(QString::fromStdString(options.view)))
+        return QStringLiteral("--view: no view named '%1'")
+            .arg(QString::fromStdString(options.view));
+    return {};
+}
+
 int takeScreenshot(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
     auto fail = [](const QString& message) {
         std::cerr << "kvscope: " << message.toStdString() << "\n";
         return 2;
     };
-    if (!window.loadModel(QString::fromStdString(options.model))) return fail(window.lastError());
-    window.setPrompt(QString::fromStdString(options.prompt));
-    if (!window.prefill()) return fail(window.lastError());
-    for (int i = 0; i < options.steps && window.step(); ++i) {
-    }
-    window.showHead(options.layer, options.head);
+    if (const QString error = runScenario(window, options); !error.isEmpty()) return fail(error);
     const QString path = QString::fromStdString(options.screenshot);
     if (const QString error = kvscope::saveScreenshot(window, kScreenshotSize, path);
         !error.isEmpty()) {
@@ -70,17 +89,29 @@ int main(int argc, char** argv) {
     }
 
     QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("KVScope"));
     QApplication::setApplicationName(QStringLiteral("KVScope"));
     QApplication::setDesktopFileName(QStringLiteral("kvscope"));
     kvscope::applyTheme(app);
 
+    QTemporaryDir fresh_settings;
+    if (!options.screenshot.empty()) {
+        // A screenshot shows the defaults, not whatever the last session left behind.
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, fresh_settings.path());
+    }
     kvscope::MainWindow window;
     if (!options.screenshot.empty()) return takeScreenshot(window, options);
 
-    window.loadModel(QString::fromStdString(options.model));
-    window.setPrompt(QString::fromStdString(options.prompt));
+    if (options.model != kvscope::LaunchOptions{}.model) {
+        window.loadModel(QString::fromStdString(options.model));
+    }
+    // A prompt given on the command line wins over the one remembered from the last run.
+    if (options.prompt != kvscope::LaunchOptions{}.prompt ||
+        window.scenarioPanel()->prompt().isEmpty())
+        window.setPrompt(QString::fromStdString(options.prompt));
     window.showHead(options.layer, options.head);
-    window.resize(kScreenshotSize);
+    window.generateView()->setAllHeads(options.all_heads);
+    window.showView(QString::fromStdString(options.view));
     window.show();
     return app.exec();
 }

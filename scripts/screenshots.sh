@@ -10,3 +10,7 @@ mkdir -p docs/screenshots
 # The induction head (layer 1, head 0) of the demo model on a prompt that repeats itself.
 QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/main-window.png \
   --model builtin:demo --prompt "KVScope KVScope KVSc" --steps 16 --layer 1 --head 0
+# Every head of the real stories260K model (GQA: 8 query heads over 4 KV heads).
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/all-heads.png \
+  --model ../shared/models/stories260K.gguf --prompt "Once upon a time, there was a little" \
+  --steps 24 --all-heads

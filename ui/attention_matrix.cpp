@@ -2,7 +2,7 @@
 
 namespace kvscope {
 
-Matrix assembleAttention(const std::vector<StepRecord>& records, std::int64_t layer,
+Matrix assembleAttention(std::span<const StepRecord> records, std::int64_t layer,
                          std::int64_t head) {
     const std::int64_t n_pos = records.empty() ? 0 : records.back().positionsAfter();
     Matrix full = Matrix::Zero(n_pos, n_pos);  // [query pos][key pos]

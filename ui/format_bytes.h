@@ -9,4 +9,12 @@ namespace kvscope {
 /// decimals in the largest unit that keeps the number below 1024. Negative counts get a "-".
 QString formatBytes(std::int64_t bytes);
 
+/// An IEC unit for an axis whose largest value is `max_bytes`: the largest unit that keeps it at
+/// or above 1 ("KiB" and 1024 for 5000).
+struct ByteUnit {
+    QString name;
+    double bytes = 1;
+};
+ByteUnit byteUnitFor(double max_bytes);
+
 }  // namespace kvscope

@@ -1,6 +1,10 @@
 #pragma once
 // Paints one head's causal attention matrix: one cell per (query, key) pair coloured by its
-// weight, masked future cells in grey, token labels on both axes and a colour bar.
+// weight, masked future cells in grey, token labels on both axes and a colour bar. The rows the
+// step on screen added are outlined, a selected query row is marked, hover names the pair and its
+// weight. Wheel zooms around the pointer, dragging pans, double-click shows everything again; a
+// log scale spreads out the small weights.
+#include <QElapsedTimer>
 #include <QImage>
 #include <QStringList>
 #include <QWidget>
@@ -21,31 +25,67 @@ public:
     void setTitle(const QString& title);
     /// Shown instead of the matrix while it is empty.
     void setPlaceholder(const QString& text);
+    /// Outlines query rows [first, first + count): what the current step computed.
+    void setNewRows(int first, int count);
+    /// Marks one query row (-1: none), e.g. the token clicked in the token strip.
+    void setSelectedRow(int row);
+    int selectedRow() const { return m_selected_row; }
+    /// Colours log10(weight) over [1e-4, 1] instead of the weight over [0, 1].
+    void setLogScale(bool on);
+    bool logScale() const { return m_log_scale; }
+    /// Shows `size` positions on each axis, from query `first_query` and key `first_key`;
+    /// clamped to the matrix. size 0 shows everything.
+    void zoomTo(int first_query, int first_key, int size);
+    void resetZoom() { zoomTo(0, 0, 0); }
+    /// Positions in view on each axis, and the first query and key in view.
+    int viewSize() const;
+    QPoint viewOrigin() const { return m_view_origin; }  // x: key, y: query
+    /// Draws the last paint's duration in a corner (a debug overlay for smoothness).
+    void setFrameTimeOverlay(bool on);
+    /// Milliseconds the last paintEvent took.
+    double lastPaintMs() const { return m_last_paint_ms; }
 
     int rowCount() const { return int(m_weights.rows()); }
     int columnCount() const { return int(m_weights.cols()); }
+    const Matrix& weights() const { return m_weights; }
     /// The matrix rendered one pixel per cell (what paintEvent scales up).
     const QImage& image() const { return m_image; }
     QString title() const { return m_title; }
+    /// The colour-bar value in [0, 1] of a weight under the current scale.
+    double scaled(double weight) const;
 
     QSize sizeHint() const override { return {640, 560}; }
     QSize minimumSizeHint() const override { return {240, 200}; }
 
+signals:
+    void rowClicked(int row);
+
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
 
 private:
     struct Geometry {
-        QRectF matrix;              // where the cells go
+        QRectF matrix;              // where the cells in view go
         QRectF colorbar;            // the legend strip
         double cell = 0;            // side of one cell in pixels
+        int first_query = 0;        // first row in view
+        int first_key = 0;          // first column in view
+        int count = 0;              // positions in view on each axis
         int query_label_every = 1;  // draw every n-th label down the left
         int label_width = 0;        // the widest position label
     };
     Geometry geometry() const;
     QString labelOf(int position) const;
+    void rebuildImage();
+    /// (query, key) under a widget point, or (-1, -1).
+    QPoint cellAt(const Geometry& g, QPointF point) const;
     void paintMatrix(QPainter& painter, const Geometry& g) const;
+    void paintMarks(QPainter& painter, const Geometry& g) const;
     void paintAxes(QPainter& painter, const Geometry& g) const;
     void paintColorbar(QPainter& painter, const Geometry& g) const;
 
@@ -54,6 +94,16 @@ private:
     QImage m_image;  // [n_query][n_key] pixels
     QString m_title;
     QString m_placeholder;
+    int m_new_first = 0, m_new_count = 0;
+    int m_selected_row = -1;
+    bool m_log_scale = false;
+    bool m_overlay = false;
+    QPoint m_view_origin;  // x: first key, y: first query in view
+    int m_view_size = 0;   // positions per axis in view; 0: everything
+    QPointF m_drag_from;
+    QPoint m_drag_origin;
+    bool m_dragging = false;
+    double m_last_paint_ms = 0;
 };
 
 }  // namespace kvscope

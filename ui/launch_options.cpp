@@ -33,6 +33,10 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
             options.help = true;
             continue;
         }
+        if (flag == "--all-heads") {
+            options.all_heads = true;
+            continue;
+        }
         if (i + 1 >= args.size()) {
             if (flag.rfind("--", 0) == 0) throw InputError(flag + ": missing value");
             throw InputError("unexpected argument '" + flag + "'");
@@ -51,6 +55,8 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
             options.layer = parseCount(flag, value, 1'000'000);
         } else if (flag == "--head") {
             options.head = parseCount(flag, value, 1'000'000);
+        } else if (flag == "--view") {
+            options.view = value;
         } else {
             throw InputError("unknown flag '" + flag + "' (see kvscope --help)");
         }
@@ -60,12 +66,15 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
 
 std::string launchUsage() {
     return "usage: kvscope [--screenshot FILE.png] [--model M] [--prompt TEXT] [--steps N]\n"
-           "               [--layer L] [--head H]\n"
+           "               [--layer L] [--head H] [--view V] [--all-heads]\n"
            "  --screenshot FILE.png  prefill, step N times, save the window (1280x800) and exit\n"
-           "  --model M              builtin:demo (default), builtin:demo-mha, -gqa, -mqa\n"
+           "  --model M              builtin:demo (default), builtin:demo-mha, -gqa, -mqa, or a\n"
+           "                         GGUF / llama2.c file\n"
            "  --prompt TEXT          the prompt to prefill\n"
            "  --steps N              decode steps after the prefill (default 12)\n"
            "  --layer L, --head H    the attention head shown first (default 0, 0)\n"
+           "  --view V               the view shown: generate (default), memory\n"
+           "  --all-heads            show every head (small multiples) instead of one\n"
            "Without a display, runs the same generation headlessly (kvscope-cli generate).\n";
 }
 

@@ -14,6 +14,8 @@ struct LaunchOptions {
     int steps = 12;              // decode steps after the prefill (screenshot and headless demo)
     int layer = 0;               // the attention head shown first
     int head = 0;
+    std::string view = "generate";  // the tab shown: generate (more as views are added)
+    bool all_heads = false;         // --all-heads: the small-multiples grid instead of one head
     bool help = false;
 };
 

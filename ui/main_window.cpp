@@ -1,178 +1,110 @@
 #include "ui/main_window.h"
 
 #include <QAction>
-#include <QComboBox>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QLabel>
-#include <QLineEdit>
-#include <QSpinBox>
+#include <QMenu>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QSlider>
 #include <QStatusBar>
-#include <QStyle>
-#include <QToolBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
-#include <exception>
 
-#include "core/model/model_source.h"
-#include "core/util/error.h"
-#include "ui/attention_matrix.h"
+#include "ui/generate_view.h"
 #include "ui/heatmap_widget.h"
+#include "ui/memory_view.h"
 #include "ui/model_summary.h"
+#include "ui/scenario_panel.h"
+#include "ui/session_runner.h"
 #include "ui/session_status.h"
-#include "ui/token_chips.h"
-#include "ui/token_strip.h"
 #include "ui/top_k_view.h"
+#include "ui/trace_model.h"
 
 namespace kvscope {
 namespace {
 
-/// "Step: feed the next token (Right)": the shortcut is named in every tooltip.
-void describe(QAction* action, const QString& what) {
-    action->setToolTip(
-        QStringLiteral("%1 (%2)").arg(what, action->shortcut().toString(QKeySequence::NativeText)));
-}
-
-QLabel* legendEntry(TokenRole role, const QString& text) {
-    const ChipColors colors = chipColors(role);
-    auto* label = new QLabel(
-        QStringLiteral("<span style='color:%1'>\u25A0</span> %2").arg(colors.border.name(), text));
-    label->setTextFormat(Qt::RichText);
-    return label;
+QDockWidget* dock(const QString& title, const QString& name, QWidget* content) {
+    auto* widget = new QDockWidget(title);
+    widget->setObjectName(name);  // saveState() needs it
+    widget->setWidget(content);
+    widget->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                        QDockWidget::DockWidgetClosable);
+    return widget;
 }
 
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setObjectName(QStringLiteral("KVScopeMainWindow"));
+    setAcceptDrops(true);
+    m_trace = new TraceModel(this);
+    m_runner = new SessionRunner(m_trace, this);
+    m_scenario = new ScenarioPanel;
+    m_generate = new GenerateView(m_trace);
+
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_memory = new MemoryView;
+    m_tabs->addTab(m_generate, tr("Generate"));
+    m_tabs->addTab(m_memory, tr("Memory"));
+    m_generate->setObjectName(QStringLiteral("generate"));
+    m_memory->setObjectName(QStringLiteral("memory"));
+    setCentralWidget(m_tabs);
+
     buildActions();
-    buildToolBar();
-    buildCentralArea();
+    buildMenus();
+    buildToolBars();
+    buildDocks();
     buildStatusBar();
-    loadModel(m_model_box->currentText());
+    connectEngine();
+    resize(1280, 800);  // until restoreSettings() finds a remembered geometry
+    restoreSettings();
+    clearError();
+    refresh();
+    loadModel(m_scenario->modelReference());
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::buildActions() {
-    m_prefill = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Prefill"), this);
-    m_prefill->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
-    describe(m_prefill, tr("Prefill: run the whole prompt through the model in one pass"));
-    connect(m_prefill, &QAction::triggered, this, [this] { prefill(); });
-
-    m_step = new QAction(style()->standardIcon(QStyle::SP_MediaSkipForward), tr("Step"), this);
-    m_step->setShortcut(QKeySequence(Qt::Key_Right));
-    describe(m_step, tr("Step: feed the sampled token and sample the next one"));
-    connect(m_step, &QAction::triggered, this, [this] { step(); });
-
-    m_reset = new QAction(style()->standardIcon(QStyle::SP_MediaSkipBackward), tr("Reset"), this);
-    m_reset->setShortcut(QKeySequence(Qt::Key_Home));
-    describe(m_reset, tr("Reset: empty the KV cache and start over"));
-    connect(m_reset, &QAction::triggered, this, [this] { reset(); });
-}
-
-void MainWindow::buildToolBar() {
-    QToolBar* bar = addToolBar(tr("Session"));
-    bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    bar->setIconSize(QSize(20, 20));
-
-    m_model_box = new QComboBox;
-    for (const std::string& name : builtinModelNames())
-        m_model_box->addItem(QString::fromStdString(name));
-    m_model_box->setToolTip(tr("The model to run; changing it resets the session"));
-    connect(m_model_box, &QComboBox::currentTextChanged, this,
-            [this](const QString& reference) { loadModel(reference); });
-
-    m_prompt = new QLineEdit;
-    m_prompt->setPlaceholderText(tr("Type a prompt, then Prefill"));
-    m_prompt->setClearButtonEnabled(true);
-    m_prompt->setMinimumWidth(420);
-    connect(m_prompt, &QLineEdit::returnPressed, this, [this] { prefill(); });
-
-    bar->addWidget(new QLabel(tr("  Model ")));
-    bar->addWidget(m_model_box);
-    bar->addWidget(new QLabel(tr("   Prompt ")));
-    bar->addWidget(m_prompt);
-    bar->addSeparator();
-    bar->addAction(m_prefill);
-    bar->addAction(m_step);
-    bar->addAction(m_reset);
-}
-
-void MainWindow::buildCentralArea() {
-    m_token_strip = new TokenStrip;
-    auto* legend = new QVBoxLayout;
-    legend->setSpacing(2);
-    legend->addWidget(legendEntry(TokenRole::Special, tr("special")));
-    legend->addWidget(legendEntry(TokenRole::Prompt, tr("prompt")));
-    legend->addWidget(legendEntry(TokenRole::Generated, tr("generated")));
-    legend->addWidget(legendEntry(TokenRole::Pending, tr("next: sampled, not yet fed")));
-    auto* space_note = new QLabel(tr("\u2581 stands for a space"));
-    space_note->setStyleSheet(QStringLiteral("color: #6e7580"));
-    legend->addWidget(space_note);
-    legend->addStretch();
-
-    m_tokens_box = new QGroupBox;
-    auto* tokens_layout = new QHBoxLayout(m_tokens_box);
-    tokens_layout->addWidget(m_token_strip, 1);
-    tokens_layout->addSpacing(12);
-    tokens_layout->addLayout(legend);
-
-    m_heatmap = new HeatmapWidget;
-    m_heatmap->setFocusPolicy(Qt::StrongFocus);  // so Right / Home work after a prefill
-    m_heatmap->setPlaceholder(tr("Type a prompt and press Prefill (%1)")
-                                  .arg(m_prefill->shortcut().toString(QKeySequence::NativeText)));
-
-    auto* lower = new QHBoxLayout;
-    lower->addWidget(m_heatmap, 1);
-    lower->addWidget(buildSidePanel());
-
-    auto* central = new QWidget;
-    auto* layout = new QVBoxLayout(central);
-    layout->setContentsMargins(12, 8, 12, 4);
-    layout->addWidget(m_tokens_box);
-    layout->addLayout(lower, 1);
-    setCentralWidget(central);
-}
-
-QWidget* MainWindow::buildSidePanel() {
-    m_layer_box = new QSpinBox;
-    m_head_box = new QSpinBox;
-    m_head_note = new QLabel;
-    m_head_note->setWordWrap(true);
-    for (QSpinBox* box : {m_layer_box, m_head_box}) {
-        connect(box, &QSpinBox::valueChanged, this, [this] {
-            refreshHeatmap();
-            refreshModelFacts();
-        });
-    }
-    auto* head = new QGroupBox(tr("Attention head"));
-    auto* head_form = new QFormLayout(head);
-    head_form->addRow(tr("Layer"), m_layer_box);
-    head_form->addRow(tr("Head"), m_head_box);
-    head_form->addRow(m_head_note);
-
-    m_top_k = new TopKView;
-    auto* next = new QGroupBox(tr("Next token: most probable"));
-    auto* next_layout = new QVBoxLayout(next);
-    next_layout->addWidget(m_top_k);
+void MainWindow::buildDocks() {
+    auto* scenario_scroll = new QScrollArea;
+    scenario_scroll->setWidget(m_scenario);
+    scenario_scroll->setWidgetResizable(true);
+    scenario_scroll->setFrameShape(QFrame::NoFrame);
+    scenario_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    QDockWidget* scenario = dock(tr("Scenario"), QStringLiteral("scenario_dock"), scenario_scroll);
 
     m_model_facts = new QLabel;
     m_model_facts->setTextFormat(Qt::RichText);
     m_model_facts->setWordWrap(true);
-    auto* model = new QGroupBox(tr("Model"));
-    auto* model_layout = new QVBoxLayout(model);
-    model_layout->addWidget(m_model_facts);
+    m_model_facts->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_model_facts->setMargin(8);
+    QDockWidget* model = dock(tr("Model"), QStringLiteral("model_dock"), m_model_facts);
 
-    auto* panel = new QWidget;
-    panel->setFixedWidth(330);
-    auto* layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(head);
-    layout->addWidget(next);
-    layout->addWidget(model);
-    layout->addStretch();
-    return panel;
+    m_top_k = new TopKView;
+    QDockWidget* next = dock(tr("Next token: most probable"), QStringLiteral("next_dock"), m_top_k);
+
+    // Left, top to bottom: what the model will say next, then what to run (the scenario, with
+    // the model's shape behind a tab). The views get the rest of the width.
+    addDockWidget(Qt::LeftDockWidgetArea, next);
+    addDockWidget(Qt::LeftDockWidgetArea, scenario);
+    tabifyDockWidget(scenario, model);
+    scenario->raise();
+    for (QDockWidget* widget : {next, scenario, model}) {
+        widget->widget()->setMinimumWidth(340);
+        m_view_menu->addAction(widget->toggleViewAction());
+    }
+    // The docks drive the Generate view; the other views have their own inputs and need the
+    // width, so the docks step aside while another tab is up.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, next, scenario, model](int index) {
+        const bool generate = m_tabs->widget(index) == m_generate;
+        for (QDockWidget* widget : {next, scenario, model})
+            widget->setVisible(generate);
+        if (generate) scenario->raise();
+    });
 }
 
 void MainWindow::buildStatusBar() {
@@ -189,169 +121,172 @@ void MainWindow::buildStatusBar() {
     }
 }
 
-bool MainWindow::loadModel(const QString& reference) {
-    try {
-        std::shared_ptr<const Model> model = kvscope::loadModel(reference.toStdString());
-        auto session = std::make_unique<Session>(model, SessionOptions{});
-        m_model = std::move(model);
-        m_session = std::move(session);
-    } catch (const std::exception& e) {
-        showError(QString::fromUtf8(e.what()));
-        return false;
-    }
-    if (m_model_box->currentText() != reference) {
-        const QSignalBlocker block(m_model_box);
-        if (m_model_box->findText(reference) < 0) m_model_box->addItem(reference);  // a file
-        m_model_box->setCurrentText(reference);
-    }
-    const ModelConfig& config = m_model->config;
-    m_layer_box->setRange(0, int(config.n_layers) - 1);
-    m_head_box->setRange(0, int(config.n_heads) - 1);
-    setWindowTitle(tr("KVScope \u2014 %1").arg(reference));
-    clearError();
-    refresh();
-    return true;
+void MainWindow::connectEngine() {
+    connect(m_trace, &TraceModel::modelChanged, this, [this] {
+        m_scenario->showModel(m_trace->reference());
+        // The calculator follows the model on screen (until the user picks a preset there).
+        if (m_trace->config().n_layers > 0)
+            m_memory->setModelConfig(m_trace->config(), m_trace->reference());
+        setWindowTitle(tr("KVScope \u2014 %1").arg(m_trace->reference()));
+    });
+    connect(m_trace, &TraceModel::recordsChanged, this, &MainWindow::refresh);
+    connect(m_trace, &TraceModel::cursorChanged, this, &MainWindow::refresh);
+    connect(m_runner, &SessionRunner::failed, this, &MainWindow::showError);
+    connect(m_runner, &SessionRunner::succeeded, this, &MainWindow::clearError);
+    connect(m_runner, &SessionRunner::busyChanged, this, &MainWindow::refreshActions);
+    connect(m_runner, &SessionRunner::playingChanged, this, &MainWindow::refreshActions);
+    connect(m_runner, &SessionRunner::loaded, this, [this](const QString& reference) {
+        if (!reference.startsWith(QStringLiteral("builtin:"))) rememberFile(reference);
+    });
+
+    connect(m_scenario, &ScenarioPanel::modelChosen, this, &MainWindow::loadModel);
+    connect(m_scenario, &ScenarioPanel::openFileRequested, this, &MainWindow::openFileDialog);
+    connect(m_scenario, &ScenarioPanel::settingsChanged, this,
+            [this] { m_runner->configure(m_scenario->sessionOptions()); });
+    connect(m_scenario, &ScenarioPanel::measureOtherModeChanged, m_runner,
+            &SessionRunner::setMeasureOtherMode);
 }
 
-QString MainWindow::modelReference() const {
-    return m_model_box->currentText();
+void MainWindow::loadModel(const QString& reference) {
+    if (reference.trimmed().isEmpty()) {
+        showError(tr("No model given: pick a built-in model or open a file"));
+        return;
+    }
+    m_runner->load(reference, m_scenario->sessionOptions());
 }
 
 void MainWindow::setPrompt(const QString& text) {
-    m_prompt->setText(text);
+    m_scenario->setPrompt(text);
 }
 
-// The Session runs on the GUI thread: the demo models step in well under a frame. The GUI issue
-// moves it to a worker thread before real models (and long prefills) arrive.
-bool MainWindow::prefill() {
-    if (!m_session) return false;
-    try {
-        m_session->reset();
-        std::vector<TokenId> tokens{m_model->tokenizer->bos()};
-        const std::vector<TokenId> prompt =
-            m_model->tokenizer->encode(m_prompt->text().toStdString());
-        tokens.insert(tokens.end(), prompt.begin(), prompt.end());
-        m_session->prefill(tokens);
-    } catch (const std::exception& e) {
-        m_session->reset();
-        showError(tr("Prefill failed: %1").arg(QString::fromUtf8(e.what())));
-        refresh();
-        return false;
+void MainWindow::prefill() {
+    if (!m_runner->hasModel()) {
+        showError(tr("No model is loaded: pick one in the Scenario panel"));
+        return;
     }
-    clearError();
-    refresh();
-    m_heatmap->setFocus();
-    return true;
+    if (m_scenario->prompt().trimmed().isEmpty()) {
+        showError(tr("The prompt is empty: type a few words in the Scenario panel, then Prefill"));
+        return;
+    }
+    m_runner->prefill(m_scenario->prompt());
+    m_generate->heatmap()->setFocus();
 }
 
-bool MainWindow::step() {
-    if (!m_session || !m_session->canStep()) return false;
-    try {
-        m_session->step();
-    } catch (const std::exception& e) {
-        showError(tr("Step failed: %1").arg(QString::fromUtf8(e.what())));
-        return false;
-    }
-    clearError();
-    refresh();
-    return true;
+void MainWindow::step() {
+    m_runner->step();
+}
+
+void MainWindow::stepBack() {
+    m_runner->stepBack();
+}
+
+void MainWindow::runToEnd() {
+    m_runner->runToEnd(m_scenario->maxNewTokens());
 }
 
 void MainWindow::reset() {
-    if (m_session) m_session->reset();
-    clearError();
-    refresh();
+    m_runner->reset();
+}
+
+bool MainWindow::waitUntilIdle(int timeout_ms) {
+    return m_runner->waitUntilIdle(timeout_ms);
 }
 
 void MainWindow::showHead(int layer, int head) {
-    m_layer_box->setValue(layer);
-    m_head_box->setValue(head);
+    m_generate->showHead(layer, head);
+}
+
+bool MainWindow::showView(const QString& name) {
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->widget(i)->objectName() == name) {
+            m_tabs->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+QLabel* MainWindow::explanation() const {
+    return m_generate->explanation();
+}
+
+QString MainWindow::modelReference() const {
+    return m_trace->reference();
 }
 
 void MainWindow::refresh() {
-    refreshTokens();
-    refreshHeatmap();
     refreshTopK();
-    refreshModelFacts();
+    if (m_trace->config().n_layers > 0) m_model_facts->setText(modelSummaryHtml(m_trace->config()));
+    {
+        const QSignalBlocker block(m_timeline);
+        m_timeline->setRange(std::min(1, m_trace->recordCount()), m_trace->recordCount());
+        m_timeline->setValue(m_trace->cursor());
+    }
+    m_timeline->setToolTip(tr("Timeline: step %1 of %2 recorded (drag to replay)")
+                               .arg(std::max(0, m_trace->cursor() - 1))
+                               .arg(std::max(0, m_trace->recordCount() - 1)));
     refreshStatus();
     refreshActions();
 }
 
-QString MainWindow::tokenLabel(TokenId id) const {
-    return QString::fromStdString(m_model->tokenizer->label(id));
-}
-
-void MainWindow::refreshTokens() {
-    m_token_strip->setTokens(tokenChips(*m_session));
-    const std::vector<StepRecord>& records = m_session->records();
-    const int n_generated =
-        m_token_strip->count(TokenRole::Generated) + m_token_strip->count(TokenRole::Pending);
-    m_tokens_box->setTitle(records.empty()
-                               ? tr("Tokens")
-                               : tr("Tokens \u00b7 %1 positions in the cache \u00b7 %2 generated")
-                                     .arg(m_session->position())
-                                     .arg(n_generated));
-}
-
-void MainWindow::refreshHeatmap() {
-    if (!m_session) return;
-    const int layer = m_layer_box->value();
-    const int head = m_head_box->value();
-    QStringList labels;
-    for (TokenId id : m_session->tokens())
-        labels << tokenLabel(id);
-    m_heatmap->setMatrix(assembleAttention(m_session->records(), layer, head), labels);
-    m_heatmap->setTitle(tr("Attention weights \u00b7 layer %1 \u00b7 head %2 \u00b7 %3 \u00d7 %3")
-                            .arg(layer)
-                            .arg(head)
-                            .arg(m_heatmap->rowCount()));
-}
-
 void MainWindow::refreshTopK() {
     std::vector<Candidate> candidates;
-    const std::vector<StepRecord>& records = m_session->records();
-    if (!records.empty()) {
-        for (const TokenProb& option : records.back().top_k) {
-            candidates.push_back({tokenLabel(option.id), double(option.prob),
-                                  option.id == records.back().next_token});
+    if (const StepRecord* current = m_trace->current()) {
+        for (const TokenProb& option : current->top_k) {
+            candidates.push_back(
+                {m_trace->label(option.id), double(option.prob), option.id == current->next_token});
         }
     }
     m_top_k->setCandidates(std::move(candidates));
 }
 
-void MainWindow::refreshModelFacts() {
-    if (!m_model) return;
-    m_head_note->setText(kvHeadNote(m_model->config, m_head_box->value()));
-    m_model_facts->setText(modelSummaryHtml(m_model->config));
-}
-
 void MainWindow::refreshStatus() {
-    const SessionStatus status = describeSession(*m_session);
+    const SessionStatus status = describeSession(*m_trace);
     m_position_label->setText(status.position);
     m_kv_label->setText(status.kv_cache);
     m_step_label->setText(status.last_step);
     m_backend_label->setText(status.backend);
 }
 
-void MainWindow::refreshActions() {
-    m_prefill->setEnabled(m_session != nullptr);
-    m_step->setEnabled(m_session && m_session->canStep());
-    m_reset->setEnabled(m_session && m_session->canUndo());
-}
-
 void MainWindow::showError(const QString& message) {
     m_last_error = message;
-    m_error_label->setStyleSheet(QStringLiteral("color: #b3261e; font-weight: bold"));
+    m_error_label->setStyleSheet(QStringLiteral("color: #d03b30; font-weight: bold"));
     m_error_label->setText(message);
+    m_error_label->setToolTip(message);
 }
 
 // With no error to show, the left of the status bar reminds the class of the keys.
 void MainWindow::clearError() {
     m_last_error.clear();
-    m_error_label->setStyleSheet(QStringLiteral("color: #6e7580"));
-    m_error_label->setText(tr("%1 step \u00b7 %2 reset \u00b7 hover a cell for its weight")
-                               .arg(m_step->shortcut().toString(QKeySequence::NativeText),
-                                    m_reset->shortcut().toString(QKeySequence::NativeText)));
+    m_error_label->setStyleSheet(QString());
+    m_error_label->setForegroundRole(QPalette::PlaceholderText);
+    m_error_label->setText(tr("Right step \u00b7 Left back \u00b7 Space play \u00b7 Home reset"));
+    m_error_label->setToolTip(QString());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    m_runner->cancel();
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    if (openDropped(*event->mimeData())) event->acceptProposedAction();
+}
+
+bool MainWindow::openDropped(const QMimeData& data) {
+    const QList<QUrl> urls = data.urls();
+    if (urls.size() != 1 || !urls.front().isLocalFile()) {
+        showError(tr("Drop one model file (GGUF or llama2.c) on the window"));
+        return false;
+    }
+    loadModel(urls.front().toLocalFile());
+    return true;
 }
 
 }  // namespace kvscope

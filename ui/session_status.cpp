@@ -17,17 +17,21 @@ QString fromView(std::string_view text) {
 
 }  // namespace
 
-SessionStatus describeSession(const Session& session) {
+SessionStatus describeSession(const TraceModel& trace) {
     SessionStatus status;
-    status.position = tr("Position %1 / %2").arg(session.position()).arg(session.maxContext());
-    const std::vector<StepRecord>& records = session.records();
-    const std::int64_t kv_bytes = records.empty() ? 0 : records.back().kvBytesHeld();
-    status.kv_cache = tr("KV cache %1").arg(formatBytes(kv_bytes));
-    status.last_step = records.empty() ? tr("Last step \u2014")
-                                       : tr("Last step %1 ms (%2)")
-                                             .arg(records.back().wall_ms, 0, 'f', 2)
-                                             .arg(fromView(toString(records.back().phase)));
-    status.backend = tr("Backend: %1").arg(QString::fromStdString(session.backend().name()));
+    const StepRecord* current = trace.current();
+    status.position =
+        tr("Position %1 / %2").arg(current ? current->positionsAfter() : 0).arg(trace.maxContext());
+    if (!trace.atEnd()) {
+        status.position +=
+            tr(" (replaying step %1 of %2)").arg(trace.cursor() - 1).arg(trace.recordCount() - 1);
+    }
+    status.kv_cache = tr("KV cache %1").arg(formatBytes(current ? current->kvBytesHeld() : 0));
+    status.last_step = current ? tr("Step %1 ms (%2)")
+                                     .arg(current->wall_ms, 0, 'f', 2)
+                                     .arg(fromView(toString(current->phase)))
+                               : tr("Step \u2014");
+    status.backend = tr("Backend: %1").arg(trace.backend());
     return status;
 }
 

@@ -1,9 +1,9 @@
 #pragma once
-// The status-bar facts of a Session, as text: where it is, how much KV it holds, how long the last
-// step took, and what ran it. Read from the Session and its records; nothing is recomputed.
+// The status-bar facts of the step on screen, as text: where the sequence is, how much KV it
+// holds, how long the step took, and what ran it. Read from the TraceModel; nothing recomputed.
 #include <QString>
 
-#include "core/engine/session.h"
+#include "ui/trace_model.h"
 
 namespace kvscope {
 
@@ -14,6 +14,6 @@ struct SessionStatus {
     QString backend;    // "Backend: CPU (Eigen, 2 threads)"
 };
 
-SessionStatus describeSession(const Session& session);
+SessionStatus describeSession(const TraceModel& trace);
 
 }  // namespace kvscope

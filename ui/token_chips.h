@@ -1,16 +1,18 @@
 #pragma once
-// The token strip's chips for a Session: BOS and other special tokens, the prompt, the generated
-// tokens fed so far, and the sampled token waiting to be fed.
+// The token strip's chips for what the trace shows: BOS and other special tokens, the prompt, the
+// generated tokens fed so far, and the sampled token waiting to be fed. Each chip's tooltip says
+// what the model thought of it: its id, and for a sampled token its probability and the
+// alternatives the model weighed.
 #include <vector>
 
-#include "core/engine/session.h"
 #include "ui/token_strip.h"
+#include "ui/trace_model.h"
 
 namespace kvscope {
 
-/// Empty before the prefill. Otherwise one chip per fed token (the prefill's tokens are the
-/// prompt, later ones generated; special tokens are Special wherever they are), then the pending
-/// next token.
-std::vector<TokenChip> tokenChips(const Session& session);
+/// Empty before the prefill. Otherwise one chip per token fed by the shown records (the
+/// prefill's are the prompt, later ones generated; special tokens are Special wherever they are),
+/// then the pending next token of the record at the cursor.
+std::vector<TokenChip> tokenChips(const TraceModel& trace);
 
 }  // namespace kvscope

@@ -1,7 +1,10 @@
 #include "ui/token_strip.h"
 
 #include <QFontDatabase>
+#include <QHelpEvent>
+#include <QMouseEvent>
 #include <QPainter>
+#include <QToolTip>
 #include <algorithm>
 
 namespace kvscope {
@@ -126,7 +129,11 @@ void TokenStrip::paintEvent(QPaintEvent*) {
         const TokenRole role =
             earlier ? TokenRole::Special : m_tokens[std::size_t(chip.index)].role;
         const ChipColors colors = chipColors(role);
-        QPen border(colors.border, role == TokenRole::Pending ? 1.6 : 1.0);
+        const bool current = !earlier && m_tokens[std::size_t(chip.index)].current;
+        QPen border(current ? palette().color(QPalette::WindowText) : colors.border,
+                    current                      ? 2.4
+                    : role == TokenRole::Pending ? 1.6
+                                                 : 1.0);
         if (role == TokenRole::Pending) border.setStyle(Qt::DashLine);
         painter.setPen(border);
         painter.setBrush(colors.fill);
@@ -134,6 +141,32 @@ void TokenStrip::paintEvent(QPaintEvent*) {
         painter.setPen(colors.text);
         painter.drawText(chip.rect, Qt::AlignCenter, chip.label);
     }
+}
+
+int TokenStrip::chipAt(QPointF point) const {
+    for (const Placed& chip : layout()) {
+        if (chip.rect.contains(point)) return chip.index;
+    }
+    return -1;
+}
+
+void TokenStrip::mousePressEvent(QMouseEvent* event) {
+    const int index = chipAt(event->position());
+    if (index >= 0 && m_tokens[std::size_t(index)].position >= 0)
+        emit positionClicked(m_tokens[std::size_t(index)].position);
+}
+
+bool TokenStrip::event(QEvent* event) {
+    if (event->type() != QEvent::ToolTip) return QWidget::event(event);
+    const auto* help = static_cast<QHelpEvent*>(event);
+    const int index = chipAt(help->pos());
+    if (index < 0 || m_tokens[std::size_t(index)].tooltip.isEmpty()) {
+        QToolTip::hideText();
+        event->ignore();
+    } else {
+        QToolTip::showText(help->globalPos(), m_tokens[std::size_t(index)].tooltip, this);
+    }
+    return true;
 }
 
 }  // namespace kvscope

@@ -1,7 +1,8 @@
 #pragma once
 // The sequence so far as a row of chips: special tokens grey, the prompt blue, generated tokens
-// amber, the sampled-but-not-yet-fed next token dashed. Wraps onto a few lines; when the sequence
-// outgrows them, the earliest chips give way to a "… N earlier" chip.
+// amber, the sampled-but-not-yet-fed next token dashed, the tokens of the step on screen ringed.
+// Wraps onto a few lines; when the sequence outgrows them, the earliest chips give way to a
+// "… N earlier" chip. Hovering a chip shows its tooltip; clicking it emits its position.
 #include <QColor>
 #include <QString>
 #include <QWidget>
@@ -14,6 +15,9 @@ enum class TokenRole { Special, Prompt, Generated, Pending };
 struct TokenChip {
     QString label;
     TokenRole role = TokenRole::Prompt;
+    int position = -1;     // sequence position, -1 for the pending token
+    bool current = false;  // fed by the step on screen: drawn with a bold ring
+    QString tooltip;       // rich text shown on hover
 };
 
 struct ChipColors {
@@ -39,10 +43,18 @@ public:
 
     void setMaxRows(int rows);
     QSize sizeHint() const override;
-    QSize minimumSizeHint() const override { return sizeHint(); }
+    QSize minimumSizeHint() const override { return {160, sizeHint().height()}; }
+
+    /// The chip under `point` (widget coordinates), or -1.
+    int chipAt(QPointF point) const;
+
+signals:
+    void positionClicked(int position);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    bool event(QEvent* event) override;
 
 private:
     struct Placed {

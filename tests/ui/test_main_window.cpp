@@ -1,176 +1,285 @@
-// The main window with the real demo models: actions, token strip, heatmap, status bar.
+// The main window on the real demo models, the engine on its worker thread: transport, timeline,
+// settings, bad input.
 #include <catch2/catch.hpp>
 
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
-#include <QLabel>
+#include <QMimeData>
+#include <QSettings>
+#include <QSlider>
 #include <QSpinBox>
-#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QUrl>
 
 #include "ui/format_bytes.h"
+#include "ui/generate_view.h"
 #include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
+#include "ui/scenario_panel.h"
+#include "ui/session_runner.h"
 #include "ui/token_strip.h"
 #include "ui/top_k_view.h"
+#include "ui/trace_model.h"
+#include "window_test_util.h"
 
 using namespace kvscope;
 
-namespace {
-
-// The texts of the status bar's labels, joined: what a user reads there.
-QString statusText(const MainWindow& window) {
-    QStringList texts;
-    for (const QLabel* label : window.statusBar()->findChildren<QLabel*>())
-        texts << label->text();
-    return texts.join(" | ");
-}
-
-}  // namespace
-
-TEST_CASE("the main window builds around the demo model", "[ui][window]") {
+TEST_CASE("the main window opens on the demo model with its transport keys", "[ui][window]") {
     MainWindow window;
+    requireIdle(window);
     CHECK(window.windowTitle().contains("builtin:demo"));
     CHECK(window.modelReference() == "builtin:demo");
-    REQUIRE(window.modelBox()->count() == 4);
-    CHECK(window.modelBox()->findText("builtin:demo-mha") >= 0);
-    CHECK(window.modelBox()->findText("builtin:demo-gqa") >= 0);
-    CHECK(window.modelBox()->findText("builtin:demo-mqa") >= 0);
-    REQUIRE(window.session() != nullptr);
-    CHECK(window.session()->position() == 0);
+    CHECK(window.scenarioPanel()->modelBox()->findData("builtin:demo-mqa") >= 0);
+    CHECK(window.trace()->recordCount() == 0);
 
     CHECK(window.stepAction()->shortcut() == QKeySequence(Qt::Key_Right));
+    CHECK(window.stepBackAction()->shortcut() == QKeySequence(Qt::Key_Left));
+    CHECK(window.playAction()->shortcut() == QKeySequence(Qt::Key_Space));
     CHECK(window.resetAction()->shortcut() == QKeySequence(Qt::Key_Home));
-    CHECK(window.stepAction()->toolTip().contains("Right"));
-    CHECK(window.resetAction()->toolTip().contains("Home"));
-    CHECK(window.prefillAction()->toolTip().contains(
-        window.prefillAction()->shortcut().toString(QKeySequence::NativeText)));
+    CHECK(window.fullScreenAction()->shortcut() == QKeySequence(Qt::Key_F11));
+    CHECK(window.largerAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Equal));
+    CHECK(window.smallerAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Minus));
+    for (QAction* action :
+         {window.stepAction(), window.stepBackAction(), window.playAction(), window.resetAction(),
+          window.prefillAction(), window.runToEndAction()}) {
+        CHECK(action->toolTip().contains(action->shortcut().toString(QKeySequence::NativeText)));
+    }
     CHECK(window.prefillAction()->isEnabled());
     CHECK_FALSE(window.stepAction()->isEnabled());
-
-    CHECK(window.tokenStrip()->tokenCount() == 0);
-    CHECK(window.heatmap()->rowCount() == 0);
-    CHECK(statusText(window).contains("Position 0 / "));
+    CHECK_FALSE(window.stepBackAction()->isEnabled());
+    CHECK(statusText(window).contains("Position 0 / 512"));
     CHECK(statusText(window).contains("KV cache 0 B"));
-    CHECK(statusText(window).contains("Backend: "));
+    CHECK(statusText(window).contains("Backend: CPU"));
 }
 
-TEST_CASE("Prefill then Step grow the token strip and the heatmap", "[ui][window]") {
+TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][window]") {
     MainWindow window;
-    window.setPrompt("abc");
-    window.prefillAction()->trigger();
-    INFO("error: " << window.lastError().toStdString());
-    REQUIRE(window.session()->position() == 4);  // BOS + 3 bytes
-
+    runScenario(window, "builtin:demo", "abc", 0);
+    GenerateView& view = *window.generateView();
+    CHECK(window.trace()->recordCount() == 1);
     // BOS, the 3 prompt bytes, and the sampled next token.
-    CHECK(window.tokenStrip()->tokenCount() == 5);
-    CHECK(window.tokenStrip()->count(TokenRole::Special) == 1);
-    CHECK(window.tokenStrip()->count(TokenRole::Prompt) == 3);
-    CHECK(window.tokenStrip()->count(TokenRole::Pending) == 1);
-    CHECK(window.heatmap()->rowCount() == 4);
-    CHECK(window.heatmap()->columnCount() == 4);
-    CHECK(window.heatmap()->image().size() == QSize(4, 4));
-    CHECK(window.stepAction()->isEnabled());
+    CHECK(view.tokenStrip()->tokenCount() == 5);
+    CHECK(view.tokenStrip()->count(TokenRole::Special) == 1);
+    CHECK(view.tokenStrip()->count(TokenRole::Prompt) == 3);
+    CHECK(view.tokenStrip()->count(TokenRole::Pending) == 1);
+    CHECK(view.heatmap()->rowCount() == 4);
     CHECK(window.topK()->candidates().size() == 5);
+    CHECK(window.explanation()->text().contains("Prefill"));
 
-    window.stepAction()->trigger();
-    window.stepAction()->trigger();
-    CHECK(window.session()->position() == 6);
-    CHECK(window.tokenStrip()->tokenCount() == 7);
-    CHECK(window.tokenStrip()->count(TokenRole::Generated) == 2);
-    CHECK(window.heatmap()->rowCount() == 6);
-    CHECK(window.heatmap()->image().size() == QSize(6, 6));
+    window.step();
+    requireIdle(window);
+    window.step();
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == 3);
+    CHECK(view.heatmap()->rowCount() == 6);
+    CHECK(view.tokenStrip()->count(TokenRole::Generated) == 2);
+    const StepRecord last = window.trace()->trace().records.back();
+    CHECK(statusText(window).contains("Position 6 / 512"));
+    CHECK(statusText(window).contains("KV cache " + formatBytes(last.kvBytesHeld())));
+    CHECK(window.explanation()->text().contains("Decode step 2"));
 
-    // The status bar reads the last record: position and the cache bytes it holds, in IEC units.
-    const std::int64_t kv_bytes = window.session()->records().back().kvBytesHeld();
-    CHECK(kv_bytes > 0);
-    CHECK(statusText(window).contains("Position 6 / "));
-    CHECK(statusText(window).contains("KV cache " + formatBytes(kv_bytes)));
-    CHECK(statusText(window).contains("ms (decode)"));
+    // Step back at the end is a real undo: the record goes, and stepping again reproduces it.
+    window.stepBack();
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == 2);
+    CHECK(view.heatmap()->rowCount() == 5);
+    window.step();
+    requireIdle(window);
+    REQUIRE(window.trace()->recordCount() == 3);
+    CHECK(window.trace()->trace().records.back().tokens == last.tokens);
+    CHECK(window.trace()->trace().records.back().next_token == last.next_token);
 }
 
-TEST_CASE("the heatmap masks the future and follows the layer and head boxes", "[ui][window]") {
+TEST_CASE("the timeline scrubs recorded steps without asking the engine", "[ui][window]") {
     MainWindow window;
-    window.setPrompt("attention");
-    REQUIRE(window.prefill());
-    const QImage& image = window.heatmap()->image();
-    REQUIRE(image.size() == QSize(10, 10));
-    // Above the diagonal every cell has the one masked colour.
-    CHECK(image.pixel(9, 0) == image.pixel(5, 2));
-    CHECK(image.pixel(1, 0) == image.pixel(9, 8));
+    runScenario(window, "builtin:demo", "scrub", 4);  // BOS + 5 bytes, then 4 steps: 10 positions
+    GenerateView& view = *window.generateView();
+    QSlider& timeline = *window.timeline();
+    CHECK(timeline.maximum() == 5);
+    CHECK(timeline.value() == 5);
 
-    window.showHead(0, 0);
-    const QImage head_0 = window.heatmap()->image();
-    const QString title_0 = window.heatmap()->title();
-    const int last_layer = window.layerBox()->maximum();
-    const int last_head = window.headBox()->maximum();
-    window.showHead(last_layer, last_head);
-    CHECK(window.heatmap()->title() != title_0);
-    CHECK(window.heatmap()->title().contains(QString("head %1").arg(last_head)));
-    CHECK(window.heatmap()->image() != head_0);
+    timeline.setValue(2);  // prefill + 1 step on screen
+    CHECK_FALSE(window.runner()->isBusy());
+    CHECK(window.trace()->cursor() == 2);
+    CHECK(view.heatmap()->rowCount() == 7);
+    CHECK(statusText(window).contains("Position 7 / 512"));
+    CHECK(statusText(window).contains("replaying"));
+    CHECK(window.trace()->recordCount() == 5);  // nothing was undone
+
+    // Left and Right replay while behind the end; at the end Right asks the engine again.
+    window.stepBack();
+    CHECK_FALSE(window.runner()->isBusy());
+    CHECK(view.heatmap()->rowCount() == 6);
+    for (int i = 0; i < 4; ++i)
+        window.step();
+    CHECK_FALSE(window.runner()->isBusy());
+    CHECK(window.trace()->atEnd());
+    CHECK(view.heatmap()->rowCount() == 10);
+    window.step();
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == 6);
 }
 
-TEST_CASE("Reset clears the session and every view", "[ui][window]") {
+TEST_CASE("Reset and choosing another model clear every view", "[ui][window]") {
     MainWindow window;
-    window.setPrompt("hello");
-    REQUIRE(window.prefill());
-    REQUIRE(window.step());
-    window.resetAction()->trigger();
-    CHECK(window.session()->position() == 0);
-    CHECK(window.session()->records().empty());
-    CHECK(window.tokenStrip()->tokenCount() == 0);
-    CHECK(window.heatmap()->rowCount() == 0);
+    runScenario(window, "builtin:demo", "hello", 1);
+    window.reset();
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == 0);
+    CHECK(window.generateView()->tokenStrip()->tokenCount() == 0);
+    CHECK(window.generateView()->heatmap()->rowCount() == 0);
     CHECK(window.topK()->candidates().empty());
     CHECK_FALSE(window.stepAction()->isEnabled());
-    CHECK_FALSE(window.resetAction()->isEnabled());
-    CHECK(statusText(window).contains("Position 0 / "));
+
+    runScenario(window, "builtin:demo-mqa", "mqa", 0);
+    CHECK(window.windowTitle().contains("builtin:demo-mqa"));
+    CHECK(window.trace()->config().n_kv_heads == 1);
+    CHECK(window.generateView()->headBox()->maximum() == window.trace()->config().n_heads - 1);
+    window.loadModel("builtin:demo");
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == 0);
+    CHECK(window.generateView()->heatmap()->rowCount() == 0);
 }
 
-TEST_CASE("choosing another model resets and resizes the head range", "[ui][window]") {
+TEST_CASE("Play steps on a timer and Run to end stops at the limit asked for", "[ui][window]") {
     MainWindow window;
-    window.setPrompt("mqa");
-    REQUIRE(window.prefill());
-    window.modelBox()->setCurrentText("builtin:demo-mqa");
-    CHECK(window.windowTitle().contains("builtin:demo-mqa"));
-    REQUIRE(window.session() != nullptr);
-    CHECK(window.session()->position() == 0);
-    CHECK(window.session()->model().config.n_kv_heads == 1);
-    CHECK(window.headBox()->maximum() == window.session()->model().config.n_heads - 1);
-    CHECK(window.layerBox()->maximum() == window.session()->model().config.n_layers - 1);
-    CHECK(window.tokenStrip()->tokenCount() == 0);
+    runScenario(window, "builtin:demo", "play", 0);
+    window.speedSlider()->setValue(window.speedSlider()->maximum());
+    window.playAction()->trigger();
+    CHECK(window.runner()->isPlaying());
+    CHECK(waitFor([&] { return window.trace()->recordCount() >= 4; }, 20000));
+    window.playAction()->trigger();
+    CHECK_FALSE(window.runner()->isPlaying());
+    requireIdle(window);
+
+    const int before = window.trace()->recordCount();
+    window.scenarioPanel()->setMaxNewTokens(7);
+    window.runToEndAction()->trigger();
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == before + 7);
+}
+
+TEST_CASE("the GUI thread keeps running while the engine works", "[ui][window]") {
+    MainWindow window;
+    requireIdle(window);
+    int ticks_while_busy = 0;
+    QTimer timer;
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+        if (window.runner()->isBusy()) ++ticks_while_busy;
+    });
+    timer.start(5);
+    // A 480-byte prompt, then 40 decode steps, each also timed without a cache.
+    window.setPrompt(QString(480, 'k'));
+    window.prefill();
+    window.scenarioPanel()->setMaxNewTokens(40);
+    window.runToEnd();
+    CHECK(window.runner()->isBusy());  // the calls returned at once
+    requireIdle(window);
+    CHECK(window.trace()->trace().records.back().positionsAfter() > 481);
+    CHECK(ticks_while_busy >= 5);
 }
 
 TEST_CASE("bad input is reported in the window, never thrown", "[ui][window]") {
     MainWindow window;
-    CHECK_FALSE(window.loadModel("builtin:nope"));
+    requireIdle(window);
+    window.setPrompt("   ");
+    window.prefill();
+    CHECK(window.lastError().contains("prompt is empty"));
+    CHECK(window.trace()->recordCount() == 0);
+
+    window.loadModel("builtin:nope");
+    REQUIRE(window.waitUntilIdle());
     CHECK(window.lastError().contains("builtin:nope"));
     CHECK(window.modelReference() == "builtin:demo");  // the old model stays
 
-    const std::int64_t limit = window.session()->maxContext();
-    window.setPrompt(QString(int(limit), 'x'));  // BOS + limit bytes: one too many
-    CHECK_FALSE(window.prefill());
+    QTemporaryDir dir;
+    const QString not_a_model = dir.filePath("notes.gguf");
+    {
+        QFile file(not_a_model);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write("this is not a model");
+    }
+    window.loadModel(not_a_model);
+    REQUIRE(window.waitUntilIdle());
+    CHECK(window.lastError().contains("notes.gguf"));
+    CHECK(window.modelReference() == "builtin:demo");
+
+    window.setPrompt(QString(600, 'x'));  // BOS + 600 bytes > the 512-token context
+    window.prefill();
+    REQUIRE(window.waitUntilIdle());
     CHECK(window.lastError().contains("context"));
-    CHECK(window.session()->position() == 0);
-    CHECK(window.tokenStrip()->tokenCount() == 0);
+    CHECK(window.trace()->recordCount() == 0);
+
+    window.scenarioPanel()->maxNewTokensBox()->setValue(2'000'000'000);  // absurd: clamped
+    CHECK(window.scenarioPanel()->maxNewTokens() ==
+          window.scenarioPanel()->maxNewTokensBox()->maximum());
 
     window.setPrompt("ok");
-    CHECK(window.prefill());
-    CHECK(window.lastError().isEmpty());
+    window.prefill();
+    requireIdle(window);
+    CHECK(window.trace()->recordCount() == 1);
 }
 
-TEST_CASE("a real model file loads into the window and joins the model list",
-          "[ui][window][real-model]") {
-    const QString path = QString(KVSCOPE_SHARED_MODELS_DIR) + "/stories260K.gguf";
-    if (!QFile::exists(path)) {
-        FAIL("model file not found: " << path.toStdString());
-    }
+TEST_CASE("dropping a file on the window loads it", "[ui][window]") {
     MainWindow window;
-    REQUIRE(window.loadModel(path));
-    CHECK(window.modelReference() == path);
-    CHECK(window.modelBox()->count() == 5);
-    CHECK(window.session()->model().config.n_kv_heads == 4);
-    window.setPrompt("Once upon a time");
-    REQUIRE(window.prefill());
-    CHECK(window.tokenStrip()->tokenCount() == 6);  // BOS, ▁Once ▁upon ▁a ▁time, and the next
-    CHECK(window.heatmap()->rowCount() == 5);
+    requireIdle(window);
+    QTemporaryDir dir;
+    const QString path = dir.filePath("dropped.bin");
+    {
+        QFile file(path);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write("\x01\x02\x03", 3);
+    }
+    CHECK(window.acceptDrops());
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    CHECK(window.openDropped(mime));
+    REQUIRE(window.waitUntilIdle());
+    INFO(window.lastError().toStdString());
+    CHECK(window.lastError().contains("dropped.bin"));  // not a model: said so, nothing lost
+    CHECK(window.modelReference() == "builtin:demo");
+
+    QMimeData two;
+    two.setUrls({QUrl::fromLocalFile(path), QUrl::fromLocalFile(path)});
+    CHECK_FALSE(window.openDropped(two));
+    CHECK(window.lastError().contains("one model file"));
+}
+
+TEST_CASE("presenter mode scales the fonts and the dark palette darkens", "[ui][window]") {
+    MainWindow window;
+    const double normal = QApplication::font().pointSizeF();
+    window.largerAction()->trigger();
+    window.largerAction()->trigger();
+    CHECK(QApplication::font().pointSizeF() > normal * 1.3);
+    window.smallerAction()->trigger();
+    window.smallerAction()->trigger();
+    CHECK(QApplication::font().pointSizeF() == Approx(normal));
+
+    window.darkAction()->setChecked(true);
+    CHECK(QApplication::palette().color(QPalette::Window).lightness() < 80);
+    window.darkAction()->setChecked(false);
+    CHECK(QApplication::palette().color(QPalette::Window).lightness() > 200);
+}
+
+TEST_CASE("settings and recent files survive a restart", "[ui][window][real-model]") {
+    const QString path = QString(KVSCOPE_SHARED_MODELS_DIR) + "/stories260K.gguf";
+    if (!QFile::exists(path)) FAIL("model file not found: " << path.toStdString());
+    {
+        MainWindow window;
+        runScenario(window, path, "Once upon a time", 1);
+        CHECK(window.recentFiles().contains(path));
+        CHECK(window.trace()->config().n_kv_heads == 4);
+        // BOS, ▁Once ▁upon ▁a ▁time, one generated, and the next.
+        CHECK(window.generateView()->tokenStrip()->tokenCount() == 7);
+        window.close();  // saves the settings
+    }
+    MainWindow again;
+    requireIdle(again);
+    CHECK(again.recentFiles().contains(path));
+    CHECK(again.scenarioPanel()->modelBox()->findData(path) >= 0);
+    CHECK(again.modelReference() == path);  // the last model comes back
+    CHECK(again.scenarioPanel()->prompt() == "Once upon a time");
+    QSettings().clear();
 }

@@ -7,6 +7,7 @@
 
 #include "ui/main_window.h"
 #include "ui/screenshot.h"
+#include "window_test_util.h"
 
 using namespace kvscope;
 
@@ -14,9 +15,7 @@ TEST_CASE("a screenshot is a PNG of the size asked for", "[ui][screenshot]") {
     QTemporaryDir dir;
     REQUIRE(dir.isValid());
     MainWindow window;
-    window.setPrompt("screenshot");
-    REQUIRE(window.prefill());
-    REQUIRE(window.step());
+    runScenario(window, "builtin:demo", "screenshot", 1);
 
     const QString path = dir.filePath("window.png");
     CHECK(saveScreenshot(window, QSize(1280, 800), path).isEmpty());

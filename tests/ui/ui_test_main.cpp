@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
+#include <QSettings>
+#include <QTemporaryDir>
 
 #include "ui/theme.h"
 
@@ -11,5 +13,10 @@ int main(int argc, char** argv) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     kvscope::applyTheme(app);
+    // Settings go to a scratch folder: a test run neither reads nor changes the user's.
+    QTemporaryDir settings;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings.path());
+    QApplication::setOrganizationName(QStringLiteral("KVScopeTests"));
+    QApplication::setApplicationName(QStringLiteral("KVScopeTests"));
     return Catch::Session().run(argc, argv);
 }

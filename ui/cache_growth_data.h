@@ -1,0 +1,28 @@
+#pragma once
+// The numbers the cache-growth chart plots, taken from a Trace: K + V bytes each layer holds after
+// every step, their total, and what the same positions would hold if the model's attention were
+// MHA or MQA (from the memory estimator, at the live cache's precision).
+#include <QString>
+#include <vector>
+
+#include "core/memory/kv_dtype.h"
+#include "core/trace/trace.h"
+
+namespace kvscope {
+
+struct CacheGrowthData {
+    std::vector<double> steps;                // [n_records] 0 = the prefill
+    std::vector<double> positions;            // [n_records] positions held after each step
+    std::vector<std::vector<double>> layers;  // [n_layers][n_records] K + V bytes held
+    std::vector<double> total;                // [n_records] sum over layers
+    struct Overlay {
+        QString label;              // "as MHA (8 KV heads)"
+        std::vector<double> total;  // [n_records]
+    };
+    std::vector<Overlay> overlays;  // the other attention kinds that differ from the model's
+};
+
+/// Pre: the records belong to trace.model_info.config. `dtype`: the cache's storage precision.
+CacheGrowthData cacheGrowthData(const Trace& trace, KvDtype dtype);
+
+}  // namespace kvscope

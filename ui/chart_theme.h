@@ -1,0 +1,35 @@
+#pragma once
+// The house look of Qt Charts: colours from the widget's palette (so a dark palette gives dark
+// charts), readable fonts, antialiasing, and a qualitative series palette that reads on light and
+// dark backgrounds alike.
+#include <QColor>
+#include <QFont>
+#include <QPalette>
+
+QT_BEGIN_NAMESPACE
+class QChart;
+class QChartView;
+class QAbstractAxis;
+QT_END_NAMESPACE
+
+namespace kvscope {
+
+/// Tableau 10 and four more of Tableau 20, cycling: distinct hues of similar weight, legible on
+/// white and on near-black.
+QColor categoryColor(int index);
+/// Red for errors and "does not fit", green for "fits": darker on a light palette, lighter on a
+/// dark one.
+QColor errorColor(const QPalette& palette);
+QColor goodColor(const QPalette& palette);
+/// The colour `fraction` of the way from `from` to `to`.
+QColor mixColors(const QColor& from, const QColor& to, double fraction);
+
+/// Background, plot area, title, legend and every attached axis (labels, titles, grid, lines)
+/// from `palette`, fonts from `font`. Call again when the palette changes.
+void applyChartTheme(QChart& chart, const QPalette& palette, const QFont& font);
+/// One axis, as applyChartTheme does it (for axes attached later).
+void applyAxisTheme(QAbstractAxis& axis, const QPalette& palette, const QFont& font);
+/// Antialiasing on, the chart's margins tight, no frame.
+void prepareChartView(QChartView& view);
+
+}  // namespace kvscope

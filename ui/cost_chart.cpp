@@ -1,0 +1,111 @@
+#include "ui/cost_chart.h"
+
+#include <QChart>
+#include <QEvent>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+#include "ui/chart_style.h"
+#include "ui/chart_theme.h"
+
+namespace kvscope {
+namespace {
+
+/// FLOPs in a readable unit for the axis title.
+std::pair<QString, double> flopUnit(double max_flops) {
+    if (max_flops >= 1e12) return {QStringLiteral("TFLOP"), 1e12};
+    if (max_flops >= 1e9) return {QStringLiteral("GFLOP"), 1e9};
+    if (max_flops >= 1e6) return {QStringLiteral("MFLOP"), 1e6};
+    return {QStringLiteral("kFLOP"), 1e3};
+}
+
+}  // namespace
+
+CostChart::CostChart(QWidget* parent) : QChartView(new QChart, parent) {
+    prepareChartView(*this);
+    setMinimumSize(320, 220);
+    rebuild();
+}
+
+void CostChart::setData(CostData data) {
+    m_data = std::move(data);
+    rebuild();
+}
+
+void CostChart::setMeasure(Measure measure) {
+    m_measure = measure;
+    rebuild();
+}
+
+void CostChart::rebuild() {
+    QChart* c = chart();
+    c->removeAllSeries();
+    for (QAbstractAxis* axis : c->axes())
+        c->removeAxis(axis);
+
+    const bool time = m_measure == Measure::TimePerStep || m_measure == Measure::TimeCumulative;
+    const bool summed =
+        m_measure == Measure::TimeCumulative || m_measure == Measure::FlopsCumulative;
+    std::vector<double> cached = time ? m_data.cached_ms : m_data.cached_flops;
+    std::vector<double> recompute = time ? m_data.recompute_ms : m_data.recompute_flops;
+    if (summed) {
+        cached = cumulative(cached);
+        recompute = cumulative(recompute);
+    }
+    double y_max = 0;
+    for (const auto* values : {&cached, &recompute}) {
+        for (double v : *values) {
+            if (std::isfinite(v)) y_max = std::max(y_max, v);
+        }
+    }
+    const auto [unit_name, unit] =
+        time ? std::pair<QString, double>{tr("ms"), 1.0} : flopUnit(y_max);
+
+    auto* x = new QValueAxis;
+    x->setRange(0, std::max(4.0, m_data.steps.empty() ? 0.0 : m_data.steps.back()));
+    x->setLabelFormat(QStringLiteral("%d"));
+    x->setTickCount(5);
+    x->applyNiceNumbers();
+    x->setTitleText(tr("decode step"));
+    auto* y = new QValueAxis;
+    y->setRange(0, std::max(y_max / unit, 1e-9));
+    y->setTickCount(5);
+    y->applyNiceNumbers();
+    y->setLabelFormat(QStringLiteral("%.3g"));
+    y->setTitleText(QStringLiteral("%1%2 (%3)")
+                        .arg(summed ? tr("total ") : QString())
+                        .arg(time ? tr("time") : tr("FLOPs"))
+                        .arg(unit_name));
+    c->addAxis(x, Qt::AlignBottom);
+    c->addAxis(y, Qt::AlignLeft);
+
+    auto line = [&](const std::vector<double>& values, const QString& name, QColor color) {
+        auto* series = new QLineSeries;
+        series->setName(name);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (std::isfinite(values[i])) series->append(m_data.steps[i], values[i] / unit);
+        }
+        series->setPen(QPen(color, chartLineWidth(font())));
+        c->addSeries(series);
+        series->attachAxis(x);
+        series->attachAxis(y);
+        return series;
+    };
+    m_cached = line(cached, tr("cached"), QColor(33, 145, 140));
+    m_recompute = line(recompute, tr("recompute"), QColor(200, 60, 60));
+    c->setTitle(summed ? tr("Cost of not caching, summed") : tr("Cost of not caching, per step"));
+    c->legend()->setAlignment(Qt::AlignBottom);
+    applyChartTheme(*c, palette(), font());
+    QFont legend = font();
+    legend.setPointSizeF(font().pointSizeF() * 0.85);
+    c->legend()->setFont(legend);
+}
+
+void CostChart::changeEvent(QEvent* event) {
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) rebuild();
+}
+
+}  // namespace kvscope

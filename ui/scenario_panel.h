@@ -1,0 +1,74 @@
+#pragma once
+// The model/scenario panel: which model (built-in demo variants, a GGUF or llama2.c file, recent
+// files), the prompt, how many tokens Run to end generates, sampling, cache mode and layout. It
+// edits settings only; MainWindow sends them to the engine.
+#include <QStringList>
+#include <QWidget>
+
+#include "core/engine/session.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace kvscope {
+
+class ScenarioPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ScenarioPanel(QWidget* parent = nullptr);
+
+    QString modelReference() const;
+    /// Selects `reference`, adding it to the list when it is a file. Emits nothing.
+    void showModel(const QString& reference);
+    /// Files offered under the built-in models, most recent first.
+    void setRecentFiles(const QStringList& files);
+
+    QString prompt() const;
+    void setPrompt(const QString& text);
+    int maxNewTokens() const;
+    void setMaxNewTokens(int n);
+    /// The session options the fields describe (max_context: the model's).
+    SessionOptions sessionOptions() const;
+    void setSessionOptions(const SessionOptions& options);
+    bool measureOtherMode() const;
+
+    QComboBox* modelBox() const { return m_model; }
+    QPlainTextEdit* promptEdit() const { return m_prompt; }
+    QSpinBox* maxNewTokensBox() const { return m_max_new; }
+    QDoubleSpinBox* temperatureBox() const { return m_temperature; }
+    QComboBox* modeBox() const { return m_mode; }
+    QComboBox* layoutBox() const { return m_layout; }
+    QSpinBox* blockSizeBox() const { return m_block_size; }
+
+signals:
+    void modelChosen(const QString& reference);
+    void openFileRequested();
+    /// Sampling or cache settings changed (the session must be reopened).
+    void settingsChanged();
+    void measureOtherModeChanged(bool on);
+
+private:
+    QWidget* buildModelGroup();
+    QWidget* buildSamplingGroup();
+    QWidget* buildCacheGroup();
+
+    QComboBox* m_model = nullptr;
+    QPushButton* m_open = nullptr;
+    QPlainTextEdit* m_prompt = nullptr;
+    QSpinBox* m_max_new = nullptr;
+    QDoubleSpinBox* m_temperature = nullptr;
+    QSpinBox* m_top_k = nullptr;
+    QDoubleSpinBox* m_top_p = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QComboBox* m_mode = nullptr;
+    QComboBox* m_layout = nullptr;
+    QSpinBox* m_block_size = nullptr;
+    QCheckBox* m_measure_other = nullptr;
+    int m_n_builtin = 0;
+};
+
+}  // namespace kvscope

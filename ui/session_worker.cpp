@@ -1,0 +1,148 @@
+#include "ui/session_worker.h"
+
+#include <exception>
+
+#include "core/model/model_source.h"
+#include "core/trace/make_trace.h"
+
+namespace kvscope {
+namespace {
+
+QString what(const std::exception& e) {
+    return QString::fromUtf8(e.what());
+}
+
+CacheMode otherMode(CacheMode mode) {
+    return mode == CacheMode::Cached ? CacheMode::Recompute : CacheMode::Cached;
+}
+
+}  // namespace
+
+SessionWorker::SessionWorker(QObject* parent) : QObject(parent) {}
+
+SessionWorker::~SessionWorker() = default;
+
+void SessionWorker::load(const QString& reference, const SessionOptions& options) {
+    try {
+        std::shared_ptr<const Model> model = loadModel(reference.toStdString());
+        auto session = std::make_unique<Session>(model, options);  // throws on bad options
+        warmUp(model);
+        m_model = std::move(model);
+        m_reference = reference;
+        adopt(std::move(session));
+    } catch (const std::exception& e) {
+        emit failed(tr("Could not open %1: %2").arg(reference, what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::configure(const SessionOptions& options) {
+    try {
+        if (!m_model) throw std::runtime_error("no model is loaded");
+        adopt(std::make_unique<Session>(m_model, options));
+    } catch (const std::exception& e) {
+        emit failed(tr("Settings not applied: %1").arg(what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::adopt(std::unique_ptr<Session> session) {
+    m_session = std::move(session);
+    m_other.reset();
+    SessionOptions effective = m_session->options();
+    effective.max_context = m_session->maxContext();
+    emit opened(m_reference, traceModelInfo(*m_model), effective,
+                QString::fromStdString(m_session->backend().name()));
+}
+
+std::unique_ptr<Session> SessionWorker::makeOtherSession() const {
+    SessionOptions options = m_session->options();
+    options.mode = otherMode(options.mode);
+    options.record_attention = false;
+    return std::make_unique<Session>(m_model, options);
+}
+
+void SessionWorker::setMeasureOtherMode(bool on) {
+    m_measure_other = on;
+    if (!on) m_other.reset();  // a running sequence is measured again from its next prefill
+    emit finished();
+}
+
+// The first forward pass on a thread pays for starting its thread pool; pay it here, so the
+// first step the class sees is timed like every other.
+void SessionWorker::warmUp(const std::shared_ptr<const Model>& model) {
+    Session warm(model, SessionOptions{});
+    warm.prefill(std::vector<TokenId>{model->tokenizer->bos()});
+}
+
+RecordedStep SessionWorker::recorded(const StepRecord& record) {
+    RecordedStep out;
+    out.record = record;
+    out.tokens = traceTokens(*m_model->tokenizer, tokenIdsOf({&record, 1}));
+    return out;
+}
+
+// The other-mode session follows the main one token for token (teacher-forced), so both measure
+// the same sequence. It is dropped as soon as it falls out of step (e.g. after an undo past it).
+void SessionWorker::feedOther(const StepRecord& record, RecordedStep& out) {
+    if (!m_other) return;
+    try {
+        const StepRecord& twin = record.phase == Phase::Prefill
+                                     ? m_other->prefill(record.tokens)
+                                     : m_other->stepForced(record.tokens.front());
+        out.other = OtherModeCost{twin.wall_ms, twin.cost};
+    } catch (const std::exception&) {
+        m_other.reset();
+    }
+}
+
+void SessionWorker::prefill(const QString& prompt) {
+    try {
+        if (!m_session) throw std::runtime_error("no model is loaded");
+        m_session->reset();
+        m_other = m_measure_other ? makeOtherSession() : nullptr;
+        std::vector<TokenId> tokens{m_model->tokenizer->bos()};
+        const std::vector<TokenId> encoded = m_model->tokenizer->encode(prompt.toStdString());
+        tokens.insert(tokens.end(), encoded.begin(), encoded.end());
+        RecordedStep out = recorded(m_session->prefill(tokens));
+        feedOther(out.record, out);
+        emit stepped(out);
+    } catch (const std::exception& e) {
+        if (m_session) m_session->reset();
+        if (m_other) m_other->reset();
+        emit failed(tr("Prefill failed: %1").arg(what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::step(int n) {
+    m_cancel.store(false);
+    try {
+        for (int i = 0; i < n && m_session && m_session->canStep() && !m_cancel.load(); ++i) {
+            RecordedStep out = recorded(m_session->step());
+            feedOther(out.record, out);
+            emit stepped(out);
+        }
+    } catch (const std::exception& e) {
+        emit failed(tr("Step failed: %1").arg(what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::undo() {
+    if (m_session && m_session->canUndo()) {
+        m_session->undo();
+        if (m_other && m_other->canUndo()) m_other->undo();
+        emit undone();
+    }
+    emit finished();
+}
+
+void SessionWorker::reset() {
+    if (m_session) m_session->reset();
+    if (m_other) m_other->reset();
+    emit wasReset();
+    emit finished();
+}
+
+}  // namespace kvscope
