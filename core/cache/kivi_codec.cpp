@@ -47,6 +47,21 @@ void decodeGroup(const std::byte* in, float* first, std::size_t n, std::size_t s
     }
 }
 
+/// One row in groups of 32 channels, 2 bits each: the kivi2 value row and the int2 row.
+void encodeRow(std::span<const float> src, std::span<std::byte> dst) {
+    for (std::size_t g = 0; g * kGroup < src.size(); ++g) {
+        const std::size_t n = std::min(kGroup, src.size() - g * kGroup);
+        encodeGroup({src.data() + g * kGroup, n, 1}, dst.data() + g * kGroupBytes);
+    }
+}
+
+void decodeRow(std::span<const std::byte> src, std::span<float> dst) {
+    for (std::size_t g = 0; g * kGroup < dst.size(); ++g) {
+        const std::size_t n = std::min(kGroup, dst.size() - g * kGroup);
+        decodeGroup(src.data() + g * kGroupBytes, dst.data() + g * kGroup, n, 1);
+    }
+}
+
 class KiviCodec final : public KvCodec {
 public:
     explicit KiviCodec(std::int64_t window) : m_window(window), m_fp16(makeFp16Codec()) {
@@ -58,18 +73,12 @@ public:
     /// A value row: groups of 32 channels.
     void encode(std::span<const float> src, std::span<std::byte> dst) const override {
         requireRowBytes(src.size(), dst.size());
-        for (std::size_t g = 0; g * kGroup < src.size(); ++g) {
-            const std::size_t n = std::min(kGroup, src.size() - g * kGroup);
-            encodeGroup({src.data() + g * kGroup, n, 1}, dst.data() + g * kGroupBytes);
-        }
+        encodeRow(src, dst);
     }
 
     void decode(std::span<const std::byte> src, std::span<float> dst) const override {
         requireRowBytes(dst.size(), src.size());
-        for (std::size_t g = 0; g * kGroup < dst.size(); ++g) {
-            const std::size_t n = std::min(kGroup, dst.size() - g * kGroup);
-            decodeGroup(src.data() + g * kGroupBytes, dst.data() + g * kGroup, n, 1);
-        }
+        decodeRow(src, dst);
     }
 
     std::int64_t encodedBytesForTokens(KvRole role, std::int64_t row_values,
@@ -152,18 +161,12 @@ public:
 
     void encode(std::span<const float> src, std::span<std::byte> dst) const override {
         requireRowBytes(src.size(), dst.size());
-        for (std::size_t g = 0; g * kGroup < src.size(); ++g) {
-            const std::size_t n = std::min(kGroup, src.size() - g * kGroup);
-            encodeGroup({src.data() + g * kGroup, n, 1}, dst.data() + g * kGroupBytes);
-        }
+        encodeRow(src, dst);
     }
 
     void decode(std::span<const std::byte> src, std::span<float> dst) const override {
         requireRowBytes(dst.size(), src.size());
-        for (std::size_t g = 0; g * kGroup < dst.size(); ++g) {
-            const std::size_t n = std::min(kGroup, dst.size() - g * kGroup);
-            decodeGroup(src.data() + g * kGroupBytes, dst.data() + g * kGroup, n, 1);
-        }
+        decodeRow(src, dst);
     }
 };
 
