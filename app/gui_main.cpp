@@ -2,6 +2,7 @@
 // say so and run the same generation headlessly instead of failing to open a window.
 #include <QAction>
 #include <QApplication>
+#include <QIcon>
 #include <QSettings>
 #include <QSize>
 #include <QTemporaryDir>
@@ -10,10 +11,16 @@
 #include <vector>
 
 #include "app/cli/cli.h"
+#include "app/cli/help.h"
+#include "core/trace/scenario_file.h"
 #include "core/util/error.h"
 #include "ui/generate_view.h"
 #include "ui/launch_options.h"
+#include "ui/lesson_catalog.h"
+#include "ui/lesson_player.h"
 #include "ui/main_window.h"
+#include "ui/paging_view.h"
+#include "ui/quant_view.h"
 #include "ui/scenario_panel.h"
 #include "ui/screenshot.h"
 #include "ui/theme.h"
@@ -34,9 +41,40 @@ int runHeadless(const kvscope::LaunchOptions& options) {
     return kvscope::runCli(args, std::cout, std::cerr);
 }
 
+/// Opens the lesson of `options` and shows its step --lesson-step, waiting for all it runs.
+QString runLesson(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
+    QString path;
+    try {
+        path = kvscope::lessonPathFor(QString::fromStdString(options.lesson));
+    } catch (const kvscope::InputError& e) {
+        return QString::fromStdString(e.what());
+    }
+    kvscope::LessonPlayer& player = *window.lessonPlayer();
+    if (!window.openLesson(path)) return window.lastError();
+    if (!player.waitUntilIdle()) return QStringLiteral("--lesson: the first step timed out");
+    if (options.lesson_step > player.stepCount())
+        return QStringLiteral("--lesson-step %1: the lesson has %2 steps")
+            .arg(options.lesson_step)
+            .arg(player.stepCount());
+    for (int step = 1; step < options.lesson_step; ++step) {  // as a teacher would: Next, Next
+        player.next();
+        if (!player.waitUntilIdle())
+            return QStringLiteral("--lesson: step %1 timed out").arg(step + 1);
+    }
+    if (!player.errorText().isEmpty()) return player.errorText();
+    return window.lastError();
+}
+
 /// Runs the scenario of `options` in `window` and waits for the engine. Returns "" or the error.
 QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
-    window.loadModel(QString::fromStdString(options.model));
+    if (!options.lesson.empty()) return runLesson(window, options);
+    if (kvscope::isScenarioFileName(options.open)) {  // the file says what to run and show
+        if (!window.openScenarioFile(QString::fromStdString(options.open)))
+            return window.lastError();
+        if (!window.waitUntilIdle()) return QStringLiteral("the scenario did not finish in time");
+        return window.lastError();
+    }
+    window.loadModel(QString::fromStdString(options.open.empty() ? options.model : options.open));
     if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
     window.setPrompt(QString::fromStdString(options.prompt));
     window.prefill();
@@ -50,7 +88,30 @@ QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& o
     if (!window.showView(QString::fromStdString(options.view)))
         return QStringLiteral("--view: no view named '%1'")
             .arg(QString::fromStdString(options.view));
+    if (options.view == "quant") {
+        // The Quantization view shows a comparison: run its default one and wait for it.
+        kvscope::QuantView& quant = *window.quantView();
+        quant.run();
+        if (!quant.waitUntilIdle()) return QStringLiteral("--view quant: the comparison timed out");
+        if (!quant.errorText().isEmpty()) return quant.errorText();
+    }
+    if (options.view == "paging" && !window.pagingView()->waitUntilIdle())
+        return QStringLiteral("--view paging: the simulation timed out");
     return {};
+}
+
+/// Without a window, the file given on the command line becomes the headless run's model, or its
+/// scenario's model, prompt and steps. Throws InputError for a bad scenario file.
+void applyOpenFile(kvscope::LaunchOptions& options) {
+    if (options.open.empty()) return;
+    if (!kvscope::isScenarioFileName(options.open)) {
+        options.model = options.open;
+        return;
+    }
+    const kvscope::ScenarioFile file = kvscope::readScenarioFile(options.open);
+    options.model = file.scenario.model;
+    options.prompt = file.scenario.prompt;
+    options.steps = int(file.steps);
 }
 
 int takeScreenshot(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
@@ -83,15 +144,30 @@ int main(int argc, char** argv) {
         std::cout << kvscope::launchUsage();
         return 0;
     }
+    if (options.version) {
+        std::cout << "kvscope " << kvscope::cli::versionString() << "\n";
+        return 0;
+    }
     if (!kvscope::hasDisplay()) {
-        if (options.screenshot.empty()) return runHeadless(options);
+        if (options.screenshot.empty()) {
+            try {
+                applyOpenFile(options);
+            } catch (const kvscope::InputError& e) {
+                std::cerr << "kvscope: " << e.what() << "\n";
+                return 2;
+            }
+            return runHeadless(options);
+        }
         qputenv("QT_QPA_PLATFORM", "offscreen");  // a screenshot needs no screen
     }
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("KVScope"));
     QApplication::setApplicationName(QStringLiteral("KVScope"));
-    QApplication::setDesktopFileName(QStringLiteral("kvscope"));
+    QApplication::setDesktopFileName(QStringLiteral("org.kvscope.KVScope"));
+    QApplication::setApplicationVersion(
+        QString::fromStdString(std::string(kvscope::cli::versionString())));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/kvscope.svg")));
     kvscope::applyTheme(app);
 
     QTemporaryDir fresh_settings;
@@ -102,7 +178,9 @@ int main(int argc, char** argv) {
     kvscope::MainWindow window;
     if (!options.screenshot.empty()) return takeScreenshot(window, options);
 
-    if (options.model != kvscope::LaunchOptions{}.model) {
+    if (!options.open.empty()) {
+        window.loadModel(QString::fromStdString(options.open));  // a model or a scenario
+    } else if (options.model != kvscope::LaunchOptions{}.model) {
         window.loadModel(QString::fromStdString(options.model));
     }
     // A prompt given on the command line wins over the one remembered from the last run.
@@ -113,5 +191,13 @@ int main(int argc, char** argv) {
     window.generateView()->setAllHeads(options.all_heads);
     window.showView(QString::fromStdString(options.view));
     window.show();
+    if (!options.lesson.empty()) {
+        try {
+            window.openLesson(kvscope::lessonPathFor(QString::fromStdString(options.lesson)));
+        } catch (const kvscope::InputError& e) {
+            std::cerr << "kvscope: " << e.what() << "\n";
+            return 2;
+        }
+    }
     return app.exec();
 }

@@ -6,6 +6,7 @@
 #   KVSCOPE_SKIP_DEPS=1   skip the check (a non-Debian system with the tools installed by hand)
 set -euo pipefail
 
+# dpkg-dev, file: CPack's .deb (dpkg-shlibdeps); desktop-file-utils, appstream: the packaging test.
 # Qt6Charts needs Qt6OpenGL's CMake files (libqt6opengl6-dev), which qt6-base-dev only recommends.
 packages=(
   cmake ninja-build g++ pkg-config
@@ -13,6 +14,7 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins libqt6opengl6-dev libgl1-mesa-dev
   fonts-dejavu-core
   xvfb xauth
+  dpkg-dev file desktop-file-utils appstream
 )
 
 if [[ "${KVSCOPE_SKIP_DEPS:-0}" == 1 ]]; then

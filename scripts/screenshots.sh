@@ -14,3 +14,14 @@ QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/main-window.png \
 QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/all-heads.png \
   --model ../shared/models/stories260K.gguf --prompt "Once upon a time, there was a little" \
   --steps 24 --all-heads
+# The Quantization tab: int8 keys and int4 values beside fp32, run before the shot.
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/quantization.png \
+  --model builtin:demo --prompt "KVScope KVScope KVSc" --view quant
+# The Memory tab: Llama-3.1-8B at 32k context, batch 8, on an H100 (a scenario file's view settings).
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/memory.png \
+  docs/examples/memory-llama-3.1-8b.kvscope.json
+# The Paging tab: a ShareGPT-like workload, contiguous reservation against paged blocks.
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/paging.png --view paging
+# A lesson on the projector: lesson 3 (MHA, GQA, MQA), its second step.
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/lesson.png --lesson 3 \
+  --lesson-step 2

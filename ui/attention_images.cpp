@@ -8,11 +8,14 @@
 #include "ui/colormap.h"
 
 namespace kvscope {
-namespace {
 
-const QRgb kUnpainted = qRgb(128, 128, 128);
-
-}  // namespace
+QColor attentionMaskedColor(const QPalette& palette) {
+    const QColor base = palette.color(QPalette::Window);
+    const QColor ink = palette.color(QPalette::WindowText);
+    auto mix = [](int a, int b) { return (a * 10 + b) / 11; };
+    return QColor(mix(base.red(), ink.red()), mix(base.green(), ink.green()),
+                  mix(base.blue(), ink.blue()));
+}
 
 double attentionScale(double weight, bool log_scale) {
     if (!log_scale) return weight;
@@ -27,12 +30,14 @@ void AttentionImages::clear() {
 }
 
 void AttentionImages::update(std::span<const StepRecord> records, std::int64_t n_layers,
-                             std::int64_t n_heads, bool log_scale) {
-    if (n_layers != m_layers || n_heads != m_heads || log_scale != m_log_scale) {
+                             std::int64_t n_heads, bool log_scale, QRgb masked) {
+    if (n_layers != m_layers || n_heads != m_heads || log_scale != m_log_scale ||
+        masked != m_masked) {
         clear();
         m_layers = n_layers;
         m_heads = n_heads;
         m_log_scale = log_scale;
+        m_masked = masked;
     }
     // Keep the painted prefix that still matches (an undo followed by a different step replaces
     // a record at the same index, so compare where each record ends and what it fed).
@@ -50,7 +55,8 @@ void AttentionImages::update(std::span<const StepRecord> records, std::int64_t n
         paint(records[r]);
 }
 
-// Keeps every image at least n_pos square, doubling so appends are amortised.
+// Keeps every image at least n_pos square, doubling so appends are amortised. Cells not painted
+// yet are all in the future of the rows painted so far: they start as masked.
 void AttentionImages::grow(std::int64_t n_pos) {
     const int have = m_images.empty() ? 0 : m_images.front().width();
     if (n_pos <= have && std::int64_t(m_images.size()) == m_layers * m_heads) return;
@@ -59,7 +65,7 @@ void AttentionImages::grow(std::int64_t n_pos) {
     grown.reserve(std::size_t(m_layers * m_heads));
     for (std::int64_t i = 0; i < m_layers * m_heads; ++i) {
         QImage image(side, side, QImage::Format_RGB32);
-        image.fill(kUnpainted);
+        image.fill(m_masked);
         if (i < std::int64_t(m_images.size())) {
             QPainter painter(&image);
             painter.drawImage(0, 0, m_images[std::size_t(i)]);
@@ -80,9 +86,14 @@ void AttentionImages::paint(const StepRecord& record) {
             const Matrix& rows = heads[std::size_t(h)];  // [n_query][first_pos + n_query]
             QImage& image = m_images[std::size_t(l * m_heads + h)];
             for (std::int64_t i = 0; i < rows.rows(); ++i) {
-                auto* line = reinterpret_cast<QRgb*>(image.scanLine(int(record.first_pos + i)));
-                for (std::int64_t k = 0; k < rows.cols(); ++k)
-                    line[k] = map.color(attentionScale(double(rows(i, k)), m_log_scale));
+                const std::int64_t query = record.first_pos + i;
+                auto* line = reinterpret_cast<QRgb*>(image.scanLine(int(query)));
+                // Keys after the query are the causal mask (a prefill's rows hold 0 there).
+                for (std::int64_t k = 0; k < rows.cols(); ++k) {
+                    line[k] = k > query
+                                  ? m_masked
+                                  : map.color(attentionScale(double(rows(i, k)), m_log_scale));
+                }
             }
         }
     }

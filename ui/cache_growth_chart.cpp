@@ -16,7 +16,7 @@ namespace {}  // namespace
 
 CacheGrowthChart::CacheGrowthChart(QWidget* parent) : QChartView(new QChart, parent) {
     prepareChartView(*this);
-    setMinimumSize(320, 220);
+    setMinimumSize(300, 190);  // over the cost chart, beside the heatmap, at 1280x800
     rebuild();
 }
 

@@ -2,10 +2,11 @@
 
 #include "core/memory/attention_variants.h"
 #include "core/memory/kv_footprint.h"
+#include "core/memory/live_cache_spec.h"
 
 namespace kvscope {
 
-CacheGrowthData cacheGrowthData(const Trace& trace, KvDtype dtype) {
+CacheGrowthData cacheGrowthData(const Trace& trace) {
     CacheGrowthData data;
     const ModelConfig& config = trace.model_info.config;
     data.layers.assign(std::size_t(config.n_layers), {});
@@ -23,8 +24,10 @@ CacheGrowthData cacheGrowthData(const Trace& trace, KvDtype dtype) {
     }
 
     if (data.steps.empty()) return data;  // no records: no model to compare against
-    CacheSpec spec;
-    spec.k_dtype = spec.v_dtype = dtype;
+    // The live cache's codecs and layout: the overlays count bytes as the cache does.
+    const Scenario& scenario = trace.scenario;
+    const CacheSpec spec = estimatorCacheSpec(scenario.cache_spec, scenario.cache_layout,
+                                              scenario.block_size, config.max_context);
     const ModelShape shape = shapeFromModelConfig(config, "trace");
     for (const AttentionVariantShape& variant : attentionVariants(shape)) {
         if (variant.as_is || (variant.label != "MHA" && variant.label != "MQA")) continue;

@@ -5,7 +5,6 @@
 #include <QString>
 #include <vector>
 
-#include "core/memory/kv_dtype.h"
 #include "core/trace/trace.h"
 
 namespace kvscope {
@@ -22,7 +21,8 @@ struct CacheGrowthData {
     std::vector<Overlay> overlays;  // the other attention kinds that differ from the model's
 };
 
-/// Pre: the records belong to trace.model_info.config. `dtype`: the cache's storage precision.
-CacheGrowthData cacheGrowthData(const Trace& trace, KvDtype dtype);
+/// Pre: the records belong to trace.model_info.config. The overlays use the trace's cache spec
+/// (codecs, windows) as the live cache stores them.
+CacheGrowthData cacheGrowthData(const Trace& trace);
 
 }  // namespace kvscope

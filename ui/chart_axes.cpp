@@ -2,10 +2,12 @@
 
 #include <QCategoryAxis>
 #include <QStringList>
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <vector>
 
 namespace kvscope {
@@ -17,22 +19,48 @@ struct Step {
     int n = 1;  // steps to reach the maximum
 };
 
-/// Of `candidates` (ascending), the step giving closest to 5 steps up to `max` (3 to 8 allowed),
-/// the larger step on a tie.
+/// Of `candidates` (ascending), the step giving closest to 5 steps up to `max` (3 to 8 allowed);
+/// on a tie the lower top (a max of 1 gets one step of 1, not of the largest candidate), then
+/// the larger step.
 template <class Candidates>
 Step chooseStep(double max, const Candidates& candidates) {
-    Step best;
+    Step best{std::numeric_limits<double>::infinity(), 1};
     int best_score = 1 << 30;
     for (const double size : candidates) {
         const int n = std::max(1, int(std::ceil(max / size - 1e-9)));
         if (n > 8) continue;
         const int score = std::abs(n - 5) + (n < 3 ? 10 : 0);
-        if (score <= best_score) {
+        const bool lower_top = size * n < best.size * best.n;
+        if (score < best_score ||
+            (score == best_score && (lower_top || size * n == best.size * best.n))) {
             best = {size, n};
             best_score = score;
         }
     }
-    return best;
+    return std::isfinite(best.size) ? best : Step{};
+}
+
+/// `value` with up to 3 significant digits in fixed notation, trailing zeros dropped.
+QString threeDigits(double value) {
+    if (value == 0) return QStringLiteral("0");
+    const int magnitude = int(std::floor(std::log10(std::abs(value))));
+    QString text = QString::number(value, 'f', std::clamp(2 - magnitude, 0, 12));
+    if (text.contains(QLatin1Char('.'))) {
+        while (text.endsWith(QLatin1Char('0')))
+            text.chop(1);
+        if (text.endsWith(QLatin1Char('.'))) text.chop(1);
+    }
+    return text;
+}
+
+/// 1, 2 and 5 times the powers of ten from 10^-6 to 10^18.
+std::vector<double> decimalSteps() {
+    std::vector<double> steps;
+    for (int e = -6; e <= 18; ++e) {
+        for (const int m : {1, 2, 5})
+            steps.push_back(m * std::pow(10.0, e));
+    }
+    return steps;
 }
 
 void fill(QCategoryAxis& axis, const Step& step, const std::function<QString(int)>& label) {
@@ -71,6 +99,42 @@ void setByteTicks(QCategoryAxis& axis, double max_bytes) {
         return QString::number(step.size * i / unit_bytes, 'g', 6) + QLatin1Char(' ') +
                QLatin1String(kUnits[unit]);
     });
+}
+
+QString formatFlops(double flops) {
+    static constexpr std::array<const char*, 6> kPrefixes = {"", "k", "M", "G", "T", "P"};
+    if (flops == 0 || !std::isfinite(flops)) return flops == 0 ? QStringLiteral("0") : QString();
+    const QString sign = flops < 0 ? QStringLiteral("-") : QString();
+    double value = std::abs(flops);
+    std::size_t prefix = 0;
+    // Round first so that 999,999 FLOP reads "1 MFLOP", not "1000 kFLOP".
+    while (prefix + 1 < kPrefixes.size() && threeDigits(value).toDouble() >= 1000) {
+        value /= 1000;
+        ++prefix;
+    }
+    return sign + threeDigits(value) + QLatin1Char(' ') + QLatin1String(kPrefixes[prefix]) +
+           QStringLiteral("FLOP");
+}
+
+QString formatMilliseconds(double ms) {
+    if (ms == 0 || !std::isfinite(ms)) return ms == 0 ? QStringLiteral("0") : QString();
+    if (threeDigits(std::abs(ms)).toDouble() >= 1000)
+        return threeDigits(ms / 1000) + QStringLiteral(" s");
+    return threeDigits(ms) + QStringLiteral(" ms");
+}
+
+void setFlopTicks(QCategoryAxis& axis, double max_flops) {
+    std::vector<double> whole;  // no fractions of a FLOP
+    for (const double size : decimalSteps()) {
+        if (size >= 1) whole.push_back(size);
+    }
+    const Step step = chooseStep(std::max(max_flops, 1.0), whole);
+    fill(axis, step, [&](int i) { return formatFlops(step.size * i); });
+}
+
+void setMillisecondTicks(QCategoryAxis& axis, double max_ms) {
+    const Step step = chooseStep(std::max(max_ms, 1e-3), decimalSteps());
+    fill(axis, step, [&](int i) { return formatMilliseconds(step.size * i); });
 }
 
 void setTokenTicks(QCategoryAxis& axis, double max_tokens) {

@@ -1,5 +1,6 @@
 #include "ui/cost_chart.h"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QEvent>
 #include <QLineSeries>
@@ -7,25 +8,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/chart_axes.h"
 #include "ui/chart_style.h"
 #include "ui/chart_theme.h"
 
 namespace kvscope {
-namespace {
-
-/// FLOPs in a readable unit for the axis title.
-std::pair<QString, double> flopUnit(double max_flops) {
-    if (max_flops >= 1e12) return {QStringLiteral("TFLOP"), 1e12};
-    if (max_flops >= 1e9) return {QStringLiteral("GFLOP"), 1e9};
-    if (max_flops >= 1e6) return {QStringLiteral("MFLOP"), 1e6};
-    return {QStringLiteral("kFLOP"), 1e3};
-}
-
-}  // namespace
 
 CostChart::CostChart(QWidget* parent) : QChartView(new QChart, parent) {
     prepareChartView(*this);
-    setMinimumSize(320, 220);
+    setMinimumSize(300, 190);  // under the cache chart, beside the heatmap, at 1280x800
     rebuild();
 }
 
@@ -60,24 +51,21 @@ void CostChart::rebuild() {
             if (std::isfinite(v)) y_max = std::max(y_max, v);
         }
     }
-    const auto [unit_name, unit] =
-        time ? std::pair<QString, double>{tr("ms"), 1.0} : flopUnit(y_max);
-
     auto* x = new QValueAxis;
     x->setRange(0, std::max(4.0, m_data.steps.empty() ? 0.0 : m_data.steps.back()));
     x->setLabelFormat(QStringLiteral("%d"));
     x->setTickCount(5);
     x->applyNiceNumbers();
     x->setTitleText(tr("decode step"));
-    auto* y = new QValueAxis;
-    y->setRange(0, std::max(y_max / unit, 1e-9));
-    y->setTickCount(5);
-    y->applyNiceNumbers();
-    y->setLabelFormat(QStringLiteral("%.3g"));
-    y->setTitleText(QStringLiteral("%1%2 (%3)")
-                        .arg(summed ? tr("total ") : QString())
-                        .arg(time ? tr("time") : tr("FLOPs"))
-                        .arg(unit_name));
+    // The labels carry the unit ("250 ms", "1.5 s", "500 MFLOP"); the series stay in ms / FLOP.
+    auto* y = new QCategoryAxis;
+    if (time) {
+        setMillisecondTicks(*y, y_max);
+    } else {
+        setFlopTicks(*y, y_max);
+    }
+    y->setTitleText(summed ? (time ? tr("total time") : tr("total FLOPs"))
+                           : (time ? tr("time per step") : tr("FLOPs per step")));
     c->addAxis(x, Qt::AlignBottom);
     c->addAxis(y, Qt::AlignLeft);
 
@@ -85,7 +73,7 @@ void CostChart::rebuild() {
         auto* series = new QLineSeries;
         series->setName(name);
         for (std::size_t i = 0; i < values.size(); ++i) {
-            if (std::isfinite(values[i])) series->append(m_data.steps[i], values[i] / unit);
+            if (std::isfinite(values[i])) series->append(m_data.steps[i], values[i]);
         }
         series->setPen(QPen(color, chartLineWidth(font())));
         c->addSeries(series);

@@ -22,6 +22,7 @@ public:
     void setData(CostData data);
     void setMeasure(Measure measure);
     Measure measure() const { return m_measure; }
+    const CostData& data() const { return m_data; }
     QLineSeries* cachedSeries() const { return m_cached; }
     QLineSeries* recomputeSeries() const { return m_recompute; }
 

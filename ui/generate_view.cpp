@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -191,8 +192,9 @@ void GenerateView::onModelChanged() {
 void GenerateView::onRecordsChanged() {
     const Trace& trace = m_trace->trace();
     const ModelConfig& config = trace.model_info.config;
-    m_images.update(trace.records, config.n_layers, config.n_heads, m_log_scale->isChecked());
-    m_cache_chart->setData(cacheGrowthData(trace, KvDtype::F32), m_trace->cursor() - 1);
+    m_images.update(trace.records, config.n_layers, config.n_heads, m_log_scale->isChecked(),
+                    attentionMaskedColor(palette()).rgb());
+    m_cache_chart->setData(cacheGrowthData(trace), m_trace->cursor() - 1);
     m_cost_chart->setData(costData(*m_trace));
     refreshShown();
 }
@@ -245,10 +247,16 @@ void GenerateView::refreshHeatmap() {
 void GenerateView::refreshGrid() {
     const Trace& trace = m_trace->trace();
     const ModelConfig& config = trace.model_info.config;
-    m_images.update(trace.records, config.n_layers, config.n_heads, m_log_scale->isChecked());
+    m_images.update(trace.records, config.n_layers, config.n_heads, m_log_scale->isChecked(),
+                    attentionMaskedColor(palette()).rgb());
     const StepRecord* current = m_trace->current();
     m_grid->setView(current ? current->positionsAfter() : 0, groupSize(config));
     m_grid->setSelected(layer(), head());
+}
+
+void GenerateView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_trace) refreshShown();
 }
 
 void GenerateView::showHead(int layer, int head) {

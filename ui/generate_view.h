@@ -40,11 +40,17 @@ public:
     HeadGridWidget* headGrid() const { return m_grid; }
     CacheGrowthChart* cacheChart() const { return m_cache_chart; }
     CostChart* costChart() const { return m_cost_chart; }
+    /// What the cost chart plots (time or FLOPs, per step or summed; CostChart::Measure data).
+    QComboBox* costMeasureBox() const { return m_cost_measure; }
     QSpinBox* layerBox() const { return m_layer_box; }
     QSpinBox* headBox() const { return m_head_box; }
     QCheckBox* allHeadsBox() const { return m_all_heads; }
     QCheckBox* logScaleBox() const { return m_log_scale; }
     const AttentionImages& attentionImages() const { return m_images; }
+
+protected:
+    /// A new palette (dark mode) repaints the masked cells in its colour.
+    void changeEvent(QEvent* event) override;
 
 private:
     QWidget* buildTokenBox();

@@ -125,6 +125,7 @@ QPoint HeadGridWidget::headAt(QPointF point) const {
 }
 
 void HeadGridWidget::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;  // the right button opens the export menu
     const QPoint at = headAt(event->position());
     if (at.x() < 0) return;
     setSelected(at.y(), at.x());

@@ -40,15 +40,6 @@ QFont captionFont(const QWidget& widget) {
     return font;
 }
 
-/// The causal mask: a quiet shade between the window and its text colour.
-QColor maskedColor(const QPalette& palette) {
-    const QColor base = palette.color(QPalette::Window);
-    const QColor ink = palette.color(QPalette::WindowText);
-    auto mix = [](int a, int b) { return (a * 10 + b) / 11; };
-    return QColor(mix(base.red(), ink.red()), mix(base.green(), ink.green()),
-                  mix(base.blue(), ink.blue()));
-}
-
 }  // namespace
 
 HeatmapWidget::HeatmapWidget(QWidget* parent) : QWidget(parent) {
@@ -70,7 +61,7 @@ double HeatmapWidget::scaled(double weight) const {
 
 void HeatmapWidget::rebuildImage() {
     const Colormap& map = Colormap::viridis();
-    const QRgb masked = maskedColor(palette()).rgb();
+    const QRgb masked = attentionMaskedColor(palette()).rgb();
     m_image = QImage(int(m_weights.cols()), int(m_weights.rows()), QImage::Format_RGB32);
     for (int q = 0; q < m_image.height(); ++q) {
         auto* line = reinterpret_cast<QRgb*>(m_image.scanLine(q));
@@ -161,18 +152,26 @@ HeatmapWidget::Geometry HeatmapWidget::geometry() const {
         kPad + kColorbarGap + kColorbarWidth + kGap + labels.horizontalAdvance("1e-4 ");
     const int top = kPad + title_height;
 
-    const double side = std::min(width() - left - right, height() - top - bottom);
+    // The matrix fills the room, whatever the number of positions: the image is scaled up by
+    // nearest neighbour, so cells stay flat squares, at most one pixel apart in size.
+    const double side = std::max(0, std::min(width() - left - right, height() - top - bottom));
     g.cell = side / std::max(g.count, 1);
-    if (g.cell >= 2) g.cell = std::floor(g.cell);  // whole pixels keep the cells crisp
-    g.cell = std::max(g.cell, 0.0);
     // Centre the matrix (with its labels and colour bar) in the width left over.
     const double spare = std::max(0.0, width() - left - right - g.cell * g.count);
-    g.matrix = QRectF(left + spare / 2, top, g.cell * g.count, g.cell * g.count);
+    g.matrix = QRectF(std::round(left + spare / 2), top, side, side);
     g.colorbar = QRectF(g.matrix.right() + kColorbarGap, top, kColorbarWidth,
                         std::max(g.matrix.height(), 120.0));
     g.query_label_every =
         std::max(1, int(std::ceil((labels.height() + 1) / std::max(g.cell, 0.01))));
     return g;
+}
+
+QRectF HeatmapWidget::matrixRect() const {
+    return geometry().matrix;
+}
+
+double HeatmapWidget::cellSize() const {
+    return geometry().cell;
 }
 
 void HeatmapWidget::paintEvent(QPaintEvent*) {

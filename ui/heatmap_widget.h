@@ -48,9 +48,15 @@ public:
     int rowCount() const { return int(m_weights.rows()); }
     int columnCount() const { return int(m_weights.cols()); }
     const Matrix& weights() const { return m_weights; }
+    /// One label per position (may be empty).
+    const QStringList& labels() const { return m_labels; }
     /// The matrix rendered one pixel per cell (what paintEvent scales up).
     const QImage& image() const { return m_image; }
     QString title() const { return m_title; }
+    /// Where the cells in view are drawn (widget pixels), and one cell's side: the matrix fills
+    /// the room left by the labels and colour bar whatever the number of positions.
+    QRectF matrixRect() const;
+    double cellSize() const;
     /// The colour-bar value in [0, 1] of a weight under the current scale.
     double scaled(double weight) const;
 

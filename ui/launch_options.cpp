@@ -33,8 +33,19 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
             options.help = true;
             continue;
         }
+        if (flag == "--version" || flag == "-V") {
+            options.version = true;
+            continue;
+        }
         if (flag == "--all-heads") {
             options.all_heads = true;
+            continue;
+        }
+        if (!flag.empty() && flag[0] != '-') {  // the one positional argument: a file to open
+            if (!options.open.empty())
+                throw InputError("unexpected argument '" + flag + "' (one file at most; already '" +
+                                 options.open + "')");
+            options.open = flag;
             continue;
         }
         if (i + 1 >= args.size()) {
@@ -55,6 +66,12 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
             options.layer = parseCount(flag, value, 1'000'000);
         } else if (flag == "--head") {
             options.head = parseCount(flag, value, 1'000'000);
+        } else if (flag == "--lesson") {
+            if (value.empty()) throw InputError("--lesson: the lesson is empty");
+            options.lesson = value;
+        } else if (flag == "--lesson-step") {
+            options.lesson_step = parseCount(flag, value, 1'000'000);
+            if (options.lesson_step < 1) throw InputError("--lesson-step: steps count from 1");
         } else if (flag == "--view") {
             options.view = value;
         } else {
@@ -67,14 +84,21 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
 std::string launchUsage() {
     return "usage: kvscope [--screenshot FILE.png] [--model M] [--prompt TEXT] [--steps N]\n"
            "               [--layer L] [--head H] [--view V] [--all-heads]\n"
+           "               [--lesson FILE|N [--lesson-step K]] [FILE]\n"
+           "  FILE                   a .kvscope.json scenario (opened: prefilled and stepped as\n"
+           "                         it says), a saved .json trace (replayed) or a model file\n"
            "  --screenshot FILE.png  prefill, step N times, save the window (1280x800) and exit\n"
            "  --model M              builtin:demo (default), builtin:demo-mha, -gqa, -mqa, or a\n"
            "                         GGUF / llama2.c file\n"
            "  --prompt TEXT          the prompt to prefill\n"
            "  --steps N              decode steps after the prefill (default 12)\n"
            "  --layer L, --head H    the attention head shown first (default 0, 0)\n"
-           "  --view V               the view shown: generate (default), memory\n"
+           "  --view V               the view shown: generate (default), memory, paging,\n"
+           "                         quant\n"
            "  --all-heads            show every head (small multiples) instead of one\n"
+           "  --lesson FILE|N        open a lesson file, or built-in lesson N (1 to 5)\n"
+           "  --lesson-step K        with --lesson: show its step K (default 1)\n"
+           "  --version              print the version and exit\n"
            "Without a display, runs the same generation headlessly (kvscope-cli generate).\n";
 }
 

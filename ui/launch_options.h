@@ -14,9 +14,13 @@ struct LaunchOptions {
     int steps = 12;              // decode steps after the prefill (screenshot and headless demo)
     int layer = 0;               // the attention head shown first
     int head = 0;
-    std::string view = "generate";  // the tab shown: generate (more as views are added)
+    std::string view = "generate";  // the tab shown: generate, memory, quant, ...
     bool all_heads = false;         // --all-heads: the small-multiples grid instead of one head
+    std::string open;               // FILE: a model or a .kvscope.json scenario to open
+    std::string lesson;             // --lesson FILE|N: a lesson file, or built-in lesson N (1..)
+    int lesson_step = 1;            // --lesson-step K: the lesson's step shown (1-based)
     bool help = false;
+    bool version = false;  // --version: print the version and exit
 };
 
 /// `args` excludes the program name. Throws InputError naming the flag on bad input.

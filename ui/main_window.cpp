@@ -7,16 +7,21 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QSlider>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "core/trace/scenario_file.h"
+#include "ui/export_targets.h"
 #include "ui/generate_view.h"
 #include "ui/heatmap_widget.h"
 #include "ui/memory_view.h"
 #include "ui/model_summary.h"
+#include "ui/paging_view.h"
+#include "ui/quant_view.h"
 #include "ui/scenario_panel.h"
 #include "ui/session_runner.h"
 #include "ui/session_status.h"
@@ -52,14 +57,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_tabs->addTab(m_memory, tr("Memory"));
     m_generate->setObjectName(QStringLiteral("generate"));
     m_memory->setObjectName(QStringLiteral("memory"));
+    m_quant = new QuantView;
+    m_quant->setObjectName(QStringLiteral("quant"));
+    m_tabs->insertTab(m_tabs->indexOf(m_memory) + 1, m_quant, tr("Quantization"));
+    m_paging = new PagingView;
+    m_paging->setObjectName(QStringLiteral("paging"));
+    m_tabs->insertTab(m_tabs->indexOf(m_memory) + 1, m_paging, tr("Paging"));
     setCentralWidget(m_tabs);
 
     buildActions();
     buildMenus();
     buildToolBars();
     buildDocks();
+    buildLessons();
     buildStatusBar();
     connectEngine();
+    installGenerateExports(*m_generate, *m_trace);
+    installMemoryExports(*m_memory);
+    installPagingExports(*m_paging);
+    installQuantExports(*m_quant);
     resize(1280, 800);  // until restoreSettings() finds a remembered geometry
     restoreSettings();
     clearError();
@@ -67,7 +83,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     loadModel(m_scenario->modelReference());
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Children are destroyed after this destructor: stop them calling back into members that
+    // are gone by then (the lesson dock reports its visibility while it is being hidden).
+    if (m_lesson_dock) disconnect(m_lesson_dock, nullptr, this, nullptr);
+}
 
 void MainWindow::buildDocks() {
     auto* scenario_scroll = new QScrollArea;
@@ -97,14 +117,18 @@ void MainWindow::buildDocks() {
         widget->widget()->setMinimumWidth(340);
         m_view_menu->addAction(widget->toggleViewAction());
     }
-    // The docks drive the Generate view; the other views have their own inputs and need the
-    // width, so the docks step aside while another tab is up.
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this, next, scenario, model](int index) {
-        const bool generate = m_tabs->widget(index) == m_generate;
-        for (QDockWidget* widget : {next, scenario, model})
-            widget->setVisible(generate);
-        if (generate) scenario->raise();
-    });
+    m_left_docks = {next, scenario, model};
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateDocks);
+}
+
+void MainWindow::updateDocks() {
+    // The left docks drive the Generate view; the other views have their own inputs and need
+    // the width, so the docks step aside while another tab is up, or a lesson drives the window.
+    const bool generate = m_tabs->currentWidget() == m_generate;
+    const bool lesson = m_lesson_dock && !m_lesson_dock->isHidden();
+    for (QDockWidget* widget : m_left_docks)
+        widget->setVisible(generate && !lesson);
+    if (generate && !lesson) m_left_docks[1]->raise();  // the scenario, in front of the model
 }
 
 void MainWindow::buildStatusBar() {
@@ -127,6 +151,7 @@ void MainWindow::connectEngine() {
         // The calculator follows the model on screen (until the user picks a preset there).
         if (m_trace->config().n_layers > 0)
             m_memory->setModelConfig(m_trace->config(), m_trace->reference());
+        m_quant->setModel(m_trace->config(), m_trace->reference());  // the comparison's model
         setWindowTitle(tr("KVScope \u2014 %1").arg(m_trace->reference()));
     });
     connect(m_trace, &TraceModel::recordsChanged, this, &MainWindow::refresh);
@@ -139,6 +164,9 @@ void MainWindow::connectEngine() {
         if (!reference.startsWith(QStringLiteral("builtin:"))) rememberFile(reference);
     });
 
+    connect(m_scenario->promptEdit(), &QPlainTextEdit::textChanged, this,
+            [this] { m_quant->setPrompt(m_scenario->prompt()); });
+    m_quant->setPrompt(m_scenario->prompt());
     connect(m_scenario, &ScenarioPanel::modelChosen, this, &MainWindow::loadModel);
     connect(m_scenario, &ScenarioPanel::openFileRequested, this, &MainWindow::openFileDialog);
     connect(m_scenario, &ScenarioPanel::settingsChanged, this,
@@ -150,6 +178,14 @@ void MainWindow::connectEngine() {
 void MainWindow::loadModel(const QString& reference) {
     if (reference.trimmed().isEmpty()) {
         showError(tr("No model given: pick a built-in model or open a file"));
+        return;
+    }
+    if (isScenarioFileName(reference.toStdString())) {
+        openScenarioFile(reference);
+        return;
+    }
+    if (reference.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)) {
+        openTraceFile(reference);
         return;
     }
     m_runner->load(reference, m_scenario->sessionOptions());
@@ -282,7 +318,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
 bool MainWindow::openDropped(const QMimeData& data) {
     const QList<QUrl> urls = data.urls();
     if (urls.size() != 1 || !urls.front().isLocalFile()) {
-        showError(tr("Drop one model file (GGUF or llama2.c) on the window"));
+        showError(
+            tr("Drop one model file (GGUF or llama2.c) or scenario (.kvscope.json) on "
+               "the window"));
         return false;
     }
     loadModel(urls.front().toLocalFile());

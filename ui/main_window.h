@@ -6,12 +6,14 @@
 //
 // The engine runs on a worker thread (SessionRunner); the window and every view render the
 // TraceModel and its cursor. Failures are shown in the window (lastError()); nothing throws.
+#include <QList>
 #include <QMainWindow>
 #include <QStringList>
 
 #include "ui/theme.h"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QMimeData;
@@ -21,7 +23,10 @@ class QTabWidget;
 namespace kvscope {
 
 class GenerateView;
+class LessonPlayer;
 class MemoryView;
+class PagingView;
+class QuantView;
 class ScenarioPanel;
 class SessionRunner;
 class TopKView;
@@ -44,6 +49,19 @@ public:
     void reset();
     /// Loads the one local file in dropped `data` (what dropping it on the window does).
     bool openDropped(const QMimeData& data);
+    /// Opens a .kvscope.json scenario: fills in the panel, loads, prefills and steps (on the
+    /// worker; waitUntilIdle() waits for all of it). False with the error shown on bad input.
+    bool openScenarioFile(const QString& path);
+    /// Opens a saved JSON trace for replay without its model: every view shows the recorded
+    /// steps, Step/Back/the timeline move the cursor, nothing is computed. False with the error
+    /// shown on a bad file (the window keeps what it showed).
+    bool openTraceFile(const QString& path);
+    /// Opens a lesson (a file or a built-in ":/lessons/..." one) in the Lesson dock and shows its
+    /// first step. False with the error shown on a bad file.
+    bool openLesson(const QString& path);
+    LessonPlayer* lessonPlayer() const { return m_lesson; }
+    /// Saves the scenario on screen (ui/scenario_io.h). Returns "" or the error (also shown).
+    QString saveScenarioFile(const QString& path);
     /// Runs the event loop until the engine has answered every request. False on timeout.
     bool waitUntilIdle(int timeout_ms = 120000);
     void showHead(int layer, int head);
@@ -56,6 +74,8 @@ public:
     SessionRunner* runner() const { return m_runner; }
     GenerateView* generateView() const { return m_generate; }
     MemoryView* memoryView() const { return m_memory; }
+    PagingView* pagingView() const { return m_paging; }
+    QuantView* quantView() const { return m_quant; }
     ScenarioPanel* scenarioPanel() const { return m_scenario; }
     TopKView* topK() const { return m_top_k; }
     QSlider* timeline() const { return m_timeline; }
@@ -86,12 +106,15 @@ private:
     void buildMenus();
     void buildToolBars();
     void buildDocks();
+    void buildLessons();
+    void updateDocks();
     void buildStatusBar();
     void connectEngine();
     void restoreSettings();
     void saveSettings() const;
 
     void openFileDialog();
+    void saveScenarioDialog();
     void rememberFile(const QString& path);
     void rebuildRecentMenu();
     void setPresenterLevel(int level);
@@ -109,6 +132,8 @@ private:
     ScenarioPanel* m_scenario = nullptr;
     GenerateView* m_generate = nullptr;
     MemoryView* m_memory = nullptr;
+    PagingView* m_paging = nullptr;
+    QuantView* m_quant = nullptr;
     QTabWidget* m_tabs = nullptr;
     TopKView* m_top_k = nullptr;
     QLabel* m_model_facts = nullptr;
@@ -117,11 +142,17 @@ private:
     QLabel* m_speed_label = nullptr;
     QMenu* m_recent_menu = nullptr;
     QMenu* m_view_menu = nullptr;
+    QMenu* m_lessons_menu = nullptr;
+    QList<QDockWidget*> m_left_docks;  // next token, scenario, model
+    QDockWidget* m_lesson_dock = nullptr;
+    LessonPlayer* m_lesson = nullptr;
     QStringList m_recent;
     QString m_last_error;
     ThemeOptions m_theme;
 
     QAction* m_open = nullptr;
+    QAction* m_save_scenario = nullptr;
+    QMenu* m_export_menu = nullptr;
     QAction* m_prefill = nullptr;
     QAction* m_step = nullptr;
     QAction* m_step_back = nullptr;

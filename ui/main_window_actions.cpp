@@ -11,6 +11,8 @@
 #include <QStyle>
 #include <QToolBar>
 
+#include "ui/about_dialog.h"
+#include "ui/export_menu.h"
 #include "ui/generate_view.h"
 #include "ui/heatmap_widget.h"
 #include "ui/main_window.h"
@@ -36,8 +38,9 @@ QAction* makeAction(QObject* parent, QStyle::StandardPixmap icon, const QString&
 }  // namespace
 
 void MainWindow::buildActions() {
-    m_open = makeAction(this, QStyle::SP_DialogOpenButton, tr("&Open model\u2026"),
-                        QKeySequence::Open, tr("Open a GGUF or llama2.c model file"));
+    m_open = makeAction(this, QStyle::SP_DialogOpenButton, tr("&Open model or scenario\u2026"),
+                        QKeySequence::Open,
+                        tr("Open a GGUF or llama2.c model file, or a .kvscope.json scenario"));
     connect(m_open, &QAction::triggered, this, &MainWindow::openFileDialog);
 
     m_prefill = makeAction(this, QStyle::SP_MediaPlay, tr("Prefill"),
@@ -98,6 +101,13 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_open);
     m_recent_menu = file->addMenu(tr("Open &recent"));
+    m_save_scenario =
+        file->addAction(tr("&Save scenario\u2026"), this, &MainWindow::saveScenarioDialog);
+    m_save_scenario->setShortcut(QKeySequence::Save);
+    m_export_menu = file->addMenu(tr("&Export"));
+    connect(m_export_menu, &QMenu::aboutToShow, this,
+            [this] { fillExportMenu(m_export_menu, m_tabs->currentWidget()); });
+    fillExportMenu(m_export_menu, m_tabs->currentWidget());
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -110,6 +120,11 @@ void MainWindow::buildMenus() {
     for (QAction* action : {m_larger, m_smaller, m_full_screen, m_dark, m_frame_overlay})
         m_view_menu->addAction(action);
     m_view_menu->addSeparator();
+
+    m_lessons_menu = menuBar()->addMenu(tr("&Lessons"));  // filled by buildLessons()
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About KVScope"), this, [this] { showAboutDialog(this); });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     rebuildRecentMenu();
 }
 
@@ -171,8 +186,10 @@ void MainWindow::refreshActions() {
 
 void MainWindow::openFileDialog() {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open a model"), QString(),
-        tr("Models (*.gguf *.bin);;GGUF (*.gguf);;llama2.c checkpoints (*.bin);;All files (*)"));
+        this, tr("Open a model, scenario or trace"), QString(),
+        tr("Models, scenarios and traces (*.gguf *.bin *.json);;GGUF (*.gguf);;llama2.c "
+           "checkpoints (*.bin);;KVScope scenarios (*.kvscope.json);;Traces (*.json);;All files "
+           "(*)"));
     if (!path.isEmpty()) loadModel(path);
 }
 

@@ -38,12 +38,19 @@ MemoryCapacityChart::MemoryCapacityChart(QWidget* parent) : QChartView(new QChar
     chart()->addAxis(m_x, Qt::AlignBottom);
     chart()->addAxis(m_y, Qt::AlignLeft);
     chart()->legend()->setAlignment(Qt::AlignBottom);
-    setMinimumSize(320, 260);
+    setMinimumSize(260, 260);
     applyTheme();
 }
 
 void MemoryCapacityChart::clearBars(const QString& title) {
     chart()->removeAllSeries();
+    if (m_fitted) {  // the lines were kept off the chart: not deleted with its series
+        delete m_capacity;
+        delete m_usable;
+    }
+    m_fitted = false;
+    m_fit_note.clear();
+    m_fit_tip.clear();
     m_bars = nullptr;
     m_capacity = nullptr;
     m_usable = nullptr;
@@ -57,17 +64,34 @@ void MemoryCapacityChart::setBars(const QString& title, const std::vector<Capaci
     m_shown = bars;
     std::vector<MemorySegment> names;  // the segment kinds, from the first bar that has them
     QStringList categories;
-    double top = double(gpu_bytes);
+    double tallest = 0;
+    QString tallest_label;
     for (const CapacityBar& bar : bars) {
         categories << bar.label;
         if (names.empty()) names = bar.segments;
         double sum = 0;
         for (const MemorySegment& s : bar.segments)
             sum += double(s.bytes);
-        top = std::max(top, sum);
+        if (sum > tallest) {
+            tallest = sum;
+            tallest_label = bar.label;
+        }
+    }
+    m_fitted = gpu_bytes > 0 && tallest > 0 && tallest < kFitFraction * double(gpu_bytes);
+    if (m_fitted) {
+        const double percent = 100.0 * tallest / double(gpu_bytes);
+        const QString share = percent < 0.01 ? QStringLiteral("< 0.01")
+                                             : QString::number(percent, 'f', percent < 0.1 ? 2 : 1);
+        m_fit_note = tr("fitted to the bars (the tallest: %1% of the GPU)").arg(share);
+        m_fit_tip = tr("Fitted to the data: the tallest bar (%1, %2) is %3% of the GPU's %4, "
+                       "so the GPU line is off the chart")
+                        .arg(tallest_label, formatBytes(std::int64_t(tallest)), share,
+                             formatBytes(gpu_bytes));
+        chart()->setTitle(QStringLiteral("%1<br><span style='font-weight:normal'>%2</span>")
+                              .arg(title.toHtmlEscaped(), m_fit_note.toHtmlEscaped()));
     }
     m_x->append(categories);
-    setByteTicks(*m_y, top * 1.04);
+    setByteTicks(*m_y, std::max(tallest, m_fitted ? 0.0 : double(gpu_bytes)) * 1.04);
 
     m_bars = new QStackedBarSeries;
     m_bars->setBarWidth(0.6);
@@ -95,15 +119,24 @@ void MemoryCapacityChart::setBars(const QString& title, const std::vector<Capaci
         m_usable->append(left, double(usable_bytes));
         m_usable->append(right, double(usable_bytes));
         for (QLineSeries* line : {m_capacity, m_usable}) {
+            if (m_fitted) {  // kept for the numbers (export), not drawn
+                line->setParent(this);
+                continue;
+            }
             chart()->addSeries(line);
             line->attachAxis(m_x);
             line->attachAxis(m_y);
         }
     }
-    setToolTip(gpu_bytes > 0 ? tr("GPU %1 (solid line), usable %2 (dashed line): weights and KV "
-                                  "must stay under the dashed line")
-                                   .arg(formatBytes(gpu_bytes), formatBytes(usable_bytes))
-                             : QString());
+    if (m_fitted) {
+        setToolTip(m_fit_tip + tr(" (usable: %1)").arg(formatBytes(usable_bytes)));
+    } else {
+        setToolTip(gpu_bytes > 0
+                       ? tr("GPU %1 (solid line), usable %2 (dashed line): weights and KV "
+                            "must stay under the dashed line")
+                             .arg(formatBytes(gpu_bytes), formatBytes(usable_bytes))
+                       : QString());
+    }
     applyTheme();
 }
 

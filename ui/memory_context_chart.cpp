@@ -42,7 +42,7 @@ MemoryContextChart::MemoryContextChart(QWidget* parent) : QChartView(new QChart,
     chart()->addAxis(m_x, Qt::AlignBottom);
     chart()->addAxis(m_y, Qt::AlignLeft);
     chart()->legend()->setAlignment(Qt::AlignBottom);
-    setMinimumSize(320, 260);
+    setMinimumSize(260, 260);
     applyTheme();
 }
 

@@ -55,7 +55,7 @@ MemoryInputs::MemoryInputs(QWidget* parent) : QWidget(parent) {
     m_model->setModel(m_models);
     m_model->setMaxVisibleItems(24);
     m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_model->setMinimumContentsLength(18);
+    m_model->setMinimumContentsLength(14);
     m_open = new QPushButton(tr("Open config.json / GGUF\u2026"));
     m_open->setToolTip(tr("Read a Hugging Face config.json or a GGUF file's header"));
     m_context = new CountEdit(4096);
@@ -92,6 +92,11 @@ MemoryInputs::MemoryInputs(QWidget* parent) : QWidget(parent) {
     m_gpu_gib->setToolTip(tr("Memory of one GPU in GiB (2^30 bytes)"));
     fillModels();
     fillGpus();
+    // Long entries ("contiguous (reserve the context)") elide rather than widen the view.
+    for (QComboBox* combo : {m_dtype, m_layout, m_gpu}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(12);
+    }
 
     auto* form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);

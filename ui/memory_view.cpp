@@ -21,6 +21,7 @@
 #include "ui/memory_formula_panel.h"
 #include "ui/memory_inputs.h"
 #include "ui/memory_variants_table.h"
+#include "ui/view_parts.h"
 
 namespace kvscope {
 
@@ -42,22 +43,11 @@ QString cacheText(const CacheSpec& cache) {
     return text + QObject::tr("contiguous");
 }
 
-QGroupBox* group(const QString& title, QWidget* content) {
-    auto* box = new QGroupBox(title);
-    auto* layout = new QVBoxLayout(box);
-    layout->setContentsMargins(8, 8, 8, 8);
-    layout->addWidget(content);
-    return box;
-}
-
 }  // namespace
 
 MemoryView::MemoryView(QWidget* parent) : QWidget(parent) {
     m_inputs = new MemoryInputs;
-    m_error = new QLabel;
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setVisible(false);
+    m_error = newErrorLine();
     m_formulas = new MemoryFormulaPanel;
     m_variant_chart = new MemoryContextChart;
     m_dtype_chart = new MemoryContextChart;
@@ -68,9 +58,9 @@ MemoryView::MemoryView(QWidget* parent) : QWidget(parent) {
     auto* left = new QWidget;
     auto* left_layout = new QVBoxLayout(left);
     left_layout->setContentsMargins(0, 0, 0, 0);
-    left_layout->addWidget(group(tr("Scenario"), m_inputs));
+    left_layout->addWidget(titledGroup(tr("Scenario"), m_inputs));
     left_layout->addWidget(m_error);
-    left_layout->addWidget(group(tr("Formulas and sources"), m_formulas), 1);
+    left_layout->addWidget(titledGroup(tr("Formulas and sources"), m_formulas), 1);
     left->setMinimumWidth(300);
     left->setMaximumWidth(330);
 
@@ -87,7 +77,7 @@ MemoryView::MemoryView(QWidget* parent) : QWidget(parent) {
     auto* right = new QSplitter(Qt::Vertical);
     right->addWidget(row(m_variant_chart, m_dtype_chart, 1, 1));
     right->addWidget(
-        row(m_capacity_chart, group(tr("Attention variants side by side"), m_table), 5, 6));
+        row(m_capacity_chart, titledGroup(tr("Attention variants side by side"), m_table), 5, 6));
     right->setSizes({3000, 2000});  // proportions: charts above, bars and table below
     right->setChildrenCollapsible(false);
 

@@ -99,6 +99,27 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     m_block_size->setRange(1, 4096);
     m_block_size->setValue(16);
     m_block_size->setSuffix(tr(" tokens"));
+    // How K and V are stored: the spec strings of core/cache/kv_cache_spec (parseKvCacheSpec).
+    m_codec = new QComboBox;
+    m_codec->setToolTip(
+        tr("The precision the cache stores K and V in; scales and windows are "
+           "counted in its bytes"));
+    const std::pair<QString, QString> codecs[] = {
+        {QStringLiteral("fp32"), tr("fp32 (reference)")},
+        {QStringLiteral("fp16"), tr("fp16")},
+        {QStringLiteral("bf16"), tr("bf16")},
+        {QStringLiteral("fp8_e4m3"), tr("fp8 e4m3")},
+        {QStringLiteral("fp8_e5m2"), tr("fp8 e5m2")},
+        {QStringLiteral("int8"), tr("int8 (scale per token and head)")},
+        {QStringLiteral("q8_0"), tr("q8_0 (llama.cpp)")},
+        {QStringLiteral("int4"), tr("int4 (groups of 32)")},
+        {QStringLiteral("q4_0"), tr("q4_0 (llama.cpp)")},
+        {QStringLiteral("int8/int4"), tr("int8 keys, int4 values")},
+        {QStringLiteral("int4+w32"), tr("int4, last 32 tokens fp16")},
+        {QStringLiteral("kivi2+r32"), tr("KIVI 2-bit, 32 recent fp16")},
+    };
+    for (const auto& [spec, label] : codecs)
+        m_codec->addItem(label, spec);
     m_measure_other = new QCheckBox(tr("Also time the other mode"));
     m_measure_other->setChecked(true);
     m_measure_other->setToolTip(
@@ -108,6 +129,7 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     form->addRow(tr("Mode"), m_mode);
     form->addRow(tr("Layout"), m_layout);
     form->addRow(tr("Block size"), m_block_size);
+    form->addRow(tr("Precision"), m_codec);
     form->addRow(m_measure_other);
     auto changed = [this] {
         m_block_size->setEnabled(m_layout->currentData().toInt() == int(CacheLayout::Paged));
@@ -115,6 +137,7 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     };
     connect(m_mode, &QComboBox::currentIndexChanged, this, changed);
     connect(m_layout, &QComboBox::currentIndexChanged, this, changed);
+    connect(m_codec, &QComboBox::currentIndexChanged, this, changed);
     connect(m_block_size, &QSpinBox::valueChanged, this, &ScenarioPanel::settingsChanged);
     connect(m_measure_other, &QCheckBox::toggled, this, &ScenarioPanel::measureOtherModeChanged);
     m_block_size->setEnabled(false);
@@ -174,6 +197,9 @@ SessionOptions ScenarioPanel::sessionOptions() const {
     options.sampling.top_k = m_top_k->value();
     options.sampling.top_p = float(m_top_p->value());
     options.sampling.seed = std::uint64_t(m_seed->value());
+    options.cache_spec =
+        parseKvCacheSpec(m_codec->currentData().toString().toStdString(), "precision");
+    options.max_context = m_max_context;
     return options;
 }
 
@@ -190,6 +216,16 @@ void ScenarioPanel::setSessionOptions(const SessionOptions& options) {
     m_top_k->setValue(int(options.sampling.top_k));
     m_top_p->setValue(double(options.sampling.top_p));
     m_seed->setValue(int(options.sampling.seed));
+    // A spec the list does not offer (from a scenario file) joins it.
+    const QString spec = QString::fromStdString(options.cache_spec.label());
+    int index = m_codec->findData(spec);
+    if (index < 0) {
+        m_codec->addItem(spec, spec);
+        index = m_codec->count() - 1;
+    }
+    const QSignalBlocker block_codec(m_codec);
+    m_codec->setCurrentIndex(index);
+    m_max_context = options.max_context;
 }
 
 bool ScenarioPanel::measureOtherMode() const {

@@ -35,6 +35,7 @@ public:
     SessionOptions sessionOptions() const;
     void setSessionOptions(const SessionOptions& options);
     bool measureOtherMode() const;
+    QCheckBox* measureOtherBox() const { return m_measure_other; }
 
     QComboBox* modelBox() const { return m_model; }
     QPlainTextEdit* promptEdit() const { return m_prompt; }
@@ -43,6 +44,9 @@ public:
     QComboBox* modeBox() const { return m_mode; }
     QComboBox* layoutBox() const { return m_layout; }
     QSpinBox* blockSizeBox() const { return m_block_size; }
+
+    /// The cache precision (KvCacheSpec labels as item data).
+    QComboBox* codecBox() const { return m_codec; }
 
 signals:
     void modelChosen(const QString& reference);
@@ -69,6 +73,8 @@ private:
     QSpinBox* m_block_size = nullptr;
     QCheckBox* m_measure_other = nullptr;
     int m_n_builtin = 0;
+    QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
+    std::int64_t m_max_context = 0;  // likewise (0 = the model's)
 };
 
 }  // namespace kvscope

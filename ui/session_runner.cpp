@@ -20,16 +20,20 @@ SessionRunner::SessionRunner(TraceModel* trace, QObject* parent)
     connect(m_worker, &SessionWorker::opened, this,
             [this](const QString& reference, const TraceModelInfo& info,
                    const SessionOptions& options, const QString& backend) {
+                if (m_replay) return;  // a request from before the replay: its model is gone
                 m_has_model = true;
                 m_trace->setModel(reference, info, options, backend);
                 emit loaded(reference);
             });
-    connect(m_worker, &SessionWorker::stepped, this,
-            [this](const RecordedStep& step) { m_trace->append(step); });
-    connect(m_worker, &SessionWorker::undone, this, [this] {
-        if (m_trace->recordCount() > 0) m_trace->popBack();
+    connect(m_worker, &SessionWorker::stepped, this, [this](const RecordedStep& step) {
+        if (!m_replay) m_trace->append(step);
     });
-    connect(m_worker, &SessionWorker::wasReset, this, [this] { m_trace->clearRecords(); });
+    connect(m_worker, &SessionWorker::undone, this, [this] {
+        if (!m_replay && m_trace->recordCount() > 0) m_trace->popBack();
+    });
+    connect(m_worker, &SessionWorker::wasReset, this, [this] {
+        if (!m_replay) m_trace->clearRecords();
+    });
     connect(m_worker, &SessionWorker::failed, this, [this](const QString& message) {
         m_request_failed = true;
         setPlaying(false);
@@ -66,6 +70,7 @@ void SessionRunner::onFinished() {
 
 void SessionRunner::load(const QString& reference, const SessionOptions& options) {
     setPlaying(false);
+    m_replay = false;
     request([w = m_worker, reference, options] { w->load(reference, options); });
 }
 
@@ -84,11 +89,13 @@ void SessionRunner::prefill(const QString& prompt) {
 
 bool SessionRunner::canStep() const {
     if (!m_trace->atEnd()) return true;
+    if (m_replay) return false;
     const StepRecord* last = m_trace->current();
     return last != nullptr && last->positionsAfter() < m_trace->maxContext();
 }
 
 bool SessionRunner::canStepBack() const {
+    if (m_replay) return m_trace->cursor() > 1;  // a replay: the cursor only
     return m_trace->recordCount() > 0;
 }
 
@@ -99,7 +106,7 @@ void SessionRunner::step() {
     }
     // While busy (a prefill on its way), the request queues behind it; the worker itself stops
     // at the context limit.
-    if (isBusy() || canStep()) request([w = m_worker] { w->step(1); });
+    if (!m_replay && (isBusy() || canStep())) request([w = m_worker] { w->step(1); });
 }
 
 void SessionRunner::stepBack() {
@@ -108,18 +115,33 @@ void SessionRunner::stepBack() {
         m_trace->setCursor(m_trace->cursor() - 1);
         return;
     }
-    if (canStepBack()) request([w = m_worker] { w->undo(); });
+    if (!m_replay && canStepBack()) request([w = m_worker] { w->undo(); });
 }
 
 void SessionRunner::runToEnd(int max_steps) {
     setPlaying(false);
     m_trace->setCursor(m_trace->recordCount());
-    if ((isBusy() || canStep()) && max_steps > 0)
+    if (!m_replay && (isBusy() || canStep()) && max_steps > 0)
         request([w = m_worker, max_steps] { w->step(max_steps); });
+}
+
+void SessionRunner::replay(Trace trace) {
+    // Results of requests still on their way (a model loading, steps) are dropped from here on.
+    setPlaying(false);
+    m_worker->requestCancel();
+    m_has_model = false;
+    m_replay = true;
+    request([w = m_worker] { w->unload(); });
+    m_trace->setTrace(std::move(trace));
+    m_trace->setCursor(m_trace->recordCount());
 }
 
 void SessionRunner::reset() {
     setPlaying(false);
+    if (m_replay) {  // nothing to empty: back to the prefill
+        m_trace->setCursor(std::min(1, m_trace->recordCount()));
+        return;
+    }
     request([w = m_worker] { w->reset(); });
 }
 

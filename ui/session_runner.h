@@ -31,6 +31,11 @@ public:
     /// Decode until the context limit or `max_steps` steps, whichever comes first.
     void runToEnd(int max_steps);
     void reset();
+    /// Shows a recorded trace with no model behind it: the worker drops its model and session,
+    /// Step and Back move the cursor through the records, and nothing is computed.
+    void replay(Trace trace);
+    /// True while a replayed trace is shown (no model loaded).
+    bool isReplay() const { return m_replay; }
     /// Stops Play and asks a running Run to end to stop after its current step.
     void cancel();
 
@@ -67,6 +72,7 @@ private:
     SessionWorker* m_worker;  // lives in m_thread
     int m_pending = 0;
     bool m_has_model = false;
+    bool m_replay = false;  // a replayed trace: no model, the cursor only
     bool m_request_failed = false;
     QTimer m_play;
     double m_speed = 4;

@@ -145,4 +145,12 @@ void SessionWorker::reset() {
     emit finished();
 }
 
+void SessionWorker::unload() {
+    m_other.reset();
+    m_session.reset();
+    m_model.reset();
+    m_reference.clear();
+    emit finished();
+}
+
 }  // namespace kvscope

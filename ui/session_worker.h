@@ -36,6 +36,8 @@ public slots:
     void step(int n);
     void undo();
     void reset();
+    /// Closes the session and forgets the model (a replayed trace needs neither).
+    void unload();
 
 signals:
     /// A session is open (after load() or configure()); options.max_context is the effective one.

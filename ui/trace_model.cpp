@@ -1,5 +1,7 @@
 #include "ui/trace_model.h"
 
+#include "core/trace/scenario_options.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -11,11 +13,7 @@ void TraceModel::setModel(const QString& reference, const TraceModelInfo& info,
                           SessionOptions options, const QString& backend) {
     Trace trace;
     trace.scenario.model = reference.toStdString();
-    trace.scenario.sampling = options.sampling;
-    trace.scenario.mode = options.mode;
-    trace.scenario.cache_layout = options.cache_layout;
-    trace.scenario.block_size = options.block_size;
-    trace.scenario.max_context = options.max_context;
+    setSessionOptions(trace.scenario, options);
     trace.model_info = info;
     trace.backend = backend.toStdString();
     setTrace(std::move(trace));

@@ -64,6 +64,11 @@ CodecThroughput timeOne(const std::string& name, const KvCodec& codec, KvRole ro
     return t;
 }
 
+/// Decode speed: 1000 / the median ms of one cached step.
+double tokensPerSecond(const CodecDecode& d) {
+    return d.timing.ms_per_token > 0 ? 1000.0 / d.timing.ms_per_token : 0.0;
+}
+
 }  // namespace
 
 std::vector<CodecThroughput> timeCodecs(std::int64_t fp32_bytes, int repetitions) {
@@ -126,10 +131,11 @@ void writeCodecTables(const std::vector<CodecThroughput>& codecs,
             << ", " << threadCount(run.n_threads)
             << ", cached (median ms of one step; KV bytes held at the context).\n";
         const double fp32_ms = run.codecs.empty() ? 0 : run.codecs.front().timing.ms_per_token;
-        out << padRight("codec", 12) << padLeft("ms/token", 11) << padLeft("vs fp32", 9)
-            << padLeft("KV bytes", 12) << "\n";
+        out << padRight("codec", 12) << padLeft("ms/token", 11) << padLeft("tokens/s", 10)
+            << padLeft("vs fp32", 9) << padLeft("KV bytes", 12) << "\n";
         for (const CodecDecode& d : run.codecs) {
             out << padRight(d.codec, 12) << padLeft(fixed(d.timing.ms_per_token, 4), 11)
+                << padLeft(fixed(tokensPerSecond(d), 0), 10)
                 << padLeft(fixed(d.timing.ms_per_token / fp32_ms, 2) + "x", 9)
                 << padLeft(iecBytes(d.kv_bytes), 12) << "\n";
         }
@@ -161,6 +167,7 @@ void writeCodecJson(JsonWriter& json, const std::vector<CodecThroughput>& codecs
             json.beginObject();
             json.field("codec", d.codec);
             json.field("ms_per_token", d.timing.ms_per_token);
+            json.field("tokens_per_second", tokensPerSecond(d));
             json.field("n_steps", d.timing.n_steps);
             json.field("kv_bytes", d.kv_bytes);
             json.endObject();

@@ -1,7 +1,7 @@
 #pragma once
 // The KV codecs in `kvscope-cli bench`: encode and decode throughput of each codec on rows of
-// 128 values (one KV head of a typical model), and the engine's decode time per token with each
-// codec storing the live cache.
+// 128 values (one KV head of a typical model), and the engine's decode time per token (and
+// tokens/s) with each codec storing the live cache.
 #include <cstdint>
 #include <memory>
 #include <ostream>

@@ -175,6 +175,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
         writeRunTable(run, out);
     if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
     writeCodecTables(results.codecs, results.codec_decodes, out);
+    writePagingTables(results.paging, out);
 
     const BenchTargets targets = judgeTargets(results);
     out << "\nTargets:\n  builtin:demo cached vs recompute at context 2048: ";
@@ -221,6 +222,7 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.key("gguf_open");
     writeGgufOpenJson(json, results.gguf_opens);
     writeCodecJson(json, results.codecs, results.codec_decodes);
+    writePagingJson(json, results.paging);
     const BenchTargets targets = judgeTargets(results);
     json.key("targets").beginObject();
     writeOptional(json, "demo_speedup_at_2048", targets.demo_speedup_2048);

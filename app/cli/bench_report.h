@@ -10,6 +10,7 @@
 #include "app/cli/bandwidth.h"
 #include "app/cli/bench_codec.h"
 #include "app/cli/bench_gguf_open.h"
+#include "app/cli/bench_paging.h"
 #include "app/cli/bench_runner.h"
 #include "core/model/model_config.h"
 
@@ -49,6 +50,7 @@ struct BenchResults {
     std::vector<GgufOpenTiming> gguf_opens;     // [sparse file, stories260K.gguf when present]
     std::vector<CodecThroughput> codecs;        // KV codec encode/decode GB/s
     std::vector<CodecDecodeRun> codec_decodes;  // engine decode per KV codec, per model
+    PagingBench paging;                         // block allocator and serving simulation
 };
 
 /// The targets, judged from the results (nullopt: not measured in this run).

@@ -4,8 +4,8 @@ namespace kvscope::cli {
 
 std::span<const Command* const> allCommands() {
     static const Command* const commands[] = {
-        &generateCommand(), &attentionCommand(), &benchCommand(),    &infoCommand(),
-        &memoryCommand(),   &serveSimCommand(),  &quantEvalCommand()};
+        &generateCommand(), &attentionCommand(), &benchCommand(),     &infoCommand(),
+        &memoryCommand(),   &serveSimCommand(),  &quantEvalCommand(), &exportCommand()};
     return commands;
 }
 

@@ -1,6 +1,7 @@
 #include "app/cli/generate_trace.h"
 
 #include "core/trace/make_trace.h"
+#include "core/trace/scenario_options.h"
 #include "core/util/error.h"
 
 namespace kvscope::cli {
@@ -24,12 +25,7 @@ void saveGenerationTrace(const std::string& path, TraceFormat format, const Mode
     scenario.model = std::string(model_reference);
     scenario.prompt = request.prompt;
     scenario.max_new_tokens = request.max_new_tokens;
-    scenario.sampling = request.options.sampling;
-    scenario.mode = request.options.mode;
-    scenario.cache_layout = request.options.cache_layout;
-    scenario.block_size = request.options.block_size;
-    scenario.cache_spec = request.options.cache_spec;
-    scenario.max_context = request.options.max_context;
+    setSessionOptions(scenario, request.options);
     const Trace trace = makeTrace(model, std::move(scenario), gen.records, gen.backend);
     try {
         saveTrace(path, trace, format);

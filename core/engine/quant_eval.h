@@ -27,6 +27,20 @@ struct QuantEvalOptions {
     std::int64_t free_prompt_tokens = 1;
     std::int64_t free_steps = 200;
     int n_threads = 0;  // CpuBackend threads; 0 = all
+    /// Keep every run's attention rows in the result (QuantEvalRow::attention), for difference
+    /// heatmaps. Off by default: positions^2 * layers * heads floats per run.
+    bool keep_attention = false;
+};
+
+/// One teacher-forced run's attention rows, every position, layer and query head.
+struct QuantEvalAttention {
+    std::int64_t n_layers = 0, n_heads = 0;
+    /// [n_positions][n_layers][n_heads] rows, flattened; the row of position p has p + 1 weights.
+    std::vector<Vector> rows;
+
+    std::int64_t nPositions() const;
+    /// Pre (std::out_of_range): every index in range.
+    const Vector& row(std::int64_t position, std::int64_t layer, std::int64_t head) const;
 };
 
 struct QuantEvalRow {
@@ -34,7 +48,9 @@ struct QuantEvalRow {
     std::string label;          // spec.label()
     std::int64_t kv_bytes = 0;  // K + V bytes held after the whole sequence, all layers
     std::int64_t kv_bytes_allocated = 0;
-    double ratio_to_fp16 = 0;  // kv_bytes / the same tokens' bytes in fp16
+    std::vector<std::int64_t> layer_k_bytes;  // [n_layers]: K bytes held after the sequence
+    std::vector<std::int64_t> layer_v_bytes;  // [n_layers]: V bytes held after the sequence
+    double ratio_to_fp16 = 0;                 // kv_bytes / the same tokens' bytes in fp16
     // Attention rows (every position, layer and query head) vs fp32: sum |p - q| and
     // KL(p_fp32 || p), mean and max over the rows.
     double attn_l1_mean = 0, attn_l1_max = 0;
@@ -49,6 +65,12 @@ struct QuantEvalRow {
     std::int64_t first_divergence = 0;
     std::vector<double> step_logits_kl;  // [n_steps]
     std::vector<bool> step_top1_match;   // [n_steps]
+    /// Attention-row error at each position, the mean over layers and query heads: [n_positions]
+    /// (position 0, BOS alone, is always 0).
+    std::vector<double> step_attn_l1;
+    std::vector<double> step_attn_kl;
+    std::vector<TokenId> free_tokens;  // [free_steps]: this run's free greedy tokens
+    QuantEvalAttention attention;      // empty unless QuantEvalOptions::keep_attention
 };
 
 struct QuantEvalResult {
@@ -56,7 +78,7 @@ struct QuantEvalResult {
     std::int64_t n_steps = 0;             // positions with a next token: tokens.size() - 1
     std::int64_t fp16_kv_bytes = 0;       // the sequence's K + V bytes in fp16
     QuantEvalRow reference;               // fp32 (its errors are 0 by definition)
-    std::vector<TokenId> reference_free;  // fp32's free greedy tokens
+    std::vector<TokenId> reference_free;  // fp32's free greedy tokens (== reference.free_tokens)
     std::vector<QuantEvalRow> rows;       // one per spec, in order
     bool cancelled = false;
 };
@@ -70,6 +92,40 @@ using QuantEvalProgress = std::function<bool(std::int64_t done, std::int64_t tot
 QuantEvalResult runQuantEval(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
                              std::span<const KvCacheSpec> specs, const QuantEvalOptions& options,
                              const QuantEvalProgress& progress = {});
+
+/// |A_spec - A_fp32| of one layer and query head at every position: [n_positions][n_positions],
+/// row p holds p + 1 differences, zeros above the diagonal. Pre (std::out_of_range): both runs
+/// were kept (keep_attention) with the same shape, layer and head in range.
+Matrix attentionDifference(const QuantEvalAttention& reference, const QuantEvalAttention& spec,
+                           std::int64_t layer, std::int64_t head);
+
+/// The layer and query head whose attention moved most: the largest sum over positions of the
+/// row L1 error sum |p - q| (the first on ties; {0, 0} when nothing moved). Pre
+/// (std::out_of_range): as attentionDifference.
+struct LayerHead {
+    std::int64_t layer = 0, head = 0;
+    bool operator==(const LayerHead&) const = default;
+};
+LayerHead mostChangedHead(const QuantEvalAttention& reference, const QuantEvalAttention& spec);
+
+/// One layer's K + V bytes in the fp32 reference and in a spec, and the fraction the spec saves.
+struct QuantLayerBytes {
+    std::int64_t reference = 0;  // fp32 K + V bytes
+    std::int64_t spec = 0;       // the spec's K + V bytes
+    double saved = 0;            // 1 - spec / reference (0 when reference is 0)
+};
+/// [n_layers] from the rows' layer_k_bytes / layer_v_bytes. Pre (std::invalid_argument): both
+/// rows have the same number of layers.
+std::vector<QuantLayerBytes> quantLayerBytes(const QuantEvalRow& reference,
+                                             const QuantEvalRow& spec);
+/// The same over all layers, from the rows' kv_bytes.
+QuantLayerBytes quantTotalBytes(const QuantEvalRow& reference, const QuantEvalRow& spec);
+
+/// Throws InputError naming the window when the spec's mixed-precision window or kivi2 window is
+/// longer than the model's context (no token could ever leave it), or when `n_positions` (the
+/// sequence to run) does not fit the context.
+void checkQuantEvalFits(const ModelConfig& config, const KvCacheSpec& spec,
+                        std::int64_t n_positions);
 
 /// BOS + prompt tokens followed by fp32's greedy continuation of `steps` tokens (the default
 /// teacher-forced sequence).

@@ -19,6 +19,8 @@ struct SamplingParams {
     /// Throws InputError naming the field: temperature finite and >= 0, top_k >= 0,
     /// top_p in (0, 1].
     void validate() const;
+
+    bool operator==(const SamplingParams&) const = default;
 };
 
 struct TokenProb {

@@ -4,11 +4,13 @@
 // prefix sharing); the contiguous policies reserve a region per sample up front.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/cache/block_allocator.h"
 #include "core/cache/block_table.h"
 #include "core/model/tokenizer.h"
+#include "core/sim/pool_snapshot.h"
 #include "core/sim/sim_types.h"
 #include "core/sim/workload.h"
 
@@ -22,6 +24,12 @@ struct GroupKv {
     std::vector<BlockHash> prompt_hashes;  // paged-prefix: hashes of the full prompt blocks so far
     std::int64_t reserved = 0;             // contiguous: slots reserved for this request
     bool forked = false;
+};
+
+/// A running request as a snapshot sees it.
+struct RunningGroup {
+    const Request* req = nullptr;
+    const GroupKv* kv = nullptr;
 };
 
 class KvAccountant {
@@ -44,6 +52,8 @@ public:
 
     std::int64_t held() const { return m_held; }
     virtual std::int64_t reserved() const = 0;
+    /// Fills out's block_size, cells, seqs (from `running`, in that order), held and reserved.
+    virtual void snapshot(std::span<const RunningGroup> running, PoolSnapshot& out) const = 0;
 
 protected:
     std::int64_t m_held = 0;  // slots holding a token (a shared slot counts once)

@@ -118,6 +118,37 @@ public:
         return (m_alloc.nBlocks() - m_alloc.nFree()) * m_block_size;
     }
 
+    void snapshot(std::span<const RunningGroup> running, PoolSnapshot& out) const override {
+        out.block_size = m_block_size;
+        out.cells.assign(std::size_t(m_alloc.nBlocks()), PoolCell{});
+        for (BlockId b = 0; b < m_alloc.nBlocks(); ++b) {
+            PoolCell& cell = out.cells[std::size_t(b)];
+            cell.capacity = m_block_size;
+            cell.ref_count = m_alloc.refCount(b);
+            if (m_alloc.isCached(b)) cell.hash = m_alloc.hashOf(b);
+            if (cell.ref_count > 0) {
+                cell.state = CellState::InUse;
+                cell.fill = m_fill[std::size_t(b)];
+            } else if (cell.hash) {  // a cached block is full and keeps its tokens
+                cell.state = CellState::CachedFree;
+                cell.fill = m_fill[std::size_t(b)];
+            }
+        }
+        out.seqs.clear();
+        for (const RunningGroup& g : running) {
+            for (std::size_t s = 0; s < g.kv->tables.size(); ++s) {
+                const SimSeq seq{g.req->id, std::int64_t(s)};
+                const BlockTable& table = g.kv->tables[s];
+                out.seqs.push_back(
+                    {seq, g.kv->lens[s], table.size() * m_block_size, table.blocks()});
+                for (BlockId b : table.blocks())
+                    out.cells[std::size_t(b)].owners.push_back(seq);
+            }
+        }
+        out.held = m_held;
+        out.reserved = reserved();
+    }
+
 private:
     // A free block, evicting the least recently freed cached one if needed; -1 when none.
     BlockId allocate() {

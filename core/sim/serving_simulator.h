@@ -20,6 +20,11 @@ namespace kvscope::sim {
 /// 1..128, fewer slots than one block, a token budget below the samples of a request, ...).
 void checkSimConfig(const SimConfig& config);
 
+/// Throws InputError for requests the simulator cannot run under `config`: none at all, ids not
+/// 0..n-1 or arrivals going back, lengths outside 1..max_seq, more samples than the token budget,
+/// or a request that can never fit the KV budget (naming the request and the policy).
+void checkRequests(const std::vector<Request>& requests, const SimConfig& config);
+
 /// Simulates `requests` (ids 0..n-1, arrivals non-decreasing) to completion. Deterministic: the
 /// same inputs give the same result. Throws InputError naming a request that can never fit.
 /// `progress` (may be empty) is called every few hundred steps with the fraction of requests

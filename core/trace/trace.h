@@ -26,6 +26,8 @@ struct Scenario {
     std::int64_t block_size = 16;  // positions per block of the paged layout
     KvCacheSpec cache_spec;        // the precision K and V are stored in (default fp32)
     std::int64_t max_context = 0;  // 0 = the model's max_context
+
+    bool operator==(const Scenario&) const = default;
 };
 
 /// The model as a replay needs it: its shape and its special tokens.

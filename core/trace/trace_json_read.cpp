@@ -72,15 +72,6 @@ const std::vector<JsonValue>& readArray(const JsonValue& value, std::size_t size
     return items;
 }
 
-template <class F>
-auto rethrowAt(const JsonValue& value, F&& f) {
-    try {
-        return f();
-    } catch (const InputError& e) {
-        value.fail(e.what());
-    }
-}
-
 void checkSchema(const JsonValue& root) {
     if (!root.isObject())
         root.fail("expected a KVScope trace (a JSON object), got " + root.describe());

@@ -159,4 +159,14 @@ const JsonValue& JsonValue::at(std::size_t index) const {
     return array[index];
 }
 
+void checkKnownKeys(const JsonValue& object, std::initializer_list<std::string_view> known) {
+    for (const JsonMember& member : object.members()) {
+        if (std::find(known.begin(), known.end(), member.key) != known.end()) continue;
+        std::string list;
+        for (std::string_view name : known)
+            list += (list.empty() ? "" : ", ") + std::string(name);
+        member.value.fail("unknown key \"" + member.key + "\" (expected one of: " + list + ")");
+    }
+}
+
 }  // namespace kvscope

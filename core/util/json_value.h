@@ -16,11 +16,14 @@
 // "JSON <source>: $.path (line L, column C): <what>" when the document does not have the expected
 // shape, so callers can read a document without writing their own messages.
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "core/util/error.h"
 
 namespace kvscope {
 
@@ -130,5 +133,20 @@ JsonValue parseJson(std::string_view text, std::string_view source, const JsonLi
 /// is not a regular file, or is larger than `max_bytes` (checked before reading anything).
 JsonValue parseJsonFile(const std::string& path, std::int64_t max_bytes,
                         const JsonLimits& limits = {});
+
+/// Runs `f`; an InputError it throws is thrown again located at `value` ("JSON <source>: $.path
+/// (line L, column C): <what>"), so checks done outside the reader still point into the file.
+template <class F>
+auto rethrowAt(const JsonValue& value, F&& f) {
+    try {
+        return f();
+    } catch (const InputError& e) {
+        value.fail(e.what());
+    }
+}
+
+/// Refuses a member of `object` not named in `known` (a misspelt key would otherwise be ignored
+/// silently): "unknown key \"k\" (expected one of: a, b, c)".
+void checkKnownKeys(const JsonValue& object, std::initializer_list<std::string_view> known);
 
 }  // namespace kvscope

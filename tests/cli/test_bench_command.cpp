@@ -89,6 +89,21 @@ TEST_CASE("bench --quick --json measures every model, thread count and length", 
         CHECK(opens[1]["header_bytes"].number > sparse["header_bytes"].number);
         CHECK(opens[1]["median_ms"].number > 0);
     }
+    // Engine decode with each KV codec, per model: ms/token and tokens/s = 1000 / ms.
+    const JsonValue& codec_runs = json["kv_codec_decode"];
+    REQUIRE(codec_runs.size() == n_models);
+    for (const JsonValue& run : codec_runs.array) {
+        INFO(run["model"].string);
+        CHECK(run["context"].number == 64);
+        REQUIRE(run["codecs"].size() == 12);
+        CHECK(run["codecs"][0]["codec"].string == "fp32");
+        CHECK(run["codecs"][5]["codec"].string == "int8");
+        CHECK(run["codecs"][11]["codec"].string == "kivi2");
+        for (const JsonValue& d : run["codecs"].array) {
+            CHECK(d["ms_per_token"].number > 0);
+            CHECK(d["tokens_per_second"].number == Approx(1000.0 / d["ms_per_token"].number));
+        }
+    }
     CHECK(json["targets"]["demo_speedup_at_2048"].isNull());  // 2048 is not in --quick
     CHECK(json["targets"]["weights_vs_memcpy_15m_1_thread"].number > 0);
 }

@@ -13,6 +13,7 @@
 #include "core/cache/kv_codec.h"
 #include "core/cache/paged_kv_cache.h"
 #include "core/engine/session.h"
+#include "core/memory/live_cache_spec.h"
 #include "core/memory/memory_estimator.h"
 #include "core/model/dequantize.h"
 #include "core/model/model_source.h"
@@ -306,17 +307,8 @@ namespace {
 
 /// The estimator's spec for a session's cache.
 CacheSpec estimatorSpec(const SessionOptions& options, std::int64_t reserve) {
-    CacheSpec spec;
-    spec.k_dtype = options.cache_spec.k_dtype;
-    spec.v_dtype = options.cache_spec.v_dtype;
-    spec.recent_window = options.cache_spec.recent_window;
-    spec.recent_dtype = options.cache_spec.recent_dtype;
-    spec.kivi_window = options.cache_spec.kivi_window;
-    spec.layout =
-        options.cache_layout == CacheLayout::Paged ? KvLayout::Paged : KvLayout::Contiguous;
-    spec.block_size = options.block_size;
-    spec.reserve_length = reserve;
-    return spec;
+    return estimatorCacheSpec(options.cache_spec, options.cache_layout, options.block_size,
+                              reserve);
 }
 
 /// After N tokens, for N in {1, 5, 31, 32, 33, 100}: the live cache's allocated and used bytes

@@ -1,7 +1,10 @@
 // quant-eval's core on the real stories260K and the demo model: fp32 against itself is exact,
 // int8 and fp8-e4m3 agree with fp32 on the top-1 token except at near-ties, KIVI's per-channel
 // keys beat plain per-token 2-bit, byte ratios are the formats' own, cancel stops.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "core/engine/quant_eval.h"
@@ -138,4 +141,148 @@ TEST_CASE("quant-eval: both layouts agree, cancel stops, bad input is an InputEr
                       Catch::Contains("multiple of 32"));
     CHECK_THROWS_AS(runQuantEval(model, std::vector<TokenId>{1}, list, QuantEvalOptions{}),
                     InputError);
+}
+
+TEST_CASE("quant-eval: per-layer bytes, per-position attention error, kept rows, free tokens",
+          "[quant]") {
+    const auto model = loadModel("builtin:demo");  // 4 layers, 8 query heads, 4 KV heads of 16
+    const std::vector<TokenId> tokens =
+        greedyContinuation(model, std::vector<TokenId>{model->tokenizer->bos(), 5, 6}, 13);
+    REQUIRE(tokens.size() == 16);
+    QuantEvalOptions options;
+    options.free_prompt_tokens = 3;
+    options.free_steps = 13;
+    options.keep_attention = true;
+    const auto list = specs({"int8/int4", "fp32"});
+    const QuantEvalResult r = runQuantEval(model, tokens, list, options);
+    REQUIRE(r.rows.size() == 2);
+    const QuantEvalRow& ref = r.reference;
+    const QuantEvalRow& q = r.rows[0];
+
+    // Bytes per layer, 16 tokens x 4 KV heads: fp32 rows of 16 x 4 B = 64 B; int8 keys 16 x 1 B
+    // + a 2 B fp16 scale = 18 B; int4 values one 32-value group (16 B codes + fp16 scale + fp16
+    // zero) = 20 B.
+    REQUIRE(ref.layer_k_bytes.size() == 4);
+    REQUIRE(q.layer_v_bytes.size() == 4);
+    for (std::size_t l = 0; l < 4; ++l) {
+        CHECK(ref.layer_k_bytes[l] == 16 * 4 * 64);
+        CHECK(ref.layer_v_bytes[l] == 16 * 4 * 64);
+        CHECK(q.layer_k_bytes[l] == 16 * 4 * 18);
+        CHECK(q.layer_v_bytes[l] == 16 * 4 * 20);
+    }
+    CHECK(q.kv_bytes == 4 * 16 * 4 * (18 + 20));
+    const std::vector<QuantLayerBytes> layers = quantLayerBytes(ref, q);
+    REQUIRE(layers.size() == 4);
+    CHECK(layers[2].reference == 8192);
+    CHECK(layers[2].spec == 2432);
+    CHECK(layers[2].saved == Approx(1.0 - 38.0 / 128.0));
+    const QuantLayerBytes total = quantTotalBytes(ref, q);
+    CHECK(total.reference == 4 * 8192);
+    CHECK(total.spec == 4 * 2432);
+    CHECK(total.saved == Approx(1.0 - 38.0 / 128.0));
+
+    // Kept rows: 16 positions x 4 layers x 8 heads, row p of p + 1 weights.
+    REQUIRE(q.attention.nPositions() == 16);
+    REQUIRE(q.attention.rows.size() == 16 * 4 * 8);
+    CHECK(q.attention.row(7, 3, 5).size() == 8);
+    CHECK_THROWS_AS(q.attention.row(16, 0, 0), std::out_of_range);
+    CHECK_THROWS_AS(q.attention.row(0, 4, 0), std::out_of_range);
+
+    // The per-position series: the mean over the 32 rows (4 layers x 8 heads) of sum |p - q|,
+    // computed here from the kept rows.
+    REQUIRE(q.step_attn_l1.size() == 16);
+    REQUIRE(q.step_attn_kl.size() == 16);
+    CHECK(q.step_attn_l1[0] == 0.0);  // BOS attends to itself alone
+    double any = 0;
+    for (std::int64_t p = 0; p < 16; ++p) {
+        double l1 = 0;
+        for (std::int64_t l = 0; l < 4; ++l)
+            for (std::int64_t h = 0; h < 8; ++h) {
+                const Vector& a = ref.attention.row(p, l, h);
+                const Vector& b = q.attention.row(p, l, h);
+                for (Eigen::Index k = 0; k < a.size(); ++k)
+                    l1 += std::fabs(double(a[k]) - double(b[k]));
+            }
+        CHECK(q.step_attn_l1[std::size_t(p)] == Approx(l1 / 32.0).epsilon(1e-12));
+        any += l1;
+    }
+    CHECK(any > 0);  // int8/int4 changes the attention somewhere
+    CHECK(q.attn_l1_max > 0);
+
+    // The difference matrix of layer 1 head 3: |A_q - A_ref| below the diagonal, 0 above.
+    const Matrix diff = attentionDifference(ref.attention, q.attention, 1, 3);
+    REQUIRE(diff.rows() == 16);
+    REQUIRE(diff.cols() == 16);
+    for (std::int64_t p = 0; p < 16; ++p)
+        for (std::int64_t k = 0; k < 16; ++k) {
+            const float want =
+                k <= p ? std::fabs(q.attention.row(p, 1, 3)[k] - ref.attention.row(p, 1, 3)[k])
+                       : 0.0f;
+            CHECK(diff(p, k) == want);
+        }
+    CHECK_THROWS_AS(attentionDifference(ref.attention, QuantEvalAttention{}, 0, 0),
+                    std::out_of_range);
+
+    // The most changed head: the largest sum of |A_q - A_ref| over its whole matrix.
+    double best = -1;
+    LayerHead want;
+    for (std::int64_t l = 0; l < 4; ++l)
+        for (std::int64_t h = 0; h < 8; ++h) {
+            double sum = 0;
+            for (std::int64_t p = 0; p < 16; ++p)
+                for (Eigen::Index k = 0; k <= p; ++k)
+                    sum += std::fabs(double(q.attention.row(p, l, h)[k]) -
+                                     double(ref.attention.row(p, l, h)[k]));
+            if (sum > best) {
+                best = sum;
+                want = {l, h};
+            }
+        }
+    CHECK(mostChangedHead(ref.attention, q.attention) == want);
+
+    // Free generation: fp32 from BOS 5 6 is the teacher-forced sequence itself; the first
+    // divergence is the first index where the spec's tokens differ.
+    REQUIRE(ref.free_tokens == r.reference_free);
+    REQUIRE(ref.free_tokens.size() == 13);
+    CHECK(std::equal(ref.free_tokens.begin(), ref.free_tokens.end(), tokens.begin() + 3));
+    REQUIRE(q.free_tokens.size() == 13);
+    std::int64_t first = 0;
+    for (std::size_t i = 0; i < 13 && first == 0; ++i)
+        if (q.free_tokens[i] != ref.free_tokens[i]) first = std::int64_t(i) + 1;
+    CHECK(q.first_divergence == first);
+
+    // fp32 against fp32: zero everywhere, no divergence, nothing saved.
+    const QuantEvalRow& same = r.rows[1];
+    for (double e : same.step_attn_l1)
+        CHECK(e == 0.0);
+    for (double e : same.step_attn_kl)
+        CHECK(e == 0.0);
+    for (double e : same.step_logits_kl)
+        CHECK(e == 0.0);
+    CHECK(same.first_divergence == 0);
+    CHECK(same.free_tokens == ref.free_tokens);
+    CHECK(attentionDifference(ref.attention, same.attention, 3, 7).isZero(0));
+    CHECK(mostChangedHead(ref.attention, same.attention) == LayerHead{0, 0});
+    CHECK(quantLayerBytes(ref, same)[0].saved == 0.0);
+
+    // Without keep_attention nothing is kept.
+    options.keep_attention = false;
+    CHECK(runQuantEval(model, tokens, list, options).rows[0].attention.rows.empty());
+}
+
+TEST_CASE("quant-eval: windows longer than the context are named", "[quant]") {
+    const auto model = loadModel("builtin:demo");  // 512 tokens of context
+    const ModelConfig& c = model->config;
+    CHECK_NOTHROW(checkQuantEvalFits(c, parseKvCacheSpec("int4+w512", "--test"), 512));
+    CHECK_THROWS_WITH(checkQuantEvalFits(c, parseKvCacheSpec("int4+w513", "--test"), 20),
+                      Catch::Contains("mixed-precision window: 513 tokens") &&
+                          Catch::Contains("512-token context"));
+    CHECK_THROWS_WITH(checkQuantEvalFits(c, parseKvCacheSpec("kivi2+r600", "--test"), 20),
+                      Catch::Contains("KIVI residual: 600 tokens"));
+    // A window on int8 keys beside kivi2 values is checked too.
+    KvCacheSpec mixed = parseKvCacheSpec("int8/kivi2", "--test");
+    mixed.recent_window = 1000;
+    CHECK_THROWS_AS(checkQuantEvalFits(c, mixed, 20), InputError);
+    CHECK_THROWS_WITH(checkQuantEvalFits(c, parseKvCacheSpec("int8", "--test"), 513),
+                      Catch::Contains("513 positions exceed"));
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <QCheckBox>
+#include <algorithm>
 #include <QLineSeries>
 
 #include "core/engine/session.h"
@@ -13,6 +14,7 @@
 #include "ui/generate_view.h"
 #include "ui/head_grid_widget.h"
 #include "ui/heatmap_widget.h"
+#include "ui/scenario_panel.h"
 #include "ui/token_strip.h"
 #include "ui/trace_model.h"
 #include "window_test_util.h"
@@ -184,4 +186,41 @@ TEST_CASE("zoom, pan and log scale change what the heatmap shows, not its data",
     CHECK(heatmap.image().pixel(50, 50) != linear);  // 1e-3 is a quarter up the log scale
     CHECK(heatmap.scaled(1e-3) == Approx(0.25));
     CHECK(heatmap.weights() == weights);
+}
+
+TEST_CASE("a full 512-token stories260K context renders in the heatmap and the head grid",
+          "[ui][generate][real-model]") {
+    const QString path = QString(KVSCOPE_SHARED_MODELS_DIR) + "/stories260K.gguf";
+    MainWindow window;
+    window.resize(1280, 800);
+    // Only the cached run: the recomputing twin would redo up to 511 tokens at every step.
+    window.scenarioPanel()->measureOtherBox()->setChecked(false);
+    // The GGUF says 2048, but stories260K was trained at 512 (shared/models/README.md).
+    SessionOptions options = window.scenarioPanel()->sessionOptions();
+    options.max_context = 512;
+    window.scenarioPanel()->setSessionOptions(options);
+    window.loadModel(path);
+    requireIdle(window);
+    window.setPrompt("Once upon a time");
+    window.prefill();
+    requireIdle(window);
+    window.scenarioPanel()->setMaxNewTokens(1000);  // Run to end stops at the 512-token context
+    window.runToEnd();
+    requireIdle(window);
+    const StepRecord& last = *window.trace()->current();
+    CHECK(last.positionsAfter() == 512);
+
+    window.showHead(4, 7);
+    HeatmapWidget& heatmap = *window.generateView()->heatmap();
+    CHECK(heatmap.weights().rows() == 512);
+    CHECK(heatmap.weights().cols() == 512);
+    // Frame time of the full matrix (reported, not asserted: the overlay shows it live).
+    heatmap.resize(700, 700);
+    double worst = 0;
+    for (int i = 0; i < 5; ++i) {
+        heatmap.grab();
+        worst = std::max(worst, heatmap.lastPaintMs());
+    }
+    CHECK(heatmap.lastPaintMs() > 0);
+    WARN("stories260K, 512 x 512 attention: heatmap paint " << worst << " ms (worst of 5)");
 }

@@ -14,6 +14,8 @@
 #include <QTimer>
 #include <QUrl>
 
+#include "core/cache/kv_cache_spec.h"
+#include "ui/cache_growth_data.h"
 #include "ui/format_bytes.h"
 #include "ui/generate_view.h"
 #include "ui/heatmap_widget.h"
@@ -282,4 +284,33 @@ TEST_CASE("settings and recent files survive a restart", "[ui][window][real-mode
     CHECK(again.modelReference() == path);  // the last model comes back
     CHECK(again.scenarioPanel()->prompt() == "Once upon a time");
     QSettings().clear();
+}
+
+TEST_CASE("the cache precision chosen in the panel is what the cache stores", "[ui][window]") {
+    MainWindow window;
+    QComboBox& codec = *window.scenarioPanel()->codecBox();
+    const int int8 = codec.findData(QStringLiteral("int8"));
+    REQUIRE(int8 >= 0);
+    codec.setCurrentIndex(int8);
+    runScenario(window, "builtin:demo", "abc", 3);  // BOS + 3 prompt tokens + 3 steps
+    const Trace& trace = window.trace()->trace();
+    CHECK(trace.scenario.cache_spec.label() == "int8");
+    // Per layer per token: K and V, 4 KV heads, each a row of 16 int8 values and an fp16 scale.
+    const std::int64_t per_token_layer = 2 * 4 * (16 + 2);
+    const StepRecord& last = trace.records.back();
+    REQUIRE(last.layers.size() == 4);
+    for (const LayerRecord& layer : last.layers)
+        CHECK(layer.k_bytes + layer.v_bytes == per_token_layer * last.positionsAfter());
+    CHECK(last.positionsAfter() == 7);
+    // The cache-growth overlays count the same precision: MHA (8 KV heads) is twice the model.
+    const CacheGrowthData data = cacheGrowthData(trace);
+    REQUIRE(data.overlays.size() == 2);
+    CHECK(data.overlays[0].total.back() == 2.0 * data.total.back());
+
+    // A spec from a scenario file that the list does not offer joins it.
+    SessionOptions options = window.scenarioPanel()->sessionOptions();
+    options.cache_spec = parseKvCacheSpec("q8_0/int4+w16", "test");
+    window.scenarioPanel()->setSessionOptions(options);
+    CHECK(codec.currentData().toString() == QString::fromStdString(options.cache_spec.label()));
+    CHECK(window.scenarioPanel()->sessionOptions().cache_spec == options.cache_spec);
 }

@@ -1,0 +1,135 @@
+// Scenario files in the window: save -> open -> save is byte-identical, opening runs the
+// scenario (prefill + steps, view settings), bad files name their key, drops and recent files.
+#include <catch2/catch.hpp>
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QMimeData>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include "core/trace/scenario_file.h"
+#include "ui/generate_view.h"
+#include "ui/main_window.h"
+#include "ui/scenario_panel.h"
+#include "ui/trace_model.h"
+#include "window_test_util.h"
+
+using namespace kvscope;
+
+namespace {
+
+QByteArray readFile(const QString& path) {
+    QFile file(path);
+    REQUIRE(file.open(QIODevice::ReadOnly));
+    return file.readAll();
+}
+
+void writeFile(const QString& path, const QByteArray& bytes) {
+    QFile file(path);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+}
+
+}  // namespace
+
+TEST_CASE("scenario save, open, save gives the same bytes and the same run", "[ui][scenario]") {
+    QTemporaryDir dir;
+    const QString first = dir.filePath("first.kvscope.json");
+    const QString second = dir.filePath("second.kvscope.json");
+    {
+        MainWindow window;
+        requireIdle(window);
+        window.scenarioPanel()->temperatureBox()->setValue(0.5);
+        window.scenarioPanel()->maxNewTokensBox()->setValue(20);
+        runScenario(window, QStringLiteral("builtin:demo-mqa"), QStringLiteral("abcabc"), 3);
+        window.showHead(1, 2);
+        window.generateView()->setLogScale(true);
+        REQUIRE(window.saveScenarioFile(first).isEmpty());
+    }
+    const ScenarioFile saved = readScenarioFile(first.toStdString());
+    CHECK(saved.scenario.model == "builtin:demo-mqa");
+    CHECK(saved.scenario.prompt == "abcabc");
+    CHECK(saved.steps == 3);
+    CHECK(saved.scenario.max_new_tokens == 20);
+    CHECK(saved.scenario.sampling.temperature == 0.5f);
+    CHECK(std::get<std::int64_t>(saved.view_settings.at("layer")) == 1);
+    CHECK(std::get<std::int64_t>(saved.view_settings.at("head")) == 2);
+    CHECK(std::get<bool>(saved.view_settings.at("log_scale")));
+
+    MainWindow window;
+    requireIdle(window);
+    REQUIRE(window.openScenarioFile(first));
+    requireIdle(window);
+    CHECK(window.modelReference() == "builtin:demo-mqa");
+    CHECK(window.scenarioPanel()->prompt() == "abcabc");
+    CHECK(window.trace()->recordCount() == 1 + 3);  // the prefill and three steps
+    CHECK(window.trace()->current()->positionsAfter() == 1 + 6 + 3);
+    CHECK(window.generateView()->layer() == 1);
+    CHECK(window.generateView()->head() == 2);
+    CHECK(window.generateView()->logScaleBox()->isChecked());
+    CHECK(window.recentFiles().front() == first);
+    REQUIRE(window.saveScenarioFile(second).isEmpty());
+    CHECK(readFile(first) == readFile(second));
+}
+
+TEST_CASE("opening a scenario shows the view it names", "[ui][scenario]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("memory.kvscope.json");
+    writeFile(path, R"({"kvscope_scenario": 1, "model": "builtin:demo", "prompt": "hi",
+                        "steps": 2, "view": {"name": "memory", "all_heads": true}})");
+    MainWindow window;
+    requireIdle(window);
+    REQUIRE(window.openScenarioFile(path));
+    requireIdle(window);
+    CHECK(window.tabs()->currentWidget()->objectName() == "memory");
+    CHECK(window.trace()->recordCount() == 3);
+    CHECK(window.generateView()->allHeadsBox()->isChecked());
+}
+
+TEST_CASE("a bad or newer scenario file is refused with the key named", "[ui][scenario]") {
+    QTemporaryDir dir;
+    MainWindow window;
+    requireIdle(window);
+    const QString newer = dir.filePath("newer.kvscope.json");
+    writeFile(newer, R"({"kvscope_scenario": 7, "model": "builtin:demo", "prompt": "x"})");
+    CHECK(!window.openScenarioFile(newer));
+    CHECK(window.lastError().contains("newer"));
+    CHECK(window.lastError().contains("kvscope_scenario"));
+
+    const QString typo = dir.filePath("typo.kvscope.json");
+    writeFile(typo, R"({"kvscope_scenario": 1, "model": "builtin:demo", "prompt": "x",
+                        "cache": {"codec": "int3"}})");
+    CHECK(!window.openScenarioFile(typo));
+    CHECK(window.lastError().contains("$.cache.codec"));
+
+    runScenario(window, QStringLiteral("builtin:demo"), QStringLiteral("ab"), 0);
+    const QString no_model = dir.filePath("nomodel.kvscope.json");
+    writeFile(no_model,
+              R"({"kvscope_scenario": 1, "model": "/no/such/model.gguf", "prompt": "x"})");
+    CHECK(window.openScenarioFile(no_model));  // the file is fine; the engine fails to load
+    CHECK(window.waitUntilIdle());
+    CHECK(window.lastError().contains("/no/such/model.gguf"));
+    // Nothing was prefilled on the old model: the trace is still the "ab" prefill.
+    REQUIRE(window.trace()->recordCount() == 1);
+    CHECK(window.trace()->current()->positionsAfter() == 3);
+}
+
+TEST_CASE("dropping a scenario file on the window opens it", "[ui][scenario]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("drop.kvscope.json");
+    writeFile(path, R"({"kvscope_scenario": 1, "model": "builtin:demo-gqa", "prompt": "drop",
+                        "steps": 1})");
+    MainWindow window;
+    requireIdle(window);
+    QMimeData data;
+    data.setUrls({QUrl::fromLocalFile(path)});
+    REQUIRE(window.openDropped(data));
+    requireIdle(window);
+    CHECK(window.modelReference() == "builtin:demo-gqa");
+    CHECK(window.trace()->recordCount() == 2);
+    CHECK(window.recentFiles().contains(path));
+}

@@ -1,0 +1,119 @@
+#include "ui/quant_step_chart.h"
+
+#include <QChart>
+#include <QEvent>
+#include <QLegend>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+#include "ui/chart_style.h"
+#include "ui/chart_theme.h"
+
+namespace kvscope {
+
+namespace {
+
+/// The largest finite value, at least `floor` (an all-zero series still gets an axis).
+double axisMax(const std::vector<double>& values, double floor) {
+    double max = floor;
+    for (double v : values)
+        if (std::isfinite(v)) max = std::max(max, v);
+    return max;
+}
+
+}  // namespace
+
+QuantStepChart::QuantStepChart(QWidget* parent) : QChartView(new QChart, parent) {
+    prepareChartView(*this);
+    setMinimumSize(240, 200);
+    rebuild();
+}
+
+void QuantStepChart::setData(const QString& title, const QString& x_title,
+                             std::vector<StepLine> lines, StepMarkers markers) {
+    m_title = title;
+    m_x_title = x_title;
+    m_data = std::move(lines);
+    m_marker_data = std::move(markers);
+    rebuild();
+}
+
+void QuantStepChart::clear(const QString& title) {
+    setData(title, QString(), {});
+}
+
+void QuantStepChart::rebuild() {
+    QChart* c = chart();
+    c->removeAllSeries();
+    for (QAbstractAxis* axis : c->axes())
+        c->removeAxis(axis);
+    m_lines.clear();
+    m_markers = nullptr;
+    c->setTitle(m_title);
+    if (m_data.empty()) {
+        applyChartTheme(*c, palette(), font());
+        return;
+    }
+
+    double x_max = 1;
+    for (const StepLine& line : m_data)
+        x_max = std::max(x_max, line.first_x + double(line.values.size()) - 1);
+    auto* x = new QValueAxis;
+    x->setRange(0, x_max);
+    x->setLabelFormat(QStringLiteral("%d"));
+    x->setTickCount(5);
+    x->applyNiceNumbers();
+    x->setTitleText(m_x_title);
+    c->addAxis(x, Qt::AlignBottom);
+
+    const double width = chartLineWidth(font());
+    for (std::size_t i = 0; i < m_data.size() && i < 2; ++i) {
+        const StepLine& line = m_data[i];
+        auto* y = new QValueAxis;
+        y->setRange(0, axisMax(line.values, 1e-9) * 1.05);
+        y->setTickCount(5);
+        y->setLabelFormat(QStringLiteral("%.2g"));
+        y->setTitleText(line.axis);
+        c->addAxis(y, i == 0 ? Qt::AlignLeft : Qt::AlignRight);
+        auto* series = new QLineSeries;
+        series->setName(line.name);
+        for (std::size_t k = 0; k < line.values.size(); ++k) {
+            if (std::isfinite(line.values[k]))
+                series->append(line.first_x + double(k), line.values[k]);
+        }
+        series->setPen(QPen(line.color, width));
+        c->addSeries(series);
+        series->attachAxis(x);
+        series->attachAxis(y);
+        m_lines.push_back(series);
+    }
+    if (!m_marker_data.x.empty()) {
+        auto* dots = new QScatterSeries;
+        dots->setName(m_marker_data.name);
+        dots->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+        dots->setMarkerSize(5 + 1.5 * width);
+        dots->setColor(m_marker_data.color);
+        dots->setBorderColor(m_marker_data.color);
+        for (std::size_t k = 0; k < m_marker_data.x.size(); ++k)
+            dots->append(m_marker_data.x[k], m_marker_data.y[k]);
+        c->addSeries(dots);
+        dots->attachAxis(x);
+        dots->attachAxis(c->axes(Qt::Vertical).front());
+        m_markers = dots;
+    }
+    c->legend()->setAlignment(Qt::AlignBottom);
+    applyChartTheme(*c, palette(), font());
+    QFont legend = font();
+    legend.setPointSizeF(font().pointSizeF() * 0.85);
+    c->legend()->setFont(legend);
+}
+
+void QuantStepChart::changeEvent(QEvent* event) {
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) rebuild();
+}
+
+}  // namespace kvscope
