@@ -15,7 +15,7 @@ namespace kvscope {
 
 void MainWindow::buildLessons() {
     m_lesson = new LessonPlayer(*this);
-    m_lesson->setMinimumWidth(340);
+    m_lesson->setMinimumWidth(300);
     m_lesson_dock = new QDockWidget(tr("Lesson"));
     m_lesson_dock->setObjectName(QStringLiteral("lesson_dock"));
     m_lesson_dock->setWidget(m_lesson);
@@ -44,8 +44,10 @@ void MainWindow::buildLessons() {
 }
 
 bool MainWindow::openLesson(const QString& path) {
+    const bool was_hidden = m_lesson_dock->isHidden();
     m_lesson_dock->show();
     m_lesson_dock->raise();
+    if (was_hidden) resizeDocks({m_lesson_dock}, {320}, Qt::Horizontal);  // the views need the rest
     updateDocks();  // also when the window is not on screen (no visibilityChanged then)
     if (!m_lesson->openLesson(path)) {
         showError(m_lesson->errorText());

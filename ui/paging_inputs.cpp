@@ -16,12 +16,15 @@ using sim::PagingField;
 using sim::PolicyKind;
 using sim::WorkloadPreset;
 
-QString pagingPolicyLabel(PolicyKind policy, std::int64_t block_size) {
+QString pagingPolicyLabel(PolicyKind policy, std::int64_t block_size, bool short_form) {
     switch (policy) {
         case PolicyKind::ContiguousMax:
-            return QObject::tr("contiguous, max length (%1)").arg(sim::kPagingMaxSeq);
+            return (short_form ? QObject::tr("contiguous, max (%1)")
+                               : QObject::tr("contiguous, max length (%1)"))
+                .arg(sim::kPagingMaxSeq);
         case PolicyKind::ContiguousExact:
-            return QObject::tr("contiguous, exact length (oracle)");
+            return short_form ? QObject::tr("contiguous, exact (oracle)")
+                              : QObject::tr("contiguous, exact length (oracle)");
         case PolicyKind::Paged:
             return QObject::tr("paged, block %1").arg(block_size);
         case PolicyKind::PagedPrefix:

@@ -19,7 +19,8 @@ QT_END_NAMESPACE
 namespace kvscope {
 
 /// "contiguous max-length (2048)", "paged, block 16", ...: the policy as the view names it.
-QString pagingPolicyLabel(sim::PolicyKind policy, std::int64_t block_size);
+/// `short_form`: for a table row ("contiguous, max (2048)", "contiguous, exact (oracle)").
+QString pagingPolicyLabel(sim::PolicyKind policy, std::int64_t block_size, bool short_form = false);
 
 class PagingInputs : public QWidget {
     Q_OBJECT

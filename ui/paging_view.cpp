@@ -62,6 +62,9 @@ PagingView::PagingView(QWidget* parent) : QWidget(parent) {
     m_summary = new QLabel;
     m_summary->setTextFormat(Qt::RichText);
     m_summary->setWordWrap(true);
+    // The table's rows do not wrap (one line per policy); it must not widen the window either:
+    // at the narrowest the right-hand columns are cut, never the rows.
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_summary->setToolTip(
         tr("Over the whole run of each policy on the same workload and KV budget: KV "
            "utilization = token slots holding a token / slots reserved (summed over steps); "
@@ -226,13 +229,21 @@ void PagingView::renderCharts() {
 
 void PagingView::renderSummary() {
     if (!m_study) return;
-    QString html = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
+    // One row per policy under one header, numbers only in the cells: a row stays one line
+    // even beside the lesson dock.
+    QString html = QStringLiteral(
+                       "<table cellspacing='0' cellpadding='1'><tr><th></th>"
+                       "<th align='left'>%1&nbsp;</th><th align='right'>&nbsp;%2</th>"
+                       "<th align='right'>&nbsp;%3</th><th align='right'>&nbsp;%4</th>"
+                       "<th align='right'>&nbsp;%5</th></tr>")
+                       .arg(tr("policy"), tr("utilization"), tr("max running"), tr("preempted"),
+                            tr("tokens/step"));
     for (const sim::PolicyRun& run : m_study->runs) {
         const bool shown = run.policy == m_shown_scenario.shown;
-        const QString name = pagingPolicyLabel(run.policy, m_study->scenario.block_size);
+        const QString name = pagingPolicyLabel(run.policy, m_study->scenario.block_size, true);
         html += QStringLiteral("<tr><td><span style='color:%1'>\u25a0</span>&nbsp;</td>")
                     .arg(policyColor(run.policy).name());
-        html += QStringLiteral("<td>%1%2&nbsp; </td>")
+        html += QStringLiteral("<td style='white-space:pre'>%1%2&nbsp;</td>")
                     .arg(shown ? QStringLiteral("<b>%1</b>").arg(name.toHtmlEscaped())
                                : name.toHtmlEscaped(),
                          shown ? tr(" (grid)") : QString());
@@ -245,10 +256,8 @@ void PagingView::renderSummary() {
         }
         const sim::SimResult& r = run.result;
         html += QStringLiteral(
-                    "<td align='right'><b>%1%</b> utilization&nbsp; </td>"
-                    "<td align='right'>max <b>%2</b> concurrent&nbsp; </td>"
-                    "<td align='right'>%3 preemptions&nbsp; </td>"
-                    "<td align='right'>%4 tokens/step</td></tr>")
+                    "<td align='right'><b>%1%</b></td><td align='right'><b>%2</b></td>"
+                    "<td align='right'>%3</td><td align='right'>%4</td></tr>")
                     .arg(QString::number(r.kv_utilization * 100.0, 'f', 1))
                     .arg(r.max_running_seqs)
                     .arg(grouped(r.preemptions))

@@ -231,15 +231,18 @@ TEST_CASE("the Paging view's charts draw every policy's metrics from the simulat
             CHECK(same);
         }
     }
-    // The summary line of each policy: its utilization and its peak concurrency.
+    // The summary row of each policy: its utilization and its peak concurrency.
     const QString summary = view.summaryLabel()->text();
+    CHECK(summary.contains("utilization"));
+    CHECK(summary.contains("max running"));
     for (PolicyKind policy : sim::kPagingPolicies) {
         const sim::SimResult& r = view.study()->run(policy).result;
-        CHECK(summary.contains(QString::number(r.kv_utilization * 100.0, 'f', 1) + "%"));
-        CHECK(summary.contains(QStringLiteral("max <b>%1</b> concurrent").arg(r.max_running_seqs)));
+        CHECK(summary.contains(QStringLiteral("<b>%1%</b></td><td align='right'><b>%2</b></td>")
+                                   .arg(QString::number(r.kv_utilization * 100.0, 'f', 1))
+                                   .arg(r.max_running_seqs)));
     }
     CHECK(summary.contains("paged + prefix sharing"));
-    CHECK(summary.contains("contiguous, max length (2048)"));
+    CHECK(summary.contains("contiguous, max (2048)"));
 }
 
 TEST_CASE("the Paging view's transport plays, steps and resets its simulation", "[ui][paging]") {
