@@ -101,6 +101,8 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     m_block_size->setSuffix(tr(" tokens"));
     // How K and V are stored: the spec strings of core/cache/kv_cache_spec (parseKvCacheSpec).
     m_codec = new QComboBox;
+    m_codec->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_codec->setMinimumContentsLength(10);  // long names are cut, the dock keeps its width
     m_codec->setToolTip(
         tr("The precision the cache stores K and V in; scales and windows are "
            "counted in its bytes"));

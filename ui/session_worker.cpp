@@ -1,12 +1,23 @@
 #include "ui/session_worker.h"
 
+#include <QThread>
+#include <algorithm>
 #include <exception>
 
+#include "core/engine/cpu_backend.h"
 #include "core/model/model_source.h"
 #include "core/trace/make_trace.h"
 
 namespace kvscope {
+
 namespace {
+
+/// The engine's CPU backend in the window: every core but one, which the GUI thread keeps (on a
+/// 2-core machine a team of 2 engine threads stalls whenever the GUI paints, and the measured
+/// step times would show it).
+std::unique_ptr<Backend> engineBackend() {
+    return std::make_unique<CpuBackend>(std::max(1, QThread::idealThreadCount() - 1));
+}
 
 QString what(const std::exception& e) {
     return QString::fromUtf8(e.what());
@@ -25,7 +36,8 @@ SessionWorker::~SessionWorker() = default;
 void SessionWorker::load(const QString& reference, const SessionOptions& options) {
     try {
         std::shared_ptr<const Model> model = loadModel(reference.toStdString());
-        auto session = std::make_unique<Session>(model, options);  // throws on bad options
+        auto session =
+            std::make_unique<Session>(model, options, engineBackend());  // throws on bad options
         warmUp(model);
         m_model = std::move(model);
         m_reference = reference;
@@ -39,7 +51,7 @@ void SessionWorker::load(const QString& reference, const SessionOptions& options
 void SessionWorker::configure(const SessionOptions& options) {
     try {
         if (!m_model) throw std::runtime_error("no model is loaded");
-        adopt(std::make_unique<Session>(m_model, options));
+        adopt(std::make_unique<Session>(m_model, options, engineBackend()));
     } catch (const std::exception& e) {
         emit failed(tr("Settings not applied: %1").arg(what(e)));
     }
@@ -59,7 +71,7 @@ std::unique_ptr<Session> SessionWorker::makeOtherSession() const {
     SessionOptions options = m_session->options();
     options.mode = otherMode(options.mode);
     options.record_attention = false;
-    return std::make_unique<Session>(m_model, options);
+    return std::make_unique<Session>(m_model, options, engineBackend());
 }
 
 void SessionWorker::setMeasureOtherMode(bool on) {
@@ -68,11 +80,20 @@ void SessionWorker::setMeasureOtherMode(bool on) {
     emit finished();
 }
 
-// The first forward pass on a thread pays for starting its thread pool; pay it here, so the
-// first step the class sees is timed like every other.
+// The first forward passes on a thread pay for starting its thread pool and for the first
+// allocations of the batched (many-token) path; pay them here, with a one-token and a 32-token
+// pass, so the first step the class sees (and the recomputing twin's first pass) is timed like
+// every other.
 void SessionWorker::warmUp(const std::shared_ptr<const Model>& model) {
-    Session warm(model, SessionOptions{});
-    warm.prefill(std::vector<TokenId>{model->tokenizer->bos()});
+    const TokenId bos = model->tokenizer->bos();
+    Session one(model, SessionOptions{}, engineBackend());
+    one.prefill(std::vector<TokenId>{bos});
+    SessionOptions batched;
+    batched.mode = CacheMode::Recompute;
+    Session many(model, batched, engineBackend());
+    many.prefill(std::vector<TokenId>(
+        std::size_t(std::min<std::int64_t>(32, model->config.max_context)), bos));
+    many.stepForced(bos);
 }
 
 RecordedStep SessionWorker::recorded(const StepRecord& record) {
