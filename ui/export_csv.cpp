@@ -147,8 +147,7 @@ QString contextChartCsv(const MemoryContextChart& chart) {
 QString capacityChartCsv(const MemoryCapacityChart& chart) {
     const QList<QBarSet*> sets = chart.bars() ? chart.bars()->barSets() : QList<QBarSet*>();
     QStringList categories;
-    if (auto* axis =
-            qobject_cast<QBarCategoryAxis*>(chart.chart()->axes(Qt::Horizontal).value(0)))
+    if (auto* axis = qobject_cast<QBarCategoryAxis*>(chart.chart()->axes(Qt::Horizontal).value(0)))
         categories = axis->categories();
     QStringList names{QStringLiteral("variant")};
     for (const QBarSet* set : sets)
@@ -183,8 +182,7 @@ QString chartSeriesCsv(const QChart& chart) {
                 y_title.isEmpty() ? QStringLiteral("y") : QStringLiteral("y (%1)").arg(y_title)}) +
         QLatin1Char('\n');
     QStringList categories;
-    if (auto* axis =
-            qobject_cast<QBarCategoryAxis*>(chart.axes(Qt::Horizontal).value(0)))
+    if (auto* axis = qobject_cast<QBarCategoryAxis*>(chart.axes(Qt::Horizontal).value(0)))
         categories = axis->categories();
     for (const QAbstractSeries* series : chart.series()) {
         if (const auto* xy = qobject_cast<const QXYSeries*>(series)) {

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <QCheckBox>
-#include <algorithm>
 #include <QLineSeries>
+#include <algorithm>
 
 #include "core/engine/session.h"
 #include "core/model/model_source.h"
