@@ -134,7 +134,7 @@ void whenStudyShown(PagingView& view, std::function<void()> then) {
     });
 }
 
-void applyPaging(PagingView& view, Reader& in) {
+void applyPaging(PagingView& view, Reader& in, ViewSettingsStage stage) {
     PagingInputs& form = *view.inputs();
     if (const std::string* policy = in.text("policy")) {
         bool found = false;
@@ -153,7 +153,9 @@ void applyPaging(PagingView& view, Reader& in) {
     if (const std::int64_t* n = in.count("block_size")) form.blockSizeSpin()->setValue(int(*n));
     if (const std::int64_t* n = in.count("requests")) form.requestsSpin()->setValue(int(*n));
     view.recompute();
-    if (const std::int64_t* steps = in.count("sim_steps")) {
+    // Stepping the simulation is an action: once, when the scenario's engine work is done.
+    if (const std::int64_t* steps = in.count("sim_steps");
+        steps && stage == ViewSettingsStage::Final) {
         const int n = int(std::min<std::int64_t>(*steps, 1 << 24));
         whenStudyShown(view, [&view, n] {
             view.resetSimulation();
@@ -218,7 +220,7 @@ QString applyViewSettings(MainWindow& window, const ScenarioFile& file, ViewSett
     }
     applyGenerate(*window.generateView(), in);
     if (file.view == "memory") applyMemory(*window.memoryView(), in);
-    if (file.view == "paging") applyPaging(*window.pagingView(), in);
+    if (file.view == "paging") applyPaging(*window.pagingView(), in, stage);
     if (file.view == "quant") applyQuant(*window.quantView(), in, stage);
     window.showView(QString::fromStdString(file.view));
     return error;

@@ -19,8 +19,8 @@ namespace kvscope {
 class MainWindow;
 
 enum class ViewSettingsStage {
-    Immediate,  // before the scenario's engine work: no actions that need its model
-    Final,      // the model is loaded and the steps are in: "run" starts the comparison too
+    Immediate,  // before the scenario's engine work: settings only, no actions
+    Final,      // the model is loaded and the steps are in: "run" and "sim_steps" act too
 };
 
 /// Applies `file`'s view settings and shows its view. Returns "" or the first problem (an unknown

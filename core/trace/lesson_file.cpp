@@ -16,18 +16,7 @@ const std::string& readText(const JsonValue& value) {
 }
 
 void checkVersion(const JsonValue& root) {
-    if (!root.isObject())
-        root.fail("expected a KVScope lesson (a JSON object), got " + root.describe());
-    const JsonValue* version = root.find(kLessonVersionKey);
-    if (!version)
-        root.fail("not a KVScope lesson: the key \"" + std::string(kLessonVersionKey) +
-                  "\" is missing");
-    const std::int64_t number = version->asInt64();
-    if (number > kLessonFileVersion)
-        version->fail("lesson version " + std::to_string(number) +
-                      " is newer than this KVScope reads (" + std::to_string(kLessonFileVersion) +
-                      "); update KVScope to open it");
-    if (number < 1) version->fail("lesson version must be >= 1, got " + std::to_string(number));
+    checkDocumentVersion(root, kLessonVersionKey, kLessonFileVersion, "lesson");
 }
 
 /// One step, resolved against the state the previous step left (nullopt for the first step).

@@ -100,18 +100,7 @@ const JsonValue* optional(const JsonValue& object, std::string_view key) {
 }
 
 void checkVersion(const JsonValue& root) {
-    if (!root.isObject())
-        root.fail("expected a KVScope scenario (a JSON object), got " + root.describe());
-    const JsonValue* version = root.find(kScenarioVersionKey);
-    if (!version)
-        root.fail("not a KVScope scenario: the key \"" + std::string(kScenarioVersionKey) +
-                  "\" is missing");
-    const std::int64_t number = version->asInt64();
-    if (number > kScenarioFileVersion)
-        version->fail("scenario version " + std::to_string(number) +
-                      " is newer than this KVScope reads (" + std::to_string(kScenarioFileVersion) +
-                      "); update KVScope to open it");
-    if (number < 1) version->fail("scenario version must be >= 1, got " + std::to_string(number));
+    checkDocumentVersion(root, kScenarioVersionKey, kScenarioFileVersion, "scenario");
 }
 
 void readSampling(const JsonValue& value, SamplingParams& sampling) {

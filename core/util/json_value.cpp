@@ -169,4 +169,21 @@ void checkKnownKeys(const JsonValue& object, std::initializer_list<std::string_v
     }
 }
 
+std::int64_t checkDocumentVersion(const JsonValue& root, std::string_view key,
+                                  std::int64_t supported, std::string_view what) {
+    const std::string name(what);
+    if (!root.isObject())
+        root.fail("expected a KVScope " + name + " (a JSON object), got " + root.describe());
+    const JsonValue* version = root.find(key);
+    if (!version)
+        root.fail("not a KVScope " + name + ": the key \"" + std::string(key) + "\" is missing");
+    const std::int64_t number = version->asInt64();
+    if (number > supported)
+        version->fail(name + " version " + std::to_string(number) +
+                      " is newer than this KVScope reads (" + std::to_string(supported) +
+                      "); update KVScope to open it");
+    if (number < 1) version->fail(name + " version must be >= 1, got " + std::to_string(number));
+    return number;
+}
+
 }  // namespace kvscope

@@ -149,4 +149,11 @@ auto rethrowAt(const JsonValue& value, F&& f) {
 /// silently): "unknown key \"k\" (expected one of: a, b, c)".
 void checkKnownKeys(const JsonValue& object, std::initializer_list<std::string_view> known);
 
+/// The version of a versioned KVScope document (`what`: "scenario", "lesson") read from
+/// `root[key]`: refuses a root that is not an object ("expected a KVScope <what>"), a missing key
+/// ("not a KVScope <what>"), a version above `supported` ("... newer than this KVScope reads")
+/// or below 1. Returns the version.
+std::int64_t checkDocumentVersion(const JsonValue& root, std::string_view key,
+                                  std::int64_t supported, std::string_view what);
+
 }  // namespace kvscope
