@@ -2,6 +2,7 @@
 // bytes, attention and logits error, top-1 agreement, perplexity, free-generation divergence.
 #include <fstream>
 #include <ostream>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -9,7 +10,9 @@
 #include "app/cli/command.h"
 #include "app/cli/generation.h"
 #include "app/cli/quant_eval_output.h"
+#include "app/cli/quant_sweep_output.h"
 #include "core/engine/quant_eval.h"
+#include "core/engine/quant_sweep.h"
 #include "core/util/error.h"
 
 namespace kvscope::cli {
@@ -28,6 +31,8 @@ constexpr FlagSpec kFlags[] = {
      "prompt (BOS in front), continued by fp32 greedy --steps tokens (default: "
      "BOS only)"},
     {"text", "FILE", "teacher-force this text file instead (BOS in front, cut to the context)"},
+    {"prompts", "FILE",
+     "pool many sequences: one prompt per line, each continued by --steps greedy tokens"},
     {"steps", "N", "fp32 greedy tokens after the prompt, and free-generation steps (default 200)"},
     {"layout", "L", "contiguous|paged (default contiguous)"},
     {"block-size", "B", "paged block size, a multiple of 32 for kivi2 (default 32)"},
@@ -49,6 +54,11 @@ constexpr std::string_view kDetails =
     "Default --codecs: fp16,bf16,fp8_e4m3,fp8_e5m2,int8,q8_0,int4,q4_0,int4+w32,int2,int2+w32,\n"
     "kivi2+r32,kivi2.\n"
     "Default sequence: BOS + --prompt + fp32's greedy continuation of --steps tokens.\n"
+    "--prompts FILE runs one such sequence per line of FILE (blank lines and lines starting\n"
+    "with # are skipped; a line <s> is BOS alone) and pools them: top-1 agreement over all\n"
+    "steps with each sequence's min / median / max, top-1 misses and how many of them sit at\n"
+    "fp32 near-ties (top two logits within 0.1 nats), logits KL and perplexity. One text of\n"
+    "200 steps decides top-1 in steps of 0.5%; a pool of texts has less luck in it.\n"
     "Progress goes to stderr.\n";
 
 std::vector<KvCacheSpec> parseCodecList(std::string_view list) {
@@ -65,9 +75,9 @@ std::vector<KvCacheSpec> parseCodecList(std::string_view list) {
     return specs;
 }
 
-std::string readText(const std::string& path) {
+std::string readText(const std::string& flag, const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError("--text: cannot open '" + path + "'");
+    if (!in) throw InputError("--" + flag + ": cannot open '" + path + "'");
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
@@ -79,9 +89,48 @@ CacheLayout parseLayout(std::string_view text) {
     throw InputError("--layout: expected contiguous or paged, got '" + std::string(text) + "'");
 }
 
+/// The prompts of a --prompts file: one per line, blank and # lines skipped, "<s>" = BOS alone.
+std::vector<std::string> readPrompts(const std::string& path) {
+    std::istringstream lines(readText("prompts", path));
+    std::vector<std::string> prompts;
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos || line.front() == '#') continue;
+        prompts.push_back(line == "<s>" ? std::string() : line);
+    }
+    if (prompts.empty()) throw InputError("--prompts: '" + path + "' holds no prompt");
+    return prompts;
+}
+
+int runSweep(const ParsedArgs& args, std::shared_ptr<const Model> model,
+             std::span<const KvCacheSpec> specs, std::int64_t steps,
+             const QuantEvalOptions& options, QuantEvalSetup setup, std::ostream& out,
+             std::ostream& err) {
+    const std::string path = args.value("prompts");
+    std::vector<std::vector<TokenId>> sequences;
+    for (const std::string& prompt : readPrompts(path)) {
+        const std::vector<TokenId> prompt_tokens = promptTokens(*model, prompt);
+        checkContextFits(*model, std::int64_t(prompt_tokens.size()), steps,
+                         model->config.max_context);
+        sequences.push_back(greedyContinuation(model, prompt_tokens, steps));
+    }
+    setup.source = std::to_string(sequences.size()) + " prompts of " + path + ", each + " +
+                   std::to_string(steps) + " fp32 greedy tokens";
+    const QuantSweepResult result =
+        runQuantSweep(model, sequences, specs, options, [&](std::int64_t done, std::int64_t total) {
+            err << "quant-eval: sequence " << done << "/" << total << std::endl;
+            return true;
+        });
+    if (args.has("json"))
+        writeQuantSweepJson(setup, result, out);
+    else
+        writeQuantSweepTable(setup, result, out);
+    return 0;
+}
+
 int runQuantEvalCommand(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
-    if (args.has("prompt") && args.has("text"))
-        throw InputError("--prompt and --text: give one of them, not both");
+    if (int(args.has("prompt")) + int(args.has("text")) + int(args.has("prompts")) > 1)
+        throw InputError("--prompt, --text and --prompts: give one of them, not several");
     const std::vector<KvCacheSpec> specs =
         parseCodecList(args.optionalValue("codecs").value_or(std::string(kDefaultCodecs)));
     const std::int64_t steps =
@@ -97,10 +146,11 @@ int runQuantEvalCommand(const ParsedArgs& args, std::ostream& out, std::ostream&
     setup.layout = options.cache_layout == CacheLayout::Paged
                        ? "paged (block " + std::to_string(options.block_size) + ")"
                        : "contiguous";
+    if (args.has("prompts")) return runSweep(args, model, specs, steps, options, setup, out, err);
     std::vector<TokenId> tokens;
     if (args.has("text")) {
         const std::string path = args.value("text");
-        tokens = promptTokens(*model, readText(path));
+        tokens = promptTokens(*model, readText("text", path));
         if (std::int64_t(tokens.size()) > model->config.max_context)
             tokens.resize(std::size_t(model->config.max_context));
         if (tokens.size() < 2) throw InputError("--text: '" + path + "' holds no tokens");

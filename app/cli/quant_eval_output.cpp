@@ -1,5 +1,6 @@
 #include "app/cli/quant_eval_output.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -10,15 +11,16 @@ namespace kvscope::cli {
 
 namespace {
 
-/// 3 significant digits in scientific form for small errors ("1.23e-04"), fixed otherwise.
-std::string small(double x) {
-    if (x == 0) return "0";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, x < 1e-2 ? "%.2e" : "%.4f", x);
-    return buf;
+/// "4 (3)": steps whose top-1 differs from fp32's, and how many of them sit at fp32 near-ties.
+std::string topMisses(const QuantEvalResult& result, const QuantEvalRow& row) {
+    const std::int64_t misses =
+        std::count(row.step_top1_match.begin(), row.step_top1_match.end(), false);
+    return std::to_string(misses) + " (" + std::to_string(misses - decisiveMisses(result, row)) +
+           ")";
 }
 
-std::vector<std::string> cells(const QuantEvalRow& row, bool reference) {
+std::vector<std::string> cells(const QuantEvalResult& result, const QuantEvalRow& row,
+                               bool reference) {
     const std::string divergence =
         reference ? "-"
                   : (row.first_divergence == 0 ? "none" : std::to_string(row.first_divergence));
@@ -29,10 +31,11 @@ std::vector<std::string> cells(const QuantEvalRow& row, bool reference) {
     return {row.label,
             iecBytes(row.kv_bytes),
             fixed(row.ratio_to_fp16, 3),
-            small(row.attn_l1_mean) + " / " + small(row.attn_l1_max),
-            small(row.attn_kl_mean) + " / " + small(row.attn_kl_max),
-            small(row.logits_kl_mean) + " / " + small(row.logits_kl_max),
+            errorFigure(row.attn_l1_mean) + " / " + errorFigure(row.attn_l1_max),
+            errorFigure(row.attn_kl_mean) + " / " + errorFigure(row.attn_kl_max),
+            errorFigure(row.logits_kl_mean) + " / " + errorFigure(row.logits_kl_max),
             fixed(100.0 * row.top1_agreement, 1) + "%",
+            topMisses(result, row),
             ppl,
             divergence};
 }
@@ -55,6 +58,10 @@ void writeRow(const QuantEvalRow& row, const QuantEvalResult& result, JsonWriter
     json.field("logits_kl_mean", row.logits_kl_mean);
     json.field("logits_kl_max", row.logits_kl_max);
     json.field("top1_agreement", row.top1_agreement);
+    json.field(
+        "top1_misses_at_near_ties",
+        std::int64_t(std::count(row.step_top1_match.begin(), row.step_top1_match.end(), false)) -
+            decisiveMisses(result, row));
     json.field("perplexity", row.perplexity);
     json.field("perplexity_delta", row.perplexity_delta);
     json.field("first_divergence", row.first_divergence);
@@ -72,31 +79,17 @@ void writeQuantEvalTable(const QuantEvalSetup& setup, const QuantEvalResult& res
         << "KV bytes: K + V held after the sequence (IEC units), scales, zero points and fp16\n"
         << "windows included. attn: attention rows vs fp32, L1 and KL, mean / max. logits KL:\n"
         << "next-token KL(fp32 || codec) in nats, mean / max. diverges: first free greedy step\n"
-        << "(of " << result.reference_free.size() << ") whose token differs from fp32's.\n\n";
-    const std::vector<std::string> header = {"codec",   "KV bytes",       "vs fp16",
-                                             "attn L1", "attn KL",        "logits KL",
-                                             "top-1",   "perplexity (d)", "diverges"};
-    std::vector<std::vector<std::string>> table = {header, cells(result.reference, true)};
+        << "(of " << result.reference_free.size() << ") whose token differs from fp32's.\n"
+        << "misses (at ties): steps whose top-1 differs from fp32's (of them, at fp32 near-ties:\n"
+        << "its top two logits within " << kNearTieMargin << " nats, " << nearTieCount(result)
+        << " of the " << result.n_steps << " steps here).\n\n";
+    const std::vector<std::string> header = {
+        "codec",     "KV bytes", "vs fp16",          "attn L1",        "attn KL",
+        "logits KL", "top-1",    "misses (at ties)", "perplexity (d)", "diverges"};
+    std::vector<std::vector<std::string>> table = {header, cells(result, result.reference, true)};
     for (const QuantEvalRow& row : result.rows)
-        table.push_back(cells(row, false));
-    std::vector<std::size_t> width(header.size(), 0);
-    for (const auto& line : table)
-        for (std::size_t c = 0; c < line.size(); ++c)
-            width[c] = std::max(width[c], displayWidth(line[c]));
-    for (std::size_t r = 0; r < table.size(); ++r) {
-        out << "| ";
-        for (std::size_t c = 0; c < table[r].size(); ++c)
-            out << (c == 0 ? padRight(table[r][c], width[c]) : padLeft(table[r][c], width[c]))
-                << " |" << (c + 1 < table[r].size() ? " " : "");
-        out << "\n";
-        if (r == 0) {
-            out << "|";
-            for (std::size_t c = 0; c < width.size(); ++c)
-                out << (c == 0 ? ":" : "-") << std::string(width[c], '-') << (c == 0 ? "-" : ":")
-                    << "|";
-            out << "\n";
-        }
-    }
+        table.push_back(cells(result, row, false));
+    writeMarkdownTable(table, out);
     if (result.cancelled) out << "(cancelled: rows after the last one were not run)\n";
 }
 
@@ -110,6 +103,8 @@ void writeQuantEvalJson(const QuantEvalSetup& setup, const QuantEvalResult& resu
     json.field("n_tokens", std::int64_t(result.tokens.size()));
     json.field("n_steps", result.n_steps);
     json.field("fp16_kv_bytes", result.fp16_kv_bytes);
+    json.field("near_tie_margin", kNearTieMargin);
+    json.field("fp32_near_ties", nearTieCount(result));
     json.key("tokens").beginArray();
     for (TokenId id : result.tokens)
         json.value(id);

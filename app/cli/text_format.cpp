@@ -1,5 +1,6 @@
 #include "app/cli/text_format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -25,6 +26,13 @@ std::string iecBytes(std::int64_t bytes) {
 
 std::string threadCount(int n) {
     return std::to_string(n) + (n == 1 ? " thread" : " threads");
+}
+
+std::string errorFigure(double x) {
+    if (x == 0) return "0";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, x < 1e-2 ? "%.2e" : "%.4f", x);
+    return buf;
 }
 
 namespace {
@@ -60,6 +68,30 @@ std::string padRight(std::string_view text, std::size_t width) {
     const std::size_t shown = displayWidth(text);
     if (shown < width) out.append(width - shown, ' ');
     return out;
+}
+
+void writeMarkdownTable(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+    if (rows.empty()) return;
+    std::vector<std::size_t> width(rows.front().size(), 0);
+    for (const auto& row : rows)
+        for (std::size_t c = 0; c < row.size() && c < width.size(); ++c)
+            width[c] = std::max(width[c], displayWidth(row[c]));
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        out << "| ";
+        for (std::size_t c = 0; c < width.size(); ++c) {
+            const std::string_view cell = c < rows[r].size() ? rows[r][c] : std::string_view();
+            out << (c == 0 ? padRight(cell, width[c]) : padLeft(cell, width[c])) << " |"
+                << (c + 1 < width.size() ? " " : "");
+        }
+        out << "\n";
+        if (r == 0) {
+            out << "|";
+            for (std::size_t c = 0; c < width.size(); ++c)
+                out << (c == 0 ? ":" : "-") << std::string(width[c], '-') << (c == 0 ? "-" : ":")
+                    << "|";
+            out << "\n";
+        }
+    }
 }
 
 }  // namespace kvscope::cli

@@ -1,13 +1,18 @@
 #pragma once
 // Number formatting for the human-readable CLI output (g++ 12 has no <format>).
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kvscope::cli {
 
 /// `number` with `decimals` digits after the point ("nan" / "inf" spelled out).
 std::string fixed(double number, int decimals);
+/// An error measure: 3 significant digits in scientific form when small ("1.23e-04"), 4
+/// decimals otherwise ("0.0957"), "0" for zero.
+std::string errorFigure(double x);
 /// Bytes in IEC units, e.g. "512 B", "12.0 KiB", "1.50 MiB", "2.00 GiB".
 std::string iecBytes(std::int64_t bytes);
 /// `text` padded with spaces on the left (right-aligned) or right (left-aligned) to a display
@@ -20,5 +25,8 @@ std::string threadCount(int n);
 std::size_t displayWidth(std::string_view text);
 /// At most `max_chars` code points of `text`, never cutting a UTF-8 sequence in half.
 std::string truncateDisplay(std::string_view text, std::size_t max_chars);
+/// A Markdown table: rows[0] is the header; the first column is left-aligned, the others
+/// right-aligned, each padded to its widest cell. Every row has the header's number of cells.
+void writeMarkdownTable(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
 
 }  // namespace kvscope::cli

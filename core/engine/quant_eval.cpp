@@ -95,6 +95,21 @@ Eigen::Index argmax(const Vector& v) {
     return best;
 }
 
+/// The largest logit minus the second largest. logits: [vocab], at least 2.
+double top1Margin(const Vector& logits) {
+    double first = -INFINITY, second = -INFINITY;
+    for (Eigen::Index i = 0; i < logits.size(); ++i) {
+        const double x = logits[i];
+        if (x > first) {
+            second = first;
+            first = x;
+        } else if (x > second) {
+            second = x;
+        }
+    }
+    return first - second;
+}
+
 double perplexity(const ForcedRun& run, std::span<const TokenId> tokens) {
     double nll = 0;
     const std::size_t n_steps = tokens.size() - 1;
@@ -164,6 +179,18 @@ std::int64_t fp16Bytes(const Model& model, std::int64_t n_tokens) {
 }
 
 }  // namespace
+
+std::int64_t nearTieCount(const QuantEvalResult& result) {
+    return std::count_if(result.step_top1_margin.begin(), result.step_top1_margin.end(),
+                         [](double margin) { return margin < kNearTieMargin; });
+}
+
+std::int64_t decisiveMisses(const QuantEvalResult& result, const QuantEvalRow& row) {
+    std::int64_t misses = 0;
+    for (std::size_t i = 0; i < row.step_top1_match.size(); ++i)
+        if (!row.step_top1_match[i] && result.step_top1_margin[i] >= kNearTieMargin) ++misses;
+    return misses;
+}
 
 std::int64_t QuantEvalAttention::nPositions() const {
     const std::int64_t per_position = n_layers * n_heads;
@@ -324,6 +351,8 @@ QuantEvalResult runQuantEval(std::shared_ptr<const Model> model, std::span<const
     result.reference.ratio_to_fp16 = double(ref.kv_bytes) / double(result.fp16_kv_bytes);
     compare(ref, ref, tokens, result.reference);
     result.reference.perplexity = perplexity(ref, tokens);
+    for (std::int64_t i = 0; i < result.n_steps; ++i)
+        result.step_top1_margin.push_back(top1Margin(ref.logits[std::size_t(i)]));
     if (options.free_steps > 0) {
         result.reference_free =
             runFree(model, seed_tokens, options.free_steps,

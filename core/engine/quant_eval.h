@@ -20,6 +20,10 @@
 
 namespace kvscope {
 
+/// fp32 top-1 margins below this (nats: top-1 minus top-2 logit) count as near-ties: steps where
+/// fp32's own choice is nearly a coin toss, so any codec noise may flip it.
+inline constexpr double kNearTieMargin = 0.1;
+
 struct QuantEvalOptions {
     CacheLayout cache_layout = CacheLayout::Contiguous;
     std::int64_t block_size = 32;  // paged layout (kivi2 needs a multiple of 32)
@@ -74,14 +78,22 @@ struct QuantEvalRow {
 };
 
 struct QuantEvalResult {
-    std::vector<TokenId> tokens;          // the teacher-forced sequence, BOS first
-    std::int64_t n_steps = 0;             // positions with a next token: tokens.size() - 1
-    std::int64_t fp16_kv_bytes = 0;       // the sequence's K + V bytes in fp16
-    QuantEvalRow reference;               // fp32 (its errors are 0 by definition)
+    std::vector<TokenId> tokens;     // the teacher-forced sequence, BOS first
+    std::int64_t n_steps = 0;        // positions with a next token: tokens.size() - 1
+    std::int64_t fp16_kv_bytes = 0;  // the sequence's K + V bytes in fp16
+    QuantEvalRow reference;          // fp32 (its errors are 0 by definition)
+    /// fp32's top-1 minus top-2 logit at each step, [n_steps]: how near a tie its choice was
+    /// (a codec's top-1 flips easily where this is small).
+    std::vector<double> step_top1_margin;
     std::vector<TokenId> reference_free;  // fp32's free greedy tokens (== reference.free_tokens)
     std::vector<QuantEvalRow> rows;       // one per spec, in order
     bool cancelled = false;
 };
+
+/// Steps whose fp32 top-1 margin is below kNearTieMargin.
+std::int64_t nearTieCount(const QuantEvalResult& result);
+/// Steps where `row`'s top-1 differs from fp32's although fp32's margin was >= kNearTieMargin.
+std::int64_t decisiveMisses(const QuantEvalResult& result, const QuantEvalRow& row);
 
 /// Called after each run (the fp32 reference, then each spec, teacher-forced and free); return
 /// false to stop: the result then holds the rows done so far and cancelled = true.

@@ -1,6 +1,9 @@
 // `kvscope-cli quant-eval`: the table, the JSON fields, bad input exits 2.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -10,6 +13,18 @@
 using Catch::Contains;
 using kvscope::test::JsonValue;
 using kvscope::test::runCliCaptured;
+
+namespace {
+
+/// Writes `text` to a file in the temp directory named after this process; returns its path.
+std::string writeTemp(const std::string& name, const std::string& text) {
+    const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                       ("kvscope-quant-" + std::to_string(getpid()) + "-" + name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+}
+
+}  // namespace
 
 TEST_CASE("quant-eval: JSON has every metric per codec, against fp32", "[quant][cli]") {
     const JsonValue json = kvscope::test::runCliJson(
@@ -62,7 +77,9 @@ TEST_CASE("quant-eval: bad input exits 2 naming the flag", "[quant][cli]") {
         {{"--layout", "ring"}, "--layout"},
         {{"--steps", "0"}, "--steps"},
         {{"--text", "/nonexistent/kvscope.txt"}, "--text"},
-        {{"--text", "/nonexistent/kvscope.txt", "--prompt", "x"}, "--prompt and --text"},
+        {{"--text", "/nonexistent/kvscope.txt", "--prompt", "x"}, "--prompt, --text and --prompts"},
+        {{"--prompts", "/nonexistent/kvscope.txt"}, "--prompts: cannot open"},
+        {{"--prompts", "/nonexistent/kvscope.txt", "--text", "y"}, "not several"},
         {{"--codecs", "kivi2", "--layout", "paged", "--block-size", "16"}, "multiple of 32"},
         {{"--steps", "100000"}, "context"},
     };
@@ -75,4 +92,41 @@ TEST_CASE("quant-eval: bad input exits 2 naming the flag", "[quant][cli]") {
         CHECK_THAT(result.err, Contains(message));
         CHECK(result.out.empty());
     }
+}
+
+TEST_CASE("quant-eval --prompts pools one sequence per prompt line", "[quant][cli]") {
+    const std::string prompts =
+        writeTemp("prompts.txt", "# two prompts and BOS alone\r\n<s>\r\n\r\nKV\nscope\n");
+    const JsonValue json =
+        kvscope::test::runCliJson("quant-eval", {"--model", "builtin:demo", "--codecs", "int8,fp16",
+                                                 "--steps", "12", "--prompts", prompts});
+    // BOS + 12 (12 steps), BOS + "KV" + 12, BOS + "scope" + 12: the prompts' tokens count too.
+    CHECK(json["n_sequences"].number == 3);
+    REQUIRE(json["codecs"].size() == 2);
+    const JsonValue& int8 = json["codecs"][0];
+    CHECK(int8["codec"].string == "int8");
+    REQUIRE(int8["sequence_top1"].size() == 3);
+    CHECK(json["reference"]["top1_agreement"].number == 1.0);
+    CHECK(json["reference"]["n_steps"].number == json["n_steps"].number);
+    CHECK(json["n_steps"].number > 36);
+    // Pooled agreement is the matches over all steps.
+    CHECK(int8["top1_agreement"].number ==
+          Approx(int8["top1_matches"].number / int8["n_steps"].number));
+    CHECK(int8["top1_min"].number <= int8["top1_median"].number);
+    CHECK(int8["top1_median"].number <= int8["top1_max"].number);
+    CHECK(json["near_tie_margin"].number == 0.1);
+
+    const auto table = runCliCaptured({"quant-eval", "--model", "builtin:demo", "--codecs", "int8",
+                                       "--steps", "8", "--prompts", prompts});
+    REQUIRE(table.code == 0);
+    CHECK_THAT(table.out, Contains("pooled over 3 sequences"));
+    CHECK_THAT(table.out, Contains("| int8 "));
+    CHECK_THAT(table.err, Contains("sequence 3/3"));
+
+    const std::string empty = writeTemp("empty.txt", "# nothing but a comment\n\n");
+    const auto none = runCliCaptured({"quant-eval", "--model", "builtin:demo", "--prompts", empty});
+    CHECK(none.code == 2);
+    CHECK_THAT(none.err, Contains("holds no prompt"));
+    std::filesystem::remove(prompts);
+    std::filesystem::remove(empty);
 }

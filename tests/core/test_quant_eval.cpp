@@ -87,6 +87,11 @@ TEST_CASE("quant-eval on stories260K: 200 teacher-forced steps of the known-good
     // near-tie of fp32 (its top two logits within 0.25). The issue asks for >= 99%; with
     // head_dim 8 this model gives 98% (4 near-tie flips of 200): asserted as measured.
     const std::vector<float> margins = fp32Margins(model, tokens);
+    REQUIRE(r.step_top1_margin.size() == 200);
+    for (std::size_t i = 0; i < 200; ++i)
+        CHECK(r.step_top1_margin[i] == Approx(margins[i]).margin(1e-5));
+    CHECK(nearTieCount(r) ==
+          std::count_if(margins.begin(), margins.begin() + 200, [](float m) { return m < 0.1f; }));
     for (const char* label : {"int8", "fp8_e4m3"}) {
         const QuantEvalRow& q = row(r, label);
         INFO(label << " top-1 " << q.top1_agreement);
