@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 
+#include "core/model/trained_context.h"
 #include "ui/format_bytes.h"
 
 namespace kvscope {
@@ -13,6 +14,14 @@ QString tr(const char* text) {
 
 QString fromView(std::string_view text) {
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+/// "2048 tokens", or "512 tokens, as trained" for a model capped at its known training context.
+QString contextText(const ModelConfig& c) {
+    const auto trained = knownTrainedContext(c);
+    if (trained && trained->tokens == c.max_context)
+        return tr("%1 tokens, as trained").arg(c.max_context);
+    return tr("%1 tokens").arg(c.max_context);
 }
 
 }  // namespace
@@ -28,8 +37,8 @@ QString modelSummaryHtml(const ModelConfig& c) {
     return QStringLiteral("<b>%1</b><table>").arg(QString::fromStdString(c.name).toHtmlEscaped()) +
            row.arg(tr("heads"), heads) + row.arg(tr("layers")).arg(c.n_layers) +
            row.arg(tr("d_model")).arg(c.d_model) + row.arg(tr("head_dim")).arg(c.head_dim) +
-           row.arg(tr("context"), tr("%1 tokens").arg(c.max_context)) +
-           row.arg(tr("KV / token"), kv_per_token) + QStringLiteral("</table>");
+           row.arg(tr("context"), contextText(c)) + row.arg(tr("KV / token"), kv_per_token) +
+           QStringLiteral("</table>");
 }
 
 QString kvHeadNote(const ModelConfig& c, int head) {

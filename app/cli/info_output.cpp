@@ -7,6 +7,7 @@
 
 #include "app/cli/config_json.h"
 #include "app/cli/text_format.h"
+#include "core/model/trained_context.h"
 #include "core/util/json_writer.h"
 
 namespace kvscope::cli {
@@ -117,6 +118,10 @@ void writeShape(const ModelInfo& info, std::ostream& out) {
     row(out, "d_ff", std::to_string(c.d_ff));
     row(out, "vocab", std::to_string(c.vocab));
     row(out, "context length", std::to_string(c.max_context));
+    if (const auto trained = knownTrainedContext(c); trained && trained->tokens < c.max_context) {
+        row(out, "trained context",
+            std::to_string(trained->tokens) + " (" + trained->model + "; runs stop there)");
+    }
     row(out, "rope theta", shortFloat(c.rope_theta));
     row(out, "norm eps", shortFloat(c.norm_eps));
     row(out, "output",
@@ -207,6 +212,8 @@ void writeShapeJson(JsonWriter& json, const ModelConfig& c) {
     json.beginObject();
     writeShapeFields(json, c);
     json.field("context_length", c.max_context);
+    if (const auto trained = knownTrainedContext(c); trained && trained->tokens < c.max_context)
+        json.field("trained_context", trained->tokens);
     json.field("rope_theta", c.rope_theta);
     json.field("norm_eps", c.norm_eps);
     json.field("tied_output", c.tied_output);

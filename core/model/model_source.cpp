@@ -7,6 +7,7 @@
 #include "core/model/builtin_demo.h"
 #include "core/model/gguf_model.h"
 #include "core/model/llama2c_model.h"
+#include "core/model/trained_context.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -72,8 +73,15 @@ std::shared_ptr<const Model> loadModel(std::string_view reference) {
                 if (reference == name)
                     return std::make_shared<const Model>(makeBuiltinDemo(variant));
             break;
-        case ModelFormat::Gguf:
-            return std::make_shared<const Model>(loadGgufModel(std::string(reference)));
+        case ModelFormat::Gguf: {
+            // A model known to be trained on fewer positions than its file states runs capped
+            // at its training context (core/model/trained_context.h).
+            const GgufFile file = GgufFile::open(std::string(reference));
+            GgufModelOptions options;
+            if (const auto trained = knownTrainedContext(readGgufConfig(file)))
+                options.max_context_cap = trained->tokens;
+            return std::make_shared<const Model>(loadGgufModel(file, options));
+        }
         case ModelFormat::Llama2c:
             return std::make_shared<const Model>(loadLlama2cModel(std::string(reference)));
     }

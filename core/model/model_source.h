@@ -21,7 +21,9 @@ enum class ModelFormat { Builtin, Gguf, Llama2c };
 /// unknown built-in, a missing file, or a file of neither format.
 ModelFormat detectModelFormat(std::string_view reference);
 
-/// Loads `reference` (any format above). Throws InputError naming the reference and the problem.
+/// Loads `reference` (any format above). A GGUF whose shape is a known model with a shorter
+/// training context than the file states (knownTrainedContext) gets max_context = that context.
+/// Throws InputError naming the reference and the problem.
 std::shared_ptr<const Model> loadModel(std::string_view reference);
 
 }  // namespace kvscope

@@ -107,6 +107,7 @@ TEST_CASE("info on builtin:demo: shape, KV bytes by hand, tensors from the weigh
     CHECK(shape["attention_variant"].string == "GQA");
     CHECK(shape["kv_group_size"].number == c.n_heads / c.n_kv_heads);
     CHECK(shape["context_length"].number == c.max_context);
+    CHECK_FALSE(shape.has("trained_context"));  // not a known model
 
     const JsonValue& kv = json["kv_cache"];
     CHECK(kv["bytes_per_token_per_layer"]["fp32"].number == kv_per_layer);
@@ -151,6 +152,7 @@ TEST_CASE("info on stories260K.gguf: GGUF v3, GQA 8/4, 1280 B per token in fp32"
     CHECK(contains(text.out, "llama (SentencePiece BPE)"));
     CHECK(contains(text.out, "tokenizer.ggml.tokens"));
     CHECK(contains(text.out, "[512 x string]"));
+    CHECK(contains(text.out, "trained context   512 (tinyllamas stories260K"));
 
     const JsonValue json = infoJson(*path);
     CHECK(json["format"].string == "gguf");
@@ -168,6 +170,7 @@ TEST_CASE("info on stories260K.gguf: GGUF v3, GQA 8/4, 1280 B per token in fp32"
     CHECK(shape["d_ff"].number == 172);
     CHECK(shape["vocab"].number == 512);
     CHECK(shape["context_length"].number == 2048);  // what the v3 file says
+    CHECK(shape["trained_context"].number == 512);  // what the model was trained at
     CHECK_FALSE(shape["tied_output"].boolean);
     CHECK(json["kv_cache"]["bytes_per_token_per_layer"]["fp32"].number == 256);
     CHECK(json["kv_cache"]["bytes_per_token"]["fp32"].number == 1280);
@@ -217,6 +220,8 @@ TEST_CASE("info on the Q8_0 stories260K: GGUF v2, 37 Q8_0 + 11 F32 tensors",
     CHECK(typeCounts(json) == std::vector<std::string>{"Q8_0:37", "F32:11"});
     CHECK(json["weight_bytes"].number == sumTensorBytes(json));
     CHECK(json["kv_cache"]["bytes_per_token"]["fp32"].number == 1280);
+    CHECK(json["shape"]["context_length"].number == 512);  // the v2 file says 512 itself
+    CHECK_FALSE(json["shape"].has("trained_context"));
     const JsonValue* down = findTensor(json, "blk.0.ffn_down.weight");
     REQUIRE(down != nullptr);
     CHECK((*down)["type"].string == "Q8_0");
