@@ -1,5 +1,7 @@
 #include "ui/quant_view.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -306,14 +308,22 @@ void QuantView::render() {
         row.first_divergence == 0
             ? tr("same free text for %1 steps").arg(row.free_tokens.size())
             : tr("free text diverges at step <b>%1</b>").arg(row.first_divergence);
+    const std::int64_t n_misses =
+        std::count(row.step_top1_match.begin(), row.step_top1_match.end(), false);
+    const QString agreement = n_misses == 0
+                                  ? QStringLiteral("<b>%1</b>").arg(percent(row.top1_agreement))
+                                  : tr("<b>%1</b> (%2 misses, %3 at fp32 near-ties)")
+                                        .arg(percent(row.top1_agreement))
+                                        .arg(n_misses)
+                                        .arg(n_misses - decisiveMisses(r, row));
     m_summary->setText(
         tr("<b>%1</b> vs fp32 on %2, %3 positions: KV <b>%4</b> vs %5 (%6 saved, "
-           "%7\u00d7 fp16) \u00b7 top-1 agreement <b>%8</b> \u00b7 perplexity %9 \u2192 %10 "
+           "%7\u00d7 fp16) \u00b7 top-1 agreement %8 \u00b7 perplexity %9 \u2192 %10 "
            "(%11) \u00b7 %12")
             .arg(label.toHtmlEscaped(), modelName(m_run->request.reference).toHtmlEscaped())
             .arg(r.tokens.size())
             .arg(formatBytes(row.kv_bytes), formatBytes(ref.kv_bytes), percent(total.saved),
-                 QString::number(row.ratio_to_fp16, 'f', 3), percent(row.top1_agreement),
+                 QString::number(row.ratio_to_fp16, 'f', 3), agreement,
                  QString::number(ref.perplexity, 'f', 3), QString::number(row.perplexity, 'f', 3),
                  signedNumber(row.perplexity_delta, 4), divergence));
 

@@ -176,9 +176,12 @@ std::string kvRowFormula(KvDtype dtype, std::int64_t n_values) {
             return n + " x 1 B";
         case KvDtype::INT8:
             return n + " x 1 B + 2 B fp16 scale";
-        default:
-            return "ceil(" + n + "/32) = " + std::to_string((n_values + 31) / 32) + " groups x " +
-                   std::to_string(info.group_bytes) + " B";
+        default: {
+            const std::int64_t groups = (n_values + 31) / 32;
+            return "ceil(" + n + "/32) = " + std::to_string(groups) +
+                   (groups == 1 ? " group x " : " groups x ") + std::to_string(info.group_bytes) +
+                   " B";
+        }
     }
 }
 

@@ -89,3 +89,11 @@ TEST_CASE("KV dtype names parse and bad ones are refused", "[memory]") {
     CHECK_THROWS_AS(kvRowBytes(KvDtype::F16, -1), InputError);
     CHECK_THROWS_AS(kvRowBytes(KvDtype::F32, std::int64_t(1) << 62), InputError);
 }
+
+TEST_CASE("kvRowFormula spells out each format's row bytes", "[kv-dtype]") {
+    CHECK(kvRowFormula(KvDtype::F16, 128) == "128 x 2 B");
+    CHECK(kvRowFormula(KvDtype::INT8, 8) == "8 x 1 B + 2 B fp16 scale");
+    // q8_0: 32 int8 codes + an fp16 scale = 34 B per group; q4_0: 16 B + 2 B = 18 B.
+    CHECK(kvRowFormula(KvDtype::Q8_0, 128) == "ceil(128/32) = 4 groups x 34 B");
+    CHECK(kvRowFormula(KvDtype::Q4_0, 8) == "ceil(8/32) = 1 group x 18 B");
+}

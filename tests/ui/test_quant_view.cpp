@@ -218,6 +218,24 @@ TEST_CASE("Quantization view: fp32 against fp32 shows no error and no divergence
     CHECK(view.summary()->text().contains(QStringLiteral("same free text")));
 }
 
+TEST_CASE("Quantization view: the summary counts top-1 misses and those at fp32 near-ties",
+          "[ui][quant]") {
+    QuantView view;
+    setUp(view, "int2", "int2");  // 2 bits per value: some next tokens must change
+    runAndWait(view);
+    const QuantEvalResult& r = view.lastRun()->result;
+    const QuantEvalRow& row = r.rows.at(0);
+    std::int64_t misses = 0, at_ties = 0;
+    for (std::size_t i = 0; i < row.step_top1_match.size(); ++i) {
+        if (row.step_top1_match[i]) continue;
+        ++misses;
+        if (r.step_top1_margin[i] < 0.1) ++at_ties;
+    }
+    REQUIRE(misses > 0);
+    CHECK(view.summary()->text().contains(
+        QStringLiteral("(%1 misses, %2 at fp32 near-ties)").arg(misses).arg(at_ties)));
+}
+
 TEST_CASE("Quantization view: bad input gets a message, not a run", "[ui][quant]") {
     QuantView view;
     SECTION("no model loaded") {
