@@ -1,5 +1,6 @@
 #include "core/cache/fp16_bf16_codec.h"
 
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -67,8 +68,20 @@ public:
     }
 };
 
-/// fp16 and bf16: 2 bytes per value through a pair of scalar conversions.
-template <KvDtype kDtype, std::uint16_t (*kEncode)(float), float (*kDecode)(std::uint16_t)>
+/// fp16 code -> fp32 for all 65536 codes (256 KiB), built once: decoding is a load.
+const std::array<float, 65536>& fp16Table() {
+    static const auto table = [] {
+        std::array<float, 65536> t{};
+        for (std::uint32_t code = 0; code < t.size(); ++code)
+            t[code] = fp16ToFp32(std::uint16_t(code));
+        return t;
+    }();
+    return table;
+}
+
+/// fp16 and bf16: 2 bytes per value. Encoding rounds with the scalar conversions; decoding is a
+/// table load (fp16) or a shift (bf16: the top half of an fp32).
+template <KvDtype kDtype, std::uint16_t (*kEncode)(float)>
 class HalfCodec final : public KvCodec {
 public:
     KvDtype dtype() const override { return kDtype; }
@@ -79,8 +92,14 @@ public:
     }
     void decode(std::span<const std::byte> src, std::span<float> dst) const override {
         requireRowBytes(dst.size(), src.size());
-        for (std::size_t i = 0; i < dst.size(); ++i)
-            dst[i] = kDecode(loadU16(src.data() + 2 * i));
+        if constexpr (kDtype == KvDtype::F16) {
+            const std::array<float, 65536>& table = fp16Table();
+            for (std::size_t i = 0; i < dst.size(); ++i)
+                dst[i] = table[loadU16(src.data() + 2 * i)];
+        } else {
+            for (std::size_t i = 0; i < dst.size(); ++i)
+                dst[i] = std::bit_cast<float>(std::uint32_t(loadU16(src.data() + 2 * i)) << 16);
+        }
     }
 };
 
@@ -91,11 +110,11 @@ std::unique_ptr<KvCodec> makeFp32Codec() {
 }
 
 std::unique_ptr<KvCodec> makeFp16Codec() {
-    return std::make_unique<HalfCodec<KvDtype::F16, fp32ToFp16, fp16ToFp32>>();
+    return std::make_unique<HalfCodec<KvDtype::F16, fp32ToFp16>>();
 }
 
 std::unique_ptr<KvCodec> makeBf16Codec() {
-    return std::make_unique<HalfCodec<KvDtype::BF16, fp32ToBf16, bf16ToFp32>>();
+    return std::make_unique<HalfCodec<KvDtype::BF16, fp32ToBf16>>();
 }
 
 }  // namespace kvscope

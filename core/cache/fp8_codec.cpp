@@ -21,39 +21,37 @@ constexpr Fp8Format kE5m2{5, 2, 15, true};
 constexpr std::uint8_t kE4m3Max = 0x7e, kE4m3Nan = 0x7f;
 constexpr std::uint8_t kE5m2Inf = 0x7c, kE5m2Nan = 0x7e;
 
-/// Rounds a non-negative float below 2^24 to the nearest integer, ties to even (exact).
-float roundHalfEven(float x) {
-    const float floor_x = std::floor(x);
-    const float fraction = x - floor_x;
-    if (fraction > 0.5f) return floor_x + 1.0f;
-    if (fraction < 0.5f) return floor_x;
-    return std::fmod(floor_x, 2.0f) == 0.0f ? floor_x : floor_x + 1.0f;
-}
-
-/// The code of |value| (finite, non-NaN) without sign, before overflow handling: monotonic in
-/// |value|, so codes past the format's largest finite one mean overflow.
-int magnitudeCode(float magnitude, const Fp8Format& f) {
-    if (magnitude == 0.0f) return 0;
+/// The code of a finite |value| (its fp32 bits without sign), sign excluded, rounded to nearest
+/// even on the bits. Monotonic in |value|: codes past the format's largest finite one mean
+/// overflow.
+std::uint32_t magnitudeCode(std::uint32_t abs_bits, const Fp8Format& f) {
+    const int biased = int(abs_bits >> 23);
+    if (biased == 0) return 0;  // zero, or an fp32 subnormal: far below half of fp8's least step
+    const int exponent = biased - 127;
     const int min_exponent = 1 - f.bias;
-    int exponent = 0;
-    std::frexp(magnitude, &exponent);  // magnitude = [0.5, 1) * 2^exponent
-    exponent = std::max(exponent - 1, min_exponent);
-    // Mantissa in units of the last place at this exponent: exact power-of-two scaling.
-    const float units = std::ldexp(magnitude, f.mantissa_bits - exponent);
-    const int q = int(std::min(roundHalfEven(units), float(1 << 20)));
-    const int implicit = 1 << f.mantissa_bits;
-    if (q < implicit) return q;  // subnormal (only at the smallest exponent)
-    // q == 2 * implicit after rounding up: the next binade, mantissa 0 (the formula carries).
-    return ((exponent + f.bias) << f.mantissa_bits) + (q - implicit);
+    const std::uint32_t significand = (abs_bits & 0x7fffffu) | 0x800000u;  // 1.M x 2^23
+    // Kept bits are in units of the last place at max(exponent, min_exponent).
+    const int shift = 23 - f.mantissa_bits + std::max(min_exponent - exponent, 0);
+    if (shift > 24) return 0;  // below half of the smallest subnormal
+    std::uint32_t q = significand >> shift;
+    const std::uint32_t remainder = significand & ((1u << shift) - 1);
+    const std::uint32_t half = 1u << (shift - 1);
+    if (remainder > half || (remainder == half && (q & 1u))) ++q;
+    // Subnormal: q counts the smallest step (rounding up to 1 << mantissa_bits is the smallest
+    // normal's code). Normal: q holds the implicit bit, so a carry moves into the exponent.
+    if (exponent < min_exponent) return q;
+    return (std::uint32_t(exponent - min_exponent) << f.mantissa_bits) + q;
 }
 
 std::uint8_t encode(float value, const Fp8Format& f) {
-    const std::uint8_t sign = std::signbit(value) ? 0x80 : 0x00;
-    if (std::isnan(value)) return sign | (f.ieee_specials ? kE5m2Nan : kE4m3Nan);
-    if (std::isinf(value)) return sign | (f.ieee_specials ? kE5m2Inf : kE4m3Max);
-    const int code = magnitudeCode(std::fabs(value), f);
-    if (f.ieee_specials) return sign | std::uint8_t(std::min(code, int(kE5m2Inf)));
-    return sign | std::uint8_t(std::min(code, int(kE4m3Max)));
+    const auto bits = std::bit_cast<std::uint32_t>(value);
+    const auto sign = std::uint8_t((bits >> 24) & 0x80u);
+    const std::uint32_t abs_bits = bits & 0x7fffffffu;
+    if (abs_bits > 0x7f800000u) return sign | (f.ieee_specials ? kE5m2Nan : kE4m3Nan);
+    if (abs_bits == 0x7f800000u) return sign | (f.ieee_specials ? kE5m2Inf : kE4m3Max);
+    const std::uint32_t code = magnitudeCode(abs_bits, f);
+    const std::uint32_t largest = f.ieee_specials ? kE5m2Inf : kE4m3Max;
+    return sign | std::uint8_t(std::min(code, largest));
 }
 
 float decodeFormula(std::uint8_t code, const Fp8Format& f) {
@@ -88,7 +86,7 @@ const DecodeTable& e5m2Table() {
     return table;
 }
 
-template <KvDtype kDtype, std::uint8_t (*kEncode)(float), float (*kDecode)(std::uint8_t)>
+template <KvDtype kDtype, std::uint8_t (*kEncode)(float), const DecodeTable& (*kTable)()>
 class Fp8Codec final : public KvCodec {
 public:
     KvDtype dtype() const override { return kDtype; }
@@ -99,8 +97,9 @@ public:
     }
     void decode(std::span<const std::byte> src, std::span<float> dst) const override {
         requireRowBytes(dst.size(), src.size());
+        const DecodeTable& table = kTable();
         for (std::size_t i = 0; i < dst.size(); ++i)
-            dst[i] = kDecode(std::to_integer<std::uint8_t>(src[i]));
+            dst[i] = table[std::to_integer<std::uint8_t>(src[i])];
     }
 };
 
@@ -123,11 +122,11 @@ float fp8E5m2ToFp32(std::uint8_t code) {
 }
 
 std::unique_ptr<KvCodec> makeFp8E4m3Codec() {
-    return std::make_unique<Fp8Codec<KvDtype::FP8_E4M3, fp32ToFp8E4m3, fp8E4m3ToFp32>>();
+    return std::make_unique<Fp8Codec<KvDtype::FP8_E4M3, fp32ToFp8E4m3, e4m3Table>>();
 }
 
 std::unique_ptr<KvCodec> makeFp8E5m2Codec() {
-    return std::make_unique<Fp8Codec<KvDtype::FP8_E5M2, fp32ToFp8E5m2, fp8E5m2ToFp32>>();
+    return std::make_unique<Fp8Codec<KvDtype::FP8_E5M2, fp32ToFp8E5m2, e5m2Table>>();
 }
 
 }  // namespace kvscope

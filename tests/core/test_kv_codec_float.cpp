@@ -206,3 +206,52 @@ TEST_CASE("fp32/fp16/bf16/fp8 codecs store rows of exactly their bytes", "[codec
         }
     }
 }
+
+namespace {
+
+/// The fp8 code of `x` by brute force: the finite positive code whose value is nearest to |x|
+/// (the even code on a tie), or `inf_code` at or past `inf_from` (e5m2; 0 = never), with x's
+/// sign bit. NaN is not handled here.
+int nearestFp8(float x, Decode8 decode, int last_finite, double inf_from, int inf_code) {
+    const double a = std::fabs(double(x));
+    const int sign = std::signbit(x) ? 0x80 : 0;
+    if (inf_from > 0 && a >= inf_from) return sign | inf_code;
+    int best = 0;
+    double best_distance = kInf;
+    for (int c = 0; c <= last_finite; ++c) {
+        const double d = std::fabs(double(decode(std::uint8_t(c))) - a);
+        if (d < best_distance || (d == best_distance && c % 2 == 0)) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    return sign | best;
+}
+
+}  // namespace
+
+TEST_CASE("fp8: encoding equals the nearest code by brute force on a million floats", "[codec]") {
+    std::vector<float> xs;
+    for (std::uint64_t bits = 0; bits < (1ull << 32); bits += 8191) {  // every binade, both signs
+        const float x = bitsToFloat(std::uint32_t(bits));
+        if (!std::isnan(x)) xs.push_back(x);
+    }
+    std::uint32_t state = 12345;  // xorshift: values where the codes are dense
+    for (int i = 0; i < 200000; ++i) {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        xs.push_back((float(state) / 4294967296.0f - 0.5f) * 2.0f * std::ldexp(1.0f, i % 24 - 10));
+    }
+    REQUIRE(xs.size() > 700000);
+    std::int64_t checked = 0;
+    for (float x : xs) {
+        INFO("x = " << x << " bits " << std::bit_cast<std::uint32_t>(x));
+        // e4m3fn saturates: the nearest finite code, also far past 448 and for +-inf.
+        REQUIRE(fp32ToFp8E4m3(x) == nearestFp8(x, fp8E4m3ToFp32, 0x7e, 0, 0));
+        // e5m2 rounds to inf from 61440, the midpoint between 57344 and the next step.
+        REQUIRE(fp32ToFp8E5m2(x) == nearestFp8(x, fp8E5m2ToFp32, 0x7b, 61440.0, 0x7c));
+        ++checked;
+    }
+    CHECK(checked == std::int64_t(xs.size()));
+}
