@@ -71,6 +71,12 @@ void writeRow(const QuantEvalRow& row, const QuantEvalResult& result, JsonWriter
 
 }  // namespace
 
+void writeSetupFields(const QuantEvalSetup& setup, JsonWriter& json) {
+    json.field("model", setup.model);
+    json.field("source", setup.source);
+    json.field("layout", setup.layout);
+}
+
 void writeQuantEvalTable(const QuantEvalSetup& setup, const QuantEvalResult& result,
                          std::ostream& out) {
     out << "KV cache quantization on " << setup.model << ": " << setup.source << "\n"
@@ -97,9 +103,7 @@ void writeQuantEvalJson(const QuantEvalSetup& setup, const QuantEvalResult& resu
                         std::ostream& out) {
     JsonWriter json(out);
     json.beginObject();
-    json.field("model", setup.model);
-    json.field("source", setup.source);
-    json.field("layout", setup.layout);
+    writeSetupFields(setup, json);
     json.field("n_tokens", std::int64_t(result.tokens.size()));
     json.field("n_steps", result.n_steps);
     json.field("fp16_kv_bytes", result.fp16_kv_bytes);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/engine/quant_eval.h"
+#include "core/util/json_writer.h"
 
 namespace kvscope::cli {
 
@@ -14,6 +15,9 @@ struct QuantEvalSetup {
     std::string source;  // "prompt '...' + 200 fp32 greedy steps" or "text FILE"
     std::string layout;  // "contiguous" / "paged (block 32)"
 };
+
+/// The setup's model, source and layout as fields of the JSON object being written.
+void writeSetupFields(const QuantEvalSetup& setup, JsonWriter& json);
 
 void writeQuantEvalTable(const QuantEvalSetup& setup, const QuantEvalResult& result,
                          std::ostream& out);

@@ -78,9 +78,7 @@ void writeQuantSweepJson(const QuantEvalSetup& setup, const QuantSweepResult& re
                          std::ostream& out) {
     JsonWriter json(out);
     json.beginObject();
-    json.field("model", setup.model);
-    json.field("source", setup.source);
-    json.field("layout", setup.layout);
+    writeSetupFields(setup, json);
     json.field("n_sequences", result.n_sequences);
     json.field("n_steps", result.n_steps);
     json.field("near_tie_margin", kNearTieMargin);

@@ -12,17 +12,11 @@
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"
 #include "tests/core/known_good.h"
+#include "tests/core/test_util.h"
 
 using namespace kvscope;
 
 namespace {
-
-std::vector<KvCacheSpec> specs(std::initializer_list<const char*> texts) {
-    std::vector<KvCacheSpec> out;
-    for (const char* text : texts)
-        out.push_back(parseKvCacheSpec(text, "--test"));
-    return out;
-}
 
 const QuantEvalRow& row(const QuantEvalResult& result, const std::string& label) {
     for (const QuantEvalRow& r : result.rows)
@@ -62,8 +56,8 @@ TEST_CASE("quant-eval on stories260K: 200 teacher-forced steps of the known-good
     const std::vector<TokenId> known = test::greedyTokens(model);
     REQUIRE(std::equal(known.begin(), known.end(), tokens.begin() + 1));
 
-    const auto list = specs({"fp32", "fp16", "int8", "fp8-e4m3", "int4", "q4_0", "int4+w32", "int2",
-                             "int2+w32", "kivi2+r32", "kivi2"});
+    const auto list = test::cacheSpecs({"fp32", "fp16", "int8", "fp8-e4m3", "int4", "q4_0",
+                                        "int4+w32", "int2", "int2+w32", "kivi2+r32", "kivi2"});
     const QuantEvalResult r = runQuantEval(model, tokens, list, QuantEvalOptions{});
     REQUIRE(r.n_steps == 200);
     REQUIRE(r.rows.size() == list.size());
@@ -119,7 +113,7 @@ TEST_CASE("quant-eval: both layouts agree, cancel stops, bad input is an InputEr
     const auto model = loadModel("builtin:demo");
     const std::vector<TokenId> tokens =
         greedyContinuation(model, std::vector<TokenId>{model->tokenizer->bos(), 5, 6}, 40);
-    const auto list = specs({"int8", "q8_0/q4_0", "kivi2+r8"});
+    const auto list = test::cacheSpecs({"int8", "q8_0/q4_0", "kivi2+r8"});
     QuantEvalOptions options;
     options.free_prompt_tokens = 3;
     options.free_steps = 20;
@@ -158,7 +152,7 @@ TEST_CASE("quant-eval: per-layer bytes, per-position attention error, kept rows,
     options.free_prompt_tokens = 3;
     options.free_steps = 13;
     options.keep_attention = true;
-    const auto list = specs({"int8/int4", "fp32"});
+    const auto list = test::cacheSpecs({"int8/int4", "fp32"});
     const QuantEvalResult r = runQuantEval(model, tokens, list, options);
     REQUIRE(r.rows.size() == 2);
     const QuantEvalRow& ref = r.reference;

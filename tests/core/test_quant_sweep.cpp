@@ -11,17 +11,11 @@
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"
+#include "tests/core/test_util.h"
 
 using namespace kvscope;
 
 namespace {
-
-std::vector<KvCacheSpec> specs(std::initializer_list<const char*> texts) {
-    std::vector<KvCacheSpec> out;
-    for (const char* text : texts)
-        out.push_back(parseKvCacheSpec(text, "--test"));
-    return out;
-}
 
 std::int64_t matches(const QuantEvalRow& row) {
     return std::count(row.step_top1_match.begin(), row.step_top1_match.end(), true);
@@ -36,7 +30,7 @@ TEST_CASE("quant sweep: pooled figures are the single runs added up", "[quant]")
         greedyContinuation(model, std::vector<TokenId>{bos}, 20),
         greedyContinuation(model, std::vector<TokenId>{bos, 7, 9}, 30),
         greedyContinuation(model, std::vector<TokenId>{bos, 12}, 25)};
-    const auto list = specs({"int4", "fp8-e5m2"});
+    const auto list = test::cacheSpecs({"int4", "fp8-e5m2"});
     const QuantSweepResult sweep = runQuantSweep(model, sequences, list, QuantEvalOptions{});
     REQUIRE(sweep.n_sequences == 3);
     REQUIRE(sweep.rows.size() == 2);
@@ -97,7 +91,7 @@ TEST_CASE("quant sweep: an even count takes the middle pair's mean, cancel and b
     const std::vector<std::vector<TokenId>> sequences = {
         greedyContinuation(model, std::vector<TokenId>{bos, 3}, 12),
         greedyContinuation(model, std::vector<TokenId>{bos, 4}, 12)};
-    const auto list = specs({"int2"});
+    const auto list = test::cacheSpecs({"int2"});
     const QuantSweepResult two = runQuantSweep(model, sequences, list, QuantEvalOptions{});
     const std::vector<double>& each = two.rows[0].sequence_top1;
     REQUIRE(each.size() == 2);
@@ -135,7 +129,7 @@ TEST_CASE("quant sweep on stories260K: int8 and fp8-e4m3 over 25 story openings"
         sequences.push_back(greedyContinuation(model, prompt, 200));
     }
     REQUIRE(sequences.size() == 25);
-    const auto list = specs({"bf16", "int8", "fp8-e4m3", "fp8-e5m2"});
+    const auto list = test::cacheSpecs({"bf16", "int8", "fp8-e4m3", "fp8-e5m2"});
     const QuantSweepResult r = runQuantSweep(model, sequences, list, QuantEvalOptions{});
     const QuantSweepRow &bf16 = r.rows[0], &int8 = r.rows[1], &e4m3 = r.rows[2], &e5m2 = r.rows[3];
     // Measured (the README quotes them): bf16 99.7%, int8 98.3%, fp8-e4m3 95.3%, fp8-e5m2

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cache/kv_cache_spec.h"
 #include "core/model/model.h"
 #include "core/util/error.h"
 
@@ -28,6 +29,14 @@ inline std::vector<TokenId> promptIds(const Model& model, std::string_view text)
     for (TokenId id : model.tokenizer->encode(text))
         ids.push_back(id);
     return ids;
+}
+
+/// Cache specs from their CLI spellings ("int8", "q8_0/q4_0", "kivi2+r32").
+inline std::vector<KvCacheSpec> cacheSpecs(std::initializer_list<const char*> texts) {
+    std::vector<KvCacheSpec> out;
+    for (const char* text : texts)
+        out.push_back(parseKvCacheSpec(text, "--test"));
+    return out;
 }
 
 }  // namespace kvscope::test
