@@ -40,14 +40,15 @@ std::vector<TokenId> promptTokens(const Model& model, std::string_view prompt) {
 }
 
 void checkContextFits(const Model& model, std::int64_t n_prompt, std::int64_t max_new_tokens,
-                      std::int64_t max_context) {
+                      std::int64_t max_context, std::string_view steps_flag) {
     // Compared without adding, so that a huge --max-new-tokens cannot overflow.
     if (n_prompt <= max_context && max_new_tokens <= max_context - n_prompt) return;
-    throw InputError(
-        "context too long: the prompt is " + std::to_string(n_prompt) +
-        (n_prompt == 1 ? " token" : " tokens") + " (BOS included) and --max-new-tokens asks for " +
-        std::to_string(max_new_tokens) + " more, but " + model.config.name + " holds at most " +
-        std::to_string(max_context) + " tokens (shorten the prompt or lower --max-new-tokens)");
+    const std::string flag(steps_flag);
+    throw InputError("context too long: the prompt is " + std::to_string(n_prompt) +
+                     (n_prompt == 1 ? " token" : " tokens") + " (BOS included) and " + flag +
+                     " asks for " + std::to_string(max_new_tokens) + " more, but " +
+                     model.config.name + " holds at most " + std::to_string(max_context) +
+                     " tokens (shorten the prompt or lower " + flag + ")");
 }
 
 Generation generate(std::shared_ptr<const Model> model, const GenerationRequest& request) {

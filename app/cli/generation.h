@@ -42,9 +42,10 @@ std::shared_ptr<const Model> loadModelFlag(std::string_view reference);
 /// BOS + tokenizer.encode(prompt).
 std::vector<TokenId> promptTokens(const Model& model, std::string_view prompt);
 
-/// Throws InputError when n_prompt + max_new_tokens positions do not fit `max_context`.
+/// Throws InputError when n_prompt + max_new_tokens positions do not fit `max_context`; the
+/// message names `steps_flag`, the flag that asked for the new tokens.
 void checkContextFits(const Model& model, std::int64_t n_prompt, std::int64_t max_new_tokens,
-                      std::int64_t max_context);
+                      std::int64_t max_context, std::string_view steps_flag = "--max-new-tokens");
 
 /// Runs the request. Throws InputError when the prompt and the new tokens exceed the context.
 Generation generate(std::shared_ptr<const Model> model, const GenerationRequest& request);

@@ -89,14 +89,22 @@ CacheLayout parseLayout(std::string_view text) {
     throw InputError("--layout: expected contiguous or paged, got '" + std::string(text) + "'");
 }
 
+/// One prompt of a --prompts file and the line it is on (1-based).
+struct PromptLine {
+    std::int64_t line = 0;
+    std::string text;
+};
+
 /// The prompts of a --prompts file: one per line, blank and # lines skipped, "<s>" = BOS alone.
-std::vector<std::string> readPrompts(const std::string& path) {
+std::vector<PromptLine> readPrompts(const std::string& path) {
     std::istringstream lines(readText("prompts", path));
-    std::vector<std::string> prompts;
+    std::vector<PromptLine> prompts;
+    std::int64_t number = 0;
     for (std::string line; std::getline(lines, line);) {
+        ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos || line.front() == '#') continue;
-        prompts.push_back(line == "<s>" ? std::string() : line);
+        prompts.push_back({number, line == "<s>" ? std::string() : line});
     }
     if (prompts.empty()) throw InputError("--prompts: '" + path + "' holds no prompt");
     return prompts;
@@ -108,10 +116,15 @@ int runSweep(const ParsedArgs& args, std::shared_ptr<const Model> model,
              std::ostream& err) {
     const std::string path = args.value("prompts");
     std::vector<std::vector<TokenId>> sequences;
-    for (const std::string& prompt : readPrompts(path)) {
-        const std::vector<TokenId> prompt_tokens = promptTokens(*model, prompt);
-        checkContextFits(*model, std::int64_t(prompt_tokens.size()), steps,
-                         model->config.max_context);
+    for (const PromptLine& prompt : readPrompts(path)) {
+        const std::vector<TokenId> prompt_tokens = promptTokens(*model, prompt.text);
+        try {
+            checkContextFits(*model, std::int64_t(prompt_tokens.size()), steps,
+                             model->config.max_context, "--steps");
+        } catch (const InputError& e) {
+            throw InputError("--prompts: " + path + " line " + std::to_string(prompt.line) + ": " +
+                             e.what());
+        }
         sequences.push_back(greedyContinuation(model, prompt_tokens, steps));
     }
     setup.source = std::to_string(sequences.size()) + " prompts of " + path + ", each + " +
@@ -164,7 +177,7 @@ int runQuantEvalCommand(const ParsedArgs& args, std::ostream& out, std::ostream&
         const std::string prompt = args.optionalValue("prompt").value_or("");
         const std::vector<TokenId> prompt_tokens = promptTokens(*model, prompt);
         checkContextFits(*model, std::int64_t(prompt_tokens.size()), steps,
-                         model->config.max_context);
+                         model->config.max_context, "--steps");
         err << "quant-eval: fp32 greedy continuation of " << steps << " tokens..." << std::endl;
         tokens = greedyContinuation(model, prompt_tokens, steps);
         options.free_prompt_tokens = std::int64_t(prompt_tokens.size());

@@ -127,6 +127,16 @@ TEST_CASE("quant-eval --prompts pools one sequence per prompt line", "[quant][cl
     const auto none = runCliCaptured({"quant-eval", "--model", "builtin:demo", "--prompts", empty});
     CHECK(none.code == 2);
     CHECK_THAT(none.err, Contains("holds no prompt"));
+
+    // A prompt that leaves no room for the steps: the line is named.
+    const std::string long_line =
+        writeTemp("long.txt", "short\n# comment\n" + std::string(600, 'x') + "\n");
+    const auto too_long = runCliCaptured(
+        {"quant-eval", "--model", "builtin:demo", "--steps", "8", "--prompts", long_line});
+    CHECK(too_long.code == 2);
+    CHECK_THAT(too_long.err, Contains("line 3: context too long"));
+    CHECK_THAT(too_long.err, Contains("lower --steps"));
     std::filesystem::remove(prompts);
     std::filesystem::remove(empty);
+    std::filesystem::remove(long_line);
 }
