@@ -65,7 +65,9 @@ void CacheGrowthChart::rebuild() {
     m_x->setTickCount(5);
     m_x->applyNiceNumbers();
     m_y = new QValueAxis;
-    m_y->setTitleText(tr("KV held (%1)").arg(m_unit.name));
+    // Just the unit: the chart's title says what is held, and a short title fits along the
+    // short y axis of this chart at 1280x800.
+    m_y->setTitleText(m_unit.name);
     m_y->setRange(0, y_max / m_unit.bytes);
     m_y->setTickCount(5);
     m_y->applyNiceNumbers();

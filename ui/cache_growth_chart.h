@@ -31,6 +31,8 @@ public:
     QLineSeries* totalSeries() const { return m_total; }
     QLineSeries* overlaySeries(int i) const;
     QLineSeries* markerSeries() const { return m_marker; }
+    QValueAxis* xAxis() const { return m_x; }
+    QValueAxis* yAxis() const { return m_y; }
 
 protected:
     void changeEvent(QEvent* event) override;

@@ -21,15 +21,19 @@ struct Step {
 
 /// Of `candidates` (ascending), the step giving closest to 5 steps up to `max` (3 to 8 allowed);
 /// on a tie the lower top (a max of 1 gets one step of 1, not of the largest candidate), then
-/// the larger step.
+/// the larger step. `max_steps` (1 to 8) caps the steps where the axis is short: then the
+/// target is min(5, max_steps) and fewer than min(3, max_steps) steps are avoided.
 template <class Candidates>
-Step chooseStep(double max, const Candidates& candidates) {
+Step chooseStep(double max, const Candidates& candidates, int max_steps) {
+    max_steps = std::clamp(max_steps, 1, 8);
+    const int target = std::min(5, max_steps);
+    const int fewest = std::min(3, max_steps);
     Step best{std::numeric_limits<double>::infinity(), 1};
     int best_score = 1 << 30;
     for (const double size : candidates) {
         const int n = std::max(1, int(std::ceil(max / size - 1e-9)));
-        if (n > 8) continue;
-        const int score = std::abs(n - 5) + (n < 3 ? 10 : 0);
+        if (n > max_steps) continue;
+        const int score = std::abs(n - target) + (n < fewest ? 10 : 0);
         const bool lower_top = size * n < best.size * best.n;
         if (score < best_score ||
             (score == best_score && (lower_top || size * n == best.size * best.n))) {
@@ -80,7 +84,7 @@ void fill(QCategoryAxis& axis, const Step& step, const std::function<QString(int
 
 }  // namespace
 
-void setByteTicks(QCategoryAxis& axis, double max_bytes) {
+void setByteTicks(QCategoryAxis& axis, double max_bytes, int max_steps) {
     static constexpr std::array<const char*, 6> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
     static constexpr std::array<int, 9> kMultiples = {1, 2, 5, 10, 20, 50, 100, 200, 500};
     std::vector<double> candidates;
@@ -88,7 +92,7 @@ void setByteTicks(QCategoryAxis& axis, double max_bytes) {
         for (const int m : kMultiples)
             candidates.push_back(std::ldexp(double(m), int(10 * u)));
     }
-    const Step step = chooseStep(std::max(max_bytes, 1.0), candidates);
+    const Step step = chooseStep(std::max(max_bytes, 1.0), candidates, max_steps);
     // The unit is the largest one the step is a whole multiple of.
     std::size_t unit = 0;
     while (unit + 1 < kUnits.size() && step.size >= std::ldexp(1.0, int(10 * (unit + 1))))
@@ -123,25 +127,25 @@ QString formatMilliseconds(double ms) {
     return threeDigits(ms) + QStringLiteral(" ms");
 }
 
-void setFlopTicks(QCategoryAxis& axis, double max_flops) {
+void setFlopTicks(QCategoryAxis& axis, double max_flops, int max_steps) {
     std::vector<double> whole;  // no fractions of a FLOP
     for (const double size : decimalSteps()) {
         if (size >= 1) whole.push_back(size);
     }
-    const Step step = chooseStep(std::max(max_flops, 1.0), whole);
+    const Step step = chooseStep(std::max(max_flops, 1.0), whole, max_steps);
     fill(axis, step, [&](int i) { return formatFlops(step.size * i); });
 }
 
-void setMillisecondTicks(QCategoryAxis& axis, double max_ms) {
-    const Step step = chooseStep(std::max(max_ms, 1e-3), decimalSteps());
+void setMillisecondTicks(QCategoryAxis& axis, double max_ms, int max_steps) {
+    const Step step = chooseStep(std::max(max_ms, 1e-3), decimalSteps(), max_steps);
     fill(axis, step, [&](int i) { return formatMilliseconds(step.size * i); });
 }
 
-void setTokenTicks(QCategoryAxis& axis, double max_tokens) {
+void setTokenTicks(QCategoryAxis& axis, double max_tokens, int max_steps) {
     std::vector<double> candidates;
     for (int j = 0; j <= 40; ++j)
         candidates.push_back(std::ldexp(1.0, j));
-    const Step step = chooseStep(std::max(max_tokens, 1.0), candidates);
+    const Step step = chooseStep(std::max(max_tokens, 1.0), candidates, max_steps);
     fill(axis, step, [&](int i) {
         const double v = step.size * i;
         if (i == 0) return QStringLiteral("0");

@@ -3,8 +3,10 @@
 #include <QAbstractAxis>
 #include <QChart>
 #include <QChartView>
+#include <QFontMetrics>
 #include <QGraphicsLayout>
 #include <QLegend>
+#include <algorithm>
 #include <array>
 
 namespace kvscope {
@@ -48,11 +50,15 @@ QColor mixColors(const QColor& from, const QColor& to, double fraction) {
                             float(mix(from.blueF(), to.blueF())));
 }
 
+QFont axisLabelsFont(const QFont& font) {
+    return scaled(font, 0.85);
+}
+
 void applyAxisTheme(QAbstractAxis& axis, const QPalette& palette, const QFont& font) {
     const QColor text = palette.color(QPalette::Text);
     const QColor base = palette.color(QPalette::Base);
     axis.setLabelsBrush(text);
-    axis.setLabelsFont(scaled(font, 0.85));
+    axis.setLabelsFont(axisLabelsFont(font));
     axis.setTitleBrush(text);
     axis.setTitleFont(scaled(font, 0.9));
     axis.setLinePenColor(mixColors(base, text, 0.45));
@@ -74,6 +80,28 @@ void applyChartTheme(QChart& chart, const QPalette& palette, const QFont& font) 
     chart.legend()->setBackgroundVisible(false);
     for (QAbstractAxis* axis : chart.axes())
         applyAxisTheme(*axis, palette, font);
+}
+
+int tickStepsFor(const QChart& chart, const QFont& labels_font) {
+    // Qt Charts gives each vertical-axis label the plot height / labels, less 4 px of padding
+    // above and below; the text item is a little taller than the font's line.
+    constexpr int kPerLabelExtra = 2 * 4 + 4;
+    if (chart.plotArea().height() < 1) return 8;  // not laid out yet: as many as wanted
+    const int per_label = QFontMetrics(labels_font).height() + kPerLabelExtra;
+    const int labels = int(chart.plotArea().height()) / std::max(1, per_label);
+    return std::clamp(labels - 1, 1, 8);
+}
+
+int xTickCountFor(double plot_width, const QFont& labels_font, const QString& widest_label,
+                  int most) {
+    constexpr int kGap = 16;  // between neighbouring labels, padding included
+    const int per_label = QFontMetrics(labels_font).horizontalAdvance(widest_label) + kGap;
+    return std::clamp(int(plot_width) / std::max(1, per_label), 2, std::max(2, most));
+}
+
+QString fittingText(const QString& full, const QString& short_text, const QFont& font,
+                    double room) {
+    return QFontMetrics(font).horizontalAdvance(full) <= room ? full : short_text;
 }
 
 void prepareChartView(QChartView& view) {

@@ -27,9 +27,22 @@ QColor mixColors(const QColor& from, const QColor& to, double fraction);
 /// Background, plot area, title, legend and every attached axis (labels, titles, grid, lines)
 /// from `palette`, fonts from `font`. Call again when the palette changes.
 void applyChartTheme(QChart& chart, const QPalette& palette, const QFont& font);
+/// The font applyChartTheme gives axis labels for a widget font `font` (a little smaller).
+QFont axisLabelsFont(const QFont& font);
 /// One axis, as applyChartTheme does it (for axes attached later).
 void applyAxisTheme(QAbstractAxis& axis, const QPalette& palette, const QFont& font);
 /// Antialiasing on, the chart's margins tight, no frame.
 void prepareChartView(QChartView& view);
+/// How many steps (labels less one, 1 to 8) a y axis of `chart` labelled in `labels_font` has
+/// room for along the chart's plot area: Qt Charts cuts every label to "..." when they are packed
+/// tighter than one text line and its padding each.
+int tickStepsFor(const QChart& chart, const QFont& labels_font);
+/// How many ticks (2 to `most`) a horizontal axis `plot_width` pixels long has room for, each
+/// label as wide as `widest_label` in `labels_font` and a gap between them.
+int xTickCountFor(double plot_width, const QFont& labels_font, const QString& widest_label,
+                  int most = 5);
+/// `full` where it fits in `room` pixels in `font`, else `short_text`: for titles on a chart
+/// that may be narrow (Qt Charts would cut `full` to "...").
+QString fittingText(const QString& full, const QString& short_text, const QFont& font, double room);
 
 }  // namespace kvscope

@@ -4,6 +4,7 @@
 #include <QChart>
 #include <QEvent>
 #include <QLineSeries>
+#include <QTimer>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,35 @@ CostChart::CostChart(QWidget* parent) : QChartView(new QChart, parent) {
     prepareChartView(*this);
     setMinimumSize(300, 190);  // under the cache chart, beside the heatmap, at 1280x800
     rebuild();
+    // Fewer y labels where the plot is short: packed tighter, Qt Charts cuts them all to "...".
+    connect(chart(), &QChart::plotAreaChanged, this, &CostChart::fitTicks, Qt::QueuedConnection);
+}
+
+void CostChart::fitTicks() {
+    if (!m_y || chart()->plotArea().height() < 1) return;
+    const int steps = yTickSteps();
+    if (steps == m_y_steps) return;
+    m_y_steps = steps;
+    applyYTicks();
+}
+
+void CostChart::applyYTicks() {
+    const bool time = m_measure == Measure::TimePerStep || m_measure == Measure::TimeCumulative;
+    if (time) {
+        setMillisecondTicks(*m_y, m_y_max, m_y_steps);
+    } else {
+        setFlopTicks(*m_y, m_y_max, m_y_steps);
+    }
+}
+
+void CostChart::showEvent(QShowEvent* event) {
+    QChartView::showEvent(event);
+    // Laid out while hidden, the plot may not have announced its height: check once shown.
+    QTimer::singleShot(0, this, &CostChart::fitTicks);
+}
+
+int CostChart::yTickSteps() const {
+    return tickStepsFor(*chart(), axisLabelsFont(font()));
 }
 
 void CostChart::setData(CostData data) {
@@ -59,11 +89,10 @@ void CostChart::rebuild() {
     x->setTitleText(tr("decode step"));
     // The labels carry the unit ("250 ms", "1.5 s", "500 MFLOP"); the series stay in ms / FLOP.
     auto* y = new QCategoryAxis;
-    if (time) {
-        setMillisecondTicks(*y, y_max);
-    } else {
-        setFlopTicks(*y, y_max);
-    }
+    m_y = y;
+    m_y_max = y_max;
+    if (c->plotArea().height() >= 1) m_y_steps = yTickSteps();
+    applyYTicks();
     y->setTitleText(summed ? (time ? tr("total time") : tr("total FLOPs"))
                            : (time ? tr("time per step") : tr("FLOPs per step")));
     c->addAxis(x, Qt::AlignBottom);

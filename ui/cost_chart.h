@@ -7,6 +7,7 @@
 #include "ui/cost_data.h"
 
 QT_BEGIN_NAMESPACE
+class QCategoryAxis;
 class QLineSeries;
 QT_END_NAMESPACE
 
@@ -28,12 +29,22 @@ public:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void rebuild();
 
+    /// The y axis's steps for the plot's height now (tickStepsFor).
+    int yTickSteps() const;
+    /// Re-ticks the y axis, in place, where the plot's height now calls for other steps.
+    void fitTicks();
+    void applyYTicks();
+
     CostData m_data;
     Measure m_measure = Measure::TimeCumulative;
+    QCategoryAxis* m_y = nullptr;
+    double m_y_max = 0;  // in ms or FLOPs, as the series
+    int m_y_steps = 8;   // the steps the y labels are laid out for
     QLineSeries* m_cached = nullptr;
     QLineSeries* m_recompute = nullptr;
 };

@@ -153,12 +153,23 @@ QWidget* GenerateView::buildCharts() {
     m_cost_measure = new QComboBox;
     m_cost_measure->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_cost_measure->setMinimumContentsLength(12);
-    m_cost_measure->addItem(tr("Wall time, summed over the steps"),
-                            int(CostChart::Measure::TimeCumulative));
-    m_cost_measure->addItem(tr("Wall time per step"), int(CostChart::Measure::TimePerStep));
-    m_cost_measure->addItem(tr("FLOPs, summed over the steps"),
-                            int(CostChart::Measure::FlopsCumulative));
-    m_cost_measure->addItem(tr("FLOPs per step"), int(CostChart::Measure::FlopsPerStep));
+    // Short items that fit the narrow column; the tooltips say exactly what each one plots.
+    const auto add_measure = [this](const QString& text, const QString& tip,
+                                    CostChart::Measure measure) {
+        m_cost_measure->addItem(text, int(measure));
+        m_cost_measure->setItemData(m_cost_measure->count() - 1, tip, Qt::ToolTipRole);
+    };
+    add_measure(tr("Time, summed"), tr("Wall time, summed over the steps so far"),
+                CostChart::Measure::TimeCumulative);
+    add_measure(tr("Time per step"), tr("Wall time of each decode step"),
+                CostChart::Measure::TimePerStep);
+    add_measure(tr("FLOPs, summed"), tr("Floating-point operations, summed over the steps so far"),
+                CostChart::Measure::FlopsCumulative);
+    add_measure(tr("FLOPs per step"), tr("Floating-point operations of each decode step"),
+                CostChart::Measure::FlopsPerStep);
+    m_cost_measure->setToolTip(
+        tr("What the cost chart plots, with and without the KV cache: wall time or FLOPs, per "
+           "decode step or summed over the steps so far"));
     connect(m_cost_measure, &QComboBox::currentIndexChanged, this, [this] {
         m_cost_chart->setMeasure(CostChart::Measure(m_cost_measure->currentData().toInt()));
     });

@@ -27,20 +27,35 @@ QFont labelFont(const QWidget& widget) {
     return font;
 }
 
-QFont titleFont(const QWidget& widget) {
-    QFont font = widget.font();
-    font.setBold(true);
-    font.setPointSizeF(font.pointSizeF() * 1.15);
-    return font;
-}
-
-QFont captionFont(const QWidget& widget) {
-    QFont font = widget.font();
-    font.setPointSizeF(font.pointSizeF() * 0.9);
-    return font;
-}
-
 }  // namespace
+
+QFont HeatmapWidget::titleFont() const {
+    QFont out = font();
+    out.setBold(true);
+    out.setPointSizeF(out.pointSizeF() * 1.15);
+    return out;
+}
+
+QFont HeatmapWidget::captionFont() const {
+    QFont out = font();
+    out.setPointSizeF(out.pointSizeF() * 0.9);
+    return out;
+}
+
+QRect HeatmapWidget::titleRect() const {
+    const int room = std::max(1, width() - 2 * kPad);
+    const QRect needed =
+        QFontMetrics(titleFont())
+            .boundingRect(QRect(0, 0, room, 1 << 16),
+                          Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, m_title);
+    return QRect(kPad, kPad, room, std::max(needed.height(), QFontMetrics(titleFont()).height()));
+}
+
+QString HeatmapWidget::queryCaption() const {
+    const QString full = tr("query: the token attending \u2192");
+    const double room = m_image.isNull() ? 0.0 : geometry().matrix.height();
+    return QFontMetrics(captionFont()).horizontalAdvance(full) <= room ? full : tr("query \u2192");
+}
 
 HeatmapWidget::HeatmapWidget(QWidget* parent) : QWidget(parent) {
     setMouseTracking(true);
@@ -139,13 +154,13 @@ HeatmapWidget::Geometry HeatmapWidget::geometry() const {
     g.first_query = m_view_origin.y();
     g.first_key = m_view_origin.x();
     const QFontMetrics labels(labelFont(*this));
-    const QFontMetrics caption(captionFont(*this));
+    const QFontMetrics caption(captionFont());
     for (int i = 0; i < g.count; ++i) {
         g.label_width =
             std::max({g.label_width, labels.horizontalAdvance(labelOf(g.first_query + i)),
                       labels.horizontalAdvance(labelOf(g.first_key + i))});
     }
-    const int title_height = QFontMetrics(titleFont(*this)).height() + kGap;
+    const int title_height = titleRect().height() + kGap;
     const int left = kPad + caption.height() + kGap + g.label_width + kGap;
     const int bottom = kPad + caption.height() + kGap + labels.height() + kGap;
     const int right =
@@ -181,9 +196,9 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setRenderHint(QPainter::TextAntialiasing, true);
 
-    painter.setFont(titleFont(*this));
+    painter.setFont(titleFont());
     painter.setPen(palette().color(QPalette::WindowText));
-    painter.drawText(rect().adjusted(kPad, kPad, -kPad, 0), Qt::AlignLeft | Qt::AlignTop, m_title);
+    painter.drawText(titleRect(), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, m_title);
 
     if (m_image.isNull()) {
         painter.setFont(font());
@@ -273,7 +288,7 @@ void HeatmapWidget::paintAxes(QPainter& painter, const Geometry& g) const {
         free_from = centre + half + metrics.horizontalAdvance(' ');
     }
 
-    painter.setFont(captionFont(*this));
+    painter.setFont(captionFont());
     painter.setPen(palette().color(QPalette::PlaceholderText));
     const QFontMetrics caption(painter.font());
     const QRectF below(g.matrix.left(), g.matrix.bottom() + kGap + metrics.height() + kGap,
@@ -290,7 +305,7 @@ void HeatmapWidget::paintAxes(QPainter& painter, const Geometry& g) const {
                       g.matrix.bottom());
     painter.rotate(-90);
     painter.drawText(QRectF(0, 0, g.matrix.height(), caption.height()),
-                     Qt::AlignHCenter | Qt::AlignTop, tr("query: the token attending \u2192"));
+                     Qt::AlignHCenter | Qt::AlignTop, queryCaption());
     painter.restore();
 }
 

@@ -53,6 +53,16 @@ public:
     /// The matrix rendered one pixel per cell (what paintEvent scales up).
     const QImage& image() const { return m_image; }
     QString title() const { return m_title; }
+    /// Where the title is drawn: the full width less the padding, as many lines high as the
+    /// title needs there (it wraps rather than running off the right edge).
+    QRect titleRect() const;
+    /// The font the title is drawn in (bold, a little larger than the widget's).
+    QFont titleFont() const;
+    /// The caption drawn up the left of the matrix: the long one when it fits along the matrix,
+    /// else a short one.
+    QString queryCaption() const;
+    /// The font of the captions beside the matrix.
+    QFont captionFont() const;
     /// Where the cells in view are drawn (widget pixels), and one cell's side: the matrix fills
     /// the room left by the labels and colour bar whatever the number of positions.
     QRectF matrixRect() const;

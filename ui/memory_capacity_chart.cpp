@@ -82,7 +82,7 @@ void MemoryCapacityChart::setBars(const QString& title, const std::vector<Capaci
         const double percent = 100.0 * tallest / double(gpu_bytes);
         const QString share = percent < 0.01 ? QStringLiteral("< 0.01")
                                              : QString::number(percent, 'f', percent < 0.1 ? 2 : 1);
-        m_fit_note = tr("fitted to the bars (the tallest: %1% of the GPU)").arg(share);
+        m_fit_note = tr("zoomed in: the tallest bar is %1% of it").arg(share);
         m_fit_tip = tr("Fitted to the data: the tallest bar (%1, %2) is %3% of the GPU's %4, "
                        "so the GPU line is off the chart")
                         .arg(tallest_label, formatBytes(std::int64_t(tallest)), share,

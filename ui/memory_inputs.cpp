@@ -73,7 +73,11 @@ MemoryInputs::MemoryInputs(QWidget* parent) : QWidget(parent) {
     selectDtype(KvDtype::F16);
     m_layout = new QComboBox;
     m_layout->addItem(tr("paged blocks"), int(KvLayout::Paged));
-    m_layout->addItem(tr("contiguous (reserve the context)"), int(KvLayout::Contiguous));
+    m_layout->setItemData(0, tr("Fixed-size blocks handed out as the sequence grows"),
+                          Qt::ToolTipRole);
+    m_layout->addItem(tr("contiguous"), int(KvLayout::Contiguous));
+    m_layout->setItemData(1, tr("Contiguous: every sequence reserves its whole context up front"),
+                          Qt::ToolTipRole);
     m_block = new QSpinBox;
     m_block->setRange(1, 1 << 20);
     m_block->setValue(16);
@@ -156,19 +160,22 @@ void MemoryInputs::fillModels() {
 }
 
 void MemoryInputs::fillGpus() {
-    m_gpu->addItem(tr("none (no fit, no limits)"), kGpuNone);
+    // Short names keep the field narrow; the tooltips say the rest (the vendor's own words).
+    m_gpu->addItem(tr("none"), kGpuNone);
+    m_gpu->setItemData(0, tr("No GPU: nothing is fitted, no limits are drawn"), Qt::ToolTipRole);
     for (const GpuPreset& g : gpuPresets()) {
-        m_gpu->addItem(
-            QStringLiteral("%1  \u00b7  %2")
-                .arg(QString::fromStdString(g.name), QString::fromStdString(g.vendor_text)),
-            QString::fromStdString(g.name));
-        m_gpu->setItemData(m_gpu->count() - 1,
-                           tr("%1 bytes = %2; %3")
-                               .arg(QLocale(QLocale::English).toString(qlonglong(g.bytes)),
-                                    formatBytes(g.bytes), QString::fromStdString(g.source)),
-                           Qt::ToolTipRole);
+        m_gpu->addItem(QString::fromStdString(g.name), QString::fromStdString(g.name));
+        m_gpu->setItemData(
+            m_gpu->count() - 1,
+            tr("%1 (%2): %3 bytes = %4; %5")
+                .arg(QString::fromStdString(g.name), QString::fromStdString(g.vendor_text),
+                     QLocale(QLocale::English).toString(qlonglong(g.bytes)), formatBytes(g.bytes),
+                     QString::fromStdString(g.source)),
+            Qt::ToolTipRole);
     }
-    m_gpu->addItem(tr("custom size (GiB)"), kGpuCustom);
+    m_gpu->addItem(tr("custom (GiB)"), kGpuCustom);
+    m_gpu->setItemData(m_gpu->count() - 1, tr("A GPU of the size given below, in GiB"),
+                       Qt::ToolTipRole);
     selectGpu(QStringLiteral("H100-80GB"));
 }
 

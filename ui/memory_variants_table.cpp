@@ -3,6 +3,8 @@
 #include <QEvent>
 #include <QHeaderView>
 #include <QLocale>
+#include <QStyle>
+#include <algorithm>
 
 #include "ui/chart_theme.h"
 #include "ui/format_bytes.h"
@@ -79,7 +81,27 @@ MemoryVariantsTable::MemoryVariantsTable(QWidget* parent) : QTableWidget(parent)
 }
 
 QSize MemoryVariantsTable::sizeHint() const {
-    return {560, 300};
+    return {std::max(560, contentWidth()), 300};
+}
+
+int MemoryVariantsTable::contentWidth() const {
+    // Cells are elided, not widened: the view asks for this room. A spanned error message
+    // wraps instead, so it does not count.
+    const int margin = 2 * (style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, this) + 1);
+    int widest_column = 0;
+    for (int column = 0; column < columnCount(); ++column) {
+        int widest = horizontalHeader()->sectionSizeHint(column);
+        for (int row = 0; row < rowCount(); ++row) {
+            const QTableWidgetItem* cell = item(row, column);
+            if (!cell || rowSpan(row, column) > 1) continue;
+            const QFont font = cell->font();
+            widest = std::max(widest, QFontMetrics(font).horizontalAdvance(cell->text()) + margin);
+        }
+        // The grid line takes a pixel of the cell; text layout may round a pixel up.
+        constexpr int kSlack = 1;
+        widest_column = std::max(widest_column, widest + (showGrid() ? 1 : 0) + kSlack);
+    }
+    return 2 * frameWidth() + verticalHeader()->sizeHint().width() + columnCount() * widest_column;
 }
 
 QString MemoryVariantsTable::variantLabel(int column) const {

@@ -34,6 +34,9 @@ public:
     QString variantLabel(int column) const;
 
     QSize sizeHint() const override;
+    /// The width that shows every number in full: the row names, then every column as wide as
+    /// the widest cell or heading of any column (the columns share the width equally).
+    int contentWidth() const;
 
 protected:
     void changeEvent(QEvent* event) override;

@@ -10,7 +10,9 @@
 #include <QLegend>
 #include <QLocale>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "core/memory/model_file.h"
 #include "core/memory/model_presets.h"
@@ -63,25 +65,32 @@ MemoryView::MemoryView(QWidget* parent) : QWidget(parent) {
     left_layout->addWidget(titledGroup(tr("Formulas and sources"), m_formulas), 1);
     left->setMinimumWidth(300);
     left->setMaximumWidth(330);
+    m_left = left;
 
-    // Right: the two curve charts above, the GPU bars and the variants table below.
-    const auto row = [](QWidget* a, QWidget* b, int stretch_a, int stretch_b) {
+    // Right: the two curve charts above, the GPU bars and the variants table below (arrange()).
+    const auto row = [](QHBoxLayout*& layout) {
         auto* widget = new QWidget;
-        auto* layout = new QHBoxLayout(widget);
+        layout = new QHBoxLayout(widget);
         layout->setContentsMargins(0, 0, 0, 0);
         layout->setSpacing(6);
-        layout->addWidget(a, stretch_a);
-        layout->addWidget(b, stretch_b);
         return widget;
     };
+    m_table_box = titledGroup(tr("Attention variants side by side"), m_table);
+    m_curve_tabs = new QTabWidget;
+    m_curve_tabs->setDocumentMode(true);
+    m_curve_tabs->hide();
     auto* right = new QSplitter(Qt::Vertical);
-    right->addWidget(row(m_variant_chart, m_dtype_chart, 1, 1));
-    right->addWidget(
-        row(m_capacity_chart, titledGroup(tr("Attention variants side by side"), m_table), 5, 6));
+    right->addWidget(row(m_top_row));
+    right->addWidget(row(m_bottom_row));
     right->setSizes({3000, 2000});  // proportions: charts above, bars and table below
     right->setChildrenCollapsible(false);
+    m_top_row->addWidget(m_variant_chart, 1);
+    m_top_row->addWidget(m_dtype_chart, 1);
+    m_bottom_row->addWidget(m_capacity_chart, 5);
+    m_bottom_row->addWidget(m_table_box, 6);
 
     auto* layout = new QHBoxLayout(this);
+    layout->setSizeConstraint(QLayout::SetNoConstraint);  // minimumSizeHint() says the minimum
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addWidget(left);
     layout->addWidget(right, 1);
@@ -89,6 +98,84 @@ MemoryView::MemoryView(QWidget* parent) : QWidget(parent) {
     connect(m_inputs, &MemoryInputs::changed, this, &MemoryView::recompute);
     connect(m_inputs, &MemoryInputs::openFileRequested, this, &MemoryView::openFile);
     recompute();
+}
+
+int MemoryView::arrangementWidth(bool compact) const {
+    // The form, then the charts and the table: 2 x 2 when wide, the table's numbers in full;
+    // when compact the charts as tabs (as wide as one chart) above the table, which then has
+    // the whole width.
+    const QMargins margins = layout()->contentsMargins();
+    const int outer = margins.left() + margins.right() + layout()->spacing();
+    const int left = std::clamp(m_left->minimumSizeHint().width(), m_left->minimumWidth(),
+                                m_left->maximumWidth());
+    const int chart = m_capacity_chart->minimumWidth();
+    constexpr int kGap = 6;  // between the charts and the table in a row
+    const int table_frame = m_table_box->sizeHint().width() - m_table->sizeHint().width();
+    const int table = m_table->contentWidth() + table_frame;
+    if (compact) return outer + left + std::max(chart, table);
+    return outer + left + std::max(2 * chart + kGap, chart + kGap + table);
+}
+
+QSize MemoryView::minimumSizeHint() const {
+    // Asked of the tab widget, which is as wide as its widest page's minimum whichever page is
+    // up: no more than fits beside the Generate view's docks (340 px of a 1280 px window), so
+    // that this view never widens the window. Narrower than the wide arrangement needs, the view
+    // turns compact (resizeEvent); the room it gets when it is up (no docks, or a lesson's dock)
+    // fits the compact arrangement.
+    constexpr int kBesideTheDocks = 900;
+    return {std::min(arrangementWidth(true), kBesideTheDocks), layout()->minimumSize().height()};
+}
+
+void MemoryView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    m_sized = true;
+    fitArrangement(true);
+}
+
+void MemoryView::fitArrangement(bool decide) {
+    if (decide) {
+        const bool compact = width() < arrangementWidth(false);
+        if (compact != m_compact) arrange(compact);
+    }
+    // The table keeps the room for its numbers in either arrangement (so switching tabs, which
+    // resizes the view, changes no minimum).
+    m_table->setMinimumWidth(m_table->contentWidth());
+}
+
+bool MemoryView::showChart(const QString& name) {
+    const QStringList names = {QStringLiteral("variants"), QStringLiteral("dtypes"),
+                               QStringLiteral("capacity")};
+    const int index = int(names.indexOf(name));
+    if (index < 0) return false;
+    m_front_chart = index;
+    if (m_compact) m_curve_tabs->setCurrentIndex(index);
+    return true;
+}
+
+void MemoryView::arrange(bool compact) {
+    m_compact = compact;
+    if (compact) {
+        m_top_row->removeWidget(m_variant_chart);
+        m_top_row->removeWidget(m_dtype_chart);
+        m_bottom_row->removeWidget(m_capacity_chart);
+        m_curve_tabs->addTab(m_variant_chart, tr("KV by attention variant"));
+        m_curve_tabs->addTab(m_dtype_chart, tr("KV by dtype"));
+        m_curve_tabs->addTab(m_capacity_chart, tr("GPU fit"));
+        m_curve_tabs->setCurrentIndex(m_front_chart);
+        m_top_row->addWidget(m_curve_tabs, 1);
+        m_curve_tabs->show();
+    } else {
+        m_curve_tabs->hide();
+        m_curve_tabs->clear();  // takes the pages out, does not delete them
+        m_top_row->removeWidget(m_curve_tabs);
+        m_top_row->addWidget(m_variant_chart, 1);
+        m_top_row->addWidget(m_dtype_chart, 1);
+        m_bottom_row->insertWidget(0, m_capacity_chart, 5);
+        for (QWidget* chart :
+             {static_cast<QWidget*>(m_variant_chart), static_cast<QWidget*>(m_dtype_chart),
+              static_cast<QWidget*>(m_capacity_chart)})
+            chart->show();
+    }
 }
 
 QList<QChartView*> MemoryView::chartViews() const {
@@ -229,7 +316,7 @@ void MemoryView::render() {
     const MemoryReport& r = study.report;
     const QString gpu = QString::fromStdString(s.gpu.name).section(QStringLiteral(" ("), 0, 0);
     const QString title = r.has_gpu
-                              ? tr("One %1 (%2): batch %3, TP %4")
+                              ? tr("%1 (%2): batch %3, TP %4")
                                     .arg(gpu, formatBytes(r.gpu_bytes), grouped(s.workload.batch))
                                     .arg(s.workload.tp)
                               : tr("No GPU chosen: batch %1, TP %2")
@@ -237,6 +324,9 @@ void MemoryView::render() {
                                     .arg(s.workload.tp);
     m_capacity_chart->setBars(title, bars, r.gpu_bytes, r.usable_bytes);
     m_table->showStudy(study);
+    // The numbers may need another width now; before the view was first sized (it is built at
+    // a default size) only the table's minimum follows.
+    fitArrangement(m_sized);
     m_formulas->showReport(r, tr("%1 \u00b7 context %2 \u00b7 batch %3 \u00b7 %4 \u00b7 TP %5")
                                   .arg(model, grouped(s.workload.context),
                                        grouped(s.workload.batch), cacheText(s.cache))

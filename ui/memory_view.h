@@ -1,7 +1,8 @@
 #pragma once
 // The Memory view (issue #5): how much KV cache and weight memory a model needs, for its attention
 // variants and every KV dtype, and whether it fits a GPU. A form (MemoryInputs) on the left with
-// the error line and the formula panel; three charts and the variants table on the right. Every
+// the error line and the formula panel; three charts and the variants table on the right (2 x 2,
+// or, too narrow for that beside a lesson's dock, the charts as tabs above the table). Every
 // edit recomputes at once (studyMemory is pure and takes well under a frame); bad input shows a
 // message naming the field and the charts keep the last good scenario.
 #include <QList>
@@ -14,7 +15,9 @@
 
 QT_BEGIN_NAMESPACE
 class QChartView;
+class QHBoxLayout;
 class QLabel;
+class QTabWidget;
 QT_END_NAMESPACE
 
 namespace kvscope {
@@ -51,6 +54,16 @@ public:
     MemoryFormulaPanel* formulaPanel() const { return m_formulas; }
     /// Every chart, for exporting.
     QList<QChartView*> chartViews() const;
+    /// True while the view is too narrow for four panels side by side (beside a lesson dock):
+    /// then the three charts share one place as tabs and the variants table gets the whole
+    /// width below.
+    bool isCompact() const { return m_compact; }
+    /// Which chart is in front while compact: "variants", "dtypes" or "capacity" (a lesson
+    /// step names the one it talks about). False, and nothing changes, for another name.
+    bool showChart(const QString& name);
+    /// The compact arrangement's minimum, at most what fits beside the Generate view's docks: a
+    /// narrow window makes the view compact rather than being pushed wider.
+    QSize minimumSizeHint() const override;
 
 public slots:
     /// Shows a model loaded elsewhere (a file, the Generate view's model), labelled `label`.
@@ -66,7 +79,16 @@ signals:
     /// After each recompute that produced a new study.
     void studyChanged();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    /// Puts the charts and the table in the wide (2 x 2) or the compact arrangement.
+    void arrange(bool compact);
+    /// The width the wide or the compact arrangement needs.
+    int arrangementWidth(bool compact) const;
+    /// Wide or compact (when `decide`) for the width the view has and the table's numbers now.
+    void fitArrangement(bool decide);
     void openFile();
     void showError(const QString& message, std::optional<MemoryField> field);
     void render();
@@ -80,6 +102,14 @@ private:
     MemoryContextChart* m_dtype_chart = nullptr;
     MemoryCapacityChart* m_capacity_chart = nullptr;
     MemoryVariantsTable* m_table = nullptr;
+    QWidget* m_left = nullptr;            // the form and the formulas
+    QWidget* m_table_box = nullptr;       // the table in its titled group
+    QHBoxLayout* m_top_row = nullptr;     // wide: the curve charts; compact: the chart tabs
+    QHBoxLayout* m_bottom_row = nullptr;  // wide: GPU chart + table; compact: the table
+    QTabWidget* m_curve_tabs = nullptr;   // compact only: the three charts
+    bool m_compact = false;
+    int m_front_chart = 0;  // the tab in front while compact
+    bool m_sized = false;   // laid out at least once: its width means something
 
     std::optional<ModelShape> m_external;  // the model from a file or another view
     WeightSpec m_external_weights;

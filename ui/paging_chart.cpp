@@ -28,6 +28,19 @@ QString titleOf(PagingChart::Kind kind) {
     return {};
 }
 
+/// What the chart is titled where the full title does not fit.
+QString shortTitleOf(PagingChart::Kind kind) {
+    switch (kind) {
+        case PagingChart::Kind::Utilization:
+            return QObject::tr("Utilization");
+        case PagingChart::Kind::Running:
+            return QObject::tr("Running");
+        case PagingChart::Kind::Waste:
+            return QObject::tr("Wasted slots");
+    }
+    return {};
+}
+
 }  // namespace
 
 PagingChart::PagingChart(Kind kind, QWidget* parent)
@@ -57,6 +70,32 @@ PagingChart::PagingChart(Kind kind, QWidget* parent)
     chart()->addAxis(m_y, Qt::AlignLeft);
     setMinimumSize(180, 180);  // three side by side fit beside the inputs
     setCurves({}, 1);
+    connect(chart(), &QChart::plotAreaChanged, this, &PagingChart::fitTexts, Qt::QueuedConnection);
+}
+
+void PagingChart::applyXRange() {
+    m_x->setRange(0, std::max(1.0, m_last_step));
+    m_x->setTickCount(m_x_ticks);
+    m_x->applyNiceNumbers();
+}
+
+void PagingChart::fitTexts() {
+    const QRectF plot = chart()->plotArea();
+    if (plot.width() < 1) return;
+    const QString widest = QString::number(m_x->max(), 'f', 0);
+    const int ticks = xTickCountFor(plot.width(), axisLabelsFont(font()), widest);
+    if (ticks != m_x_ticks) {
+        m_x_ticks = ticks;
+        applyXRange();
+    }
+    const QString x_title =
+        fittingText(tr("simulated step"), tr("step"), m_x->titleFont(), plot.width() - 8);
+    if (m_x->titleText() != x_title) m_x->setTitleText(x_title);
+    const QMargins margins = chart()->margins();
+    const QString title =
+        fittingText(titleOf(m_kind), shortTitleOf(m_kind), chart()->titleFont(),
+                    chart()->size().width() - margins.left() - margins.right() - 8);
+    if (chart()->title() != title) chart()->setTitle(title);
 }
 
 void PagingChart::setCurves(std::vector<PolicyCurve> curves, double last_step) {
@@ -80,8 +119,8 @@ void PagingChart::setCurves(std::vector<PolicyCurve> curves, double last_step) {
         line->attachAxis(m_y);
         m_lines.push_back(line);
     }
-    m_x->setRange(0, std::max(1.0, last_step));
-    m_x->applyNiceNumbers();
+    m_last_step = last_step;
+    applyXRange();
     if (m_kind == Kind::Running) {
         auto* y = static_cast<QValueAxis*>(m_y);
         y->setRange(0, std::max(4.0, top * 1.08));

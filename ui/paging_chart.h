@@ -49,6 +49,10 @@ protected:
 private:
     void applyTheme();
     void placeCursor();
+    /// The x ticks, the x title and the chart title for the width the plot has now: fewer
+    /// ticks and short titles on a narrow chart, where Qt Charts would cut them to "...".
+    void fitTexts();
+    void applyXRange();
 
     Kind m_kind;
     QValueAxis* m_x = nullptr;
@@ -58,6 +62,8 @@ private:
     QLineSeries* m_cursor = nullptr;
     double m_cursor_step = -1;
     double m_y_top = 1;
+    double m_last_step = 1;
+    int m_x_ticks = 5;
 };
 
 }  // namespace kvscope

@@ -30,6 +30,39 @@ QuantStepChart::QuantStepChart(QWidget* parent) : QChartView(new QChart, parent)
     prepareChartView(*this);
     setMinimumSize(240, 200);
     rebuild();
+    connect(chart(), &QChart::plotAreaChanged, this, &QuantStepChart::fitTexts,
+            Qt::QueuedConnection);
+}
+
+void QuantStepChart::setShortTitles(const QString& title, const QString& x_title) {
+    m_short_title = title;
+    m_short_x_title = x_title;
+    fitTexts();
+}
+
+void QuantStepChart::fitTexts() {
+    QChart* c = chart();
+    const QMargins margins = c->margins();
+    const double width = c->size().width() - margins.left() - margins.right() - 8;
+    const QString title = fittingText(m_title, m_short_title.isEmpty() ? m_title : m_short_title,
+                                      c->titleFont(), width);
+    if (c->title() != title) c->setTitle(title);
+    const QList<QAbstractAxis*> x_axes = c->axes(Qt::Horizontal);
+    if (!x_axes.isEmpty()) {
+        QAbstractAxis* x = x_axes.front();
+        const QString x_title =
+            fittingText(m_x_title, m_short_x_title.isEmpty() ? m_x_title : m_short_x_title,
+                        x->titleFont(), c->plotArea().width() - 8);
+        if (x->titleText() != x_title) x->setTitleText(x_title);
+    }
+    // Qt Charts gives the vertical axes 40% of the width together: two titles and two columns
+    // of labels like "0.0087" need about 360 px, else the labels are cut.
+    constexpr double kTwoAxesWithTitles = 360;
+    const QList<QAbstractAxis*> y_axes = c->axes(Qt::Vertical);
+    const bool titles = y_axes.size() < 2 || c->size().width() >= kTwoAxesWithTitles;
+    for (QAbstractAxis* y : y_axes) {
+        if (y->isTitleVisible() != titles) y->setTitleVisible(titles);
+    }
 }
 
 void QuantStepChart::setData(const QString& title, const QString& x_title,
@@ -109,6 +142,12 @@ void QuantStepChart::rebuild() {
     QFont legend = font();
     legend.setPointSizeF(font().pointSizeF() * 0.85);
     c->legend()->setFont(legend);
+    const QList<QAbstractAxis*> y_axes = c->axes(Qt::Vertical);
+    if (y_axes.size() == 2) {  // which axis is whose: labels in their line's colour
+        for (std::size_t i = 0; i < 2; ++i)
+            y_axes[qsizetype(i)]->setLabelsBrush(m_data[i].color);
+    }
+    fitTexts();
 }
 
 void QuantStepChart::changeEvent(QEvent* event) {

@@ -38,6 +38,9 @@ public:
     void setData(const QString& title, const QString& x_title, std::vector<StepLine> lines,
                  StepMarkers markers = {});
     void clear(const QString& title);
+    /// Shorter titles for a narrow chart, where the full ones would be cut to "..." (empty: keep
+    /// the full one). Applied as the chart's width changes.
+    void setShortTitles(const QString& title, const QString& x_title);
 
     /// The line series in the order given (for tests and export), and the markers (or null).
     const std::vector<QLineSeries*>& lineSeries() const { return m_lines; }
@@ -48,8 +51,12 @@ protected:
 
 private:
     void rebuild();
+    /// The full or the short titles for the width the chart has now; two y axes keep their
+    /// titles only where both fit beside the plot (their labels are coloured as their lines).
+    void fitTexts();
 
     QString m_title, m_x_title;
+    QString m_short_title, m_short_x_title;
     std::vector<StepLine> m_data;
     StepMarkers m_marker_data;
     std::vector<QLineSeries*> m_lines;

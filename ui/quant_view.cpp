@@ -91,6 +91,8 @@ QuantView::QuantView(QWidget* parent) : QWidget(parent) {
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_attention_chart = new QuantStepChart;
     m_logits_chart = new QuantStepChart;
+    m_attention_chart->setShortTitles(QString(), tr("position"));
+    m_logits_chart->setShortTitles(tr("Next token vs fp32"), tr("position"));
     m_heatmap = new HeatmapWidget;
     m_heatmap->setLogScale(true);  // differences are small: log colours show them down to 1e-4
     m_heatmap->setPlaceholder(tr("Run a comparison to see |A_codec \u2212 A_fp32|"));
@@ -146,7 +148,9 @@ QuantView::QuantView(QWidget* parent) : QWidget(parent) {
     split->addWidget(column);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    split->setSizes({540, 400});  // the heatmap gets the larger share
+    // About half each: beside a lesson's dock the step charts still get the ~290 px that two
+    // axes and a legend need, and the heatmap what is left.
+    split->setSizes({480, 440});
     auto* right = new QWidget;
     auto* right_layout = new QVBoxLayout(right);
     right_layout->setContentsMargins(0, 0, 0, 0);

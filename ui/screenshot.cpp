@@ -11,7 +11,13 @@ QString saveScreenshot(QWidget& widget, QSize size, const QString& path) {
     if (!widget.isVisible()) widget.setAttribute(Qt::WA_DontShowOnScreen, true);
     widget.resize(size);
     widget.show();
-    QApplication::processEvents();  // let layouts settle at the new size
+    // Let layouts settle at the new size: charts then fit their ticks and titles to the room
+    // they got (a queued pass) and lay out once more. Without a running event loop, items
+    // deleted later (a chart's replaced axes) are flushed here, or they would be drawn.
+    for (int pass = 0; pass < 10; ++pass) {
+        QApplication::processEvents();
+        QApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    }
 
     // Render at one image pixel per widget pixel, whatever the screen's scale factor.
     QImage image(size, QImage::Format_RGB32);

@@ -118,6 +118,12 @@ void applyMemory(MemoryView& view, Reader& in) {
         gpu && !form.selectGpu(QString::fromStdString(*gpu)))
         in.fail(QObject::tr("view setting \"gpu\": no GPU preset named '%1'")
                     .arg(QString::fromStdString(*gpu)));
+    // The chart in front when the view is too narrow for all three (beside a lesson's dock).
+    if (const std::string* chart = in.text("chart");
+        chart && !view.showChart(QString::fromStdString(*chart)))
+        in.fail(
+            QObject::tr("view setting \"chart\": expected \"variants\", \"dtypes\" or "
+                        "\"capacity\""));
     view.recompute();
 }
 
@@ -203,7 +209,7 @@ QString applyViewSettings(MainWindow& window, const ScenarioFile& file, ViewSett
         {"generate", {}},
         {"memory",
          {"preset", "dtype", "layout", "gpu", "context", "batch", "shared_prefix", "block_size",
-          "tp"}},
+          "tp", "chart"}},
         {"paging", {"policy", "block_size", "requests", "sim_steps"}},
         {"quant", {"k", "v", "window", "run"}},
     };

@@ -5,7 +5,8 @@
 //   generate  layer, head (whole numbers), all_heads, log_scale (true/false),
 //             cost_measure ("time" | "flops"), cost_cumulative (true/false)
 //   memory    preset, dtype ("fp16", "int8", ...), layout ("contiguous" | "paged"), gpu (texts);
-//             context, batch, shared_prefix, block_size, tp (whole numbers)
+//             context, batch, shared_prefix, block_size, tp (whole numbers); chart ("variants"
+//             | "dtypes" | "capacity": the one in front when the view is too narrow for all)
 //   paging    policy ("contiguous-max" | "contiguous-exact" | "paged" | "paged-prefix"),
 //             block_size, requests, sim_steps (whole numbers: the simulated steps shown)
 //   quant     k, v (codec names), window (whole number: the last W tokens in fp16),

@@ -83,3 +83,20 @@ TEST_CASE("the cost chart labels its y axis in ms or FLOPs, the series in raw un
           QStringList{"0", "500 kFLOP", "1 MFLOP", "1.5 MFLOP", "2 MFLOP", "2.5 MFLOP", "3 MFLOP"});
     CHECK(chart.recomputeSeries()->at(2).y() == 3e6);
 }
+
+TEST_CASE("a short axis gets fewer, larger steps", "[ui][axes]") {
+    // 5000 ms in at most 3 steps: 1 s steps would take 5, 2 s steps take 3 (to 6 s), 5 s one.
+    // Three is the target when fewer than 5 fit, so: 0, 2 s, 4 s, 6 s.
+    QCategoryAxis time;
+    setMillisecondTicks(time, 5000, 3);
+    CHECK(time.categoriesLabels() == QStringList{"0", "2 s", "4 s", "6 s"});
+    CHECK(time.max() == 6000.0);
+    // Room for one step only: 0 and the first 1-2-5 value at or above the maximum.
+    QCategoryAxis flops;
+    setFlopTicks(flops, 3.2e6, 1);
+    CHECK(flops.categoriesLabels() == QStringList{"0", "5 MFLOP"});
+    // Without a cap the same maximum gets 4 steps of 1 MFLOP (closest to 5): 0 .. 4 MFLOP.
+    QCategoryAxis free;
+    setFlopTicks(free, 3.2e6);
+    CHECK(free.categoriesLabels() == QStringList{"0", "1 MFLOP", "2 MFLOP", "3 MFLOP", "4 MFLOP"});
+}

@@ -329,6 +329,10 @@ TEST_CASE("the right-click menu and File > Export list the current tab's charts"
         if (m->title() == "&Export") file_export = m;
     REQUIRE(file_export);
     REQUIRE(shown.window.showView("memory"));
+    // As a user would: the tab is laid out at its full width (the left docks step aside) before
+    // the menu opens. Narrower, the Memory view shows its charts as tabs, and only one of them.
+    QApplication::processEvents();
+    REQUIRE_FALSE(shown.window.memoryView()->isCompact());
     emit file_export->aboutToShow();
     QStringList titles;
     for (QAction* action : file_export->actions())
