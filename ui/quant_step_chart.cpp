@@ -16,12 +16,13 @@ namespace kvscope {
 
 namespace {
 
-/// The largest finite value, at least `floor` (an all-zero series still gets an axis).
-double axisMax(const std::vector<double>& values, double floor) {
-    double max = floor;
+/// The top of a y axis for `values`: the largest finite value, or 1 when none is above 0 (an
+/// all-zero series, fp32 against itself, gets a plain 0..1 axis, not one of 1e-9).
+double axisMax(const std::vector<double>& values) {
+    double max = 0;
     for (double v : values)
         if (std::isfinite(v)) max = std::max(max, v);
-    return max;
+    return max > 0 ? max : 1.0;
 }
 
 }  // namespace
@@ -106,7 +107,7 @@ void QuantStepChart::rebuild() {
     for (std::size_t i = 0; i < m_data.size() && i < 2; ++i) {
         const StepLine& line = m_data[i];
         auto* y = new QValueAxis;
-        y->setRange(0, axisMax(line.values, 1e-9) * 1.05);
+        y->setRange(0, axisMax(line.values) * 1.05);
         y->setTickCount(5);
         y->setLabelFormat(QStringLiteral("%.2g"));
         y->setTitleText(line.axis);

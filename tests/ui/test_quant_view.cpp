@@ -2,6 +2,8 @@
 // its figures checked against hand calculations and an independent runQuantEval call.
 #include <catch2/catch.hpp>
 
+#include <QValueAxis>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
@@ -207,6 +209,12 @@ TEST_CASE("Quantization view: fp32 against fp32 shows no error and no divergence
     for (const QPointF& p : view.logitsChart()->lineSeries().at(0)->points())
         CHECK(p.y() == 0.0);
     CHECK(view.logitsChart()->markerSeries() == nullptr);  // top-1 agrees everywhere
+    // All-zero series get a plain 0..1 axis (with the 5% headroom), not one of 1e-9.
+    for (QAbstractAxis* axis : view.attentionChart()->chart()->axes(Qt::Vertical)) {
+        auto* y = qobject_cast<QValueAxis*>(axis);
+        REQUIRE(y != nullptr);
+        CHECK(y->max() == Approx(1.05));
+    }
     CHECK(row.top1_agreement == 1.0);
     CHECK(view.heatmap()->weights().isZero(0));
     CHECK(view.texts()->firstDivergence() == 0);
