@@ -57,7 +57,9 @@ MemoryInputs::MemoryInputs(QWidget* parent) : QWidget(parent) {
     m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_model->setMinimumContentsLength(14);
     m_open = new QPushButton(tr("Open config.json / GGUF\u2026"));
-    m_open->setToolTip(tr("Read a Hugging Face config.json or a GGUF file's header"));
+    m_open->setToolTip(
+        tr("Read a Hugging Face config.json, a GGUF file's header or a llama2.c checkpoint's "
+           "header (.bin)"));
     m_context = new CountEdit(4096);
     m_batch = new CountEdit(1);
     m_prefix = new CountEdit(0);

@@ -206,8 +206,8 @@ bool MemoryView::loadModelFile(const QString& path) {
 void MemoryView::openFile() {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open a model"), QString(),
-        tr("Model configs (*.json *.gguf);;Hugging Face config (*.json);;GGUF (*.gguf);;"
-           "All files (*)"));
+        tr("Model configs (*.json *.gguf *.bin);;Hugging Face config (*.json);;GGUF (*.gguf);;"
+           "llama2.c checkpoint (*.bin);;All files (*)"));
     if (!path.isEmpty()) loadModelFile(path);
 }
 

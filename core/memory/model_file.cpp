@@ -2,6 +2,7 @@
 
 #include "core/memory/hf_config.h"
 #include "core/model/gguf_model.h"
+#include "core/model/llama2c_model.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 #include "core/util/json_value.h"
@@ -24,8 +25,15 @@ ModelFileShape readModelFileShape(const std::string& path) {
         out.layout = weightLayoutFromConfig(parseJsonFile(path, kMaxHfConfigBytes));
         return out;
     }
-    if (detectModelFormat(path) != ModelFormat::Gguf) {
-        throw InputError(path + ": not a config.json (.json) or a GGUF file");
+    const ModelFormat format = detectModelFormat(path);
+    if (format == ModelFormat::Llama2c) {
+        const ModelConfig config = readLlama2cConfig(path);
+        out.shape = shapeFromModelConfig(config, "llama2.c " + path);
+        out.layout = {config.tied_output, 3, "tied output (vocab_size sign) from llama2.c " + path};
+        return out;
+    }
+    if (format != ModelFormat::Gguf) {
+        throw InputError(path + ": not a config.json (.json), a GGUF or a llama2.c .bin file");
     }
     const GgufModelInfo info = readGgufModelInfo(GgufFile::open(path));
     out.shape = shapeFromModelConfig(info.config, "GGUF " + path);

@@ -173,6 +173,13 @@ std::string tokenizerBeside(const std::string& checkpoint_path) {
 
 }  // namespace
 
+ModelConfig readLlama2cConfig(const std::string& checkpoint_path) {
+    RawFileReader in("llama2.c checkpoint", checkpoint_path);
+    ModelConfig config = checkedConfig(in, readHeader(in));
+    config.name = std::filesystem::path(checkpoint_path).stem().string();
+    return config;
+}
+
 Model loadLlama2cModel(const std::string& checkpoint_path, const std::string& tokenizer_path) {
     RawFileReader in("llama2.c checkpoint", checkpoint_path);
     const Header header = readHeader(in);

@@ -32,4 +32,8 @@ namespace kvscope {
 /// implies, a newer export format ("ak42" magic), a missing or malformed tokenizer.
 Model loadLlama2cModel(const std::string& checkpoint_path, const std::string& tokenizer_path = "");
 
+/// The config alone, as loadLlama2cModel makes it, from the header and the file size (no tensor
+/// is read, no tokenizer needed); the same InputErrors for a bad header or size.
+ModelConfig readLlama2cConfig(const std::string& checkpoint_path);
+
 }  // namespace kvscope

@@ -10,6 +10,8 @@
 #include "core/memory/memory_study.h"
 #include "core/memory/model_file.h"
 #include "core/memory/model_presets.h"
+#include "core/model/random_weights.h"
+#include "tests/core/llama2c_writer.h"
 #include "tests/core/test_util.h"
 
 using namespace kvscope;
@@ -239,4 +241,24 @@ TEST_CASE("Model files for the memory view: config.json, and a clear error other
     }
     CHECK(test::inputErrorOf([&] { readModelFileShape(text); }).find(text) != std::string::npos);
     std::remove(text.c_str());
+}
+
+TEST_CASE("Model files for the memory view: a llama2.c checkpoint's header, no tokenizer needed",
+          "[memory][variants]") {
+    const test::TempDir dir;
+    const ModelConfig config = test::llama2cConfig(false);  // 2 layers, 4 heads over 2 KV of 4
+    const std::string bytes = test::llama2cCheckpointBytes(config, randomWeights(config, 7));
+    test::writeFile(dir / "tiny.bin", bytes);
+    const ModelFileShape file = readModelFileShape((dir / "tiny.bin").string());
+    CHECK(file.shape.attention == AttentionKind::GQA);
+    // K and V, 2 KV heads of 4 values, 2 layers, fp16: 2 x 2 x 4 x 2 x 2 B = 64 B per token.
+    CHECK(fp16PerToken(file.shape) == 64);
+    CHECK_FALSE(file.layout.tied_output);
+    CHECK(file.shape.source.find("llama2.c") != std::string::npos);
+
+    // One byte short: the header no longer matches the size, and the error says so.
+    test::writeFile(dir / "short.bin", bytes.substr(0, bytes.size() - 1));
+    const std::string message =
+        test::inputErrorOf([&] { readModelFileShape((dir / "short.bin").string()); });
+    CHECK(message.find("header implies") != std::string::npos);
 }
