@@ -105,6 +105,8 @@ void CostChart::rebuild() {
             if (std::isfinite(values[i])) series->append(m_data.steps[i], values[i]);
         }
         series->setPen(QPen(color, chartLineWidth(font())));
+        // One step is one point, which a line alone does not draw: show it as a dot.
+        series->setPointsVisible(series->count() == 1);
         c->addSeries(series);
         series->attachAxis(x);
         series->attachAxis(y);

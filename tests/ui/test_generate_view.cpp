@@ -109,6 +109,21 @@ TEST_CASE("the cost chart has both modes measured and FLOPs that grow apart", "[
     CHECK(data.recompute_flops[7] > data.cached_flops[7] * 10);
     CHECK(data.cached_flops[7] == Approx(data.cached_flops[6]).epsilon(0.01));
     CHECK(chart.recomputeSeries()->at(7).y() > chart.cachedSeries()->at(7).y());
+    CHECK_FALSE(chart.cachedSeries()->pointsVisible());  // lines of 8 points need no dots
+}
+
+TEST_CASE("the cost chart shows a single decode step as dots", "[ui][generate]") {
+    CostChart chart;
+    CostData data;
+    data.steps = {1};
+    data.cached_ms = {0.2};
+    data.recompute_ms = {1.5};
+    data.cached_flops = {1e6};
+    data.recompute_flops = {3e7};
+    chart.setData(data);
+    REQUIRE(chart.cachedSeries()->count() == 1);
+    CHECK(chart.cachedSeries()->pointsVisible());
+    CHECK(chart.recomputeSeries()->pointsVisible());
 }
 
 TEST_CASE("all heads: a grid of layers x heads with GQA groups set apart", "[ui][generate]") {
