@@ -69,13 +69,6 @@ QString squeezedChildren(const QWidget& root) {
     return lines.join('\n');
 }
 
-/// As installed: no dock sizes or presenter level remembered, the theme's normal font and
-/// palette (earlier tests may have left presenter fonts on the application).
-void freshInstall() {
-    QSettings().clear();
-    applyTheme(*qApp);
-}
-
 /// Shows every tab of `window` at 1280x800 and checks that nothing is wider or taller than the
 /// room it gets.
 void requireEveryViewFits(MainWindow& window) {
@@ -121,11 +114,7 @@ TEST_CASE("every view fits a 1280x800 window with a lesson dock shown", "[ui][wi
         INFO("lesson " << lesson);
         freshInstall();
         MainWindow window;
-        requireIdle(window);
-        REQUIRE(window.openLesson(lessonPathFor(QString::fromLatin1(lesson))));
-        REQUIRE(window.lessonPlayer()->waitUntilIdle());
-        window.lessonPlayer()->next();
-        REQUIRE(window.lessonPlayer()->waitUntilIdle());
+        openLessonSecondStep(window, lesson);
         requireEveryViewFits(window);
     }
 }

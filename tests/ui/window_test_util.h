@@ -2,13 +2,18 @@
 // Drives a MainWindow as a user would, waiting for the engine thread after each request.
 #include <catch2/catch.hpp>
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QSettings>
 #include <QStatusBar>
 #include <QStringList>
 
+#include "ui/lesson_catalog.h"
+#include "ui/lesson_player.h"
 #include "ui/main_window.h"
+#include "ui/theme.h"
 
 namespace kvscope {
 
@@ -31,6 +36,23 @@ inline void runScenario(MainWindow& window, const QString& model, const QString&
         window.step();
         requireIdle(window);
     }
+}
+
+/// As installed: no dock sizes or presenter level remembered, the theme's normal font and
+/// palette (earlier tests may have left presenter fonts on the application).
+inline void freshInstall() {
+    QSettings().clear();
+    applyTheme(*qApp);
+}
+
+/// Opens built-in lesson `number` ("1".."5") in `window` and goes to its second step, where the
+/// lesson's dock and its first view settings are shown; the engine is idle after.
+inline void openLessonSecondStep(MainWindow& window, const char* number) {
+    requireIdle(window);
+    REQUIRE(window.openLesson(lessonPathFor(QString::fromLatin1(number))));
+    REQUIRE(window.lessonPlayer()->waitUntilIdle());
+    window.lessonPlayer()->next();
+    REQUIRE(window.lessonPlayer()->waitUntilIdle());
 }
 
 /// Runs the event loop until `done()` or `timeout_ms`; returns done().
