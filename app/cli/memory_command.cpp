@@ -5,8 +5,8 @@
 #include "app/cli/command.h"
 #include "app/cli/memory_output.h"
 #include "core/memory/hf_config.h"
+#include "core/memory/model_file.h"
 #include "core/memory/model_presets.h"
-#include "core/model/gguf_model.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 
@@ -17,7 +17,7 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     {"preset", "NAME", "a built-in model preset (see --list-presets)"},
     {"config", "FILE", "a Hugging Face config.json"},
-    {"model", "M", "a .gguf file (header only), a llama2.c .bin or builtin:NAME"},
+    {"model", "M", "a .gguf or llama2.c .bin file (header only) or builtin:NAME"},
     {"seq", "N", "tokens per sequence (default: the model's context length, else 4096)"},
     {"batch", "B", "concurrent sequences (default 1)"},
     {"kv-dtype", "T", "fp32|fp16|bf16|fp8|fp8_e5m2|int8|int4|q8_0|q4_0|kivi2 (default fp16)"},
@@ -80,15 +80,17 @@ ModelChoice chooseModel(const ParsedArgs& args) {
     }
     const std::string& ref = args.value("model");
     try {
-        ModelConfig config;
-        if (detectModelFormat(ref) == ModelFormat::Gguf) {
-            config = readGgufModelInfo(GgufFile::open(ref)).config;
-            choice.shape = shapeFromModelConfig(config, "GGUF " + ref);
-        } else {
-            config = loadModel(ref)->config;
+        if (detectModelFormat(ref) == ModelFormat::Builtin) {
+            const ModelConfig config = loadModel(ref)->config;
             choice.shape = shapeFromModelConfig(config, ref);
+            choice.weights.layout = {config.tied_output, 3, "tied output and SwiGLU from " + ref};
+        } else {
+            // Headers only, as the Memory view reads them: a GGUF at its known training context,
+            // a llama2.c .bin without its tokenizer.bin (core/memory/model_file.h).
+            const ModelFileShape file = readModelFileShape(ref);
+            choice.shape = file.shape;
+            choice.weights.layout = file.layout;
         }
-        choice.weights.layout = {config.tied_output, 3, "tied output and SwiGLU from " + ref};
     } catch (const InputError& e) {
         throw InputError(std::string("--model: ") + e.what());
     }

@@ -1,5 +1,6 @@
 // `kvscope-cli quant-eval`: each KV cache codec against the fp32 cache on the same tokens:
 // bytes, attention and logits error, top-1 agreement, perplexity, free-generation divergence.
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <span>
@@ -76,6 +77,9 @@ std::vector<KvCacheSpec> parseCodecList(std::string_view list) {
 }
 
 std::string readText(const std::string& flag, const std::string& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+        throw InputError("--" + flag + ": '" + path + "' is a directory, not a text file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError("--" + flag + ": cannot open '" + path + "'");
     std::ostringstream text;
@@ -95,16 +99,22 @@ struct PromptLine {
     std::string text;
 };
 
-/// The prompts of a --prompts file: one per line, blank and # lines skipped, "<s>" = BOS alone.
+/// The prompts of a --prompts file: one per line, blank and # lines skipped, "<s>" = BOS alone
+/// (blanks around it allowed). A UTF-8 byte order mark in front (Windows editors) is dropped.
 std::vector<PromptLine> readPrompts(const std::string& path) {
-    std::istringstream lines(readText("prompts", path));
+    std::string text = readText("prompts", path);
+    if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+    std::istringstream lines(text);
     std::vector<PromptLine> prompts;
     std::int64_t number = 0;
     for (std::string line; std::getline(lines, line);) {
         ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos || line.front() == '#') continue;
-        prompts.push_back({number, line == "<s>" ? std::string() : line});
+        const std::size_t first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line.front() == '#') continue;
+        const bool bos_alone =
+            line.substr(first, line.find_last_not_of(" \t") + 1 - first) == "<s>";
+        prompts.push_back({number, bos_alone ? std::string() : line});
     }
     if (prompts.empty()) throw InputError("--prompts: '" + path + "' holds no prompt");
     return prompts;
@@ -116,7 +126,10 @@ int runSweep(const ParsedArgs& args, std::shared_ptr<const Model> model,
              std::ostream& err) {
     const std::string path = args.value("prompts");
     std::vector<std::vector<TokenId>> sequences;
-    for (const PromptLine& prompt : readPrompts(path)) {
+    const std::vector<PromptLine> prompts = readPrompts(path);
+    err << "quant-eval: fp32 greedy continuations of " << steps << " tokens for " << prompts.size()
+        << " prompts..." << std::endl;
+    for (const PromptLine& prompt : prompts) {
         const std::vector<TokenId> prompt_tokens = promptTokens(*model, prompt.text);
         try {
             checkContextFits(*model, std::int64_t(prompt_tokens.size()), steps,

@@ -4,6 +4,7 @@
 #include "core/model/gguf_model.h"
 #include "core/model/llama2c_model.h"
 #include "core/model/model_source.h"
+#include "core/model/trained_context.h"
 #include "core/util/error.h"
 #include "core/util/json_value.h"
 
@@ -35,7 +36,10 @@ ModelFileShape readModelFileShape(const std::string& path) {
     if (format != ModelFormat::Gguf) {
         throw InputError(path + ": not a config.json (.json), a GGUF or a llama2.c .bin file");
     }
-    const GgufModelInfo info = readGgufModelInfo(GgufFile::open(path));
+    GgufModelInfo info = readGgufModelInfo(GgufFile::open(path));
+    // As loadModel runs it: a known model's training context, not a longer one in the file
+    // (stories260K.gguf says 2048, its llama2.c .bin 512).
+    capAtTrainedContext(info.config);
     out.shape = shapeFromModelConfig(info.config, "GGUF " + path);
     out.layout = {info.config.tied_output, 3, "tied output and SwiGLU from GGUF " + path};
     return out;

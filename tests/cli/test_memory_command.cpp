@@ -1,11 +1,16 @@
 // `kvscope-cli memory`: JSON fields and exact bytes, presets and GPU list, bad flags exit 2.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "cli_test_util.h"
 #include "json_value.h"
+#include "tests/core/gguf_test_files.h"
 
 using Catch::Contains;
 using kvscope::test::JsonValue;
@@ -82,4 +87,37 @@ TEST_CASE("memory: bad input exits 2 with a message naming it", "[memory][cli]")
     }
     CHECK(runCliCaptured({"memory", "--preset", "gpt2", "--batch", "-1"}).err ==
           "kvscope-cli: --batch: expected a positive integer, got '-1'\n");
+}
+
+TEST_CASE("memory --model reads a llama2.c header alone, no tokenizer.bin beside it",
+          "[memory][cli]") {
+    // dim 8, hidden 16, 1 layer, 2 heads over 1 KV head (head_dim 4), vocab 4 (tied), seq_len 4.
+    // Floats: embedding 4 x 8 = 32; layer 2 x 8 + 2 x 8 x 8 + 2 x 4 x 8 + 3 x 16 x 8 = 592;
+    // rms_final 8; freq_cis 2 x (4 x 4 / 2) = 16: 648 floats, 28 + 2592 = 2620 bytes.
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("kvscope-memory-bin-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path bin = dir / "tiny.bin";
+    {
+        const std::int32_t header[7] = {8, 16, 1, 2, 1, 4, 4};
+        std::ofstream out(bin, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(header), sizeof header);
+        out << std::string(2620 - sizeof header, '\0');
+    }
+    const auto result = runCliCaptured({"memory", "--model", bin.string(), "--json"});
+    std::filesystem::remove_all(dir);
+    INFO(result.err);
+    REQUIRE(result.code == 0);
+    const JsonValue j = parseJson(result.out);
+    CHECK(j["kv_bytes_per_token"].number == 16);     // 1 layer x 1 KV head x (4 + 4) x 2 B
+    CHECK(j["kv_bytes_per_sequence"].number == 64);  // the header's 4 positions
+}
+
+TEST_CASE("memory --model stories260K.gguf defaults to its training context, 512",
+          "[memory][cli][real-model]") {
+    const auto path = kvscope::test::realModelPath("stories260K.gguf");
+    if (!path) return;
+    const JsonValue j = memoryJson({"--model", *path});
+    CHECK(j["kv_bytes_per_token"].number == 640);  // 5 layers x 4 KV heads x (8 + 8) x 2 B
+    CHECK(j["kv_bytes_per_sequence"].number == 640 * 512);
 }

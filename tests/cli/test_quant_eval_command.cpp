@@ -140,3 +140,26 @@ TEST_CASE("quant-eval --prompts pools one sequence per prompt line", "[quant][cl
     std::filesystem::remove(empty);
     std::filesystem::remove(long_line);
 }
+
+TEST_CASE("quant-eval --prompts drops a byte order mark and reads a spaced <s> as BOS alone",
+          "[quant][cli]") {
+    // Windows editors put EF BB BF in front: the first line is still a comment. " <s>\t" is BOS
+    // alone, so the one sequence is BOS + 8 fp32 tokens: 8 steps.
+    const std::string prompts = writeTemp("bom.txt", "\xEF\xBB\xBF# a comment\r\n <s>\t\r\n");
+    const JsonValue json = kvscope::test::runCliJson(
+        "quant-eval",
+        {"--model", "builtin:demo", "--codecs", "int8", "--steps", "8", "--prompts", prompts});
+    CHECK(json["n_sequences"].number == 1);
+    CHECK(json["n_steps"].number == 8);
+    // The fp32 continuations come first, and take a while for many prompts: stderr says so.
+    const auto table = runCliCaptured({"quant-eval", "--model", "builtin:demo", "--codecs", "int8",
+                                       "--steps", "8", "--prompts", prompts});
+    CHECK_THAT(table.err, Contains("fp32 greedy continuations of 8 tokens for 1 prompts"));
+    std::filesystem::remove(prompts);
+
+    // A directory is named as one, not reported as a file holding no prompt.
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    const auto result = runCliCaptured({"quant-eval", "--model", "builtin:demo", "--prompts", dir});
+    CHECK(result.code == 2);
+    CHECK_THAT(result.err, Contains("is a directory"));
+}

@@ -11,6 +11,7 @@
 #include "core/memory/model_file.h"
 #include "core/memory/model_presets.h"
 #include "core/model/random_weights.h"
+#include "tests/core/gguf_test_files.h"
 #include "tests/core/llama2c_writer.h"
 #include "tests/core/test_util.h"
 
@@ -261,4 +262,13 @@ TEST_CASE("Model files for the memory view: a llama2.c checkpoint's header, no t
     const std::string message =
         test::inputErrorOf([&] { readModelFileShape((dir / "short.bin").string()); });
     CHECK(message.find("header implies") != std::string::npos);
+}
+
+TEST_CASE("Model files for the memory view: stories260K.gguf at its training context",
+          "[memory][variants][real-model]") {
+    const auto path = test::realModelPath("stories260K.gguf");
+    if (!path) return;
+    // The GGUF states 2048 positions; the model was trained at 512, as its llama2.c .bin says and
+    // as loadModel runs it: the memory view's default context is 512 too.
+    CHECK(readModelFileShape(*path).shape.max_context == 512);
 }
