@@ -12,6 +12,7 @@
 #include "app/cli/generation.h"
 #include "app/cli/quant_eval_output.h"
 #include "app/cli/quant_sweep_output.h"
+#include "app/cli/text_format.h"
 #include "core/engine/quant_eval.h"
 #include "core/engine/quant_sweep.h"
 #include "core/util/error.h"
@@ -127,8 +128,8 @@ int runSweep(const ParsedArgs& args, std::shared_ptr<const Model> model,
     const std::string path = args.value("prompts");
     std::vector<std::vector<TokenId>> sequences;
     const std::vector<PromptLine> prompts = readPrompts(path);
-    err << "quant-eval: fp32 greedy continuations of " << steps << " tokens for " << prompts.size()
-        << " prompts..." << std::endl;
+    err << "quant-eval: fp32 greedy continuations of " << counted(steps, "token") << " for "
+        << counted(std::int64_t(prompts.size()), "prompt") << "..." << std::endl;
     for (const PromptLine& prompt : prompts) {
         const std::vector<TokenId> prompt_tokens = promptTokens(*model, prompt.text);
         try {
@@ -140,8 +141,8 @@ int runSweep(const ParsedArgs& args, std::shared_ptr<const Model> model,
         }
         sequences.push_back(greedyContinuation(model, prompt_tokens, steps));
     }
-    setup.source = std::to_string(sequences.size()) + " prompts of " + path + ", each + " +
-                   std::to_string(steps) + " fp32 greedy tokens";
+    setup.source = counted(std::int64_t(sequences.size()), "prompt") + " of " + path + ", each + " +
+                   counted(steps, "fp32 greedy token");
     const QuantSweepResult result =
         runQuantSweep(model, sequences, specs, options, [&](std::int64_t done, std::int64_t total) {
             err << "quant-eval: sequence " << done << "/" << total << std::endl;
@@ -166,6 +167,7 @@ int runQuantEvalCommand(const ParsedArgs& args, std::ostream& out, std::ostream&
     if (args.has("block-size"))
         options.block_size = parsePositiveInt("block-size", args.value("block-size"));
     const auto model = loadModelFlag(args.value("model"));
+    checkQuantEvalSpecs(model, specs, options);  // before the fp32 continuations, which take time
 
     QuantEvalSetup setup;
     setup.model = model->config.name;

@@ -54,8 +54,8 @@ void writeRow(const QuantSweepRow& row, JsonWriter& json) {
 
 void writeQuantSweepTable(const QuantEvalSetup& setup, const QuantSweepResult& result,
                           std::ostream& out) {
-    out << "KV cache quantization on " << setup.model << ", pooled over " << result.n_sequences
-        << " sequences: " << setup.source << "\n"
+    out << "KV cache quantization on " << setup.model << ", pooled over "
+        << counted(result.n_sequences, "sequence") << ": " << setup.source << "\n"
         << result.n_steps << " teacher-forced steps in all, " << setup.layout
         << " layout; every codec against the fp32 cache.\n"
         << "top-1: agreement with fp32 over all steps; per sequence: min / median / max of each\n"

@@ -25,7 +25,11 @@ std::string iecBytes(std::int64_t bytes) {
 }
 
 std::string threadCount(int n) {
-    return std::to_string(n) + (n == 1 ? " thread" : " threads");
+    return counted(n, "thread");
+}
+
+std::string counted(std::int64_t n, std::string_view noun) {
+    return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
 
 std::string errorFigure(double x) {

@@ -21,6 +21,8 @@ std::string padLeft(std::string_view text, std::size_t width);
 std::string padRight(std::string_view text, std::size_t width);
 /// "1 thread", "4 threads".
 std::string threadCount(int n);
+/// `n` and a noun that takes an "s" in the plural: "1 prompt", "25 prompts".
+std::string counted(std::int64_t n, std::string_view noun);
 /// Characters (UTF-8 code points) in `text`, a rough display width.
 std::size_t displayWidth(std::string_view text);
 /// At most `max_chars` code points of `text`, never cutting a UTF-8 sequence in half.

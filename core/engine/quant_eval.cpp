@@ -298,6 +298,15 @@ void checkQuantEvalFits(const ModelConfig& config, const KvCacheSpec& spec,
     }
 }
 
+void checkQuantEvalSpecs(std::shared_ptr<const Model> model, std::span<const KvCacheSpec> specs,
+                         const QuantEvalOptions& options) {
+    // Every spec must build before anything runs (a bad spec is bad input, not a failure later).
+    for (const KvCacheSpec& spec : specs) {
+        checkQuantEvalFits(model->config, spec, 1);
+        Session(model, sessionOptions(spec, options, 1, false));
+    }
+}
+
 std::vector<TokenId> greedyContinuation(std::shared_ptr<const Model> model,
                                         std::span<const TokenId> prompt, std::int64_t steps,
                                         int n_threads) {
@@ -329,9 +338,7 @@ QuantEvalResult runQuantEval(std::shared_ptr<const Model> model, std::span<const
                          std::to_string(model->config.max_context) + "-token context of " +
                          model->config.name);
     }
-    // Every spec must build before anything runs (a bad spec is bad input, not a failure later).
-    for (const KvCacheSpec& spec : specs)
-        Session(model, sessionOptions(spec, options, 1, false));
+    checkQuantEvalSpecs(model, specs, options);
 
     QuantEvalResult result;
     result.tokens.assign(tokens.begin(), tokens.end());

@@ -139,6 +139,13 @@ QuantLayerBytes quantTotalBytes(const QuantEvalRow& reference, const QuantEvalRo
 void checkQuantEvalFits(const ModelConfig& config, const KvCacheSpec& spec,
                         std::int64_t n_positions);
 
+/// Throws InputError, before any engine work, when a spec cannot run with `options` on `model`:
+/// a layout or block size it cannot use, or a window longer than the context
+/// (checkQuantEvalFits). runQuantEval checks this itself; callers that prepare sequences first
+/// (fp32 continuations) call it earlier so that a bad spec fails fast.
+void checkQuantEvalSpecs(std::shared_ptr<const Model> model, std::span<const KvCacheSpec> specs,
+                         const QuantEvalOptions& options);
+
 /// BOS + prompt tokens followed by fp32's greedy continuation of `steps` tokens (the default
 /// teacher-forced sequence).
 std::vector<TokenId> greedyContinuation(std::shared_ptr<const Model> model,

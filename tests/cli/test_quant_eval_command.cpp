@@ -82,6 +82,8 @@ TEST_CASE("quant-eval: bad input exits 2 naming the flag", "[quant][cli]") {
         {{"--prompts", "/nonexistent/kvscope.txt", "--text", "y"}, "not several"},
         {{"--codecs", "kivi2", "--layout", "paged", "--block-size", "16"}, "multiple of 32"},
         {{"--steps", "100000"}, "context"},
+        {{"--codecs", "int8+w600"}, "mixed-precision window: 600 tokens is longer"},
+        {{"--codecs", "int8+w600", "--prompts", "/nonexistent/kvscope.txt"}, "window: 600"},
     };
     for (const auto& [extra, message] : bad) {
         std::vector<std::string> args = {"quant-eval", "--model", "builtin:demo"};
@@ -154,7 +156,7 @@ TEST_CASE("quant-eval --prompts drops a byte order mark and reads a spaced <s> a
     // The fp32 continuations come first, and take a while for many prompts: stderr says so.
     const auto table = runCliCaptured({"quant-eval", "--model", "builtin:demo", "--codecs", "int8",
                                        "--steps", "8", "--prompts", prompts});
-    CHECK_THAT(table.err, Contains("fp32 greedy continuations of 8 tokens for 1 prompts"));
+    CHECK_THAT(table.err, Contains("fp32 greedy continuations of 8 tokens for 1 prompt..."));
     std::filesystem::remove(prompts);
 
     // A directory is named as one, not reported as a file holding no prompt.
