@@ -42,9 +42,7 @@ QLineSeries* CacheGrowthChart::overlaySeries(int i) const {
 
 void CacheGrowthChart::rebuild() {
     QChart* c = chart();
-    c->removeAllSeries();
-    for (QAbstractAxis* axis : c->axes())
-        c->removeAxis(axis);
+    clearChart(*c);
     m_layer_tops.clear();
     m_overlays.clear();
 

@@ -113,4 +113,12 @@ void prepareChartView(QChartView& view) {
     view.chart()->setAnimationOptions(QChart::NoAnimation);
 }
 
+void clearChart(QChart& chart) {
+    chart.removeAllSeries();  // deletes them
+    for (QAbstractAxis* axis : chart.axes()) {
+        chart.removeAxis(axis);
+        delete axis;
+    }
+}
+
 }  // namespace kvscope

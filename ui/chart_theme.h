@@ -33,6 +33,9 @@ QFont axisLabelsFont(const QFont& font);
 void applyAxisTheme(QAbstractAxis& axis, const QPalette& palette, const QFont& font);
 /// Antialiasing on, the chart's margins tight, no frame.
 void prepareChartView(QChartView& view);
+/// Removes and deletes every series and axis of `chart`, for a rebuild (QChart::removeAxis
+/// only hands an axis back, so each rebuild would otherwise keep its old axes alive).
+void clearChart(QChart& chart);
 /// How many steps (labels less one, 1 to 8) a y axis of `chart` labelled in `labels_font` has
 /// room for along the chart's plot area: Qt Charts cuts every label to "..." when they are packed
 /// tighter than one text line and its padding each.

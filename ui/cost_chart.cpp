@@ -62,9 +62,7 @@ void CostChart::setMeasure(Measure measure) {
 
 void CostChart::rebuild() {
     QChart* c = chart();
-    c->removeAllSeries();
-    for (QAbstractAxis* axis : c->axes())
-        c->removeAxis(axis);
+    clearChart(*c);
 
     const bool time = m_measure == Measure::TimePerStep || m_measure == Measure::TimeCumulative;
     const bool summed =

@@ -81,9 +81,7 @@ void QuantStepChart::clear(const QString& title) {
 
 void QuantStepChart::rebuild() {
     QChart* c = chart();
-    c->removeAllSeries();
-    for (QAbstractAxis* axis : c->axes())
-        c->removeAxis(axis);
+    clearChart(*c);
     m_lines.clear();
     m_markers = nullptr;
     c->setTitle(m_title);

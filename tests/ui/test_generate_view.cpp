@@ -1,5 +1,7 @@
 // The Generate view against the engine: the heatmap shows the attention rows a Session computes,
 // the charts plot the trace's bytes (and the estimator's for MHA/MQA), the grid groups GQA heads.
+#include <QAbstractAxis>
+#include <QPointer>
 #include <catch2/catch.hpp>
 
 #include <QCheckBox>
@@ -124,6 +126,14 @@ TEST_CASE("the cost chart shows a single decode step as dots", "[ui][generate]")
     REQUIRE(chart.cachedSeries()->count() == 1);
     CHECK(chart.cachedSeries()->pointsVisible());
     CHECK(chart.recomputeSeries()->pointsVisible());
+    // A rebuild deletes the axes it replaces (QChart::removeAxis alone would keep them alive).
+    const QList<QAbstractAxis*> before = chart.chart()->axes();
+    REQUIRE(before.size() == 2);
+    const QPointer<QAbstractAxis> old_x = before[0], old_y = before[1];
+    chart.setMeasure(CostChart::Measure::FlopsPerStep);
+    CHECK(old_x.isNull());
+    CHECK(old_y.isNull());
+    CHECK(chart.chart()->axes().size() == 2);
 }
 
 TEST_CASE("all heads: a grid of layers x heads with GQA groups set apart", "[ui][generate]") {
