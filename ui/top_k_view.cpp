@@ -37,6 +37,14 @@ QSize TopKView::sizeHint() const {
     return {240, int(std::ceil(kShownRows * rowHeight()))};
 }
 
+double TopKView::labelColumnWidth() const {
+    const QFontMetricsF metrics(monoFont(*this));
+    double widest = metrics.horizontalAdvance(QStringLiteral("<0x00>"));
+    for (const Candidate& c : m_candidates)
+        widest = std::max(widest, metrics.horizontalAdvance(c.label));
+    return std::min(widest, 0.4 * width());
+}
+
 void TopKView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing, true);
@@ -47,7 +55,7 @@ void TopKView::paintEvent(QPaintEvent*) {
     }
     const QFont mono = monoFont(*this);
     const QFontMetricsF metrics(mono);
-    const double label_width = metrics.horizontalAdvance(QStringLiteral("<0x00>"));
+    const double label_width = labelColumnWidth();
     const double percent_width = metrics.horizontalAdvance(QStringLiteral("100.0 %"));
     const double bar_left = label_width + kGap;
     const double bar_span = std::max(10.0, width() - bar_left - kGap - percent_width);
@@ -60,7 +68,7 @@ void TopKView::paintEvent(QPaintEvent*) {
         const ChipColors colors = chipColors(c.chosen ? TokenRole::Generated : TokenRole::Prompt);
         painter.setPen(palette().color(QPalette::WindowText));
         painter.drawText(QRectF(0, top, label_width, row), Qt::AlignRight | Qt::AlignVCenter,
-                         c.label);
+                         metrics.elidedText(c.label, Qt::ElideRight, label_width));
         const QRectF track(bar_left, top + 4, bar_span, row - 8);
         painter.setPen(Qt::NoPen);
         painter.setBrush(palette().color(QPalette::AlternateBase));

@@ -22,6 +22,9 @@ public:
     const std::vector<Candidate>& candidates() const { return m_candidates; }
 
     QSize sizeHint() const override;
+    /// The width of the label column: the widest label (at least "<0x00>"), at most 40% of the
+    /// view's width; longer labels are elided.
+    double labelColumnWidth() const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;
