@@ -6,7 +6,8 @@
 using namespace kvscope;
 
 TEST_CASE("the model summary names the shape and the KV bytes per token", "[ui][model]") {
-    const ModelConfig& config = loadModel("builtin:demo")->config;
+    const ModelConfig config =
+        loadModel("builtin:demo")->config;  // a copy: the model is a temporary
     const QString html = modelSummaryHtml(config);
     CHECK(html.contains(QString::fromStdString(config.name)));
     CHECK(
@@ -31,7 +32,8 @@ TEST_CASE("the model summary says when the context is the one a known model was 
 }
 
 TEST_CASE("the KV head note follows MHA, GQA and MQA", "[ui][model]") {
-    const ModelConfig& mha = loadModel("builtin:demo-mha")->config;
+    const ModelConfig mha =
+        loadModel("builtin:demo-mha")->config;  // a copy: the model is a temporary
     CHECK(kvHeadNote(mha, 3).contains("own"));
 
     ModelConfig gqa = loadModel("builtin:demo")->config;  // 8 query heads, 4 KV heads
@@ -39,7 +41,8 @@ TEST_CASE("the KV head note follows MHA, GQA and MQA", "[ui][model]") {
     CHECK(kvHeadNote(gqa, 5) ==
           QString::fromUtf8("Reads KV head 2, shared by query heads 4\u20135."));
 
-    const ModelConfig& mqa = loadModel("builtin:demo-mqa")->config;
+    const ModelConfig mqa =
+        loadModel("builtin:demo-mqa")->config;  // a copy: the model is a temporary
     CHECK(kvHeadNote(mqa, 6) ==
           QString::fromUtf8("Reads KV head 0, shared by query heads 0\u2013%1.")
               .arg(mqa.n_heads - 1));
