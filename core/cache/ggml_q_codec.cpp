@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/cache/kv_codec_affine.h"
+#include "core/cache/round_half_away.h"
 #include "core/model/dequantize.h"
 #include "core/model/ggml_type.h"
 
@@ -40,7 +41,7 @@ void encodeQ8_0Block(const Block& x, std::byte* out) {
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     affine::storeFp16(out, d);
     for (std::size_t j = 0; j < kBlock; ++j) {
-        const float q = std::clamp(std::round(x[j] * id), -127.0f, 127.0f);
+        const float q = std::clamp(affine::roundHalfAway(x[j] * id), -127.0f, 127.0f);
         out[2 + j] = std::byte(std::uint8_t(std::int8_t(q)));
     }
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/cache/kv_codec_affine.h"
+#include "core/cache/round_half_away.h"
 
 namespace kvscope {
 
@@ -14,7 +15,7 @@ constexpr int kMaxCode = 127;
 /// round(x / scale), ties away from zero, clamped to [-127, 127]; NaN -> 0, scale 0 -> 0.
 int quantizeSymmetric(float x, float scale) {
     if (scale == 0.0f || std::isnan(x)) return 0;
-    const float q = std::round(x / scale);
+    const float q = affine::roundHalfAway(x / scale);
     return int(std::clamp(q, -float(kMaxCode), float(kMaxCode)));
 }
 

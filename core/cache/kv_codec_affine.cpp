@@ -1,4 +1,5 @@
 #include "core/cache/kv_codec_affine.h"
+#include "core/cache/round_half_away.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,7 +71,7 @@ Range finiteRange(std::span<const float> values) {
 int quantizeAffine(float x, float zero, float scale, int max_code) {
     if (scale == 0.0f) return 0;
     if (std::isnan(x)) x = 0.0f;
-    const float q = std::round((x - zero) / scale);  // inf stays inf: clamped below
+    const float q = roundHalfAway((x - zero) / scale);  // inf stays inf: clamped below
     return int(std::clamp(q, 0.0f, float(max_code)));
 }
 

@@ -1,6 +1,7 @@
 // int8, int4, q8_0, q4_0: per-element error bounds on random and adversarial rows, ggml
 // bit-compatibility, non-finite inputs.
 #include <algorithm>
+#include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "core/cache/kv_codec.h"
+#include "core/cache/kv_codec_affine.h"
+#include "core/cache/round_half_away.h"
 #include "core/model/dequantize.h"
 #include "core/model/ggml_type.h"
 
@@ -244,4 +247,33 @@ TEST_CASE("integer codecs: NaN and inf inputs decode finite, as stated", "[codec
         for (float v : codec->decoded(codec->encoded(all_nan), 33))
             CHECK(v == 0.0f);
     }
+}
+
+TEST_CASE("roundHalfAway is std::round bit for bit", "[codec]") {
+    std::int64_t checked = 0;
+    const auto same = [&](float q) {
+        const float want = std::round(q), got = affine::roundHalfAway(q);
+        INFO("q = " << q << " bits " << std::bit_cast<std::uint32_t>(q));
+        if (std::isnan(want)) {
+            REQUIRE(std::isnan(got));
+        } else {
+            REQUIRE(std::bit_cast<std::uint32_t>(got) == std::bit_cast<std::uint32_t>(want));
+        }
+        ++checked;
+    };
+    for (std::uint64_t bits = 0; bits < (1ull << 32); bits += 4093)  // every binade, both signs
+        same(std::bit_cast<float>(std::uint32_t(bits)));
+    // Ties and their neighbours around every integer a codec meets, and the float specials.
+    for (int i = -300; i <= 300; ++i) {
+        const float tie = float(i) + 0.5f;
+        same(tie);
+        same(std::nextafter(tie, -1e9f));
+        same(std::nextafter(tie, 1e9f));
+    }
+    for (float q :
+         {0.0f, -0.0f, 0.49999997f, -0.49999997f, 8388607.5f, 16777216.0f,
+          std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+          std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min()})
+        same(q);
+    CHECK(checked > 1000000);
 }
