@@ -9,6 +9,7 @@
 #include "core/engine/session.h"
 #include "core/model/model_source.h"
 #include "core/trace/make_trace.h"
+#include "core/trace/scenario_options.h"
 #include "test_util.h"
 
 namespace kvscope::test {
@@ -27,12 +28,7 @@ inline Trace recordTrace(std::string_view model_ref, std::string_view prompt, in
     scenario.model = std::string(model_ref);
     scenario.prompt = std::string(prompt);
     scenario.max_new_tokens = n_steps + 1;
-    scenario.sampling = options.sampling;
-    scenario.mode = options.mode;
-    scenario.cache_layout = options.cache_layout;
-    scenario.block_size = options.block_size;
-    scenario.cache_spec = options.cache_spec;
-    scenario.max_context = options.max_context;
+    setSessionOptions(scenario, options);
     return makeTrace(*model, scenario, session.records(), session.backend().name());
 }
 
