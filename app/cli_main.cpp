@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "app/cli/cli.h"
-#include "app/cli/export_command.h"
+#include "app/cli/export/export_command.h"
 
 #ifdef KVSCOPE_HEADLESS_EXPORT
-#include "ui/headless_export.h"
+#include "ui/export/headless_export.h"
 
 namespace {
 

@@ -12,18 +12,18 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/help.h"
+#include "app/launch/launch_options.h"
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
-#include "ui/generate_view.h"
-#include "ui/launch_options.h"
-#include "ui/lesson_catalog.h"
-#include "ui/lesson_player.h"
-#include "ui/main_window.h"
-#include "ui/paging_view.h"
-#include "ui/quant_view.h"
-#include "ui/scenario_panel.h"
-#include "ui/screenshot.h"
-#include "ui/theme.h"
+#include "ui/generate/generate_view.h"
+#include "ui/lessons/lesson_catalog.h"
+#include "ui/lessons/lesson_player.h"
+#include "ui/paging/paging_view.h"
+#include "ui/quant/quant_view.h"
+#include "ui/style/theme.h"
+#include "ui/window/main_window.h"
+#include "ui/window/scenario_panel.h"
+#include "ui/window/screenshot.h"
 
 namespace {
 

@@ -95,11 +95,29 @@ std::optional<std::string> ParsedArgs::optionalValue(std::string_view name) cons
 }
 
 ParsedArgs parseFlags(std::string_view command, std::span<const std::string> args,
-                      std::span<const FlagSpec> specs) {
-    const std::string see_help = " (see kvscope-cli " + std::string(command) + " --help)";
+                      std::span<const FlagSpec> specs, const ParseRules& rules) {
+    const std::string see_help =
+        " (see " +
+        (rules.help_hint.empty() ? "kvscope-cli " + std::string(command) + " --help"
+                                 : std::string(rules.help_hint)) +
+        ")";
     ParsedArgs parsed;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view word = args[i];
+        const bool positional = !word.starts_with("-") || word == "-";
+        if (positional && rules.max_positionals > 0) {
+            if (parsed.positionals().size() >= rules.max_positionals) {
+                const std::string limit = rules.max_positionals == 1
+                                              ? "one " + std::string(rules.positional_name)
+                                              : std::to_string(rules.max_positionals) + " " +
+                                                    std::string(rules.positional_name) + "s";
+                throw InputError(std::string(command) + ": unexpected argument '" +
+                                 std::string(word) + "' (" + limit + " at most; already '" +
+                                 parsed.positionals().back() + "')");
+            }
+            parsed.addPositional(std::string(word));
+            continue;
+        }
         if (word.size() < 3 || !word.starts_with("--")) {
             throw InputError(std::string(command) + ": unexpected argument '" + std::string(word) +
                              "'" + see_help);

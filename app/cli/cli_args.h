@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kvscope::cli {
 
@@ -27,9 +28,21 @@ public:
     /// The value of a flag that was given. Pre: has(name).
     const std::string& value(std::string_view name) const;
     std::optional<std::string> optionalValue(std::string_view name) const;
+    /// The words that are not flags, in order (only where ParseRules::max_positionals allows).
+    const std::vector<std::string>& positionals() const { return m_positionals; }
+    void addPositional(std::string word) { m_positionals.push_back(std::move(word)); }
 
 private:
     std::map<std::string, std::string, std::less<>> m_values;
+    std::vector<std::string> m_positionals;
+};
+
+/// What a command line may hold besides its flags, and how its messages point to help.
+struct ParseRules {
+    std::size_t max_positionals = 0;  // words not starting with "--" (e.g. a file to open)
+    std::string_view positional_name = "file";
+    /// Where the messages send the reader; empty: "kvscope-cli COMMAND --help".
+    std::string_view help_hint = {};
 };
 
 /// Parses `args` (the words after the command name) against `specs`. Throws InputError for an
@@ -37,7 +50,7 @@ private:
 /// switch, or a missing required flag. A value may not start with "--" unless written
 /// `--name=--value`, so that `--prompt --json` reports the missing prompt.
 ParsedArgs parseFlags(std::string_view command, std::span<const std::string> args,
-                      std::span<const FlagSpec> specs);
+                      std::span<const FlagSpec> specs, const ParseRules& rules = {});
 
 /// "--" + name, the way messages spell a flag.
 std::string flagName(std::string_view name);

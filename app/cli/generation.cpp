@@ -32,13 +32,6 @@ std::shared_ptr<const Model> loadModelFlag(std::string_view reference) {
     }
 }
 
-std::vector<TokenId> promptTokens(const Model& model, std::string_view prompt) {
-    std::vector<TokenId> tokens{model.tokenizer->bos()};
-    const std::vector<TokenId> encoded = model.tokenizer->encode(prompt);
-    tokens.insert(tokens.end(), encoded.begin(), encoded.end());
-    return tokens;
-}
-
 void checkContextFits(const Model& model, std::int64_t n_prompt, std::int64_t max_new_tokens,
                       std::int64_t max_context, std::string_view steps_flag) {
     // Compared without adding, so that a huge --max-new-tokens cannot overflow.

@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "core/engine/session.h"
+#include "core/engine/step_record.h"
 #include "core/model/model.h"
-#include "core/trace/step_record.h"
+#include "core/model/prompt_tokens.h"
 
 namespace kvscope::cli {
 
@@ -38,9 +39,6 @@ struct Generation {
 
 /// Loads the model named by `--model`; an unknown reference is an InputError naming the flag.
 std::shared_ptr<const Model> loadModelFlag(std::string_view reference);
-
-/// BOS + tokenizer.encode(prompt).
-std::vector<TokenId> promptTokens(const Model& model, std::string_view prompt);
 
 /// Throws InputError when n_prompt + max_new_tokens positions do not fit `max_context`; the
 /// message names `steps_flag`, the flag that asked for the new tokens.

@@ -2,7 +2,7 @@
 // The flags shared by commands that sample: --temperature --top-k --top-p --seed --mode.
 #include "app/cli/cli_args.h"
 #include "core/engine/sampler.h"
-#include "core/trace/step_record.h"
+#include "core/engine/step_record.h"
 #include "core/util/json_writer.h"
 
 namespace kvscope::cli {

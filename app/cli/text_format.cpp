@@ -12,18 +12,6 @@ std::string fixed(double number, int decimals) {
     return buffer;
 }
 
-std::string iecBytes(std::int64_t bytes) {
-    if (bytes < 1024 && bytes > -1024) return std::to_string(bytes) + " B";
-    constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    double value = double(bytes) / 1024.0;
-    int unit = 0;
-    while (std::abs(value) >= 1024.0 && unit + 1 < int(std::size(kUnits))) {
-        value /= 1024.0;
-        ++unit;
-    }
-    return fixed(value, std::abs(value) < 10.0 ? 2 : 1) + " " + kUnits[unit];
-}
-
 std::string threadCount(int n) {
     return counted(n, "thread");
 }

@@ -13,8 +13,6 @@ std::string fixed(double number, int decimals);
 /// An error measure: 3 significant digits in scientific form when small ("1.23e-04"), 4
 /// decimals otherwise ("0.0957"), "0" for zero.
 std::string errorFigure(double x);
-/// Bytes in IEC units, e.g. "512 B", "12.0 KiB", "1.50 MiB", "2.00 GiB".
-std::string iecBytes(std::int64_t bytes);
 /// `text` padded with spaces on the left (right-aligned) or right (left-aligned) to a display
 /// width of `width` characters.
 std::string padLeft(std::string_view text, std::size_t width);

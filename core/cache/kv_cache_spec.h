@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/memory/kv_dtype.h"
+#include "core/cache/kv_dtype.h"
 
 namespace kvscope {
 

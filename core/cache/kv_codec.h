@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/memory/kv_dtype.h"
+#include "core/cache/kv_dtype.h"
 
 namespace kvscope {
 

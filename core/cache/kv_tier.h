@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/cache/kv_codec.h"
-#include "core/memory/kv_dtype.h"
+#include "core/cache/kv_dtype.h"
 
 namespace kvscope {
 

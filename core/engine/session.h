@@ -5,18 +5,15 @@
 #include <span>
 #include <vector>
 
+#include "core/cache/cache_layout.h"
 #include "core/cache/kv_cache.h"
 #include "core/cache/kv_cache_spec.h"
 #include "core/engine/backend.h"
 #include "core/engine/sampler.h"
+#include "core/engine/step_record.h"
 #include "core/model/model.h"
-#include "core/trace/step_record.h"
 
 namespace kvscope {
-
-/// Where the session's K/V live: one max-length region (ContiguousKvCache) or fixed-size blocks
-/// (PagedKvCache). Both give bit-identical logits.
-enum class CacheLayout { Contiguous, Paged };
 
 struct SessionOptions {
     CacheMode mode = CacheMode::Cached;

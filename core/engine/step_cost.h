@@ -15,6 +15,7 @@ struct StepCost {
     double kv_bytes_read = 0;
     double kv_bytes_written = 0;
     double bytesMoved() const { return weight_bytes_read + kv_bytes_read + kv_bytes_written; }
+    bool operator==(const StepCost&) const = default;
 };
 
 /// Cost of running n_new tokens at positions [start_pos, start_pos + n_new) with logits computed

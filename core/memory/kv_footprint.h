@@ -25,7 +25,7 @@
 //   in local layers); no prefix sharing.
 #include <cstdint>
 
-#include "core/memory/kv_dtype.h"
+#include "core/cache/kv_dtype.h"
 #include "core/memory/model_shape.h"
 
 namespace kvscope {

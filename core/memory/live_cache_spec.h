@@ -4,8 +4,8 @@
 // figures and the cache's own byte counts describe the same storage.
 #include <cstdint>
 
+#include "core/cache/cache_layout.h"
 #include "core/cache/kv_cache_spec.h"
-#include "core/engine/session.h"
 #include "core/memory/kv_footprint.h"
 
 namespace kvscope {

@@ -4,15 +4,16 @@
 // texts of every token the records name (written to and read from JSON by trace_json.h).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/cache/kv_cache_spec.h"
 #include "core/engine/sampler.h"
 #include "core/engine/session.h"
+#include "core/engine/step_record.h"
 #include "core/model/model_config.h"
 #include "core/model/tokenizer.h"
-#include "core/trace/step_record.h"
 
 namespace kvscope {
 
@@ -44,9 +45,22 @@ struct TraceToken {
     bool special = false;
 };
 
+/// The same step run in the other CacheMode (recompute when the scenario caches, cached when it
+/// recomputes) by a twin session: its measured wall time and analytic cost, for the "cost of not
+/// caching" chart. Trace version 2 keeps it, so a replay shows the same chart.
+struct OtherModeCost {
+    double wall_ms = 0;
+    StepCost cost;
+
+    bool operator==(const OtherModeCost&) const = default;
+};
+
 struct Trace {
     Scenario scenario;
     std::vector<StepRecord> records;
+    /// [records.size()] or empty (no twin ran): the other-mode cost of record r, nullopt where it
+    /// was not measured.
+    std::vector<std::optional<OtherModeCost>> other_mode;
     TraceModelInfo model_info;
     std::map<TokenId, TraceToken> tokens;  // every id fed, sampled or in a top-k list
     std::string backend;                   // Backend::name() of the run ("" when unknown)

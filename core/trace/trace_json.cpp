@@ -82,7 +82,17 @@ void writeLayer(JsonWriter& json, const LayerRecord& layer) {
     json.endObject();
 }
 
-void writeRecord(JsonWriter& json, const StepRecord& record) {
+void writeCost(JsonWriter& json, const StepCost& cost) {
+    json.beginObject();
+    json.field("flops", cost.flops);
+    json.field("weight_bytes_read", cost.weight_bytes_read);
+    json.field("kv_bytes_read", cost.kv_bytes_read);
+    json.field("kv_bytes_written", cost.kv_bytes_written);
+    json.endObject();
+}
+
+void writeRecord(JsonWriter& json, const StepRecord& record, CacheMode mode,
+                 const std::optional<OtherModeCost>& other) {
     json.beginObject();
     json.field("phase", toString(record.phase));
     json.field("first_pos", record.first_pos);
@@ -100,13 +110,17 @@ void writeRecord(JsonWriter& json, const StepRecord& record) {
         json.endObject();
     }
     json.endArray();
-    json.key("cost").beginObject();
-    json.field("flops", record.cost.flops);
-    json.field("weight_bytes_read", record.cost.weight_bytes_read);
-    json.field("kv_bytes_read", record.cost.kv_bytes_read);
-    json.field("kv_bytes_written", record.cost.kv_bytes_written);
-    json.endObject();
+    json.key("cost");
+    writeCost(json, record.cost);
     json.field("wall_ms", record.wall_ms);
+    if (other) {
+        json.key("other_mode").beginObject();
+        json.field("mode", toString(otherMode(mode)));
+        json.key("cost");
+        writeCost(json, other->cost);
+        json.field("wall_ms", other->wall_ms);
+        json.endObject();
+    }
     json.key("layers").beginArray();
     for (const LayerRecord& layer : record.layers)
         writeLayer(json, layer);
@@ -129,8 +143,10 @@ void writeTraceJson(const Trace& trace, std::ostream& out) {
     json.key("tokens");
     writeTokens(json, trace.tokens);
     json.key("records").beginArray();
-    for (const StepRecord& record : trace.records)
-        writeRecord(json, record);
+    for (std::size_t r = 0; r < trace.records.size(); ++r) {
+        writeRecord(json, trace.records[r], trace.scenario.mode,
+                    r < trace.other_mode.size() ? trace.other_mode[r] : std::nullopt);
+    }
     json.endArray();
     json.endObject();
     out << "\n";

@@ -1,7 +1,9 @@
 // readTraceJson(): the JSON document -> Trace, checking every key, type, range and shape.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "core/trace/trace_json.h"
@@ -72,7 +74,8 @@ const std::vector<JsonValue>& readArray(const JsonValue& value, std::size_t size
     return items;
 }
 
-void checkSchema(const JsonValue& root) {
+/// Checks the schema name and returns the version (1 .. kTraceSchemaVersion).
+std::int64_t checkSchema(const JsonValue& root) {
     if (!root.isObject())
         root.fail("expected a KVScope trace (a JSON object), got " + root.describe());
     const JsonValue& schema = root.at("schema");
@@ -86,6 +89,7 @@ void checkSchema(const JsonValue& root) {
                      " is newer than this KVScope reads (" + std::to_string(kTraceSchemaVersion) +
                      ")");
     if (number < 1) version.fail("trace version must be >= 1, got " + std::to_string(number));
+    return number;
 }
 
 Scenario readScenario(const JsonValue& value) {
@@ -205,6 +209,30 @@ LayerRecord readLayer(const JsonValue& value, const StepRecord& record, const Co
     return layer;
 }
 
+StepCost readCost(const JsonValue& cost) {
+    StepCost out;
+    out.flops = readDouble(cost.at("flops"), 0.0);
+    out.weight_bytes_read = readDouble(cost.at("weight_bytes_read"), 0.0);
+    out.kv_bytes_read = readDouble(cost.at("kv_bytes_read"), 0.0);
+    out.kv_bytes_written = readDouble(cost.at("kv_bytes_written"), 0.0);
+    return out;
+}
+
+/// A record's `other_mode` (version 2), absent where the twin did not measure the step.
+std::optional<OtherModeCost> readOtherMode(const JsonValue& record, std::int64_t version,
+                                           CacheMode mode) {
+    const JsonValue* value = record.find("other_mode");
+    if (value == nullptr) return std::nullopt;
+    if (version < 2)
+        value->fail("other_mode needs trace version 2, the file says " + std::to_string(version));
+    const JsonValue& other = value->at("mode");
+    const std::string_view expected = toString(otherMode(mode));
+    if (other.asString() != expected)
+        other.fail("expected \"" + std::string(expected) +
+                   "\" (the mode the scenario did not run), got " + other.describe());
+    return OtherModeCost{readDouble(value->at("wall_ms"), 0.0), readCost(value->at("cost"))};
+}
+
 StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const Context& context) {
     StepRecord record;
     const JsonValue& phase = value.at("phase");
@@ -233,11 +261,7 @@ StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const C
     for (const JsonValue& item : value.at("top_k").items())
         record.top_k.push_back(
             {readTokenId(item.at("id"), context), readProbability(item.at("prob"))});
-    const JsonValue& cost = value.at("cost");
-    record.cost.flops = readDouble(cost.at("flops"), 0.0);
-    record.cost.weight_bytes_read = readDouble(cost.at("weight_bytes_read"), 0.0);
-    record.cost.kv_bytes_read = readDouble(cost.at("kv_bytes_read"), 0.0);
-    record.cost.kv_bytes_written = readDouble(cost.at("kv_bytes_written"), 0.0);
+    record.cost = readCost(value.at("cost"));
     record.wall_ms = readDouble(value.at("wall_ms"), 0.0);
     const auto& layers = readArray(value.at("layers"), std::size_t(context.config.n_layers),
                                    "layers (the model's n_layers)");
@@ -247,7 +271,7 @@ StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const C
 }
 
 Trace traceFromJson(const JsonValue& root) {
-    checkSchema(root);
+    const std::int64_t version = checkSchema(root);
     Trace trace;
     trace.scenario = readScenario(root.at("scenario"));
     trace.backend = root.at("backend").asString();
@@ -257,8 +281,13 @@ Trace traceFromJson(const JsonValue& root) {
     std::int64_t position = 0;
     for (const JsonValue& item : root.at("records").items()) {
         trace.records.push_back(readRecord(item, position, context));
+        trace.other_mode.push_back(readOtherMode(item, version, trace.scenario.mode));
         position = trace.records.back().positionsAfter();
     }
+    // Without any twin measurement the trace says so the way a fresh one does: no entries.
+    if (std::none_of(trace.other_mode.begin(), trace.other_mode.end(),
+                     [](const auto& other) { return other.has_value(); }))
+        trace.other_mode.clear();
     return trace;
 }
 

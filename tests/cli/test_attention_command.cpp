@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "app/cli/attention_output.h"
+#include "app/cli/attention/attention_output.h"
 #include "cli_test_util.h"
 #include "core/model/model_source.h"
 #include "json_value.h"

@@ -3,11 +3,11 @@
 #include <filesystem>
 #include <string>
 
-#include "app/cli/bandwidth.h"
-#include "app/cli/bench_gguf_open.h"
-#include "app/cli/bench_models.h"
-#include "app/cli/bench_report.h"
-#include "app/cli/sparse_gguf.h"
+#include "app/cli/bench/bandwidth.h"
+#include "app/cli/bench/bench_gguf_open.h"
+#include "app/cli/bench/bench_models.h"
+#include "app/cli/bench/bench_report.h"
+#include "app/cli/bench/sparse_gguf.h"
 #include "app/cli/stats.h"
 #include "cli_test_util.h"
 #include "core/model/gguf_file.h"

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "app/cli/bench_paging.h"
+#include "app/cli/bench/bench_paging.h"
 #include "json_value.h"
 
 using kvscope::test::parseJson;

@@ -9,7 +9,7 @@
 
 #include "core/cache/fp16_bf16_codec.h"
 #include "core/cache/kv_codec.h"
-#include "core/memory/kv_dtype.h"
+#include "core/cache/kv_dtype.h"
 #include "core/model/dequantize.h"
 
 using namespace kvscope;

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "core/memory/kv_dtype.h"
+#include "core/cache/kv_dtype.h"
 #include "core/util/error.h"
 
 using namespace kvscope;

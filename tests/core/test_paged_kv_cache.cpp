@@ -59,7 +59,7 @@ TEST_CASE("Paged and contiguous layouts give bit-identical logits and tokens", "
                 options.block_size = block_size;
                 Session paged(model, options);
 
-                const auto ids = test::promptIds(*model, "KVScope pages");
+                const auto ids = promptTokens(*model, "KVScope pages");
                 contiguous.prefill(ids);
                 paged.prefill(ids);
                 REQUIRE(sameLogits(contiguous, paged));

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/engine/quant_eval.h"
+#include "core/eval/quant_eval.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"

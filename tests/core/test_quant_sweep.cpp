@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/engine/quant_sweep.h"
+#include "core/eval/quant_sweep.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 #include "tests/core/gguf_test_files.h"

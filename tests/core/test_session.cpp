@@ -36,7 +36,7 @@ TEST_CASE("Cached and recompute give the same tokens and logits at every positio
         INFO(model->config.name << " " << toString(model->config.attentionVariant()));
         Session cached(model, {.mode = CacheMode::Cached});
         Session recompute(model, {.mode = CacheMode::Recompute});
-        const auto ids = test::promptIds(*model, "the cat sat");
+        const auto ids = promptTokens(*model, "the cat sat");
         const StepRecord& a0 = cached.prefill(ids);
         const StepRecord& b0 = recompute.prefill(ids);
         REQUIRE(a0.next_token == b0.next_token);
@@ -59,7 +59,7 @@ TEST_CASE("Cached and recompute give the same tokens and logits at every positio
 TEST_CASE("Batched prefill equals token-by-token prefill", "[session]") {
     for (const auto& model : variantModels()) {
         INFO(model->config.name);
-        const auto ids = test::promptIds(*model, "Once upon a time");
+        const auto ids = promptTokens(*model, "Once upon a time");
         Session batched(model, {});
         batched.prefill(ids);
         Session single(model, {});
@@ -93,7 +93,7 @@ TEST_CASE("undo() truncates the cache for real and step() then reproduces the st
     for (float temperature : {0.0f, 0.9f}) {
         const auto model = loadModel("builtin:demo");
         Session session(model, {.sampling = {.temperature = temperature, .top_k = 40, .seed = 3}});
-        session.prefill(test::promptIds(*model, "abc"));
+        session.prefill(promptTokens(*model, "abc"));
         for (int i = 0; i < 5; ++i)
             session.step();
         const std::int64_t before = session.position();
@@ -125,7 +125,7 @@ TEST_CASE("KV bytes per layer are 2 * n_kv_heads * head_dim * positions * 4", "[
     for (const auto& model : variantModels()) {
         const ModelConfig& c = model->config;
         Session session(model, {});
-        const auto ids = test::promptIds(*model, "hello");
+        const auto ids = promptTokens(*model, "hello");
         session.prefill(ids);
         for (int i = 0; i < 3; ++i)
             session.step();
@@ -146,7 +146,7 @@ TEST_CASE("Same scenario and seed give the same tokens", "[session]") {
     const auto model = loadModel("builtin:demo-gqa");
     auto run = [&](std::uint64_t seed) {
         Session s(model, {.sampling = {.temperature = 1.0f, .top_p = 0.9f, .seed = seed}});
-        s.prefill(test::promptIds(*model, "seeded"));
+        s.prefill(promptTokens(*model, "seeded"));
         for (int i = 0; i < 30; ++i)
             s.step();
         return s.tokens();

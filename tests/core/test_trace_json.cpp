@@ -205,9 +205,9 @@ TEST_CASE("Reading a bad trace names the file and the JSON path", "[trace_json]"
                    Catch::Contains("$.schema") && Catch::Contains("not a KVScope trace"));
     }
     SECTION("a newer version") {
-        CHECK_THAT(readErrorOf(replaceFirst(good, "\"version\":1", "\"version\":2")),
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"version\":2", "\"version\":3")),
                    Catch::Contains("$.version") &&
-                       Catch::Contains("trace version 2 is newer than this KVScope reads (1)"));
+                       Catch::Contains("trace version 3 is newer than this KVScope reads (2)"));
     }
     SECTION("a missing key") {
         CHECK_THAT(readErrorOf(replaceFirst(good, "\"wall_ms\":", "\"wall_msec\":")),
@@ -263,4 +263,66 @@ TEST_CASE("Reading a bad trace names the file and the JSON path", "[trace_json]"
 TEST_CASE("Reading a missing trace file names it", "[trace_json]") {
     CHECK_THAT(inputErrorOf([] { readTraceJsonFile("/no/such/trace.json"); }),
                Catch::Contains("/no/such/trace.json"));
+}
+
+namespace {
+
+/// demoTrace() with the other-mode twin measured as the window's worker does: a recompute
+/// session fed the same tokens, its cost for every record but the third.
+Trace demoTraceWithTwin() {
+    Trace trace = demoTrace();
+    SessionOptions twin_options;
+    twin_options.mode = CacheMode::Recompute;
+    twin_options.record_attention = false;
+    Session twin(loadModel(trace.scenario.model), twin_options);
+    for (std::size_t r = 0; r < trace.records.size(); ++r) {
+        const StepRecord& record = trace.records[r];
+        const StepRecord& other =
+            r == 0 ? twin.prefill(record.tokens) : twin.stepForced(record.tokens.front());
+        trace.other_mode.push_back(OtherModeCost{other.wall_ms, other.cost});
+    }
+    trace.other_mode[2].reset();
+    return trace;
+}
+
+}  // namespace
+
+TEST_CASE("Version 2 keeps the twin session's other-mode costs; version 1 still reads",
+          "[trace_json]") {
+    const Trace trace = demoTraceWithTwin();
+    // Recomputing the whole sequence costs more FLOPs than the cached step, every decode step.
+    for (std::size_t r = 1; r < trace.records.size(); ++r) {
+        if (!trace.other_mode[r]) continue;
+        CHECK(trace.other_mode[r]->cost.flops > trace.records[r].cost.flops);
+    }
+    const std::string json = traceJsonString(trace);
+    checkRoundTrip(trace);
+    const Trace read = readTraceJson(json, "twin.json");
+    REQUIRE(read.other_mode.size() == trace.records.size());
+    CHECK(read.other_mode == trace.other_mode);  // nullopt at record 2 stays nullopt
+    CHECK(json.find("\"other_mode\":{\"mode\":\"recompute\"") != std::string::npos);
+
+    const JsonValue schema = parseJsonFile(kDocsDir + "/trace.schema.json", 1 << 20);
+    CHECK(JsonSchemaCheck(schema).violations(parseJson(json, "twin.json")).empty());
+
+    SECTION("a version 1 file (no other_mode) reads with no twin costs") {
+        const std::string v1 =
+            replaceFirst(traceJsonString(demoTrace()), "\"version\":2", "\"version\":1");
+        const Trace old = readTraceJson(v1, "v1.json");
+        CHECK(old.other_mode.empty());
+        CHECK(old.records.size() == demoTrace().records.size());
+    }
+    SECTION("other_mode in a version 1 file, or naming the mode the scenario ran, is refused") {
+        CHECK_THAT(
+            readErrorOf(replaceFirst(json, "\"version\":2", "\"version\":1")),
+            Catch::Contains("$.records[0].other_mode") && Catch::Contains("needs trace version 2"));
+        CHECK_THAT(readErrorOf(replaceFirst(json, "\"mode\":\"recompute\",\"cost\"",
+                                            "\"mode\":\"cached\",\"cost\"")),
+                   Catch::Contains("$.records[0].other_mode.mode") &&
+                       Catch::Contains("expected \"recompute\""));
+        CHECK_THAT(readErrorOf(replaceFirst(
+                       json, "\"other_mode\":{\"mode\":\"recompute\",\"cost\":{\"flops\":",
+                       "\"other_mode\":{\"mode\":\"recompute\",\"cost\":{\"flops\":-")),
+                   Catch::Contains("$.records[0].other_mode.cost.flops"));
+    }
 }

@@ -7,6 +7,7 @@
 
 #include "core/cache/kv_cache_spec.h"
 #include "core/model/model.h"
+#include "core/model/prompt_tokens.h"
 #include "core/util/error.h"
 
 namespace kvscope::test {
@@ -21,14 +22,6 @@ std::string inputErrorOf(F&& f) {
     }
     FAIL("expected an InputError");
     return {};
-}
-
-/// BOS followed by the tokens of `text`: what a session is prefilled with.
-inline std::vector<TokenId> promptIds(const Model& model, std::string_view text) {
-    std::vector<TokenId> ids{model.tokenizer->bos()};
-    for (TokenId id : model.tokenizer->encode(text))
-        ids.push_back(id);
-    return ids;
 }
 
 /// Cache specs from their CLI spellings ("int8", "q8_0/q4_0", "kivi2+r32").

@@ -21,7 +21,7 @@ inline Trace recordTrace(std::string_view model_ref, std::string_view prompt, in
     const auto model = loadModel(model_ref);
     options.record_attention = true;
     Session session(model, options);
-    session.prefill(promptIds(*model, prompt));
+    session.prefill(promptTokens(*model, prompt));
     for (int i = 0; i < n_steps; ++i)
         session.step();
     Scenario scenario;

@@ -3,10 +3,10 @@
 // cells no record has reached yet.
 #include <catch2/catch.hpp>
 
-#include "ui/attention_images.h"
-#include "ui/colormap.h"
-#include "ui/generate_view.h"
-#include "ui/heatmap_widget.h"
+#include "ui/generate/attention_images.h"
+#include "ui/generate/generate_view.h"
+#include "ui/generate/heatmap_widget.h"
+#include "ui/style/colormap.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

@@ -6,8 +6,8 @@
 #include <QChart>
 #include <QLineSeries>
 
-#include "ui/chart_axes.h"
-#include "ui/cost_chart.h"
+#include "ui/generate/cost_chart.h"
+#include "ui/style/chart_axes.h"
 
 using namespace kvscope;
 

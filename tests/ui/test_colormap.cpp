@@ -4,7 +4,7 @@
 #include <limits>
 #include <set>
 
-#include "ui/colormap.h"
+#include "ui/style/colormap.h"
 
 using namespace kvscope;
 

@@ -16,16 +16,16 @@
 #include <QXmlStreamReader>
 #include <cmath>
 
-#include "ui/cache_growth_chart.h"
-#include "ui/export_csv.h"
-#include "ui/export_menu.h"
-#include "ui/generate_view.h"
-#include "ui/heatmap_widget.h"
-#include "ui/main_window.h"
-#include "ui/memory_context_chart.h"
-#include "ui/memory_view.h"
-#include "ui/trace_model.h"
-#include "ui/view_export.h"
+#include "ui/engine/trace_model.h"
+#include "ui/export/export_csv.h"
+#include "ui/export/export_menu.h"
+#include "ui/export/view_export.h"
+#include "ui/generate/cache_growth_chart.h"
+#include "ui/generate/generate_view.h"
+#include "ui/generate/heatmap_widget.h"
+#include "ui/memory/memory_context_chart.h"
+#include "ui/memory/memory_view.h"
+#include "ui/window/main_window.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

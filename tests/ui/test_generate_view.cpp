@@ -10,15 +10,15 @@
 
 #include "core/engine/session.h"
 #include "core/model/model_source.h"
-#include "ui/attention_matrix.h"
-#include "ui/cache_growth_chart.h"
-#include "ui/cost_chart.h"
-#include "ui/generate_view.h"
-#include "ui/head_grid_widget.h"
-#include "ui/heatmap_widget.h"
-#include "ui/scenario_panel.h"
-#include "ui/token_strip.h"
-#include "ui/trace_model.h"
+#include "core/trace/attention_matrix.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/cache_growth_chart.h"
+#include "ui/generate/cost_chart.h"
+#include "ui/generate/generate_view.h"
+#include "ui/generate/head_grid_widget.h"
+#include "ui/generate/heatmap_widget.h"
+#include "ui/generate/token_strip.h"
+#include "ui/window/scenario_panel.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -48,7 +48,7 @@ TEST_CASE("the heatmap holds exactly the engine's attention rows", "[ui][generat
     GenerateView& view = *window.generateView();
     for (auto [layer, head] : {std::pair{0, 0}, std::pair{1, 0}, std::pair{3, 7}}) {
         view.showHead(layer, head);
-        const Matrix expected = assembleAttention(reference, layer, head);
+        const Matrix expected = assembleAttention(reference, layer, head).weights;
         const Matrix& shown = view.heatmap()->weights();
         REQUIRE(shown.rows() == expected.rows());
         REQUIRE(shown.cols() == expected.cols());

@@ -7,7 +7,7 @@
 #include <QMouseEvent>
 #include <cmath>
 
-#include "ui/heatmap_widget.h"
+#include "ui/generate/heatmap_widget.h"
 
 using namespace kvscope;
 

@@ -11,14 +11,14 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 
-#include "ui/cost_chart.h"
-#include "ui/generate_view.h"
-#include "ui/lesson_catalog.h"
-#include "ui/lesson_player.h"
-#include "ui/memory_inputs.h"
-#include "ui/memory_view.h"
-#include "ui/session_runner.h"
-#include "ui/trace_model.h"
+#include "ui/engine/session_runner.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/cost_chart.h"
+#include "ui/generate/generate_view.h"
+#include "ui/lessons/lesson_catalog.h"
+#include "ui/lessons/lesson_player.h"
+#include "ui/memory/memory_inputs.h"
+#include "ui/memory/memory_view.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

@@ -15,15 +15,15 @@
 #include <QUrl>
 
 #include "core/cache/kv_cache_spec.h"
-#include "ui/cache_growth_data.h"
-#include "ui/format_bytes.h"
-#include "ui/generate_view.h"
-#include "ui/heatmap_widget.h"
-#include "ui/scenario_panel.h"
-#include "ui/session_runner.h"
-#include "ui/token_strip.h"
-#include "ui/top_k_view.h"
-#include "ui/trace_model.h"
+#include "ui/engine/session_runner.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/cache_growth_data.h"
+#include "ui/generate/generate_view.h"
+#include "ui/generate/heatmap_widget.h"
+#include "ui/generate/token_strip.h"
+#include "ui/generate/top_k_view.h"
+#include "ui/style/format_bytes.h"
+#include "ui/window/scenario_panel.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -79,7 +79,7 @@ TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][wi
     CHECK(view.tokenStrip()->count(TokenRole::Generated) == 2);
     const StepRecord last = window.trace()->trace().records.back();
     CHECK(statusText(window).contains("Position 6 / 512"));
-    CHECK(statusText(window).contains("KV cache " + formatBytes(last.kvBytesHeld())));
+    CHECK(statusText(window).contains("KV cache " + bytesText(last.kvBytesHeld())));
     CHECK(window.explanation()->text().contains("Decode step 2"));
 
     // Step back at the end is a real undo: the record goes, and stepping again reproduces it.

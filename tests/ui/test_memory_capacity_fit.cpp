@@ -9,7 +9,7 @@
 #include <QLineSeries>
 #include <QStackedBarSeries>
 
-#include "ui/memory_capacity_chart.h"
+#include "ui/memory/memory_capacity_chart.h"
 
 using namespace kvscope;
 

@@ -22,13 +22,13 @@
 #include "core/memory/model_presets.h"
 #include "core/model/model_source.h"
 #include "tests/core/gguf_test_files.h"
-#include "ui/count_edit.h"
-#include "ui/memory_capacity_chart.h"
-#include "ui/memory_context_chart.h"
-#include "ui/memory_formula_panel.h"
-#include "ui/memory_inputs.h"
-#include "ui/memory_variants_table.h"
-#include "ui/memory_view.h"
+#include "ui/memory/memory_capacity_chart.h"
+#include "ui/memory/memory_context_chart.h"
+#include "ui/memory/memory_formula_panel.h"
+#include "ui/memory/memory_inputs.h"
+#include "ui/memory/memory_variants_table.h"
+#include "ui/memory/memory_view.h"
+#include "ui/widgets/count_edit.h"
 
 using namespace kvscope;
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/model/model_source.h"
-#include "ui/model_summary.h"
+#include "ui/window/model_summary.h"
 
 using namespace kvscope;
 

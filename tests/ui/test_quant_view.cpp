@@ -19,16 +19,16 @@
 #include <QTextBrowser>
 #include <cmath>
 
-#include "core/engine/quant_eval.h"
+#include "core/eval/quant_eval.h"
 #include "core/model/model_source.h"
 #include "tests/ui/window_test_util.h"
-#include "ui/format_bytes.h"
-#include "ui/heatmap_widget.h"
-#include "ui/quant_bytes_table.h"
-#include "ui/quant_controls.h"
-#include "ui/quant_step_chart.h"
-#include "ui/quant_texts.h"
-#include "ui/quant_view.h"
+#include "ui/generate/heatmap_widget.h"
+#include "ui/quant/quant_bytes_table.h"
+#include "ui/quant/quant_controls.h"
+#include "ui/quant/quant_step_chart.h"
+#include "ui/quant/quant_texts.h"
+#include "ui/quant/quant_view.h"
+#include "ui/style/format_bytes.h"
 
 using namespace kvscope;
 
@@ -121,7 +121,7 @@ TEST_CASE("Quantization view: int8 keys and int4 values beside fp32 on the demo 
     for (int l = 0; l < 4; ++l) {
         CHECK(bytesAt(table, l, QuantBytesTable::ReferenceColumn) == ref_layer);
         CHECK(bytesAt(table, l, QuantBytesTable::SpecColumn) == spec_layer);
-        CHECK(table.item(l, QuantBytesTable::SpecColumn)->text() == formatBytes(spec_layer));
+        CHECK(table.item(l, QuantBytesTable::SpecColumn)->text() == bytesText(spec_layer));
         CHECK(table.item(l, QuantBytesTable::SavedColumn)->data(Qt::UserRole).toDouble() ==
               Approx(1.0 - 38.0 / 128.0));
         CHECK(table.item(l, QuantBytesTable::SavedColumn)->text() == QStringLiteral("70.3%"));
@@ -192,7 +192,7 @@ TEST_CASE("Quantization view: int8 keys and int4 values beside fp32 on the demo 
 
     // The summary: KV bytes, the ratio to fp16 (38 / 64 of fp16's 2 x 32 B), top-1, perplexity.
     const QString summary = view.summary()->text();
-    CHECK(summary.contains(formatBytes(4 * spec_layer)));
+    CHECK(summary.contains(bytesText(4 * spec_layer)));
     CHECK(summary.contains(QStringLiteral("0.594\u00d7 fp16")));
     CHECK(summary.contains(QStringLiteral("top-1 agreement")));
     CHECK(summary.contains(QStringLiteral("perplexity")));

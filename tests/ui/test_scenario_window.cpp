@@ -12,10 +12,10 @@
 #include <QUrl>
 
 #include "core/trace/scenario_file.h"
-#include "ui/generate_view.h"
-#include "ui/main_window.h"
-#include "ui/scenario_panel.h"
-#include "ui/trace_model.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/generate_view.h"
+#include "ui/window/main_window.h"
+#include "ui/window/scenario_panel.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

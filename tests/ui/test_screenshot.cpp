@@ -5,8 +5,8 @@
 #include <QSet>
 #include <QTemporaryDir>
 
-#include "ui/main_window.h"
-#include "ui/screenshot.h"
+#include "ui/window/main_window.h"
+#include "ui/window/screenshot.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

@@ -17,16 +17,16 @@
 #include <QTabWidget>
 #include <QValueAxis>
 
-#include "ui/cache_growth_chart.h"
-#include "ui/generate_view.h"
-#include "ui/heatmap_widget.h"
-#include "ui/lesson_catalog.h"
-#include "ui/lesson_player.h"
-#include "ui/memory_capacity_chart.h"
-#include "ui/memory_context_chart.h"
-#include "ui/memory_variants_table.h"
-#include "ui/memory_view.h"
-#include "ui/theme.h"
+#include "ui/generate/cache_growth_chart.h"
+#include "ui/generate/generate_view.h"
+#include "ui/generate/heatmap_widget.h"
+#include "ui/lessons/lesson_catalog.h"
+#include "ui/lessons/lesson_player.h"
+#include "ui/memory/memory_capacity_chart.h"
+#include "ui/memory/memory_context_chart.h"
+#include "ui/memory/memory_variants_table.h"
+#include "ui/memory/memory_view.h"
+#include "ui/style/theme.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

@@ -3,8 +3,8 @@
 #include "core/engine/session.h"
 #include "core/model/model_source.h"
 #include "core/trace/make_trace.h"
-#include "ui/token_chips.h"
-#include "ui/trace_model.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/token_chips.h"
 
 using namespace kvscope;
 

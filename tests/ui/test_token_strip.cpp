@@ -2,7 +2,7 @@
 
 #include <QImage>
 
-#include "ui/token_strip.h"
+#include "ui/generate/token_strip.h"
 
 using namespace kvscope;
 

@@ -2,7 +2,7 @@
 // the left edge; an absurdly long one is capped and elided.
 #include <catch2/catch.hpp>
 
-#include "ui/top_k_view.h"
+#include "ui/generate/top_k_view.h"
 
 using namespace kvscope;
 

@@ -3,12 +3,14 @@
 // leaves the window as it was with a message.
 #include <QFile>
 #include <QTemporaryDir>
+#include <cmath>
 
 #include "core/trace/trace_file.h"
-#include "ui/generate_view.h"
-#include "ui/heatmap_widget.h"
-#include "ui/session_runner.h"
-#include "ui/trace_model.h"
+#include "ui/engine/session_runner.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/cost_data.h"
+#include "ui/generate/generate_view.h"
+#include "ui/generate/heatmap_widget.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -68,6 +70,32 @@ TEST_CASE("a saved trace replays in the window without its model", "[ui][trace]"
     window.loadModel("builtin:demo");
     requireIdle(window);
     CHECK_FALSE(window.runner()->isReplay());
+}
+
+TEST_CASE("a replayed trace shows the live run's cost chart, recompute costs included",
+          "[ui][trace]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("run.json");
+    CostData live_costs;
+    {
+        MainWindow live;  // the twin session times the other mode by default
+        runScenario(live, "builtin:demo", "KVScope KVSc", 6);
+        live_costs = costData(*live.trace());
+        saveTrace(path.toStdString(), live.trace()->trace(), TraceFormat::Json);
+    }
+    REQUIRE(live_costs.steps.size() == 6);
+    for (double ms : live_costs.recompute_ms)
+        REQUIRE(std::isfinite(ms));  // measured by the twin, not NaN
+
+    MainWindow window;
+    REQUIRE(window.openTraceFile(path));
+    REQUIRE(window.waitUntilIdle());
+    const CostData replayed = costData(*window.trace());
+    CHECK(replayed.steps == live_costs.steps);
+    CHECK(replayed.cached_ms == live_costs.cached_ms);
+    CHECK(replayed.recompute_ms == live_costs.recompute_ms);
+    CHECK(replayed.cached_flops == live_costs.cached_flops);
+    CHECK(replayed.recompute_flops == live_costs.recompute_flops);
 }
 
 TEST_CASE("a bad trace file is refused and the window keeps its run", "[ui][trace]") {

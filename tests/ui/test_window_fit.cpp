@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "ui/lesson_catalog.h"
-#include "ui/lesson_player.h"
-#include "ui/theme.h"
+#include "ui/lessons/lesson_catalog.h"
+#include "ui/lessons/lesson_player.h"
+#include "ui/style/theme.h"
 #include "window_test_util.h"
 
 using namespace kvscope;

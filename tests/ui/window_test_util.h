@@ -10,10 +10,10 @@
 #include <QStatusBar>
 #include <QStringList>
 
-#include "ui/lesson_catalog.h"
-#include "ui/lesson_player.h"
-#include "ui/main_window.h"
-#include "ui/theme.h"
+#include "ui/lessons/lesson_catalog.h"
+#include "ui/lessons/lesson_player.h"
+#include "ui/style/theme.h"
+#include "ui/window/main_window.h"
 
 namespace kvscope {
 

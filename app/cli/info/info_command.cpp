@@ -1,0 +1,57 @@
+// `kvscope-cli info`: what a model is (source, shape, weights, tokenizer), what its KV cache
+// costs per token and at full context, and its tensor table (and GGUF metadata).
+#include <ostream>
+
+#include "app/cli/command.h"
+#include "app/cli/info/info_output.h"
+#include "app/cli/info/model_info.h"
+#include "core/util/error.h"
+
+namespace kvscope::cli {
+
+namespace {
+
+constexpr FlagSpec kFlags[] = {
+    {"model", "M", "model to describe: builtin:demo, a .gguf file or a llama2.c .bin", true},
+    {"json", "", "print one JSON object instead of text"},
+};
+
+constexpr std::string_view kDetails =
+    "Shows the source and format, the shape (layers, heads, KV heads, attention variant,\n"
+    "head_dim, d_ff, vocab, context length, RoPE theta, norm eps, tied output), the parameter\n"
+    "count and stored weight bytes per tensor type, the tokenizer (model, vocab, BOS, EOS), the\n"
+    "K+V bytes per token (per layer and for all layers, fp32 and fp16) and at the full context,\n"
+    "and the tensor table (shape outermost first: a matrix is [rows x cols]).\n"
+    "A GGUF file is read from its header only: no tensor data is touched, nothing is\n"
+    "dequantized, so files KVScope cannot run (another llama-like architecture, tokenizer or\n"
+    "tensor type) are described too; its metadata keys are listed (arrays as [count x type]).\n"
+    "Built-in models and llama2.c checkpoints are loaded; their tensors are the fp32 weights.\n"
+    "JSON: reference, format, format_label, gguf_version (GGUF), file_bytes, name, architecture,\n"
+    "shape, parameters, weight_bytes, tensor_types[], tokenizer, kv_cache, tensors[],\n"
+    "metadata[] (GGUF; empty otherwise). Bytes are exact integers there.\n";
+
+int runInfo(const ParsedArgs& args, std::ostream& out, std::ostream&) {
+    ModelInfo info;
+    try {
+        info = readModelInfo(args.value("model"));
+    } catch (const InputError& e) {
+        throw InputError(std::string("--model: ") + e.what());
+    }
+    if (args.has("json")) {
+        writeInfoJson(info, out);
+    } else {
+        writeInfoText(info, out);
+    }
+    return 0;
+}
+
+}  // namespace
+
+const Command& infoCommand() {
+    static const Command command{
+        "info", "describe a model: shape, weights, tokenizer, KV bytes per token, tensors",
+        kDetails, kFlags, runInfo};
+    return command;
+}
+
+}  // namespace kvscope::cli

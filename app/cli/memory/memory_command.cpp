@@ -1,0 +1,184 @@
+// `kvscope-cli memory`: the what-if calculator. How much KV memory a model needs at a context,
+// batch, precision and layout, whether it fits on a GPU, and the largest context/batch that do.
+#include <ostream>
+
+#include "app/cli/command.h"
+#include "app/cli/memory/memory_output.h"
+#include "core/memory/hf_config.h"
+#include "core/memory/model_file.h"
+#include "core/memory/model_presets.h"
+#include "core/model/model_source.h"
+#include "core/util/error.h"
+
+namespace kvscope::cli {
+
+namespace {
+
+constexpr FlagSpec kFlags[] = {
+    {"preset", "NAME", "a built-in model preset (see --list-presets)"},
+    {"config", "FILE", "a Hugging Face config.json"},
+    {"model", "M", "a .gguf or llama2.c .bin file (header only) or builtin:NAME"},
+    {"seq", "N", "tokens per sequence (default: the model's context length, else 4096)"},
+    {"batch", "B", "concurrent sequences (default 1)"},
+    {"kv-dtype", "T", "fp32|fp16|bf16|fp8|fp8_e5m2|int8|int4|q8_0|q4_0|kivi2 (default fp16)"},
+    {"layout", "L", "paged|contiguous (default paged; kivi2 needs contiguous)"},
+    {"block-size", "N", "paged block size in tokens (default 16)"},
+    {"reserve", "N", "contiguous: positions reserved per sequence (default --seq)"},
+    {"shared-prefix", "P", "tokens every sequence shares (default 0)"},
+    {"tp", "N", "tensor-parallel GPUs (default 1)"},
+    {"gpu", "NAME", "a GPU preset (see --list-presets)"},
+    {"gpu-mem", "BYTES", "GPU memory in bytes, instead of --gpu"},
+    {"usable", "F", "usable fraction of GPU memory (default 0.9)"},
+    {"weight-bits", "N", "bits per weight (default: the config's dtype, else 16)"},
+    {"list-presets", "", "list the model presets and GPUs"},
+    {"json", "", "print one JSON object instead of text"},
+};
+
+constexpr std::string_view kDetails =
+    "KV bytes per token = n_kv_heads x (K row + V row) x layers (MLA: one latent of\n"
+    "kv_lora_rank + qk_rope_head_dim values); sliding-window layers hold min(seq, window).\n"
+    "Every term prints its formula with the numbers and where each came from. Sizes are IEC\n"
+    "(KiB, MiB, GiB); GPU presets keep the vendor's unit (GB = 10^9 B, GiB = 2^30 B).\n"
+    "JSON: kv_bytes_per_token, kv_bytes_per_sequence, kv_bytes_total, weights_bytes, fits,\n"
+    "max_seq, max_batch, max_total_tokens (null without a GPU), terms[] {name, bytes, formula,\n"
+    "sources}. Bytes are exact integers.\n";
+
+struct ModelChoice {
+    ModelShape shape;
+    WeightSpec weights;
+};
+
+ModelChoice chooseModel(const ParsedArgs& args) {
+    const int given = int(args.has("preset")) + int(args.has("config")) + int(args.has("model"));
+    if (given != 1) {
+        throw InputError("memory: give exactly one of --preset, --config, --model");
+    }
+    ModelChoice choice;
+    if (args.has("preset")) {
+        try {
+            const ModelPreset& p = findModelPreset(args.value("preset"));
+            choice.shape = p.shape;
+            choice.weights.layout = p.layout;
+            if (p.published_parameters > 0) {
+                choice.weights.parameters = p.published_parameters;
+                choice.weights.parameters_origin = "published: " + p.parameters_source;
+            }
+        } catch (const InputError& e) {
+            throw InputError(std::string("--preset: ") + e.what());
+        }
+        return choice;
+    }
+    if (args.has("config")) {
+        try {
+            const JsonValue root = parseJsonFile(args.value("config"), kMaxHfConfigBytes);
+            choice.shape = readHfConfigFile(args.value("config"));
+            choice.weights.layout = weightLayoutFromConfig(root);
+        } catch (const InputError& e) {
+            throw InputError(std::string("--config: ") + e.what());
+        }
+        return choice;
+    }
+    const std::string& ref = args.value("model");
+    try {
+        if (detectModelFormat(ref) == ModelFormat::Builtin) {
+            const ModelConfig config = loadModel(ref)->config;
+            choice.shape = shapeFromModelConfig(config, ref);
+            choice.weights.layout = {config.tied_output, 3, "tied output and SwiGLU from " + ref};
+        } else {
+            // Headers only, as the Memory view reads them: a GGUF at its known training context,
+            // a llama2.c .bin without its tokenizer.bin (core/memory/model_file.h).
+            const ModelFileShape file = readModelFileShape(ref);
+            choice.shape = file.shape;
+            choice.weights.layout = file.layout;
+        }
+    } catch (const InputError& e) {
+        throw InputError(std::string("--model: ") + e.what());
+    }
+    return choice;
+}
+
+GpuSpec chooseGpu(const ParsedArgs& args) {
+    GpuSpec gpu;
+    if (args.has("gpu") && args.has("gpu-mem")) {
+        throw InputError("memory: give --gpu or --gpu-mem, not both");
+    }
+    if (args.has("gpu")) {
+        try {
+            const GpuPreset& preset = findGpuPreset(args.value("gpu"));
+            gpu.name = preset.name + " (" + preset.vendor_text + ")";
+            gpu.bytes = preset.bytes;
+            gpu.origin = "preset gpus.json: " + std::to_string(preset.memory) + " " + preset.unit +
+                         " x " + (preset.unit == "GB" ? "10^9" : "2^30") + " B; " + preset.source;
+        } catch (const InputError& e) {
+            throw InputError(std::string("--gpu: ") + e.what());
+        }
+    } else if (args.has("gpu-mem")) {
+        gpu.bytes = parsePositiveInt("gpu-mem", args.value("gpu-mem"));
+        gpu.name = "user memory";
+        gpu.origin = "--gpu-mem " + args.value("gpu-mem") + " B (user input)";
+    }
+    if (args.has("usable")) {
+        const float f = parseProbability("usable", args.value("usable"));
+        gpu.usable_fraction = double(f);
+    }
+    return gpu;
+}
+
+int runMemory(const ParsedArgs& args, std::ostream& out, std::ostream&) {
+    if (args.has("list-presets")) {
+        writePresetList(out, args.has("json"));
+        return 0;
+    }
+    ModelChoice model = chooseModel(args);
+    MemoryQuery q;
+    q.shape = model.shape;
+    if (args.has("kv-dtype")) {
+        try {
+            q.cache.k_dtype = q.cache.v_dtype = parseKvDtype(args.value("kv-dtype"));
+        } catch (const InputError& e) {
+            throw InputError(std::string("--kv-dtype: ") + e.what());
+        }
+    }
+    if (args.has("layout")) {
+        const std::string& layout = args.value("layout");
+        if (layout != "paged" && layout != "contiguous") {
+            throw InputError("--layout: expected paged or contiguous, got '" + layout + "'");
+        }
+        q.cache.layout = layout == "paged" ? KvLayout::Paged : KvLayout::Contiguous;
+    }
+    if (args.has("block-size"))
+        q.cache.block_size = parsePositiveInt("block-size", args.value("block-size"));
+    if (args.has("reserve"))
+        q.cache.reserve_length = parsePositiveInt("reserve", args.value("reserve"));
+    q.workload.context = q.shape.max_context > 0 ? q.shape.max_context : 4096;
+    if (args.has("seq")) q.workload.context = parsePositiveInt("seq", args.value("seq"));
+    if (args.has("batch")) q.workload.batch = parsePositiveInt("batch", args.value("batch"));
+    if (args.has("shared-prefix")) {
+        q.workload.shared_prefix =
+            parseNonNegativeInt("shared-prefix", args.value("shared-prefix"));
+    }
+    if (args.has("tp")) q.workload.tp = parsePositiveInt("tp", args.value("tp"));
+    if (args.has("weight-bits")) {
+        model.weights.weight_bits = parsePositiveInt("weight-bits", args.value("weight-bits"));
+        model.weights.weight_bits_origin = "--weight-bits (user input)";
+    }
+    q.gpu = chooseGpu(args);
+    const MemoryReport report = estimateMemory(q.shape, q.cache, q.workload, model.weights, q.gpu);
+    if (args.has("json")) {
+        writeMemoryJson(q, report, out);
+    } else {
+        writeMemoryText(q, report, out);
+    }
+    return 0;
+}
+
+}  // namespace
+
+const Command& memoryCommand() {
+    static const Command command{
+        "memory", "what-if KV cache and weight memory: formulas, GPU fit, max context and batch",
+        kDetails, kFlags, runMemory};
+    return command;
+}
+
+}  // namespace kvscope::cli

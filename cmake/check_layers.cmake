@@ -1,0 +1,76 @@
+# The house rules of docs/architecture.md, checked on every ctest run:
+#   cmake -DROOT=<source tree> -P cmake/check_layers.cmake
+# Fails (and names file, line and rule) when
+#   - a core/ file includes Qt, CUDA, ui/, app/ or kernels/;
+#   - a core/ folder includes a core/ folder above it (the layers below, no cycles);
+#   - a ui/ file includes app/ or kernels/; a kernels/ file includes ui/ or app/.
+cmake_minimum_required(VERSION 3.25)
+get_filename_component(ROOT "${ROOT}" ABSOLUTE)
+if(NOT ROOT)
+  message(FATAL_ERROR "check_layers: pass -DROOT=<source tree>")
+endif()
+
+# What each core/ folder may include besides itself. Lower layers first.
+set(allowed_util "")
+set(allowed_model "util")
+set(allowed_cache "model;util")
+set(allowed_engine "cache;model;util")
+set(allowed_memory "cache;model;util")
+set(allowed_sim "cache;model;util")
+set(allowed_trace "engine;cache;model;util")
+set(allowed_eval "trace;engine;cache;model;util")
+set(core_folders util model cache engine memory sim trace eval)
+
+set(violations "")
+macro(violation file line rule)
+  string(APPEND violations "  ${file}:${line}: ${rule}\n")
+endmacro()
+
+file(GLOB_RECURSE sources RELATIVE ${ROOT}
+  ${ROOT}/core/*.h ${ROOT}/core/*.cpp ${ROOT}/core/*.in
+  ${ROOT}/ui/*.h ${ROOT}/ui/*.cpp
+  ${ROOT}/kernels/*.h ${ROOT}/kernels/*.cpp ${ROOT}/kernels/*.cu ${ROOT}/kernels/*.cuh)
+foreach(source IN LISTS sources)
+  string(REGEX MATCH "^[a-z]+" top "${source}")
+  set(n 0)
+  file(STRINGS ${ROOT}/${source} all_lines)
+  foreach(line IN LISTS all_lines)
+    math(EXPR n "${n} + 1")
+    if(NOT line MATCHES "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]")
+      continue()
+    endif()
+    set(target "${CMAKE_MATCH_1}")
+    if(top STREQUAL "core")
+      if(target MATCHES "^Q[A-Za-z]*$" OR target MATCHES "^Qt")
+        violation(${source} ${n} "core/ includes Qt <${target}>")
+      elseif(target MATCHES "^cuda" OR target MATCHES "\\.cuh$" OR target MATCHES "^cu[a-z]+\\.h$")
+        violation(${source} ${n} "core/ includes CUDA <${target}>")
+      elseif(target MATCHES "^(ui|app|kernels)/")
+        violation(${source} ${n} "core/ includes ${target}")
+      elseif(target MATCHES "^core/([a-z_]+)/")
+        set(to "${CMAKE_MATCH_1}")
+        string(REGEX MATCH "^core/([a-z_]+)/" _ "${source}")
+        set(from "${CMAKE_MATCH_1}")
+        if(NOT from IN_LIST core_folders)
+          violation(${source} ${n} "core/${from}/ is not a known layer (add it to cmake/check_layers.cmake and docs/architecture.md)")
+        elseif(NOT to STREQUAL from AND NOT to IN_LIST allowed_${from})
+          violation(${source} ${n} "core/${from}/ may not include core/${to}/ (allowed: ${allowed_${from}})")
+        endif()
+      endif()
+    elseif(top STREQUAL "ui")
+      if(target MATCHES "^(app|kernels)/")
+        violation(${source} ${n} "ui/ includes ${target}")
+      endif()
+    elseif(top STREQUAL "kernels")
+      if(target MATCHES "^(ui|app)/")
+        violation(${source} ${n} "kernels/ includes ${target}")
+      endif()
+    endif()
+  endforeach()
+endforeach()
+
+if(violations)
+  message(FATAL_ERROR "check_layers: includes against docs/architecture.md:\n${violations}")
+endif()
+list(LENGTH sources n_sources)
+message(STATUS "check_layers: ${n_sources} files follow the layers")

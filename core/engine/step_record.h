@@ -1,0 +1,48 @@
+#pragma once
+// What one Session step produced: the unit every view and exporter consumes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/engine/sampler.h"
+#include "core/engine/step_cost.h"
+#include "core/model/model_weights.h"
+
+namespace kvscope {
+
+enum class Phase { Prefill, Decode };
+std::string_view toString(Phase phase);
+
+enum class CacheMode { Cached, Recompute };
+std::string_view toString(CacheMode mode);
+/// Parses "cached" / "recompute"; throws InputError naming the value otherwise.
+CacheMode parseCacheMode(std::string_view text);
+/// Recompute for Cached, Cached for Recompute.
+CacheMode otherMode(CacheMode mode);
+
+struct LayerRecord {
+    /// [n_heads]; each [n_query][first_pos + n_query]: the attention rows computed in this step
+    /// for query positions first_pos .. first_pos + n_query - 1 (causal: zero right of diagonal).
+    /// Empty when the session does not record attention.
+    std::vector<Matrix> attention;
+    std::int64_t k_bytes = 0;          // K bytes held after the step
+    std::int64_t v_bytes = 0;          // V bytes held after the step
+    std::int64_t bytes_allocated = 0;  // K + V bytes reserved after the step
+};
+
+struct StepRecord {
+    Phase phase = Phase::Prefill;
+    std::int64_t first_pos = 0;       // position of tokens[0]
+    std::vector<TokenId> tokens;      // tokens fed in this step (the prompt, or one token)
+    TokenId next_token = 0;           // sampled from the last position's logits
+    float next_prob = 0.0f;           // its probability (softmax at temperature 1)
+    std::vector<TokenProb> top_k;     // most probable next tokens, highest first
+    std::vector<LayerRecord> layers;  // [n_layers]
+    StepCost cost;                    // analytic, for the work this step actually did
+    double wall_ms = 0.0;
+
+    std::int64_t positionsAfter() const { return first_pos + std::int64_t(tokens.size()); }
+    std::int64_t kvBytesHeld() const;
+};
+
+}  // namespace kvscope

@@ -1,0 +1,2 @@
+// Fixture: core/ may not include ui/.
+#include "ui/window/main_window.h"

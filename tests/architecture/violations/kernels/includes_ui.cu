@@ -1,0 +1,2 @@
+// Fixture: kernels/ may not include ui/.
+#include "ui/style/theme.h"

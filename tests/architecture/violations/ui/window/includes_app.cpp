@@ -1,0 +1,2 @@
+// Fixture: ui/ may not include app/.
+#include "app/cli/cli.h"

@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <optional>
+
+#include "app/launch/launch_options.h"
+#include "core/util/error.h"
+
+using namespace kvscope;
+
+namespace {
+
+// Sets (or unsets) an environment variable for one scope, then puts the old value back.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : m_name(name) {
+        if (const char* old = std::getenv(name)) m_old = old;
+        value ? setenv(name, value, 1) : unsetenv(name);
+    }
+    ~ScopedEnv() { m_old ? setenv(m_name, m_old->c_str(), 1) : unsetenv(m_name); }
+
+private:
+    const char* m_name;
+    std::optional<std::string> m_old;
+};
+
+}  // namespace
+
+TEST_CASE("kvscope with no flags opens the demo", "[cli][launch]") {
+    const LaunchOptions options = parseLaunchOptions({});
+    CHECK(options.screenshot.empty());
+    CHECK(options.model == "builtin:demo");
+    CHECK_FALSE(options.prompt.empty());
+    CHECK(options.steps > 0);
+    CHECK_FALSE(options.help);
+}
+
+TEST_CASE("kvscope flags are read", "[cli][launch]") {
+    const LaunchOptions options =
+        parseLaunchOptions({"--screenshot", "out.png", "--model", "builtin:demo-mqa", "--prompt",
+                            "hello there", "--steps", "7", "--layer", "2", "--head", "5"});
+    CHECK(options.screenshot == "out.png");
+    CHECK(options.model == "builtin:demo-mqa");
+    CHECK(options.prompt == "hello there");
+    CHECK(options.steps == 7);
+    CHECK(options.layer == 2);
+    CHECK(options.head == 5);
+    CHECK(parseLaunchOptions({"--help"}).help);
+}
+
+TEST_CASE("bad kvscope flags name the flag", "[cli][launch]") {
+    CHECK_THROWS_WITH(parseLaunchOptions({"--bogus", "1"}), Catch::Contains("--bogus"));
+    CHECK_THROWS_WITH(parseLaunchOptions({"--steps", "many"}), Catch::Contains("--steps"));
+    CHECK_THROWS_WITH(parseLaunchOptions({"--steps", "-3"}), Catch::Contains("--steps"));
+    CHECK_THROWS_WITH(parseLaunchOptions({"--steps", "12x"}), Catch::Contains("--steps"));
+    CHECK_THROWS_WITH(parseLaunchOptions({"--screenshot"}), Catch::Contains("missing value"));
+    CHECK_THROWS_WITH(parseLaunchOptions({"--screenshot", ""}), Catch::Contains("--screenshot"));
+    CHECK_THROWS_WITH(parseLaunchOptions({"one.kvscope.json", "two.gguf"}),
+                      Catch::Contains("one file at most"));
+}
+
+TEST_CASE("the headless fallback runs the same generation through kvscope-cli", "[cli][launch]") {
+    LaunchOptions options;
+    options.model = "builtin:demo-gqa";
+    options.prompt = "two words";
+    options.steps = 9;
+    const std::vector<std::string> expected = {
+        "generate",         "--model", "builtin:demo-gqa", "--prompt", "two words",
+        "--max-new-tokens", "10"};  // prefill samples one token, each of the 9 steps one more
+    CHECK(headlessCliArgs(options) == expected);
+}
+
+TEST_CASE("a display is any of DISPLAY, WAYLAND_DISPLAY, QT_QPA_PLATFORM", "[cli][launch]") {
+    ScopedEnv display("DISPLAY", nullptr);
+    ScopedEnv wayland("WAYLAND_DISPLAY", nullptr);
+    {
+        ScopedEnv platform("QT_QPA_PLATFORM", nullptr);
+        CHECK_FALSE(hasDisplay());
+        ScopedEnv empty("DISPLAY", "");
+        CHECK_FALSE(hasDisplay());
+        ScopedEnv x11("DISPLAY", ":0");
+        CHECK(hasDisplay());
+    }
+    {
+        ScopedEnv platform("QT_QPA_PLATFORM", nullptr);
+        ScopedEnv way("WAYLAND_DISPLAY", "wayland-0");
+        CHECK(hasDisplay());
+    }
+    ScopedEnv platform("QT_QPA_PLATFORM", "offscreen");
+    CHECK(hasDisplay());
+}

@@ -1,0 +1,172 @@
+#include "ui/engine/session_worker.h"
+
+#include <QThread>
+#include <algorithm>
+#include <exception>
+
+#include "core/engine/cpu_backend.h"
+#include "core/model/model_source.h"
+#include "core/model/prompt_tokens.h"
+#include "core/trace/make_trace.h"
+
+namespace kvscope {
+
+namespace {
+
+/// The engine's CPU backend in the window: every core but one, which the GUI thread keeps (on a
+/// 2-core machine a team of 2 engine threads stalls whenever the GUI paints, and the measured
+/// step times would show it).
+std::unique_ptr<Backend> engineBackend() {
+    return std::make_unique<CpuBackend>(std::max(1, QThread::idealThreadCount() - 1));
+}
+
+QString what(const std::exception& e) {
+    return QString::fromUtf8(e.what());
+}
+
+}  // namespace
+
+SessionWorker::SessionWorker(QObject* parent) : QObject(parent) {}
+
+SessionWorker::~SessionWorker() = default;
+
+void SessionWorker::load(const QString& reference, const SessionOptions& options) {
+    try {
+        std::shared_ptr<const Model> model = loadModel(reference.toStdString());
+        auto session =
+            std::make_unique<Session>(model, options, engineBackend());  // throws on bad options
+        warmUp(model);
+        m_model = std::move(model);
+        m_reference = reference;
+        adopt(std::move(session));
+    } catch (const std::exception& e) {
+        emit failed(tr("Could not open %1: %2").arg(reference, what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::configure(const SessionOptions& options) {
+    try {
+        if (!m_model) throw std::runtime_error("no model is loaded");
+        adopt(std::make_unique<Session>(m_model, options, engineBackend()));
+    } catch (const std::exception& e) {
+        emit failed(tr("Settings not applied: %1").arg(what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::adopt(std::unique_ptr<Session> session) {
+    m_session = std::move(session);
+    m_other.reset();
+    SessionOptions effective = m_session->options();
+    effective.max_context = m_session->maxContext();
+    emit opened(m_reference, traceModelInfo(*m_model), effective,
+                QString::fromStdString(m_session->backend().name()));
+}
+
+std::unique_ptr<Session> SessionWorker::makeOtherSession() const {
+    SessionOptions options = m_session->options();
+    options.mode = otherMode(options.mode);
+    options.record_attention = false;
+    return std::make_unique<Session>(m_model, options, engineBackend());
+}
+
+void SessionWorker::setMeasureOtherMode(bool on) {
+    m_measure_other = on;
+    if (!on) m_other.reset();  // a running sequence is measured again from its next prefill
+    emit finished();
+}
+
+// The first forward passes on a thread pay for starting its thread pool and for the first
+// allocations of the batched (many-token) path; pay them here, with a one-token and a 32-token
+// pass, so the first step the class sees (and the recomputing twin's first pass) is timed like
+// every other.
+void SessionWorker::warmUp(const std::shared_ptr<const Model>& model) {
+    const TokenId bos = model->tokenizer->bos();
+    Session one(model, SessionOptions{}, engineBackend());
+    one.prefill(std::vector<TokenId>{bos});
+    SessionOptions batched;
+    batched.mode = CacheMode::Recompute;
+    Session many(model, batched, engineBackend());
+    many.prefill(std::vector<TokenId>(
+        std::size_t(std::min<std::int64_t>(32, model->config.max_context)), bos));
+    many.stepForced(bos);
+}
+
+RecordedStep SessionWorker::recorded(const StepRecord& record) {
+    RecordedStep out;
+    out.record = record;
+    out.tokens = traceTokens(*m_model->tokenizer, tokenIdsOf({&record, 1}));
+    return out;
+}
+
+// The other-mode session follows the main one token for token (teacher-forced), so both measure
+// the same sequence. It is dropped as soon as it falls out of step (e.g. after an undo past it).
+void SessionWorker::feedOther(const StepRecord& record, RecordedStep& out) {
+    if (!m_other) return;
+    try {
+        const StepRecord& twin = record.phase == Phase::Prefill
+                                     ? m_other->prefill(record.tokens)
+                                     : m_other->stepForced(record.tokens.front());
+        out.other = OtherModeCost{twin.wall_ms, twin.cost};
+    } catch (const std::exception&) {
+        m_other.reset();
+    }
+}
+
+void SessionWorker::prefill(const QString& prompt) {
+    try {
+        if (!m_session) throw std::runtime_error("no model is loaded");
+        m_session->reset();
+        m_other = m_measure_other ? makeOtherSession() : nullptr;
+        RecordedStep out =
+            recorded(m_session->prefill(promptTokens(*m_model, prompt.toStdString())));
+        feedOther(out.record, out);
+        emit stepped(out);
+    } catch (const std::exception& e) {
+        if (m_session) m_session->reset();
+        if (m_other) m_other->reset();
+        emit failed(tr("Prefill failed: %1").arg(what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::step(int n) {
+    m_cancel.store(false);
+    try {
+        for (int i = 0; i < n && m_session && m_session->canStep() && !m_cancel.load(); ++i) {
+            RecordedStep out = recorded(m_session->step());
+            feedOther(out.record, out);
+            emit stepped(out);
+        }
+    } catch (const std::exception& e) {
+        emit failed(tr("Step failed: %1").arg(what(e)));
+    }
+    emit finished();
+}
+
+void SessionWorker::undo() {
+    if (m_session && m_session->canUndo()) {
+        m_session->undo();
+        if (m_other && m_other->canUndo()) m_other->undo();
+        emit undone();
+    }
+    emit finished();
+}
+
+void SessionWorker::reset() {
+    if (m_session) m_session->reset();
+    if (m_other) m_other->reset();
+    emit wasReset();
+    emit finished();
+}
+
+void SessionWorker::unload() {
+    m_other.reset();
+    m_session.reset();
+    m_model.reset();
+    m_reference.clear();
+    emit finished();
+}
+
+}  // namespace kvscope

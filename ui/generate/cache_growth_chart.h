@@ -1,0 +1,55 @@
+#pragma once
+// Qt Charts view of the KV cache growing: one stacked band per layer (bytes held after each step),
+// the total on top, dashed lines for the same model as MHA and as MQA (from the estimator), and a
+// vertical marker at the step on screen.
+#include <QChartView>
+
+#include "ui/generate/cache_growth_data.h"
+#include "ui/style/format_bytes.h"
+
+QT_BEGIN_NAMESPACE
+class QLineSeries;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace kvscope {
+
+class CacheGrowthChart : public QChartView {
+    Q_OBJECT
+public:
+    explicit CacheGrowthChart(QWidget* parent = nullptr);
+
+    /// Plots `data`; `cursor_step` (0-based, -1 for none) gets the marker.
+    void setData(CacheGrowthData data, int cursor_step);
+    void setCursorStep(int cursor_step);
+
+    const CacheGrowthData& data() const { return m_data; }
+    /// The axis unit: series y values times unit().bytes are bytes.
+    const ByteUnit& unit() const { return m_unit; }
+    /// Upper edge of layer l's band: the cumulative sum of layers 0..l.
+    QLineSeries* layerTop(int layer) const;
+    QLineSeries* totalSeries() const { return m_total; }
+    QLineSeries* overlaySeries(int i) const;
+    QLineSeries* markerSeries() const { return m_marker; }
+    QValueAxis* xAxis() const { return m_x; }
+    QValueAxis* yAxis() const { return m_y; }
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+    void placeMarker();
+
+    CacheGrowthData m_data;
+    ByteUnit m_unit;
+    int m_cursor_step = -1;
+    std::vector<QLineSeries*> m_layer_tops;  // owned by their area series
+    std::vector<QLineSeries*> m_overlays;
+    QLineSeries* m_total = nullptr;
+    QLineSeries* m_marker = nullptr;
+    QValueAxis* m_x = nullptr;
+    QValueAxis* m_y = nullptr;
+};
+
+}  // namespace kvscope

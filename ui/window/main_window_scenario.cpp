@@ -1,0 +1,59 @@
+// MainWindow and scenario files: File > Save Scenario, and opening a .kvscope.json (File > Open,
+// drag and drop, recent files and the command line all go through loadModel()).
+#include <QFileDialog>
+#include <QStatusBar>
+
+#include "core/trace/scenario_file.h"
+#include "core/util/error.h"
+#include "ui/window/main_window.h"
+#include "ui/window/scenario_io.h"
+
+namespace kvscope {
+
+bool MainWindow::openScenarioFile(const QString& path) {
+    ScenarioFile file;
+    try {
+        file = readScenarioFile(path.toStdString());
+    } catch (const InputError& e) {
+        showError(QString::fromStdString(e.what()));
+        return false;
+    }
+    if (const QString error = applyScenario(*this, file); !error.isEmpty()) {
+        showError(error);
+        return false;
+    }
+    rememberFile(path);
+    if (file.backend != "cpu")
+        statusBar()->showMessage(tr("The scenario asks for the %1 backend; the window runs the CPU "
+                                    "backend")
+                                     .arg(QString::fromStdString(file.backend)),
+                                 8000);
+    return true;
+}
+
+QString MainWindow::saveScenarioFile(const QString& path) {
+    try {
+        writeScenarioFile(scenarioFromWindow(*this), path.toStdString());
+    } catch (const InputError& e) {
+        const QString message = QString::fromStdString(e.what());
+        showError(message);
+        return message;
+    }
+    rememberFile(path);
+    statusBar()->showMessage(tr("Saved the scenario to %1").arg(path), 8000);
+    return {};
+}
+
+void MainWindow::saveScenarioDialog() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save the scenario"),
+                                                QStringLiteral("scenario.kvscope.json"),
+                                                tr("KVScope scenarios (*.kvscope.json)"));
+    if (path.isEmpty()) return;
+    if (!isScenarioFileName(path.toStdString())) {
+        if (path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)) path.chop(5);
+        path += QStringLiteral(".kvscope.json");
+    }
+    saveScenarioFile(path);
+}
+
+}  // namespace kvscope

@@ -1,0 +1,38 @@
+#include "ui/window/session_status.h"
+
+#include <QCoreApplication>
+
+#include "ui/style/format_bytes.h"
+
+namespace kvscope {
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("SessionStatus", text);
+}
+
+QString fromView(std::string_view text) {
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+}  // namespace
+
+SessionStatus describeSession(const TraceModel& trace) {
+    SessionStatus status;
+    const StepRecord* current = trace.current();
+    status.position =
+        tr("Position %1 / %2").arg(current ? current->positionsAfter() : 0).arg(trace.maxContext());
+    if (!trace.atEnd()) {
+        status.position +=
+            tr(" (replaying step %1 of %2)").arg(trace.cursor() - 1).arg(trace.recordCount() - 1);
+    }
+    status.kv_cache = tr("KV cache %1").arg(bytesText(current ? current->kvBytesHeld() : 0));
+    status.last_step = current ? tr("Step %1 ms (%2)")
+                                     .arg(current->wall_ms, 0, 'f', 2)
+                                     .arg(fromView(toString(current->phase)))
+                               : tr("Step \u2014");
+    status.backend = tr("Backend: %1").arg(trace.backend());
+    return status;
+}
+
+}  // namespace kvscope

@@ -1,0 +1,242 @@
+#include "ui/window/view_settings.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <functional>
+#include <set>
+
+#include "core/cache/kv_dtype.h"
+#include "core/sim/sim_types.h"
+#include "core/util/error.h"
+#include "ui/generate/cost_chart.h"
+#include "ui/generate/generate_view.h"
+#include "ui/memory/memory_inputs.h"
+#include "ui/memory/memory_view.h"
+#include "ui/paging/paging_inputs.h"
+#include "ui/paging/paging_view.h"
+#include "ui/quant/quant_controls.h"
+#include "ui/quant/quant_view.h"
+#include "ui/widgets/count_edit.h"
+#include "ui/window/main_window.h"
+
+namespace kvscope {
+namespace {
+
+using Settings = std::map<std::string, ScenarioViewValue>;
+
+/// Typed access to one setting; records the first problem in `error`.
+class Reader {
+public:
+    Reader(const Settings& settings, QString& error) : m_settings(settings), m_error(error) {}
+
+    template <class T>
+    const T* get(const char* key, const char* expected) {
+        const auto it = m_settings.find(key);
+        if (it == m_settings.end()) return nullptr;
+        if (const T* value = std::get_if<T>(&it->second)) return value;
+        fail(QObject::tr("view setting \"%1\": expected %2").arg(key, expected));
+        return nullptr;
+    }
+    const std::int64_t* count(const char* key) { return get<std::int64_t>(key, "a whole number"); }
+    const bool* flag(const char* key) { return get<bool>(key, "true or false"); }
+    const std::string* text(const char* key) { return get<std::string>(key, "a text"); }
+    void fail(const QString& message) {
+        if (m_error.isEmpty()) m_error = message;
+    }
+
+private:
+    const Settings& m_settings;
+    QString& m_error;
+};
+
+const std::set<std::string> kGenerateKeys = {"layer",     "head",         "all_heads",
+                                             "log_scale", "cost_measure", "cost_cumulative"};
+
+void selectData(QComboBox& combo, int data) {
+    const int index = combo.findData(data);
+    if (index >= 0) combo.setCurrentIndex(index);
+}
+
+void applyGenerate(GenerateView& view, Reader& in) {
+    const std::int64_t* layer = in.count("layer");
+    const std::int64_t* head = in.count("head");
+    if (layer || head)
+        view.showHead(int(layer ? *layer : view.layer()), int(head ? *head : view.head()));
+    if (const bool* all = in.flag("all_heads")) view.setAllHeads(*all);
+    if (const bool* log = in.flag("log_scale")) view.setLogScale(*log);
+    const std::string* measure = in.text("cost_measure");
+    const bool* cumulative = in.flag("cost_cumulative");
+    if (measure && *measure != "time" && *measure != "flops") {
+        in.fail(QObject::tr("view setting \"cost_measure\": expected \"time\" or \"flops\""));
+        return;
+    }
+    if (measure || cumulative) {
+        const bool flops = measure ? *measure == "flops"
+                                   : view.costMeasureBox()->currentData().toInt() >=
+                                         int(CostChart::Measure::FlopsPerStep);
+        const bool sum = cumulative ? *cumulative : true;
+        using M = CostChart::Measure;
+        const M chosen = flops ? (sum ? M::FlopsCumulative : M::FlopsPerStep)
+                               : (sum ? M::TimeCumulative : M::TimePerStep);
+        selectData(*view.costMeasureBox(), int(chosen));
+    }
+}
+
+void applyMemory(MemoryView& view, Reader& in) {
+    MemoryInputs& form = *view.inputs();
+    if (const std::string* preset = in.text("preset");
+        preset && !view.selectPreset(QString::fromStdString(*preset)))
+        in.fail(QObject::tr("view setting \"preset\": no model preset named '%1' (see "
+                            "kvscope-cli memory --list-presets)")
+                    .arg(QString::fromStdString(*preset)));
+    if (const std::int64_t* n = in.count("context")) form.contextEdit()->setValue(*n);
+    if (const std::int64_t* n = in.count("batch")) form.batchEdit()->setValue(*n);
+    if (const std::int64_t* n = in.count("shared_prefix")) form.prefixEdit()->setValue(*n);
+    if (const std::int64_t* n = in.count("block_size")) form.blockSizeSpin()->setValue(int(*n));
+    if (const std::int64_t* n = in.count("tp")) form.tpSpin()->setValue(int(*n));
+    if (const std::string* dtype = in.text("dtype")) {
+        try {
+            form.selectDtype(parseKvDtype(*dtype));
+        } catch (const InputError& e) {
+            in.fail(QObject::tr("view setting \"dtype\": %1").arg(e.what()));
+        }
+    }
+    if (const std::string* layout = in.text("layout")) {
+        if (*layout == "paged") {
+            selectData(*form.layoutCombo(), int(KvLayout::Paged));
+        } else if (*layout == "contiguous") {
+            selectData(*form.layoutCombo(), int(KvLayout::Contiguous));
+        } else {
+            in.fail(QObject::tr("view setting \"layout\": expected \"contiguous\" or \"paged\""));
+        }
+    }
+    if (const std::string* gpu = in.text("gpu");
+        gpu && !form.selectGpu(QString::fromStdString(*gpu)))
+        in.fail(QObject::tr("view setting \"gpu\": no GPU preset named '%1'")
+                    .arg(QString::fromStdString(*gpu)));
+    // The chart in front when the view is too narrow for all three (beside a lesson's dock).
+    if (const std::string* chart = in.text("chart");
+        chart && !view.showChart(QString::fromStdString(*chart)))
+        in.fail(
+            QObject::tr("view setting \"chart\": expected \"variants\", \"dtypes\" or "
+                        "\"capacity\""));
+    view.recompute();
+}
+
+/// Calls `then` once the paging view shows a study of its current inputs.
+void whenStudyShown(PagingView& view, std::function<void()> then) {
+    if (!view.busy()) {
+        then();
+        return;
+    }
+    auto* once = new QObject(&view);
+    QObject::connect(&view, &PagingView::studyShown, once, [once, then = std::move(then)] {
+        once->deleteLater();
+        then();
+    });
+}
+
+void applyPaging(PagingView& view, Reader& in, ViewSettingsStage stage) {
+    PagingInputs& form = *view.inputs();
+    if (const std::string* policy = in.text("policy")) {
+        bool found = false;
+        for (sim::PolicyKind kind :
+             {sim::PolicyKind::ContiguousMax, sim::PolicyKind::ContiguousExact,
+              sim::PolicyKind::Paged, sim::PolicyKind::PagedPrefix}) {
+            if (sim::policyName(kind) != *policy) continue;
+            selectData(*form.policyCombo(), int(kind));
+            found = true;
+        }
+        if (!found)
+            in.fail(QObject::tr("view setting \"policy\": expected contiguous-max, "
+                                "contiguous-exact, paged or paged-prefix, got '%1'")
+                        .arg(QString::fromStdString(*policy)));
+    }
+    if (const std::int64_t* n = in.count("block_size")) form.blockSizeSpin()->setValue(int(*n));
+    if (const std::int64_t* n = in.count("requests")) form.requestsSpin()->setValue(int(*n));
+    view.recompute();
+    // Stepping the simulation is an action: once, when the scenario's engine work is done.
+    if (const std::int64_t* steps = in.count("sim_steps");
+        steps && stage == ViewSettingsStage::Final) {
+        const int n = int(std::min<std::int64_t>(*steps, 1 << 24));
+        whenStudyShown(view, [&view, n] {
+            view.resetSimulation();
+            view.stepBy(n);
+        });
+    }
+}
+
+void applyQuant(QuantView& view, Reader& in, ViewSettingsStage stage) {
+    QuantControls& form = *view.controls();
+    KvCacheSpec spec = form.spec();
+    try {
+        if (const std::string* k = in.text("k")) spec.k_dtype = parseKvDtype(*k);
+        if (const std::string* v = in.text("v")) spec.v_dtype = parseKvDtype(*v);
+    } catch (const InputError& e) {
+        in.fail(QObject::tr("view setting \"k\"/\"v\": %1").arg(e.what()));
+        return;
+    }
+    if (const std::int64_t* window = in.count("window")) {
+        spec.recent_window = *window;
+    } else if (in.text("k") || in.text("v")) {
+        spec.recent_window = 0;  // a step that names codecs means them alone
+    }
+    form.setSpec(spec);
+    const bool* run = in.flag("run");
+    if (!run || !*run || stage != ViewSettingsStage::Final) return;
+    if (!view.isRunning()) {
+        view.run();
+        return;
+    }
+    view.cancel();  // a comparison of the previous step is still running: run after it
+    auto* once = new QObject(&view);
+    QObject::connect(&view, &QuantView::runFinished, once, [once, &view] {
+        once->deleteLater();
+        view.run();
+    });
+}
+
+}  // namespace
+
+QString applyViewSettings(MainWindow& window, const ScenarioFile& file, ViewSettingsStage stage) {
+    QString error;
+    Reader in(file.view_settings, error);
+    static const std::map<std::string, std::set<std::string>> kViewKeys = {
+        {"generate", {}},
+        {"memory",
+         {"preset", "dtype", "layout", "gpu", "context", "batch", "shared_prefix", "block_size",
+          "tp", "chart"}},
+        {"paging", {"policy", "block_size", "requests", "sim_steps"}},
+        {"quant", {"k", "v", "window", "run"}},
+    };
+    const auto view_keys = kViewKeys.find(file.view);
+    if (view_keys == kViewKeys.end())
+        return QObject::tr(
+                   "there is no view named '%1' in this KVScope (generate, memory, "
+                   "paging, quant)")
+            .arg(QString::fromStdString(file.view));
+    for (const auto& [key, value] : file.view_settings) {
+        if (!kGenerateKeys.count(key) && !view_keys->second.count(key))
+            return QObject::tr("view setting \"%1\" is not one the %2 view knows")
+                .arg(QString::fromStdString(key), QString::fromStdString(file.view));
+    }
+    applyGenerate(*window.generateView(), in);
+    if (file.view == "memory") applyMemory(*window.memoryView(), in);
+    if (file.view == "paging") applyPaging(*window.pagingView(), in, stage);
+    if (file.view == "quant") applyQuant(*window.quantView(), in, stage);
+    window.showView(QString::fromStdString(file.view));
+    return error;
+}
+
+bool waitForView(MainWindow& window, int timeout_ms) {
+    const QWidget* tab = window.tabs()->currentWidget();
+    if (tab == window.quantView()) return window.quantView()->waitUntilIdle(timeout_ms);
+    if (tab == window.pagingView()) return window.pagingView()->waitUntilIdle(timeout_ms);
+    return true;
+}
+
+}  // namespace kvscope
