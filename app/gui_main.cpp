@@ -2,7 +2,6 @@
 // say so and run the same generation headlessly instead of failing to open a window.
 #include <QAction>
 #include <QApplication>
-#include <QIcon>
 #include <QSettings>
 #include <QSize>
 #include <QTemporaryDir>
@@ -20,7 +19,7 @@
 #include "ui/lessons/lesson_player.h"
 #include "ui/paging/paging_view.h"
 #include "ui/quant/quant_view.h"
-#include "ui/style/theme.h"
+#include "ui/window/application.h"
 #include "ui/window/main_window.h"
 #include "ui/window/scenario_panel.h"
 #include "ui/window/screenshot.h"
@@ -161,14 +160,7 @@ int main(int argc, char** argv) {
         qputenv("QT_QPA_PLATFORM", "offscreen");  // a screenshot needs no screen
     }
 
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("KVScope"));
-    QApplication::setApplicationName(QStringLiteral("KVScope"));
-    QApplication::setDesktopFileName(QStringLiteral("org.kvscope.KVScope"));
-    QApplication::setApplicationVersion(
-        QString::fromStdString(std::string(kvscope::cli::versionString())));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/kvscope.svg")));
-    kvscope::applyTheme(app);
+    const auto app = kvscope::createApplication(argc, argv, kvscope::AppRole::Window);
 
     QTemporaryDir fresh_settings;
     if (!options.screenshot.empty()) {
@@ -199,5 +191,5 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    return app.exec();
+    return app->exec();
 }

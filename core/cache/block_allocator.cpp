@@ -1,8 +1,8 @@
 #include "core/cache/block_allocator.h"
 
-#include <cassert>
 #include <string>
 
+#include "core/util/check.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -25,7 +25,7 @@ Allocation BlockAllocator::allocate() {
     const BlockId block = m_head;
     unlink(block);
     BlockMeta& meta = m_meta[std::size_t(block)];
-    assert(meta.ref_count == 0);
+    KVSCOPE_EXPECTS(meta.ref_count == 0);
     Allocation out{block, std::nullopt};
     if (meta.cached) {  // the least recently used cached prefix is dropped
         out.evicted = meta.hash;
@@ -39,40 +39,41 @@ Allocation BlockAllocator::allocate() {
 }
 
 void BlockAllocator::retain(BlockId block) {
-    assert(valid(block));
+    KVSCOPE_EXPECTS(valid(block));
     BlockMeta& meta = m_meta[std::size_t(block)];
-    assert((meta.ref_count > 0 || meta.cached) && "only a cached free block can be revived");
+    KVSCOPE_EXPECTS((meta.ref_count > 0 || meta.cached) &&
+                    "only a cached free block can be revived");
     if (meta.ref_count == 0) unlink(block);
     ++meta.ref_count;
 }
 
 void BlockAllocator::release(BlockId block) {
-    assert(valid(block));
+    KVSCOPE_EXPECTS(valid(block));
     BlockMeta& meta = m_meta[std::size_t(block)];
-    assert(meta.ref_count > 0 && "block released twice");
+    KVSCOPE_EXPECTS(meta.ref_count > 0 && "block released twice");
     if (--meta.ref_count == 0) pushBack(block);
 }
 
 void BlockAllocator::setHash(BlockId block, BlockHash hash) {
-    assert(valid(block));
+    KVSCOPE_EXPECTS(valid(block));
     BlockMeta& meta = m_meta[std::size_t(block)];
-    assert(meta.ref_count > 0 && !meta.cached);
+    KVSCOPE_EXPECTS(meta.ref_count > 0 && !meta.cached);
     meta.cached = true;
     meta.hash = hash;
 }
 
 bool BlockAllocator::isCached(BlockId block) const {
-    assert(valid(block));
+    KVSCOPE_EXPECTS(valid(block));
     return m_meta[std::size_t(block)].cached;
 }
 
 BlockHash BlockAllocator::hashOf(BlockId block) const {
-    assert(isCached(block));
+    KVSCOPE_EXPECTS(isCached(block));
     return m_meta[std::size_t(block)].hash;
 }
 
 std::int64_t BlockAllocator::refCount(BlockId block) const {
-    assert(valid(block));
+    KVSCOPE_EXPECTS(valid(block));
     return m_meta[std::size_t(block)].ref_count;
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 // One sequence's map from logical blocks to physical blocks: position p of the sequence lives in
 // physical block blocks()[p / block_size], row p % block_size. Metadata only.
-#include <cassert>
 #include <cstdint>
 #include <vector>
 
 #include "core/cache/block_allocator.h"
+#include "core/util/check.h"
 
 namespace kvscope {
 
@@ -15,18 +15,18 @@ public:
     bool empty() const { return m_blocks.empty(); }
     /// Pre: 0 <= logical < size().
     BlockId operator[](std::int64_t logical) const {
-        assert(logical >= 0 && logical < size());
+        KVSCOPE_EXPECTS(logical >= 0 && logical < size());
         return m_blocks[std::size_t(logical)];
     }
     /// Points `logical` at another physical block (copy-on-write). Pre: 0 <= logical < size().
     void replace(std::int64_t logical, BlockId block) {
-        assert(logical >= 0 && logical < size());
+        KVSCOPE_EXPECTS(logical >= 0 && logical < size());
         m_blocks[std::size_t(logical)] = block;
     }
     void push(BlockId block) { m_blocks.push_back(block); }
     /// Pre: !empty().
     BlockId pop() {
-        assert(!empty());
+        KVSCOPE_EXPECTS(!empty());
         const BlockId b = m_blocks.back();
         m_blocks.pop_back();
         return b;

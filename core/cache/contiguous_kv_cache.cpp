@@ -1,10 +1,10 @@
 #include "core/cache/contiguous_kv_cache.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 #include <string>
 
+#include "core/util/check.h"
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
 
@@ -77,9 +77,9 @@ KvTierStorage ContiguousKvCache::storage(std::int64_t layer, KvRole role) const 
 
 void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_t n, const float* k,
                                const float* v) {
-    assert(layer >= 0 && layer < m_n_layers);
-    assert(pos == m_layer_length[std::size_t(layer)] && "append only");
-    assert(n >= 0 && pos + n <= m_capacity);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(pos == m_layer_length[std::size_t(layer)] && "append only");
+    KVSCOPE_EXPECTS(n >= 0 && pos + n <= m_capacity);
     if (m_spec.isPlainFp32()) {
         std::byte* base = layerBytes(layer);
         const std::size_t offset = std::size_t(pos * m_kv_dim) * sizeof(float);
@@ -94,7 +94,7 @@ void ContiguousKvCache::append(std::int64_t layer, std::int64_t pos, std::int64_
 }
 
 void ContiguousKvCache::collectRuns(std::int64_t layer, std::vector<KvRun>& out) const {
-    assert(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
     out.clear();
     const std::int64_t n = m_layer_length[std::size_t(layer)];
     if (n == 0) return;
@@ -112,12 +112,12 @@ void ContiguousKvCache::collectRuns(std::int64_t layer, std::vector<KvRun>& out)
 }
 
 std::int64_t ContiguousKvCache::layerLength(std::int64_t layer) const {
-    assert(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
     return m_layer_length[std::size_t(layer)];
 }
 
 void ContiguousKvCache::truncate(std::int64_t new_length) {
-    assert(new_length >= 0 && new_length <= length());
+    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= length());
     // Plain fp32: metadata only, the forgotten rows are overwritten by the next append. Other
     // specs: tokens that re-enter the residual are decoded from their low bytes.
     if (!m_spec.isPlainFp32()) {
@@ -139,7 +139,7 @@ std::int64_t ContiguousKvCache::vBytesUsed(std::int64_t layer) const {
 }
 
 std::int64_t ContiguousKvCache::bytesAllocated([[maybe_unused]] std::int64_t layer) const {
-    assert(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
     return m_layer_bytes;
 }
 

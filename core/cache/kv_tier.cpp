@@ -1,10 +1,10 @@
 #include "core/cache/kv_tier.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 #include <span>
 
+#include "core/util/check.h"
 #include "core/util/checked_math.h"
 
 namespace kvscope {
@@ -65,14 +65,14 @@ void KvTierCodec::decodeLow(const std::byte* in, float* rows) const {
 }
 
 void KvTierCodec::encodeResidual(const float* row, std::byte* out) const {
-    assert(m_residual);
+    KVSCOPE_EXPECTS(m_residual);
     const auto hd = std::size_t(m_head_dim), hb = std::size_t(m_head_residual_bytes);
     for (std::size_t h = 0; h < std::size_t(m_n_heads); ++h)
         m_residual->encode(std::span(row + h * hd, hd), std::span(out + h * hb, hb));
 }
 
 void KvTierCodec::decodeResidual(const std::byte* in, float* row) const {
-    assert(m_residual);
+    KVSCOPE_EXPECTS(m_residual);
     const auto hd = std::size_t(m_head_dim), hb = std::size_t(m_head_residual_bytes);
     for (std::size_t h = 0; h < std::size_t(m_n_heads); ++h)
         m_residual->decode(std::span(in + h * hb, hb), std::span(row + h * hd, hd));
@@ -104,14 +104,14 @@ void appendTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::i
                 if (q == p && !has_residual) {
                     std::memcpy(dst, x, std::size_t(dim) * sizeof(float));
                 } else {
-                    assert(has_residual && storage.ring_slots > 0);
+                    KVSCOPE_EXPECTS(has_residual && storage.ring_slots > 0);
                     codec.decodeResidual(q == p ? fresh.data() : slot(codec, storage, q), dst);
                 }
             }
             codec.encodeLow(unit_rows.data(), storage.low(u));
         }
         if (p >= low_after) {
-            assert(codec.residual(p + 1) <= storage.ring_slots);
+            KVSCOPE_EXPECTS(codec.residual(p + 1) <= storage.ring_slots);
             std::memcpy(slot(codec, storage, p), fresh.data(), fresh.size());
         }
     }
@@ -119,7 +119,7 @@ void appendTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::i
 
 void truncateTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::int64_t n_held,
                     std::int64_t new_length) {
-    assert(new_length <= n_held);
+    KVSCOPE_EXPECTS(new_length <= n_held);
     reenterTiered(codec, storage, codec.lowTokens(new_length),
                   std::min(new_length, codec.lowTokens(n_held)));
 }
@@ -128,7 +128,7 @@ void reenterTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::
                    std::int64_t to) {
     if (from >= to) return;
     const std::int64_t dim = codec.kvDim(), unit = codec.unitTokens();
-    assert(from % unit == 0 && to - from <= storage.ring_slots);
+    KVSCOPE_EXPECTS(from % unit == 0 && to - from <= storage.ring_slots);
     std::vector<float> unit_rows(std::size_t(unit * dim));  // [unit][kv_dim]
     for (std::int64_t u = from / unit; u * unit < to; ++u) {
         codec.decodeLow(storage.low(u), unit_rows.data());

@@ -1,12 +1,12 @@
 #include "core/cache/paged_kv_cache.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
 
+#include "core/util/check.h"
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
 
@@ -78,7 +78,7 @@ SeqId PagedKvCache::addSequence() {
 
 std::int64_t PagedKvCache::attachPrefix(SeqId seq, std::span<const TokenId> prompt) {
     Sequence& s = seqRef(seq);
-    assert(length(seq) == 0 && s.table.empty() && s.tokens.empty());
+    KVSCOPE_EXPECTS(length(seq) == 0 && s.table.empty() && s.tokens.empty());
     if (prompt.empty()) return 0;
     // The last prompt token is always computed: its logits give the first sampled token.
     const PrefixMatch match = m_prefix.longestPrefix(prompt.first(prompt.size() - 1), m_block_size);
@@ -107,8 +107,8 @@ std::int64_t PagedKvCache::attachPrefix(SeqId seq, std::span<const TokenId> prom
 
 SeqId PagedKvCache::fork(SeqId seq) {
     const Sequence& parent = seqRef(seq);
-    assert(std::ranges::all_of(parent.layer_length,
-                               [&](std::int64_t n) { return n == parent.layer_length[0]; }));
+    KVSCOPE_EXPECTS(std::ranges::all_of(
+        parent.layer_length, [&](std::int64_t n) { return n == parent.layer_length[0]; }));
     for (BlockId block : parent.table.blocks())
         m_allocator.retain(block);
     const SeqId id = m_next_seq++;
@@ -126,7 +126,7 @@ void PagedKvCache::freeSequence(SeqId seq) {
 
 void PagedKvCache::truncate(SeqId seq, std::int64_t new_length) {
     Sequence& s = seqRef(seq);
-    assert(new_length >= 0 && new_length <= length(seq));
+    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= length(seq));
     // Tokens re-entering the residual are decoded from their blocks before any block goes.
     for (std::int64_t l = 0; l < m_n_layers; ++l) {
         const std::int64_t held = s.layer_length[std::size_t(l)];
@@ -146,9 +146,9 @@ void PagedKvCache::truncate(SeqId seq, std::int64_t new_length) {
 void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, std::int64_t n,
                               const float* k, const float* v) {
     Sequence& s = seqRef(seq);
-    assert(layer >= 0 && layer < m_n_layers);
-    assert(pos == s.layer_length[std::size_t(layer)] && "append only");
-    assert(n >= 0);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(pos == s.layer_length[std::size_t(layer)] && "append only");
+    KVSCOPE_EXPECTS(n >= 0);
     if (n == 0) return;
     // Plan: every block this write takes from the pool, before anything changes.
     const std::int64_t needed = blocksToTake(s, pos, n);
@@ -188,7 +188,7 @@ void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, s
 
 void PagedKvCache::appendTokens(SeqId seq, std::span<const TokenId> tokens) {
     Sequence& s = seqRef(seq);
-    assert(std::int64_t(s.tokens.size() + tokens.size()) <= length(seq));
+    KVSCOPE_EXPECTS(std::int64_t(s.tokens.size() + tokens.size()) <= length(seq));
     s.tokens.insert(s.tokens.end(), tokens.begin(), tokens.end());
     registerFullBlocks(s);
 }
@@ -196,7 +196,7 @@ void PagedKvCache::appendTokens(SeqId seq, std::span<const TokenId> tokens) {
 void PagedKvCache::append(SeqId seq, std::span<const TokenId> tokens, const float* k,
                           const float* v) {
     const std::int64_t pos = length(seq), n = std::int64_t(tokens.size());
-    assert(layerLength(seq, m_n_layers - 1) == pos && "layers must not lag");
+    KVSCOPE_EXPECTS(layerLength(seq, m_n_layers - 1) == pos && "layers must not lag");
     // Layer 0 takes every block needed (and throws before any change); the others reuse them.
     for (std::int64_t l = 0; l < m_n_layers; ++l)
         appendRows(seq, l, pos, n, k + l * n * m_kv_dim, v + l * n * m_kv_dim);
@@ -216,7 +216,7 @@ std::int64_t PagedKvCache::length(SeqId seq) const {
 }
 
 std::int64_t PagedKvCache::layerLength(SeqId seq, std::int64_t layer) const {
-    assert(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
     return seqRef(seq).layer_length[std::size_t(layer)];
 }
 
@@ -230,7 +230,7 @@ const std::vector<TokenId>& PagedKvCache::tokens(SeqId seq) const {
 
 void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>& out) const {
     const Sequence& s = seqRef(seq);
-    assert(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
     out.clear();
     const std::int64_t n = s.layer_length[std::size_t(layer)];
     if (n == 0) return;
@@ -268,7 +268,7 @@ std::int64_t PagedKvCache::blockBytes() const {
 // ---- KvCache ----------------------------------------------------------------------------
 
 void PagedKvCache::setCurrent(SeqId seq) {
-    assert(hasSequence(seq));
+    KVSCOPE_EXPECTS(hasSequence(seq));
     m_current = seq;
 }
 
@@ -281,7 +281,7 @@ std::int64_t PagedKvCache::vBytesUsed(std::int64_t layer) const {
 }
 
 std::int64_t PagedKvCache::bytesAllocated([[maybe_unused]] std::int64_t layer) const {
-    assert(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
     return seqRef(m_current).table.size() * (m_k_block_bytes + m_v_block_bytes) + ringBytes();
 }
 
@@ -289,13 +289,13 @@ std::int64_t PagedKvCache::bytesAllocated([[maybe_unused]] std::int64_t layer) c
 
 PagedKvCache::Sequence& PagedKvCache::seqRef(SeqId seq) {
     const auto it = m_seqs.find(seq);
-    assert(it != m_seqs.end() && "no such sequence");
+    KVSCOPE_EXPECTS(it != m_seqs.end() && "no such sequence");
     return it->second;
 }
 
 const PagedKvCache::Sequence& PagedKvCache::seqRef(SeqId seq) const {
     const auto it = m_seqs.find(seq);
-    assert(it != m_seqs.end() && "no such sequence");
+    KVSCOPE_EXPECTS(it != m_seqs.end() && "no such sequence");
     return it->second;
 }
 
@@ -331,7 +331,7 @@ void PagedKvCache::registerFullBlocks(Sequence& s) {
             if (m_prefix.insert(hash, parent, block_tokens, block))
                 m_allocator.setHash(block, hash);
         } else {
-            assert(m_allocator.hashOf(block) == hash);
+            KVSCOPE_EXPECTS(m_allocator.hashOf(block) == hash);
         }
         s.hashes.push_back(hash);
     }

@@ -1,7 +1,7 @@
 #include "core/cache/prefix_index.h"
+#include "core/util/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace kvscope {
 
@@ -37,7 +37,7 @@ BlockId PrefixIndex::find(BlockHash parent, std::span<const TokenId> tokens) con
 
 bool PrefixIndex::insert(BlockHash hash, BlockHash parent, std::span<const TokenId> tokens,
                          BlockId block) {
-    assert(hash == hashBlock(parent, tokens));
+    KVSCOPE_EXPECTS(hash == hashBlock(parent, tokens));
     const auto [it, inserted] =
         m_entries.try_emplace(hash, Entry{block, parent, {tokens.begin(), tokens.end()}});
     (void)it;
@@ -46,7 +46,7 @@ bool PrefixIndex::insert(BlockHash hash, BlockHash parent, std::span<const Token
 
 void PrefixIndex::erase(BlockHash hash) {
     [[maybe_unused]] const auto n = m_entries.erase(hash);
-    assert(n == 1);
+    KVSCOPE_EXPECTS(n == 1);
 }
 
 BlockId PrefixIndex::blockOf(BlockHash hash) const {
@@ -56,7 +56,7 @@ BlockId PrefixIndex::blockOf(BlockHash hash) const {
 
 PrefixMatch PrefixIndex::longestPrefix(std::span<const TokenId> tokens,
                                        std::int64_t block_size) const {
-    assert(block_size > 0);
+    KVSCOPE_EXPECTS(block_size > 0);
     PrefixMatch match;
     BlockHash parent = kRootHash;
     for (std::int64_t first = 0; first + block_size <= std::int64_t(tokens.size());

@@ -2,9 +2,8 @@
 
 #include <omp.h>
 
-#include <cassert>
-
 #include "core/engine/cpu_math.h"
+#include "core/util/check.h"
 
 namespace kvscope {
 
@@ -51,11 +50,11 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     const ModelConfig& c = model.config;
     const ModelWeights& w = model.weights;
     const std::int64_t n = std::int64_t(tokens.size());
-    assert(n > 0 && cache.length() == start_pos && start_pos + n <= cache.capacity());
+    KVSCOPE_EXPECTS(n > 0 && cache.length() == start_pos && start_pos + n <= cache.capacity());
 
     Matrix x(n, c.d_model);  // [n][d_model] residual stream
     for (std::int64_t i = 0; i < n; ++i) {
-        assert(tokens[std::size_t(i)] >= 0 && tokens[std::size_t(i)] < c.vocab);
+        KVSCOPE_EXPECTS(tokens[std::size_t(i)] >= 0 && tokens[std::size_t(i)] < c.vocab);
         x.row(i) = w.token_embd.row(tokens[std::size_t(i)]);
     }
     const cpu::RopeTable rope = cpu::ropeTable(start_pos, n, c.head_dim, c.rope_theta);

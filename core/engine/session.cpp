@@ -1,12 +1,12 @@
 #include "core/engine/session.h"
 
-#include <cassert>
 #include <chrono>
 #include <string>
 
 #include "core/cache/contiguous_kv_cache.h"
 #include "core/cache/paged_kv_cache.h"
 #include "core/engine/cpu_backend.h"
+#include "core/util/check.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -59,7 +59,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
 Session::~Session() = default;
 
 TokenId Session::pendingToken() const {
-    assert(canUndo());
+    KVSCOPE_EXPECTS(canUndo());
     return m_records.back().next_token;
 }
 
@@ -141,7 +141,7 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
 }
 
 void Session::undo() {
-    assert(canUndo());
+    KVSCOPE_EXPECTS(canUndo());
     const StepRecord& last = m_records.back();
     m_tokens.resize(std::size_t(last.first_pos));
     if (m_options.mode == CacheMode::Cached) m_cache->truncate(last.first_pos);

@@ -1,9 +1,9 @@
 // Contiguous policies: each sample reserves max_seq slots (contiguous-max, the pre-paging
 // baseline) or exactly prompt + output slots (contiguous-exact, an oracle) when admitted.
 #include <algorithm>
-#include <cassert>
 
 #include "core/sim/kv_accountant.h"
+#include "core/util/check.h"
 
 namespace kvscope::sim {
 
@@ -23,14 +23,14 @@ public:
     }
 
     bool append(const Request&, GroupKv& kv, std::size_t s) override {
-        assert(s < kv.lens.size());
+        KVSCOPE_EXPECTS(s < kv.lens.size());
         ++kv.lens[s];
         ++m_held;
         return true;
     }
 
     void fork(GroupKv& kv) override {
-        assert(!kv.forked);
+        KVSCOPE_EXPECTS(!kv.forked);
         for (std::size_t s = 1; s < kv.lens.size(); ++s) {  // each sample copies the prompt
             kv.lens[s] = kv.lens[0];
             m_held += kv.lens[0];

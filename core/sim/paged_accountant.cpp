@@ -2,11 +2,11 @@
 // share blocks and copy a shared partly filled block on the first write (copy-on-write), and
 // with prefix sharing full prompt blocks are registered in a PrefixIndex and reused.
 #include <algorithm>
-#include <cassert>
 #include <span>
 
 #include "core/cache/prefix_index.h"
 #include "core/sim/kv_accountant.h"
+#include "core/util/check.h"
 
 namespace kvscope::sim {
 
@@ -42,7 +42,7 @@ public:
 
     std::int64_t reusePrefix(const Request& r, GroupKv& kv) override {
         if (!m_prefix) return 0;
-        assert(kv.lens[0] == 0 && kv.tables[0].empty());
+        KVSCOPE_EXPECTS(kv.lens[0] == 0 && kv.tables[0].empty());
         PrefixMatch match = m_index.longestPrefix(kv.prompt_tokens, m_block_size);
         // Keep at least one prompt token to compute (it produces the first output token).
         while (!match.blocks.empty() &&
@@ -91,7 +91,7 @@ public:
     }
 
     void fork(GroupKv& kv) override {
-        assert(!kv.forked);
+        KVSCOPE_EXPECTS(!kv.forked);
         for (std::size_t s = 1; s < kv.tables.size(); ++s) {
             for (BlockId b : kv.tables[0].blocks())
                 m_alloc.retain(b);

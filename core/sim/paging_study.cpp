@@ -1,6 +1,6 @@
 #include "core/sim/paging_study.h"
+#include "core/util/check.h"
 
-#include <cassert>
 #include <cmath>
 
 namespace kvscope::sim {
@@ -59,7 +59,7 @@ SimConfig pagingSimConfig(const PagingScenario& s, PolicyKind policy) {
 const PolicyRun& PagingStudy::run(PolicyKind policy) const {
     for (const PolicyRun& r : runs)
         if (r.policy == policy) return r;
-    assert(false && "every policy has a run");
+    KVSCOPE_EXPECTS(false && "every policy has a run");
     return runs.front();
 }
 

@@ -3,13 +3,13 @@
 #include "core/sim/serving_simulation.h"
 
 #include <algorithm>
-#include <cassert>
 #include <set>
 #include <stdexcept>
 #include <string>
 
 #include "core/sim/kv_accountant.h"
 #include "core/sim/serving_simulator.h"
+#include "core/util/check.h"
 
 namespace kvscope::sim {
 
@@ -42,7 +42,7 @@ public:
     std::int64_t completed() const { return m_result.completed; }
 
     void advance() {
-        assert(!done());
+        KVSCOPE_EXPECTS(!done());
         if (m_running.empty() && m_waiting.empty())
             m_step = std::max(m_step, m_requests[m_next_arrival].arrival);  // idle: jump ahead
         while (m_next_arrival < m_requests.size() && m_requests[m_next_arrival].arrival <= m_step)

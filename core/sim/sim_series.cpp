@@ -1,12 +1,12 @@
 #include "core/sim/sim_series.h"
+#include "core/util/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace kvscope::sim {
 
 TimelineSeries timelineSeries(const std::vector<StepSample>& timeline, std::int64_t max_points) {
-    assert(max_points >= 1);
+    KVSCOPE_EXPECTS(max_points >= 1);
     const std::int64_t n = std::int64_t(timeline.size());
     const std::int64_t per_bucket = std::max<std::int64_t>(1, (n + max_points - 1) / max_points);
     TimelineSeries out;

@@ -1,6 +1,6 @@
 #pragma once
-// 64-bit size arithmetic that reports overflow instead of wrapping (DESIGN.md: sizes are 64-bit,
-// overflow is checked and reported). `what` names the quantity in the error message.
+// 64-bit size arithmetic that reports overflow instead of wrapping (docs/architecture.md: sizes
+// are 64-bit, overflow is checked and reported). `what` names the quantity in the error message.
 #include <cstdint>
 #include <string_view>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Error kinds shared by the whole engine. The CLI maps InputError to exit code 2 and anything else
-// to exit code 1 (DESIGN.md, rules of the house).
+// to exit code 1 (docs/architecture.md, house rules).
 #include <stdexcept>
 #include <string>
 

@@ -11,18 +11,25 @@
 
 #include <unistd.h>
 
+#include "../test_skip.h"
+
 namespace kvscope::test {
 
 /// The path of the shared real model `file_name`. A missing file FAILs the current test with
-/// "model file not found: PATH" unless KVSCOPE_ALLOW_MISSING_MODELS=1, in which case a WARN says
-/// so and nullopt comes back (the caller returns). Never a silent pass.
+/// "model file not found: PATH" unless KVSCOPE_ALLOW_MISSING_MODELS=1, in which case the test is
+/// marked skipped (test_skip.h: CTest reports it as skipped) and nullopt comes back (the caller
+/// returns). Never a silent pass. KVSCOPE_TEST_MODELS_DIR replaces the shared models folder.
 inline std::optional<std::string> realModelPath(const std::string& file_name) {
-    const std::string path = std::string(KVSCOPE_SHARED_MODELS_DIR) + "/" + file_name;
+    const char* dir = std::getenv("KVSCOPE_TEST_MODELS_DIR");
+    const std::string path =
+        (dir != nullptr && *dir != '\0' ? std::string(dir)
+                                        : std::string(KVSCOPE_SHARED_MODELS_DIR)) +
+        "/" + file_name;
     if (std::filesystem::is_regular_file(path)) return path;
     const char* allow = std::getenv("KVSCOPE_ALLOW_MISSING_MODELS");
     if (allow != nullptr && std::string(allow) == "1") {
-        WARN("model file not found: " << path
-                                      << " (not tested: KVSCOPE_ALLOW_MISSING_MODELS=1 is set)");
+        skipTest("model file not found: " + path +
+                 " (not tested: KVSCOPE_ALLOW_MISSING_MODELS=1 is set)");
         return std::nullopt;
     }
     FAIL("model file not found: " << path

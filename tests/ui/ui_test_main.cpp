@@ -1,5 +1,6 @@
-// The Catch2 main of the GUI tests: one QApplication, themed as the app is. CTest sets
-// QT_QPA_PLATFORM=offscreen; a run by hand (or test discovery at build time) defaults to it too.
+// The Catch2 main of the GUI tests: one QApplication made as the app makes its own
+// (createApplication). CTest sets QT_QPA_PLATFORM=offscreen; a run by hand (or test discovery at
+// build time) defaults to it too.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
@@ -7,16 +8,13 @@
 #include <QSettings>
 #include <QTemporaryDir>
 
-#include "ui/style/theme.h"
+#include "../test_skip.h"
+#include "ui/window/application.h"
 
 int main(int argc, char** argv) {
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    kvscope::applyTheme(app);
+    const auto app = kvscope::createApplication(argc, argv, kvscope::AppRole::Tests);
     // Settings go to a scratch folder: a test run neither reads nor changes the user's.
     QTemporaryDir settings;
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings.path());
-    QApplication::setOrganizationName(QStringLiteral("KVScopeTests"));
-    QApplication::setApplicationName(QStringLiteral("KVScopeTests"));
-    return Catch::Session().run(argc, argv);
+    return kvscope::test::exitCodeAfter(Catch::Session().run(argc, argv));
 }

@@ -1,9 +1,9 @@
 #include "ui/engine/trace_model.h"
 
 #include "core/trace/scenario_options.h"
+#include "core/util/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace kvscope {
 
@@ -46,7 +46,7 @@ void TraceModel::append(RecordedStep step) {
 }
 
 void TraceModel::popBack() {
-    assert(recordCount() > 0);
+    KVSCOPE_EXPECTS(recordCount() > 0);
     m_trace.records.pop_back();
     m_trace.other_mode.pop_back();
     const int cursor = std::min(m_cursor, recordCount());

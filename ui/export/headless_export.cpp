@@ -14,7 +14,7 @@
 #include "ui/generate/generate_view.h"
 #include "ui/paging/paging_view.h"
 #include "ui/quant/quant_view.h"
-#include "ui/style/theme.h"
+#include "ui/window/application.h"
 #include "ui/window/main_window.h"
 
 namespace kvscope {
@@ -28,13 +28,9 @@ class HeadlessApp {
 public:
     HeadlessApp() {
         if (QApplication::instance()) return;
-        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-        m_app = std::make_unique<QApplication>(m_argc, m_argv);
-        QApplication::setOrganizationName(QStringLiteral("KVScope"));
-        QApplication::setApplicationName(QStringLiteral("KVScope"));
+        m_app = createApplication(m_argc, m_argv, AppRole::Headless);
         // The export shows the scenario, not whatever the last window session left behind.
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
-        applyTheme(*m_app);
     }
 
 private:

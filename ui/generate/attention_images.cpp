@@ -2,9 +2,9 @@
 
 #include <QPainter>
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 
+#include "core/util/check.h"
 #include "ui/style/colormap.h"
 
 namespace kvscope {
@@ -102,7 +102,7 @@ void AttentionImages::paint(const StepRecord& record) {
 }
 
 const QImage& AttentionImages::image(std::int64_t layer, std::int64_t head) const {
-    assert(layer >= 0 && layer < m_layers && head >= 0 && head < m_heads);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_layers && head >= 0 && head < m_heads);
     return m_images[std::size_t(layer * m_heads + head)];
 }
 
