@@ -9,7 +9,6 @@
 #include <algorithm>
 
 #include "ui/style/chart_style.h"
-#include "ui/style/chart_theme.h"
 
 namespace kvscope {
 namespace {}  // namespace

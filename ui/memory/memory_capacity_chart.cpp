@@ -13,7 +13,7 @@
 #include <algorithm>
 
 #include "ui/style/chart_axes.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 
 namespace kvscope {

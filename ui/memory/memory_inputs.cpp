@@ -12,7 +12,7 @@
 
 #include "core/memory/gpu_presets.h"
 #include "core/memory/model_presets.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 #include "ui/widgets/count_edit.h"
 

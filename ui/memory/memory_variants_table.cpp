@@ -6,7 +6,7 @@
 #include <QStyle>
 #include <algorithm>
 
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 
 namespace kvscope {

@@ -21,7 +21,7 @@
 #include "ui/memory/memory_formula_panel.h"
 #include "ui/memory/memory_inputs.h"
 #include "ui/memory/memory_variants_table.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 #include "ui/widgets/view_parts.h"
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "ui/paging/block_cell_painter.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 
 namespace kvscope {
 

@@ -10,7 +10,6 @@
 
 #include "ui/style/chart_axes.h"
 #include "ui/style/chart_style.h"
-#include "ui/style/chart_theme.h"
 
 namespace kvscope {
 

@@ -8,7 +8,7 @@
 #include <QSpinBox>
 #include <climits>
 
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 
 namespace kvscope {
 

@@ -17,7 +17,7 @@
 #include "ui/paging/paging_inputs.h"
 #include "ui/paging/paging_study_runner.h"
 #include "ui/paging/paging_transport.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/widgets/flow_layout.h"
 #include "ui/widgets/view_parts.h"
 

@@ -11,7 +11,7 @@
 #include <QVBoxLayout>
 
 #include "core/cache/kv_dtype.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 
 namespace kvscope {
 

@@ -5,7 +5,7 @@
 #include <QLabel>
 #include <QTextBrowser>
 
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 
 namespace kvscope {
 

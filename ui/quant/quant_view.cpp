@@ -21,7 +21,7 @@
 #include "ui/quant/quant_controls.h"
 #include "ui/quant/quant_step_chart.h"
 #include "ui/quant/quant_texts.h"
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 
 namespace kvscope {

@@ -16,7 +16,7 @@ namespace kvscope {
 /// Replaces the labels of `axis` with 1-2-5 steps of an IEC unit (B, KiB, MiB, GiB, TiB, PiB)
 /// from 0 to the first step at or above `max_bytes` (at least one step), 4 to 8 labels; sets the
 /// range to match. Labels sit on the values. `max_steps` (1 to 8) caps the steps, for an axis
-/// too short for 8 (see tickStepsFor in chart_theme.h).
+/// too short for 8 (see tickStepsFor in chart_style.h).
 void setByteTicks(QCategoryAxis& axis, double max_bytes, int max_steps = 8);
 /// The same for token counts: power-of-two steps, "K" (1024) and "M" (1024^2) suffixes.
 void setTokenTicks(QCategoryAxis& axis, double max_tokens, int max_steps = 8);
