@@ -9,6 +9,7 @@
 
 #include "app/cli/command.h"
 #include "app/cli/help.h"
+#include "app/cli/text_format.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -23,7 +24,8 @@ constexpr int kExitBadInput = 2;
 void printError(std::ostream& err, std::string_view prefix, std::string_view message) {
     std::string line(message);
     std::replace(line.begin(), line.end(), '\n', ' ');
-    err << "kvscope-cli: " << prefix << line << "\n";
+    // Messages quote files and flags: no byte of theirs may drive the terminal.
+    err << "kvscope-cli: " << prefix << cli::terminalSafe(line) << "\n";
 }
 
 const cli::Command* findCommand(std::string_view name) {

@@ -4,12 +4,51 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/util/utf8.h"
+
 namespace kvscope::cli {
 
 std::string fixed(double number, int decimals) {
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%.*f", decimals, number);
     return buffer;
+}
+
+std::string terminalSafe(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    auto hex = [&](const char* format, unsigned value) {
+        char buffer[12];
+        std::snprintf(buffer, sizeof buffer, format, value);
+        out += buffer;
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x20 || byte == 0x7f) {
+            hex("\\x%02X", byte);
+            ++i;
+            continue;
+        }
+        if (byte < 0x80) {
+            out += char(byte);
+            ++i;
+            continue;
+        }
+        const std::size_t length = utf8SequenceLength(text.substr(i));
+        if (length == 0) {  // not UTF-8: show the byte
+            hex("\\x%02X", byte);
+            ++i;
+            continue;
+        }
+        const auto second = static_cast<unsigned char>(text[i + 1]);
+        if (byte == 0xC2 && second >= 0x80 && second <= 0x9F) {  // a C1 control
+            hex("\\u%04X", second);
+        } else {
+            out.append(text.substr(i, length));
+        }
+        i += length;
+    }
+    return out;
 }
 
 std::string threadCount(int n) {

@@ -13,6 +13,11 @@ std::string fixed(double number, int decimals);
 /// An error measure: 3 significant digits in scientific form when small ("1.23e-04"), 4
 /// decimals otherwise ("0.0957"), "0" for zero.
 std::string errorFigure(double x);
+/// Text from a file (a GGUF key, a tensor or model name, a config's _name_or_path) made safe to
+/// print on a terminal: C0 control bytes and DEL as \xNN (an ESC can no longer set the title, a
+/// CR or LF no longer fakes an output line), C1 controls (U+0080..U+009F) as \u00NN, bytes that
+/// are not UTF-8 as \xNN. Printable UTF-8 is kept as it is.
+std::string terminalSafe(std::string_view text);
 /// `text` padded with spaces on the left (right-aligned) or right (left-aligned) to a display
 /// width of `width` characters.
 std::string padLeft(std::string_view text, std::size_t width);

@@ -302,6 +302,7 @@ ModelWeights loadWeights(const GgufFile& file, const ModelConfig& c) {
     w.output_norm = loadVector(file, "output_norm.weight");
     if (!c.tied_output) w.output = loadMatrix(file, "output.weight");
     w.checkShapes(c);
+    w.checkFinite();
     return w;
 }
 

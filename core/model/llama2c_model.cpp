@@ -188,6 +188,7 @@ Model loadLlama2cModel(const std::string& checkpoint_path, const std::string& to
     model.config.name = std::filesystem::path(checkpoint_path).stem().string();
     model.weights = ModelWeights::zeros(model.config);  // the file holds all of it: checked
     readWeights(in, model.config, model.weights);
+    model.weights.checkFinite();
     const std::string tok_path =
         tokenizer_path.empty() ? tokenizerBeside(checkpoint_path) : tokenizer_path;
     model.tokenizer = loadLlama2cTokenizer(tok_path, model.config.vocab);

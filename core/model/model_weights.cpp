@@ -1,5 +1,6 @@
 #include "core/model/model_weights.h"
 
+#include <cmath>
 #include <string>
 
 #include "core/util/error.h"
@@ -66,6 +67,42 @@ void ModelWeights::checkShapes(const ModelConfig& c) const {
     }
     checkVector(output_norm, c.d_model, "output_norm");
     if (!c.tied_output) checkMatrix(output, c.vocab, c.d_model, "output");
+}
+
+void ModelWeights::checkFinite() const {
+    const auto check = [](const float* data, Eigen::Index rows, Eigen::Index cols,
+                          const std::string& name) {
+        const std::int64_t n = std::int64_t(rows) * std::int64_t(cols);
+        for (std::int64_t i = 0; i < n; ++i) {
+            if (std::isfinite(data[i])) continue;
+            throw InputError("weights: tensor " + name + " holds " + std::to_string(data[i]) +
+                             " at [" + std::to_string(i / cols) + "][" + std::to_string(i % cols) +
+                             "] (value " + std::to_string(i) + " of " + std::to_string(n) +
+                             "); a model needs finite weights");
+        }
+    };
+    const auto matrix = [&](const Matrix& m, const std::string& name) {
+        check(m.data(), m.rows(), m.cols(), name);
+    };
+    const auto vector = [&](const Vector& v, const std::string& name) {
+        check(v.data(), 1, v.size(), name);
+    };
+    matrix(token_embd, "token_embd");
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const LayerWeights& l = layers[i];
+        const std::string p = "blk." + std::to_string(i) + ".";
+        vector(l.attn_norm, p + "attn_norm");
+        matrix(l.wq, p + "attn_q");
+        matrix(l.wk, p + "attn_k");
+        matrix(l.wv, p + "attn_v");
+        matrix(l.wo, p + "attn_output");
+        vector(l.ffn_norm, p + "ffn_norm");
+        matrix(l.w_gate, p + "ffn_gate");
+        matrix(l.w_up, p + "ffn_up");
+        matrix(l.w_down, p + "ffn_down");
+    }
+    vector(output_norm, "output_norm");
+    matrix(output, "output");  // empty when tied
 }
 
 const Matrix& ModelWeights::classifier(const ModelConfig& config) const {

@@ -32,6 +32,9 @@ struct ModelWeights {
     static ModelWeights zeros(const ModelConfig& config);
     /// Throws InputError naming the first tensor whose shape does not match `config`.
     void checkShapes(const ModelConfig& config) const;
+    /// Throws InputError naming the first tensor (GGUF name: "blk.3.attn_q") holding a NaN or an
+    /// infinity, with its [row][column]: such a model computes nothing meaningful.
+    void checkFinite() const;
     /// The classifier: `output`, or `token_embd` when tied.
     const Matrix& classifier(const ModelConfig& config) const;
 };

@@ -64,17 +64,31 @@ private:
     int m_error = 0;
 };
 
+/// The longest file name the target's folder takes (NAME_MAX; 255 where it cannot be asked).
+std::size_t maxNameBytes(const std::filesystem::path& folder) {
+    const std::string dir = folder.empty() ? std::string(".") : folder.string();
+    const long limit = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+    return limit > 0 ? std::size_t(limit) : 255;
+}
+
 /// "DIR/.NAME.tmp-PID-RANDOM": hidden, beside the target, unlikely to collide (O_EXCL checks).
+/// NAME is cut short where the whole would pass the folder's name limit, so a target whose own
+/// name the file system accepts always gets a temporary.
 std::string tempPathFor(const std::string& path) {
     const std::filesystem::path target(path);
     std::random_device entropy;
+    std::string suffix = ".tmp-";
+    suffix += std::to_string(::getpid());
+    suffix += "-";
+    suffix += std::to_string(entropy());
+    std::string stem = target.filename().string();
+    const std::size_t limit = maxNameBytes(target.parent_path());
+    const std::size_t room = limit > suffix.size() + 1 ? limit - suffix.size() - 1 : 0;
+    if (stem.size() > room) stem.resize(room);
     // Appended piece by piece: gcc 12 warns falsely (-Wrestrict) on "." + std::string.
     std::string name = ".";
-    name += target.filename().string();
-    name += ".tmp-";
-    name += std::to_string(::getpid());
-    name += "-";
-    name += std::to_string(entropy());
+    name += stem;
+    name += suffix;
     return (target.parent_path() / name).string();
 }
 

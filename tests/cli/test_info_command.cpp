@@ -335,3 +335,45 @@ TEST_CASE("info rejects a missing file, a file that is no model, and a broken GG
     CHECK(no_model.code == 2);
     CHECK_THAT(no_model.err, Contains("--model"));
 }
+
+TEST_CASE("info escapes what a GGUF says before it reaches the terminal", "[cli][info]") {
+    using namespace kvscope;
+    using namespace kvscope::test;
+    // Issue #16: an ESC sequence in general.name set the terminal's title; CR/LF in a key or a
+    // tensor name faked output lines; a C1 CSI (U+009B) and a stray byte did the same in a value.
+    const std::string title_escape = "\x1b]0;pwned\x07";
+    GgufWriter writer(3);
+    writer.kv("general.architecture", ggufStr("llama"))
+        .kv("general.name", ggufStr("evil" + title_escape))
+        .kv("llama.block_count", ggufU32(1))
+        .kv("llama.context_length", ggufU32(64))
+        .kv("llama.embedding_length", ggufU32(4))
+        .kv("llama.feed_forward_length", ggufU32(8))
+        .kv("llama.attention.head_count", ggufU32(1))
+        .kv("llama.attention.head_count_kv", ggufU32(1))
+        .kv("tokenizer.ggml.tokens", ggufStrings({"<unk>", "<s>", "</s>", "a"}))
+        .kv("evil.key\r\nfake: line", ggufStr("csi \xc2\x9b"
+                                              "31m and \xff"))
+        .tensor("tensor\nname", GgmlType::F32, {4}, std::vector<std::byte>(16));
+    GgufTempDir dir;
+    const std::string path = dir.file("evil.gguf");
+    writeBytes(path, writer.build());
+
+    const auto text = info(path, false);
+    INFO(text.err);
+    REQUIRE(text.code == 0);
+    for (char c : text.out) {
+        const auto byte = static_cast<unsigned char>(c);
+        INFO("byte " << int(byte));
+        CHECK((byte >= 0x20 || c == '\n'));
+        CHECK(byte != 0x7f);
+    }
+    CHECK(text.out.find("\xc2\x9b") == std::string::npos);
+    CHECK(contains(text.out, "evil\\x1B]0;pwned\\x07"));
+    CHECK(contains(text.out, "evil.key\\x0D\\x0Afake: line"));
+    CHECK(contains(text.out, "csi \\u009B31m and \\xFF"));
+    CHECK(contains(text.out, "tensor\\x0Aname"));
+    // JSON carries the real bytes, escaped as JSON escapes them.
+    const JsonValue json = infoJson(path);
+    CHECK(json["name"].string == "evil" + title_escape);
+}

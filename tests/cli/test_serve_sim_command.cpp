@@ -126,3 +126,24 @@ TEST_CASE("serve-sim bad flags exit 2 naming the flag", "[sim][cli]") {
     checkBadInput({"--workload", "csv:" + csv}, ":2: output_len");
     std::remove(csv.c_str());
 }
+
+TEST_CASE("serve-sim --csv leaves a file or symlink named OUT.tmp alone", "[sim][cli]") {
+    // Issue #16: the CSV went through the fixed name OUT.tmp, destroying a file there and
+    // following a symlink there to another file.
+    const std::string path = tempPath("kvscope_serve_sim_tmp_name.csv");
+    const std::string victim = tempPath("kvscope_serve_sim_victim.txt");
+    std::remove(path.c_str());
+    std::remove((path + ".tmp").c_str());
+    std::ofstream(victim) << "precious\n";
+    std::filesystem::create_symlink(victim, path + ".tmp");
+    const auto result = runCliCaptured({"serve-sim", "--requests", "20", "--csv", path});
+    CHECK(result.code == 0);
+    std::ifstream in(victim);
+    const std::string kept((std::istreambuf_iterator<char>(in)), {});
+    CHECK(kept == "precious\n");
+    CHECK(std::filesystem::is_symlink(path + ".tmp"));
+    CHECK(std::filesystem::file_size(path) > 100);
+    std::remove(path.c_str());
+    std::remove((path + ".tmp").c_str());
+    std::remove(victim.c_str());
+}

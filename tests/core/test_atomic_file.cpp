@@ -106,3 +106,36 @@ TEST_CASE("writeFileAtomically refuses a directory as the target and leaves it a
     CHECK(fs::is_directory(path + "/inside"));
     CHECK(namesIn(fs::path(path).parent_path().string()) == std::vector<std::string>{"taken"});
 }
+
+TEST_CASE("writeFileAtomically takes every name the file system accepts, up to NAME_MAX",
+          "[atomic_file]") {
+    GgufTempDir dir;
+    const std::string root = fs::path(dir.file("x")).parent_path().string();
+    // 255 bytes is ext4's and tmpfs's limit: ".NAME.tmp-PID-RANDOM" would pass it, so the
+    // temporary's copy of NAME is cut short; the target keeps its whole name.
+    for (std::size_t length : {200u, 240u, 255u}) {
+        const std::string path = dir.file(std::string(length - 4, 'n') + ".csv");
+        writeFileAtomically(path, std::string_view("long name\n"));
+        CHECK(readWholeFile(path) == "long name\n");
+        CHECK(namesIn(root).size() == 1);
+        fs::remove(path);
+    }
+    // A name over the limit is the OS's to refuse, with its reason.
+    const std::string too_long = dir.file(std::string(256, 'n'));
+    CHECK_THROWS_WITH(writeFileAtomically(too_long, std::string_view("x")),
+                      Catch::Contains("cannot write") && Catch::Contains("File name too long"));
+    CHECK(namesIn(root).empty());
+}
+
+TEST_CASE("writeFileAtomically never writes through NAME.tmp: a file or symlink there is kept",
+          "[atomic_file]") {
+    GgufTempDir dir;
+    const std::string path = dir.file("out.csv");
+    const std::string victim = dir.file("victim.txt");
+    writeFileAtomically(victim, std::string_view("precious\n"));
+    fs::create_symlink(victim, path + ".tmp");  // the fixed name an older writer used
+    writeFileAtomically(path, std::string_view("new\n"));
+    CHECK(readWholeFile(path) == "new\n");
+    CHECK(readWholeFile(victim) == "precious\n");
+    CHECK(fs::is_symlink(path + ".tmp"));
+}

@@ -410,3 +410,27 @@ TEST_CASE("llama2.c files with random bytes flipped load or fail cleanly", "[lla
     }
     CHECK(failures > 50);  // most header flips break the size check
 }
+
+TEST_CASE("weights that are not finite are refused at load, naming the tensor and the index",
+          "[llama2c]") {
+    // Issue #16: NaN or Inf weights loaded and generated <unk> with probability null.
+    const ModelConfig config = llama2cConfig(false);
+    const float bad =
+        GENERATE(std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                 -std::numeric_limits<float>::infinity());
+    ModelWeights weights = distinctWeights(config, 11);
+    weights.layers[1].wk(2, 3) = bad;  // wk is [n_kv_heads * head_dim = 8][d_model = 16]
+    TempDir dir;
+    writeFile(dir / "bad.bin", llama2cCheckpointBytes(config, weights));
+    writeFile(dir / "tokenizer.bin", llama2cTokenizerBytes(smallLlama2cVocab(config.vocab)));
+    // Row 2, column 3 of a 16-column tensor is value 2 * 16 + 3 = 35 of 8 * 16 = 128.
+    CHECK_THROWS_WITH(loadLlama2cModel((dir / "bad.bin").string()),
+                      Catch::Contains("tensor blk.1.attn_k holds") &&
+                          Catch::Contains("at [2][3] (value 35 of 128)"));
+    weights.layers[1].wk(2, 3) = 0.5f;
+    weights.output(39, 15) = bad;  // the last value of the untied classifier
+    writeFile(dir / "bad.bin", llama2cCheckpointBytes(config, weights));
+    CHECK_THROWS_WITH(loadLlama2cModel((dir / "bad.bin").string()),
+                      Catch::Contains("tensor output holds") &&
+                          Catch::Contains("at [39][15] (value 639 of 640)"));
+}

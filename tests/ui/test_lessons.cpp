@@ -161,3 +161,26 @@ TEST_CASE("a lesson from disk runs without a rebuild and a broken one is refused
     // The lesson that was open stays.
     CHECK(window.lessonPlayer()->lesson()->title == "Mine");
 }
+
+TEST_CASE("lesson titles from a file are shown as plain text, never as HTML", "[ui][lesson]") {
+    // Issue #16: a step title was rendered as rich text, so an <img> showed a local file.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("markup.json");
+    {
+        QFile file(path);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"kvscope_lesson": 1, "title": "<b>Bold</b> lesson", "steps": [
+            {"title": "<img src=\"/etc/hostname\"> step", "text": "<i>not italic</i>",
+             "scenario": {"model": "builtin:demo", "prompt": "ab"}, "steps": 0}]})");
+    }
+    MainWindow window;
+    REQUIRE(window.openLesson(path));
+    const auto* title = window.findChild<QLabel*>(QStringLiteral("lesson_title"));
+    const auto* step_title = window.findChild<QLabel*>(QStringLiteral("lesson_step_title"));
+    REQUIRE(title != nullptr);
+    REQUIRE(step_title != nullptr);
+    CHECK(title->textFormat() == Qt::PlainText);
+    CHECK(step_title->textFormat() == Qt::PlainText);
+    CHECK(title->text() == "<b>Bold</b> lesson");
+    CHECK(step_title->text() == "<img src=\"/etc/hostname\"> step");
+}

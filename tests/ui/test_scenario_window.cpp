@@ -133,3 +133,38 @@ TEST_CASE("dropping a scenario file on the window opens it", "[ui][scenario]") {
     CHECK(window.trace()->recordCount() == 2);
     CHECK(window.recentFiles().contains(path));
 }
+
+TEST_CASE("view settings out of range are refused with the key and its range", "[ui][scenario]") {
+    // Issue #16: "layer": 4294967296 was truncated to layer 0; context -5, batch -1,
+    // requests -1 and a window of 2^62 were accepted (a spin box clamps them silently).
+    QTemporaryDir dir;
+    MainWindow window;
+    requireIdle(window);
+    const struct {
+        const char* view;
+        const char* setting;
+        const char* expected;
+    } cases[] = {
+        {"generate", R"("layer": 4294967296)", "[0, 65535], got 4294967296"},
+        {"generate", R"("head": -1)", "[0, 65535], got -1"},
+        {"memory", R"("context": -5)", "[1, 1099511627776], got -5"},
+        {"memory", R"("batch": -1)", "[1, 16777216], got -1"},
+        {"memory", R"("tp": 0)", "[1, 1024], got 0"},
+        {"paging", R"("requests": -1)", "[0, 1000000], got -1"},
+        {"quant", R"("window": 4611686018427387904)", "got 4611686018427387904"},
+    };
+    int n = 0;
+    for (const auto& c : cases) {
+        INFO(c.view << " " << c.setting);
+        const QString path = dir.filePath(QStringLiteral("range%1.kvscope.json").arg(n++));
+        writeFile(path, QStringLiteral(R"({"kvscope_scenario": 1, "model": "builtin:demo",
+                     "prompt": "ab", "steps": 0, "view": {"name": "%1", %2}})")
+                            .arg(QLatin1String(c.view), QLatin1String(c.setting))
+                            .toUtf8());
+        window.openScenarioFile(path);
+        window.waitUntilIdle();
+        const QString key = QString::fromLatin1(c.setting).section('"', 1, 1);
+        CHECK(window.lastError().contains(QStringLiteral("view setting \"%1\"").arg(key)));
+        CHECK(window.lastError().contains(QLatin1String(c.expected)));
+    }
+}

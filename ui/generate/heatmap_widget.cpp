@@ -10,6 +10,7 @@
 
 #include "ui/generate/attention_images.h"
 #include "ui/style/colormap.h"
+#include "ui/widgets/view_parts.h"
 
 namespace kvscope {
 namespace {
@@ -368,7 +369,7 @@ void HeatmapWidget::mouseMoveEvent(QMouseEvent* event) {
                              .arg(labelOf(k));
     const QString value = k > q ? tr("masked: a token cannot attend to the future")
                                 : tr("weight %1").arg(double(m_weights(q, k)), 0, 'f', 4);
-    QToolTip::showText(event->globalPosition().toPoint(), pair + "\n" + value, this);
+    QToolTip::showText(event->globalPosition().toPoint(), plainTooltip(pair + "\n" + value), this);
 }
 
 void HeatmapWidget::mousePressEvent(QMouseEvent* event) {

@@ -14,6 +14,7 @@
 #include "ui/engine/session_runner.h"
 #include "ui/engine/trace_model.h"
 #include "ui/lessons/lesson_catalog.h"
+#include "ui/widgets/view_parts.h"
 #include "ui/window/main_window.h"
 #include "ui/window/scenario_io.h"
 #include "ui/window/view_settings.h"
@@ -31,12 +32,13 @@ QString lessonTextHtml(const std::string& text) {
 
 LessonPlayer::LessonPlayer(MainWindow& window, QWidget* parent)
     : QWidget(parent), m_window(window) {
-    m_title = new QLabel;
+    m_title = plainLabel();  // titles come from lesson files: never rendered as HTML
     m_title->setObjectName(QStringLiteral("lesson_title"));
     m_title->setWordWrap(true);
     m_progress = new QProgressBar;
     m_progress->setTextVisible(true);
-    m_step_title = new QLabel;
+    m_step_title = plainLabel();
+    m_step_title->setObjectName(QStringLiteral("lesson_step_title"));
     m_step_title->setWordWrap(true);
     m_text = new QLabel;
     m_text->setWordWrap(true);
@@ -47,7 +49,7 @@ LessonPlayer::LessonPlayer(MainWindow& window, QWidget* parent)
     scroll->setWidget(m_text);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    m_error_label = new QLabel;
+    m_error_label = plainLabel();
     m_error_label->setWordWrap(true);
     m_error_label->setStyleSheet(QStringLiteral("color: #c0392b;"));
     m_error_label->hide();

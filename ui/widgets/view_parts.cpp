@@ -2,6 +2,7 @@
 
 #include <QGroupBox>
 #include <QLabel>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace kvscope {
@@ -14,8 +15,18 @@ QGroupBox* titledGroup(const QString& title, QWidget* content) {
     return box;
 }
 
+QLabel* plainLabel(const QString& text) {
+    auto* label = new QLabel(text);
+    label->setTextFormat(Qt::PlainText);
+    return label;
+}
+
+QString plainTooltip(const QString& text) {
+    return Qt::convertFromPlainText(text, Qt::WhiteSpaceNormal);
+}
+
 QLabel* newErrorLine() {
-    auto* label = new QLabel;
+    auto* label = plainLabel();
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setVisible(false);

@@ -1,9 +1,12 @@
 #include "ui/window/screenshot.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QImage>
-#include <QSaveFile>
 #include <QWidget>
+
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
 
 namespace kvscope {
 
@@ -23,12 +26,14 @@ QString saveScreenshot(QWidget& widget, QSize size, const QString& path) {
     QImage image(size, QImage::Format_RGB32);
     image.fill(widget.palette().color(QPalette::Window));
     widget.render(&image);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return QStringLiteral("screenshot: cannot write '%1': %2").arg(path, file.errorString());
-    }
-    if (!image.save(&file, "PNG") || !file.commit()) {
-        return QStringLiteral("screenshot: writing '%1' failed: %2").arg(path, file.errorString());
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    if (!image.save(&buffer, "PNG")) return QStringLiteral("screenshot: PNG encoding failed");
+    try {  // the one atomic writer: a unique temporary beside the target, then a rename
+        writeFileAtomically(path.toStdString(), std::string_view(png.constData(), png.size()));
+    } catch (const InputError& e) {
+        return QStringLiteral("screenshot: %1").arg(QString::fromUtf8(e.what()));
     }
     return {};
 }

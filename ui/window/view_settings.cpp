@@ -28,6 +28,12 @@ namespace {
 
 using Settings = std::map<std::string, ScenarioViewValue>;
 
+// Ranges of the settings no widget bounds (docs/scenario-schema.md lists them).
+constexpr std::int64_t kMaxIndex = 65535;                     // layer, head
+constexpr std::int64_t kMaxTokens = std::int64_t(1) << 40;    // context, shared_prefix
+constexpr std::int64_t kMaxBatch = std::int64_t(1) << 24;     // sequences
+constexpr std::int64_t kMaxSimSteps = std::int64_t(1) << 24;  // simulated steps
+
 /// Typed access to one setting; records the first problem in `error`.
 class Reader {
 public:
@@ -41,7 +47,21 @@ public:
         fail(QObject::tr("view setting \"%1\": expected %2").arg(key, expected));
         return nullptr;
     }
-    const std::int64_t* count(const char* key) { return get<std::int64_t>(key, "a whole number"); }
+    /// A whole number in [min, max]; outside it, the error names the key and the range (a spin
+    /// box would clamp it silently, an int would truncate 2^32 to 0).
+    const std::int64_t* count(const char* key, std::int64_t min, std::int64_t max) {
+        const std::int64_t* value = get<std::int64_t>(key, "a whole number");
+        if (value == nullptr || (*value >= min && *value <= max)) return value;
+        fail(QObject::tr("view setting \"%1\": expected a whole number in [%2, %3], got %4")
+                 .arg(key)
+                 .arg(min)
+                 .arg(max)
+                 .arg(*value));
+        return nullptr;
+    }
+    const std::int64_t* count(const char* key, const QSpinBox& range) {
+        return count(key, range.minimum(), range.maximum());
+    }
     const bool* flag(const char* key) { return get<bool>(key, "true or false"); }
     const std::string* text(const char* key) { return get<std::string>(key, "a text"); }
     void fail(const QString& message) {
@@ -62,8 +82,8 @@ void selectData(QComboBox& combo, int data) {
 }
 
 void applyGenerate(GenerateView& view, Reader& in) {
-    const std::int64_t* layer = in.count("layer");
-    const std::int64_t* head = in.count("head");
+    const std::int64_t* layer = in.count("layer", 0, kMaxIndex);
+    const std::int64_t* head = in.count("head", 0, kMaxIndex);
     if (layer || head)
         view.showHead(int(layer ? *layer : view.layer()), int(head ? *head : view.head()));
     if (const bool* all = in.flag("all_heads")) view.setAllHeads(*all);
@@ -93,11 +113,14 @@ void applyMemory(MemoryView& view, Reader& in) {
         in.fail(QObject::tr("view setting \"preset\": no model preset named '%1' (see "
                             "kvscope-cli memory --list-presets)")
                     .arg(QString::fromStdString(*preset)));
-    if (const std::int64_t* n = in.count("context")) form.contextEdit()->setValue(*n);
-    if (const std::int64_t* n = in.count("batch")) form.batchEdit()->setValue(*n);
-    if (const std::int64_t* n = in.count("shared_prefix")) form.prefixEdit()->setValue(*n);
-    if (const std::int64_t* n = in.count("block_size")) form.blockSizeSpin()->setValue(int(*n));
-    if (const std::int64_t* n = in.count("tp")) form.tpSpin()->setValue(int(*n));
+    if (const std::int64_t* n = in.count("context", 1, kMaxTokens))
+        form.contextEdit()->setValue(*n);
+    if (const std::int64_t* n = in.count("batch", 1, kMaxBatch)) form.batchEdit()->setValue(*n);
+    if (const std::int64_t* n = in.count("shared_prefix", 0, kMaxTokens))
+        form.prefixEdit()->setValue(*n);
+    if (const std::int64_t* n = in.count("block_size", *form.blockSizeSpin()))
+        form.blockSizeSpin()->setValue(int(*n));
+    if (const std::int64_t* n = in.count("tp", *form.tpSpin())) form.tpSpin()->setValue(int(*n));
     if (const std::string* dtype = in.text("dtype")) {
         try {
             form.selectDtype(parseKvDtype(*dtype));
@@ -156,13 +179,15 @@ void applyPaging(PagingView& view, Reader& in, ViewSettingsStage stage) {
                                 "contiguous-exact, paged or paged-prefix, got '%1'")
                         .arg(QString::fromStdString(*policy)));
     }
-    if (const std::int64_t* n = in.count("block_size")) form.blockSizeSpin()->setValue(int(*n));
-    if (const std::int64_t* n = in.count("requests")) form.requestsSpin()->setValue(int(*n));
+    if (const std::int64_t* n = in.count("block_size", *form.blockSizeSpin()))
+        form.blockSizeSpin()->setValue(int(*n));
+    if (const std::int64_t* n = in.count("requests", *form.requestsSpin()))
+        form.requestsSpin()->setValue(int(*n));
     view.recompute();
     // Stepping the simulation is an action: once, when the scenario's engine work is done.
-    if (const std::int64_t* steps = in.count("sim_steps");
+    if (const std::int64_t* steps = in.count("sim_steps", 0, kMaxSimSteps);
         steps && stage == ViewSettingsStage::Final) {
-        const int n = int(std::min<std::int64_t>(*steps, 1 << 24));
+        const int n = int(*steps);
         whenStudyShown(view, [&view, n] {
             view.resetSimulation();
             view.stepBy(n);
@@ -180,7 +205,7 @@ void applyQuant(QuantView& view, Reader& in, ViewSettingsStage stage) {
         in.fail(QObject::tr("view setting \"k\"/\"v\": %1").arg(e.what()));
         return;
     }
-    if (const std::int64_t* window = in.count("window")) {
+    if (const std::int64_t* window = in.count("window", *form.windowBox())) {
         spec.recent_window = *window;
     } else if (in.text("k") || in.text("v")) {
         spec.recent_window = 0;  // a step that names codecs means them alone

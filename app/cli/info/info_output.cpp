@@ -47,22 +47,6 @@ std::string shortFloat(double value) {
     return text;
 }
 
-/// A token piece fit for a terminal: control bytes as \xNN.
-std::string printable(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02X", byte);
-            out += hex;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 /// "[512 x 64]".
 std::string shapeText(const std::vector<std::int64_t>& shape) {
     std::string text = "[";
@@ -90,15 +74,15 @@ std::string attentionText(const ModelConfig& c) {
 std::string tokenText(const std::optional<TokenSummary>& token) {
     if (!token) return "-";
     if (token->label.empty()) return std::to_string(token->id) + " (outside the vocabulary)";
-    return std::to_string(token->id) + "  " + printable(token->label);
+    return std::to_string(token->id) + "  " + terminalSafe(token->label);
 }
 
 void row(std::ostream& out, std::string_view label, const std::string& value) {
-    out << "  " << padRight(label, kLabelWidth) << value << "\n";
+    out << "  " << padRight(label, kLabelWidth) << terminalSafe(value) << "\n";
 }
 
 void writeOverview(const ModelInfo& info, std::ostream& out) {
-    out << info.config.name << "\n";
+    out << terminalSafe(info.config.name) << "\n";
     std::string source = info.formatLabel();
     if (info.format != ModelFormat::Builtin) {
         source += ", " + info.reference + ", " + exactBytes(info.file_bytes);
@@ -167,7 +151,7 @@ void writeKvCache(const ModelInfo& info, std::ostream& out) {
 void writeTensors(const ModelInfo& info, std::ostream& out) {
     std::size_t name_width = 4, type_width = 4, shape_width = 5;
     for (const TensorSummary& t : info.tensors) {
-        name_width = std::max(name_width, displayWidth(t.name));
+        name_width = std::max(name_width, displayWidth(terminalSafe(t.name)));
         type_width = std::max(type_width, t.type.size());
         shape_width = std::max(shape_width, shapeText(t.shape).size());
     }
@@ -175,23 +159,23 @@ void writeTensors(const ModelInfo& info, std::ostream& out) {
         << "  " << padRight("name", name_width + 2) << padRight("type", type_width + 2)
         << padRight("shape", shape_width + 2) << padLeft("bytes", 12) << "\n";
     for (const TensorSummary& t : info.tensors) {
-        out << "  " << padRight(t.name, name_width + 2) << padRight(t.type, type_width + 2)
-            << padRight(shapeText(t.shape), shape_width + 2) << padLeft(formatBytes(t.bytes), 12)
-            << "\n";
+        out << "  " << padRight(terminalSafe(t.name), name_width + 2)
+            << padRight(t.type, type_width + 2) << padRight(shapeText(t.shape), shape_width + 2)
+            << padLeft(formatBytes(t.bytes), 12) << "\n";
     }
 }
 
 void writeMetadata(const ModelInfo& info, std::ostream& out) {
     std::size_t key_width = 3, type_width = 4;
     for (const MetadataSummary& m : info.metadata) {
-        key_width = std::max(key_width, displayWidth(m.key));
+        key_width = std::max(key_width, displayWidth(terminalSafe(m.key)));
         type_width = std::max(type_width, m.type.size());
     }
     out << "\nMetadata (" << info.metadata.size() << " keys; arrays as [count x type])\n"
         << "  " << padRight("key", key_width + 2) << padRight("type", type_width + 2) << "value\n";
     for (const MetadataSummary& m : info.metadata) {
-        out << "  " << padRight(m.key, key_width + 2) << padRight(m.type, type_width + 2) << m.value
-            << "\n";
+        out << "  " << padRight(terminalSafe(m.key), key_width + 2)
+            << padRight(m.type, type_width + 2) << terminalSafe(m.value) << "\n";
     }
 }
 

@@ -17,7 +17,7 @@ std::string bytesText(std::int64_t bytes) {
 
 void writeMemoryText(const MemoryQuery& q, const MemoryReport& r, std::ostream& out) {
     const ModelShape& s = q.shape;
-    out << "Model      " << s.name << "  [" << s.source << "]\n"
+    out << "Model      " << terminalSafe(s.name) << "  [" << terminalSafe(s.source) << "]\n"
         << "Shape      " << s.n_layers << " layers, " << s.n_heads << " heads, " << s.n_kv_heads
         << " KV heads (" << toString(s.attention) << "), head_dim " << s.head_dim << "\n"
         << "Cache      K " << toString(q.cache.k_dtype) << ", V " << toString(q.cache.v_dtype)

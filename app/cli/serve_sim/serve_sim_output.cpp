@@ -1,10 +1,10 @@
 #include "app/cli/serve_sim/serve_sim_output.h"
 
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 #include "app/cli/text_format.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
 #include "core/util/json_writer.h"
@@ -110,29 +110,20 @@ void writeServeSimJson(const ServeSimRun& run, std::ostream& out) {
 }
 
 void writeServeSimCsv(const ServeSimRun& run, const std::string& path) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw InputError("--csv: cannot create " + tmp);
-        f << "policy,step,running_seqs,waiting,held,reserved,logical,generated,computed,"
-             "preemptions\n";
-        for (const sim::SimResult& r : run.results) {
-            const std::string name = sim::policyName(r.policy);
-            for (const sim::StepSample& s : r.timeline)
-                f << name << ',' << s.step << ',' << s.running_seqs << ',' << s.waiting << ','
-                  << s.held << ',' << s.reserved << ',' << s.logical << ',' << s.generated << ','
-                  << s.computed << ',' << s.preemptions << '\n';
-        }
-        f.flush();
-        if (!f) {
-            f.close();
-            std::remove(tmp.c_str());
-            throw std::runtime_error("--csv: writing " + tmp + " failed");
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error("--csv: cannot rename " + tmp + " to " + path);
+    try {
+        writeFileAtomically(path, [&](std::ostream& f) {
+            f << "policy,step,running_seqs,waiting,held,reserved,logical,generated,computed,"
+                 "preemptions\n";
+            for (const sim::SimResult& r : run.results) {
+                const std::string name = sim::policyName(r.policy);
+                for (const sim::StepSample& s : r.timeline)
+                    f << name << ',' << s.step << ',' << s.running_seqs << ',' << s.waiting << ','
+                      << s.held << ',' << s.reserved << ',' << s.logical << ',' << s.generated
+                      << ',' << s.computed << ',' << s.preemptions << '\n';
+            }
+        });
+    } catch (const InputError& e) {
+        throw InputError(std::string("--csv: ") + e.what());
     }
 }
 
