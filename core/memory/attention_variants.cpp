@@ -13,6 +13,7 @@ std::string num(std::int64_t value) {
 ModelShape withKvHeads(const ModelShape& shape, std::int64_t kv_heads, const std::string& note) {
     ModelShape out = shape;
     out.n_kv_heads = kv_heads;
+    out.layer_kv_heads.clear();  // the variant gives every layer the same heads
     out.kv_lora_rank = 0;
     out.qk_rope_head_dim = 0;
     out.attention = attentionKindFromHeads(out.n_heads, kv_heads);
@@ -28,6 +29,8 @@ ModelShape withKvHeads(const ModelShape& shape, std::int64_t kv_heads, const std
 ModelShape withLatent(const ModelShape& shape, const std::string& note) {
     ModelShape out = shape;
     out.attention = AttentionKind::MLA;
+    out.layer_kv_heads.clear();
+    out.layer_head_dim.clear();
     out.n_kv_heads = shape.n_heads;  // MLA: the heads the latent expands to
     out.kv_lora_rank = kVariantMlaLatent;
     out.qk_rope_head_dim = kVariantMlaRope;

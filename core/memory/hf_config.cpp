@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/memory/hf_config_keys.h"
+#include "core/memory/hf_hybrid_state.h"
 #include "core/memory/hf_layer_pattern.h"
 #include "core/memory/hf_weight_type.h"
 #include "core/util/checked_math.h"
@@ -32,8 +33,10 @@ public:
         readKvHeads();
         readContextVocabAndFeedForward();
         readSlidingWindows(m_keys, keyOf("n_layers"), m_shape);
+        readChunkedAttention(m_keys, m_shape);
         readCrossAttentionLayers(m_keys, m_shape);
         readWeightType(m_keys, m_shape);
+        readRecurrentState(m_keys, m_shape);
         checkByteTotals();
         m_shape.validate();  // consistency of the assembled shape; the checks above name keys
         return std::move(m_shape);
@@ -67,16 +70,61 @@ private:
     }
 
     void readWidths() {
+        // OpenELM's names are tried last, so that a message about a missing key lists the usual
+        // names only.
+        std::optional<ConfigSize> layers =
+            m_keys.size({"num_hidden_layers", "n_layer", "num_layers", "n_layers"});
+        if (!layers) layers = m_keys.size({"num_transformer_layers"});
         set(m_shape.n_layers, "n_layers",
-            m_keys.requireSize({"num_hidden_layers", "n_layer", "num_layers", "n_layers"}));
+            layers
+                ? *layers
+                : m_keys.requireSize({"num_hidden_layers", "n_layer", "num_layers", "n_layers"}));
         if (m_shape.n_layers > kMaxHfConfigLayers) {
             m_keys.fail(keyOf("n_layers") + " = " + std::to_string(m_shape.n_layers) +
                         " is more than the " + std::to_string(kMaxHfConfigLayers) +
                         " layers this reader accepts");
         }
-        set(m_shape.d_model, "d_model", m_keys.requireSize({"hidden_size", "n_embd", "d_model"}));
-        set(m_shape.n_heads, "n_heads",
-            m_keys.requireSize({"num_attention_heads", "n_head", "n_heads"}));
+        std::optional<ConfigSize> width = m_keys.size({"hidden_size", "n_embd", "d_model"});
+        if (!width) width = m_keys.size({"model_dim"});
+        set(m_shape.d_model, "d_model",
+            width ? *width : m_keys.requireSize({"hidden_size", "n_embd", "d_model"}));
+        if (const std::optional<ConfigSize> listed = perLayer(
+                {"num_attention_heads", "n_head", "n_heads", "num_query_heads"}, &m_layer_heads)) {
+            set(m_shape.n_heads, "n_heads", *listed);
+        } else {
+            set(m_shape.n_heads, "n_heads",
+                m_keys.requireSize({"num_attention_heads", "n_head", "n_heads"}));
+        }
+    }
+
+    /// The first of `aliases` when it is a list of one positive integer per layer: fills `list`
+    /// (cleared again when every entry is the same) and returns its largest entry, with origin.
+    /// nullopt when the key is absent or not a list.
+    std::optional<ConfigSize> perLayer(std::initializer_list<std::string_view> aliases,
+                                       std::vector<std::int64_t>* list) const {
+        const ConfigKey key = m_keys.find(aliases);
+        if (!key || !key.value->isArray()) return std::nullopt;
+        const std::vector<JsonValue>& items = key.value->items();
+        if (std::int64_t(items.size()) != m_shape.n_layers) {
+            key.value->fail("has " + std::to_string(items.size()) + " entries but " +
+                            keyOf("n_layers") + " is " + std::to_string(m_shape.n_layers));
+        }
+        list->clear();
+        std::int64_t largest = 0;
+        for (const JsonValue& item : items) {
+            const std::int64_t value = item.asInt64();
+            if (value < 1) item.fail("must be a positive integer, got " + std::to_string(value));
+            list->push_back(value);
+            largest = std::max(largest, value);
+        }
+        const bool uniform = std::all_of(list->begin(), list->end(),
+                                         [&](std::int64_t v) { return v == list->front(); });
+        if (uniform) list->clear();
+        return ConfigSize{
+            largest, key.name,
+            "config.json key " + singleQuoted(key.name) +
+                (uniform ? " (the same for every layer)"
+                         : ": one per layer, the largest " + std::to_string(largest) + " here")};
     }
 
     /// DeepSeek V2/V3 multi-head latent attention. Any head_dim key is ignored: transformers'
@@ -101,7 +149,16 @@ private:
     void readHeadDims() {
         m_shape.setOrigin("kv_lora_rank", "config.json: no 'kv_lora_rank', not MLA");
         m_shape.setOrigin("qk_rope_head_dim", "config.json: no 'kv_lora_rank', not MLA");
-        if (const std::optional<ConfigSize> head = m_keys.size({"head_dim"})) {
+        if (const std::optional<ConfigSize> listed =
+                perLayer({"head_dim"}, &m_shape.layer_head_dim)) {
+            set(m_shape.head_dim, "head_dim", *listed);
+            if (!m_shape.layer_head_dim.empty()) {
+                m_shape.setOrigin("layer_head_dim", listed->origin);
+                if (m_keys.find({"v_head_dim"})) {
+                    m_keys.fail("contradictory keys: a per-layer head_dim list and v_head_dim");
+                }
+            }
+        } else if (const std::optional<ConfigSize> head = m_keys.size({"head_dim"})) {
             set(m_shape.head_dim, "head_dim", *head);
         } else {
             const std::string& width = keyOf("d_model");
@@ -144,7 +201,16 @@ private:
     }
 
     void readKvHeads() {
-        std::optional<ConfigSize> kv = m_keys.size({"num_key_value_heads"});
+        std::optional<ConfigSize> kv =
+            perLayer({"num_key_value_heads", "num_kv_heads"}, &m_shape.layer_kv_heads);
+        if (kv && !m_shape.layer_kv_heads.empty()) {
+            if (m_shape.attention == AttentionKind::MLA) {
+                m_keys.fail("contradictory keys: per-layer " + kv->key + " and MLA's kv_lora_rank");
+            }
+            m_shape.setOrigin("layer_kv_heads", kv->origin);
+            checkLayerHeads(kv->key);
+        }
+        if (!kv) kv = m_keys.size({"num_key_value_heads"});
         if (!kv) kv = falconKvHeads();
         if (!kv) {
             const std::string& heads = keyOf("n_heads");
@@ -166,11 +232,25 @@ private:
                                            std::to_string(m_shape.n_kv_heads) + " KV heads");
     }
 
+    /// Each layer's query heads must be a multiple of its KV heads.
+    void checkLayerHeads(const std::string& kv_key) const {
+        for (std::size_t i = 0; i < m_shape.layer_kv_heads.size(); ++i) {
+            const std::int64_t q = m_layer_heads.empty() ? m_shape.n_heads : m_layer_heads[i];
+            const std::int64_t kv = m_shape.layer_kv_heads[i];
+            if (q % kv != 0) {
+                m_keys.fail("layer " + std::to_string(i) + ": " + std::to_string(q) +
+                            " query heads are not divisible by " + kv_key + "[" +
+                            std::to_string(i) + "] = " + std::to_string(kv));
+            }
+        }
+    }
+
     void readContextVocabAndFeedForward() {
         set(m_shape.vocab, "vocab",
             m_keys.requireSize({"vocab_size", "padded_vocab_size", "n_vocab"}));
-        if (const auto context = m_keys.size({"max_position_embeddings", "n_positions", "n_ctx",
-                                              "seq_length", "max_sequence_length"})) {
+        if (const auto context =
+                m_keys.size({"max_position_embeddings", "n_positions", "n_ctx", "seq_length",
+                             "max_sequence_length", "max_context_length"})) {
             set(m_shape.max_context, "max_context", *context);
         } else {
             m_shape.setOrigin("max_context", "config.json: absent, unknown");
@@ -198,6 +278,7 @@ private:
     std::string m_fallback_name;
     ModelShape m_shape;
     std::map<std::string, std::string> m_key_of;  // ModelShape field -> config key it came from
+    std::vector<std::int64_t> m_layer_heads;      // per-layer query heads; empty = uniform
 };
 
 /// The byte totals the estimator will form must be representable in 64 bits; names the keys.

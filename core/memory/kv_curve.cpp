@@ -18,6 +18,7 @@ std::vector<std::int64_t> curveContexts(const ModelShape& shape, const CacheSpec
         if (c > 0 && c <= x_max) out.push_back(c);
     };
     if (shape.nLocalLayers() > 0) addInside(shape.sliding_window);
+    if (shape.nChunkedLayers() > 0) addInside(shape.attention_chunk);
     if (cache.k_dtype == KvDtype::KIVI2 || cache.v_dtype == KvDtype::KIVI2) {
         addInside(cache.kivi_window);
     }
@@ -29,9 +30,12 @@ std::vector<std::int64_t> curveContexts(const ModelShape& shape, const CacheSpec
 
 namespace {
 
-/// Layers that hold the same bytes at every length: the global ones and the local ones (cross-
-/// attention layers hold none). `layer` is the first of its kind.
+/// Layers that hold the same bytes at every length: the same kind (global, local, chunked) and,
+/// with per-layer arrays, the same heads and head size. `layer` is the first of its class.
 struct LayerClass {
+    int kind = 0;
+    std::int64_t heads = 0;
+    std::int64_t head_dim = 0;
     std::int64_t layer = -1;
     std::int64_t count = 0;
 };
@@ -41,26 +45,31 @@ struct LayerClass {
 KvCurve kvSequenceCurve(const ModelShape& shape, const CacheSpec& cache,
                         const std::vector<std::int64_t>& contexts) {
     // kvSequenceBytes sums kvLayerBytes over the layers; a layer's bytes depend on the layer only
-    // through whether it is local or cross-attention, so one layer of each kind times its count
-    // gives the same total for a fraction of the work.
-    LayerClass global, local;
+    // through its kind and head sizes, so one layer of each class times its count gives the same
+    // total for a fraction of the work.
+    std::vector<LayerClass> classes;
     for (std::int64_t layer = 0; layer < shape.n_layers; ++layer) {
-        if (std::binary_search(shape.cross_attention_layers.begin(),
-                               shape.cross_attention_layers.end(), layer)) {
-            continue;
+        if (!shape.holdsKv(layer)) continue;
+        const int kind = shape.isLocal(layer) ? 1 : shape.isChunked(layer) ? 2 : 0;
+        const std::int64_t heads = shape.kvHeadsOf(layer);
+        const std::int64_t head_dim = shape.headDimOf(layer);
+        auto it = std::find_if(classes.begin(), classes.end(), [&](const LayerClass& c) {
+            return c.kind == kind && c.heads == heads && c.head_dim == head_dim;
+        });
+        if (it == classes.end()) {
+            classes.push_back({kind, heads, head_dim, layer, 0});
+            it = classes.end() - 1;
         }
-        LayerClass& c = shape.layer_is_local[std::size_t(layer)] ? local : global;
-        if (c.count++ == 0) c.layer = layer;
+        ++it->count;
     }
     KvCurve curve;
     curve.contexts = contexts;
     curve.bytes.reserve(contexts.size());
     for (const std::int64_t t : contexts) {
         std::int64_t total = 0;
-        for (const LayerClass& c : {global, local}) {
-            if (c.count == 0) continue;
-            const std::int64_t one = kvLayerBytes(shape, cache, c.layer, shape.n_kv_heads,
-                                                  heldTokens(shape, c.layer, t));
+        for (const LayerClass& c : classes) {
+            const std::int64_t one =
+                kvLayerBytes(shape, cache, c.layer, c.heads, heldTokens(shape, c.layer, t));
             total = checkedAdd(total, checkedMul(one, c.count, "KV bytes per sequence"),
                                "KV bytes per sequence");
         }

@@ -15,15 +15,6 @@ std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
     return a / b + (a % b != 0 ? 1 : 0);
 }
 
-bool isCrossAttention(const ModelShape& shape, std::int64_t layer) {
-    return std::binary_search(shape.cross_attention_layers.begin(),
-                              shape.cross_attention_layers.end(), layer);
-}
-
-bool isLocal(const ModelShape& shape, std::int64_t layer) {
-    return shape.layer_is_local[std::size_t(layer)];
-}
-
 [[noreturn]] void fail(const std::string& what) {
     throw InputError("memory estimate: " + what);
 }
@@ -74,12 +65,19 @@ void checkKvInputs(const ModelShape& shape, const CacheSpec& spec, const Workloa
         fail("tensor-parallel degree " + std::to_string(workload.tp) + " does not divide the " +
              std::to_string(shape.n_heads) + " query heads");
     }
-    kvHeadsPerGpu(shape, workload.tp);
+    if (shape.layer_kv_heads.empty()) {
+        kvHeadsPerGpu(shape, workload.tp);
+        return;
+    }
+    for (std::int64_t layer = 0; layer < shape.n_layers; ++layer) {
+        if (shape.holdsKv(layer)) kvHeadsPerGpuOf(shape, layer, workload.tp);
+    }
 }
 
-std::int64_t kvHeadsPerGpu(const ModelShape& shape, std::int64_t tp) {
+namespace {
+
+std::int64_t headsOnGpu(std::int64_t kv, std::int64_t tp) {
     if (tp <= 0) fail("tensor-parallel degree must be > 0, got " + std::to_string(tp));
-    const std::int64_t kv = shape.n_kv_heads;
     if (kv >= tp) {
         if (kv % tp != 0) {
             fail("tensor-parallel degree " + std::to_string(tp) + " does not divide the " +
@@ -94,9 +92,30 @@ std::int64_t kvHeadsPerGpu(const ModelShape& shape, std::int64_t tp) {
     return 1;
 }
 
+}  // namespace
+
+std::int64_t kvHeadsPerGpu(const ModelShape& shape, std::int64_t tp) {
+    return headsOnGpu(shape.n_kv_heads, tp);
+}
+
+std::int64_t kvHeadsPerGpuOf(const ModelShape& shape, std::int64_t layer, std::int64_t tp) {
+    return headsOnGpu(shape.kvHeadsOf(layer), tp);
+}
+
 std::int64_t heldTokens(const ModelShape& shape, std::int64_t layer, std::int64_t tokens) {
-    if (isCrossAttention(shape, layer)) return 0;
-    return isLocal(shape, layer) ? std::min(tokens, shape.sliding_window) : tokens;
+    if (!shape.holdsKv(layer)) return 0;
+    if (shape.isLocal(layer)) return std::min(tokens, shape.sliding_window);
+    if (shape.isChunked(layer)) return std::min(tokens, shape.attention_chunk);
+    return tokens;
+}
+
+std::int64_t stateBytesPerSequence(const ModelShape& shape, std::int64_t tp) {
+    if (shape.state_layers.empty()) return 0;
+    const char* what = "recurrent state bytes per sequence";
+    const std::int64_t conv = shape.state.conv_values / tp + (shape.state.conv_values % tp ? 1 : 0);
+    const std::int64_t ssm = shape.state.ssm_values / tp + (shape.state.ssm_values % tp ? 1 : 0);
+    return checkedMul(checkedMul(checkedAdd(conv, ssm, what), shape.state.dtype_bytes, what),
+                      shape.nStateLayers(), what);
 }
 
 KvRoleFormat keyFormat(const CacheSpec& spec) {
@@ -123,13 +142,14 @@ struct RolePart {
     std::int64_t rows;
 };
 
-/// K and V of a layer (MLA: one latent row in the K dtype).
-std::vector<RolePart> roleParts(const ModelShape& shape, const CacheSpec& spec,
-                                std::int64_t heads) {
+/// K and V of a layer (MLA: one latent row in the K dtype); layer < 0: the shape's head sizes.
+std::vector<RolePart> roleParts(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                                std::int64_t layer = -1) {
     if (shape.attention == AttentionKind::MLA)
         return {{keyFormat(spec), KvRole::Value, kvValuesPerTokenPerLayer(shape), 1}};
-    return {{keyFormat(spec), KvRole::Key, shape.head_dim, heads},
-            {valueFormat(spec), KvRole::Value, shape.v_head_dim, heads}};
+    const std::int64_t k = layer < 0 ? shape.head_dim : shape.headDimOf(layer);
+    const std::int64_t v = layer < 0 ? shape.v_head_dim : shape.vHeadDimOf(layer);
+    return {{keyFormat(spec), KvRole::Key, k, heads}, {valueFormat(spec), KvRole::Value, v, heads}};
 }
 
 /// Tokens of `held` stored in blocks (older than the residual): the most over the parts, and
@@ -150,10 +170,10 @@ std::int64_t lowBytes(const RolePart& part, std::int64_t low) {
 
 std::int64_t kvLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t layer,
                           std::int64_t heads, std::int64_t held) {
-    if (isCrossAttention(shape, layer)) return 0;
+    if (!shape.holdsKv(layer)) return 0;
     const char* what = "KV bytes of one layer";
     std::int64_t total = 0;
-    for (const RolePart& part : roleParts(shape, spec, heads)) {
+    for (const RolePart& part : roleParts(shape, spec, heads, layer)) {
         total = checkedAdd(
             total,
             checkedMul(part.rows, kvBytesForTokens(part.format, part.role, part.row_values, held),
@@ -165,10 +185,10 @@ std::int64_t kvLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::i
 
 std::int64_t kvLayerReservedBytes(const ModelShape& shape, const CacheSpec& spec,
                                   std::int64_t layer, std::int64_t heads, std::int64_t reserve) {
-    if (isCrossAttention(shape, layer)) return 0;
+    if (!shape.holdsKv(layer)) return 0;
     const char* what = "reserved KV bytes of one layer";
     std::int64_t total = 0;
-    for (const RolePart& part : roleParts(shape, spec, heads)) {
+    for (const RolePart& part : roleParts(shape, spec, heads, layer)) {
         total = checkedAdd(
             total,
             checkedMul(part.rows, kvReservedBytes(part.format, part.role, part.row_values, reserve),
@@ -178,17 +198,19 @@ std::int64_t kvLayerReservedBytes(const ModelShape& shape, const CacheSpec& spec
     return total;
 }
 
-std::int64_t kvBlockLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads) {
+std::int64_t kvBlockLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                               std::int64_t layer) {
     std::int64_t total = 0;
-    for (const RolePart& part : roleParts(shape, spec, heads))
+    for (const RolePart& part : roleParts(shape, spec, heads, layer))
         total = checkedAdd(total, lowBytes(part, spec.block_size), "KV bytes of one block");
     return total;
 }
 
-std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads) {
+std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                              std::int64_t layer) {
     const char* what = "KV residual ring bytes";
     std::int64_t total = 0;
-    for (const RolePart& part : roleParts(shape, spec, heads)) {
+    for (const RolePart& part : roleParts(shape, spec, heads, layer)) {
         const std::int64_t row = kvRowBytes(kvResidualDtype(part.format), part.row_values);
         total =
             checkedAdd(total,
@@ -199,24 +221,51 @@ std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, st
     return total;
 }
 
-std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads) {
+std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                               std::int64_t layer) {
     const char* what = "KV bytes per token and layer";
     if (shape.attention == AttentionKind::MLA) {
         return kvRowBytes(spec.k_dtype, kvValuesPerTokenPerLayer(shape));
     }
-    return checkedMul(heads,
-                      checkedAdd(kvRowBytes(spec.k_dtype, shape.head_dim),
-                                 kvRowBytes(spec.v_dtype, shape.v_head_dim), what),
-                      what);
+    const std::int64_t k = layer < 0 ? shape.head_dim : shape.headDimOf(layer);
+    const std::int64_t v = layer < 0 ? shape.v_head_dim : shape.vHeadDimOf(layer);
+    return checkedMul(
+        heads, checkedAdd(kvRowBytes(spec.k_dtype, k), kvRowBytes(spec.v_dtype, v), what), what);
+}
+
+std::int64_t layerHeads(const ModelShape& shape, std::int64_t layer, std::int64_t heads) {
+    if (shape.layer_kv_heads.empty()) return heads;
+    if (heads != shape.n_kv_heads) {
+        fail(
+            "per-layer KV heads: a sequence's bytes need heads = n_kv_heads (the whole model); "
+            "per-GPU figures come from batchKvBytes");
+    }
+    return shape.kvHeadsOf(layer);
+}
+
+std::int64_t kvTokenBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t tp) {
+    const char* what = "KV bytes per token over all layers";
+    if (shape.uniformKv()) {
+        return checkedMul(kvTokenLayerBytes(shape, spec, kvHeadsPerGpu(shape, tp)),
+                          shape.nTokenLayers(), what);
+    }
+    std::int64_t total = 0;
+    for (std::int64_t layer = 0; layer < shape.n_layers; ++layer) {
+        if (!shape.holdsKv(layer)) continue;
+        total = checkedAdd(
+            total, kvTokenLayerBytes(shape, spec, kvHeadsPerGpuOf(shape, layer, tp), layer), what);
+    }
+    return total;
 }
 
 std::int64_t kvSequenceBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
                              std::int64_t tokens) {
     std::int64_t total = 0;
     for (std::int64_t layer = 0; layer < shape.n_layers; ++layer) {
-        total = checkedAdd(
-            total, kvLayerBytes(shape, spec, layer, heads, heldTokens(shape, layer, tokens)),
-            "KV bytes per sequence");
+        total = checkedAdd(total,
+                           kvLayerBytes(shape, spec, layer, layerHeads(shape, layer, heads),
+                                        heldTokens(shape, layer, tokens)),
+                           "KV bytes per sequence");
     }
     return total;
 }
@@ -224,20 +273,21 @@ std::int64_t kvSequenceBytes(const ModelShape& shape, const CacheSpec& spec, std
 BatchKvBytes batchKvBytes(const ModelShape& shape, const CacheSpec& spec,
                           const Workload& workload) {
     checkKvInputs(shape, spec, workload);
-    const std::int64_t heads = kvHeadsPerGpu(shape, workload.tp);
     const std::int64_t t = workload.context;
     const std::int64_t b = workload.batch;
     const std::int64_t p = workload.shared_prefix;
     const std::int64_t block = spec.block_size;
     const std::int64_t reserve = spec.reserve_length > 0 ? spec.reserve_length : t;
-    const std::vector<RolePart> parts = roleParts(shape, spec, heads);
-    const std::int64_t block_bytes = kvBlockLayerBytes(shape, spec, heads);
-    const std::int64_t ring_bytes = kvRingLayerBytes(shape, spec, heads);
     // kivi2 keys fill blocks only in groups of 32 tokens: no paged figures otherwise (0).
     const bool paged = spec.k_dtype != KvDtype::KIVI2 || block % kKvGroupSize == 0;
     BatchKvBytes out;
+    out.state = checkedMul(b, stateBytesPerSequence(shape, workload.tp), "recurrent state bytes");
     for (std::int64_t layer = 0; layer < shape.n_layers; ++layer) {
-        if (isCrossAttention(shape, layer)) continue;
+        if (!shape.holdsKv(layer)) continue;
+        const std::int64_t heads = kvHeadsPerGpuOf(shape, layer, workload.tp);
+        const std::vector<RolePart> parts = roleParts(shape, spec, heads, layer);
+        const std::int64_t block_bytes = kvBlockLayerBytes(shape, spec, heads, layer);
+        const std::int64_t ring_bytes = kvRingLayerBytes(shape, spec, heads, layer);
         const auto bytes = [&](std::int64_t held) {
             return kvLayerBytes(shape, spec, layer, heads, held);
         };
@@ -246,7 +296,7 @@ BatchKvBytes batchKvBytes(const ModelShape& shape, const CacheSpec& spec,
         };
         const std::int64_t held = heldTokens(shape, layer, t);
         // Token-exact: a global layer stores the prefix once, the rest per sequence.
-        const std::int64_t shared_tokens = isLocal(shape, layer) ? 0 : p;
+        const std::int64_t shared_tokens = shape.isLocal(layer) || shape.isChunked(layer) ? 0 : p;
         const std::int64_t shared = bytes(shared_tokens);
         add(out.shared, shared, "shared-prefix KV bytes");
         add(out.used,

@@ -4,8 +4,17 @@
 // estimator (memory_estimator.h) adds up and solves with; all checked for 64-bit overflow.
 //
 // Accounting rules (stated once, used everywhere):
-// - A layer holds `tokens` K and V rows; a sliding-window (local) layer holds min(tokens, window);
-//   a cross-attention layer holds encoder states that do not grow with the text: 0 here.
+// - A layer holds `tokens` K and V rows; a sliding-window (local) layer holds min(tokens, window)
+//   (a window of w tokens holds w positions: the token itself and the w - 1 before it, as
+//   transformers' sliding-window mask and vLLM's FlashAttention window (w - 1, 0) attend); a
+//   chunked-attention layer (Llama 4) holds at most one chunk, min(tokens, chunk), the peak inside
+//   a chunk; a cross-attention layer holds encoder states that do not grow with the text, and a
+//   layer without attention (linear attention, convolution, Mamba) holds no K/V: 0 here.
+// - Recurrent state (RecurrentState in model_shape.h): a fixed number of bytes per sequence and
+//   state layer, whatever the context; split over tensor-parallel GPUs (as vLLM shards conv
+//   channels and state heads: per GPU ceil(values / tp)). Counted apart from K/V (`state`).
+// - Per-layer KV heads / head sizes (OpenELM): each layer with its own; tensor parallel applies
+//   the rule below to each layer's heads.
 // - MLA caches one latent row of kv_lora_rank + qk_rope_head_dim values per token and layer (in
 //   the K dtype), shared by all heads and replicated on every tensor-parallel GPU.
 // - Tensor parallel degree tp: n_kv_heads >= tp: each GPU holds n_kv_heads / tp heads (tp must
@@ -61,8 +70,12 @@ inline constexpr std::int64_t kMaxEstimatorContext = std::int64_t(1) << 32;
 /// Throws InputError naming the field for a workload or spec the rules above do not allow.
 void checkKvInputs(const ModelShape& shape, const CacheSpec& spec, const Workload& workload);
 
-/// KV heads one GPU holds (see the tensor-parallel rule above).
+/// KV heads one GPU holds (see the tensor-parallel rule above), of a layer with n_kv_heads heads
+/// and of `layer` (its own heads when the shape has per-layer heads).
 std::int64_t kvHeadsPerGpu(const ModelShape& shape, std::int64_t tp);
+std::int64_t kvHeadsPerGpuOf(const ModelShape& shape, std::int64_t layer, std::int64_t tp);
+/// Recurrent state bytes of one sequence on one of `tp` GPUs (0 without state layers).
+std::int64_t stateBytesPerSequence(const ModelShape& shape, std::int64_t tp);
 /// Tokens `layer` holds when the sequence has `tokens` tokens.
 std::int64_t heldTokens(const ModelShape& shape, std::int64_t layer, std::int64_t tokens);
 /// K + V bytes of one layer of one sequence holding `held` tokens with `heads` KV heads.
@@ -72,12 +85,19 @@ std::int64_t kvLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::i
 std::int64_t kvLayerReservedBytes(const ModelShape& shape, const CacheSpec& spec,
                                   std::int64_t layer, std::int64_t heads, std::int64_t reserve);
 /// Paged: K + V bytes of one block of block_size token slots in one layer, and of the residual
-/// rings one sequence keeps per layer (0 without a residual).
-std::int64_t kvBlockLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
-std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
+/// rings one sequence keeps per layer (0 without a residual). `layer` < 0: a layer with the
+/// shape's head_dim / v_head_dim; else that layer's head sizes.
+std::int64_t kvBlockLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                               std::int64_t layer = -1);
+std::int64_t kvRingLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                              std::int64_t layer = -1);
 /// K + V bytes of one token in one layer that grows with the text (kivi2: the quantized rate).
-std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads);
-/// Sum over layers of kvLayerBytes(heldTokens(tokens)): one sequence, token-exact.
+std::int64_t kvTokenLayerBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
+                               std::int64_t layer = -1);
+/// K + V bytes one token adds over all K/V layers on one of `tp` GPUs (each layer's own heads).
+std::int64_t kvTokenBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t tp);
+/// Sum over layers of kvLayerBytes(heldTokens(tokens)): one sequence, token-exact. With per-layer
+/// KV heads `heads` must be n_kv_heads (each layer then counts its own heads).
 std::int64_t kvSequenceBytes(const ModelShape& shape, const CacheSpec& spec, std::int64_t heads,
                              std::int64_t tokens);
 
@@ -89,6 +109,7 @@ struct BatchKvBytes {
     std::int64_t paged_blocks = 0;  // blocks over all layers
     std::int64_t paged_waste = 0;   // bytes of empty slots in those blocks
     std::int64_t contiguous = 0;    // reserved regions
+    std::int64_t state = 0;         // recurrent state of the batch (not K/V; in no layout's bytes)
     /// The bytes of spec.layout.
     std::int64_t of(KvLayout layout) const {
         return layout == KvLayout::Paged ? paged : contiguous;

@@ -67,17 +67,56 @@ public:
 
     std::string layersHeld(std::int64_t tokens) const {
         const std::int64_t local = m_shape.nLocalLayers();
-        const std::int64_t global = m_shape.nTokenLayers() - local;
-        std::string text = num(global) + " global layers x " + num(tokens) + " tokens";
+        const std::int64_t chunked = m_shape.nChunkedLayers();
+        std::string text =
+            num(m_shape.nGlobalLayers()) + " global layers x " + num(tokens) + " tokens";
         if (local > 0) {
             text += " + " + num(local) + " sliding-window layers x min(" + num(tokens) +
                     ", window " + num(m_shape.sliding_window) + ") tokens";
         }
+        if (chunked > 0) {
+            text += " + " + num(chunked) + " chunked-attention layers x min(" + num(tokens) +
+                    ", chunk " + num(m_shape.attention_chunk) + ") tokens";
+        }
+        if (!m_shape.kv_free_layers.empty()) {
+            text += " (" + num(std::int64_t(m_shape.kv_free_layers.size())) +
+                    " layers without attention hold no K/V)";
+        }
         return text;
+    }
+
+    std::string perTokenFormula(std::int64_t per_layer, std::int64_t total) const {
+        if (!m_shape.uniformKv()) {
+            std::string text = "sum over the " + num(m_shape.nTokenLayers()) +
+                               " K/V layers of their own KV heads x (K + V) x head size:";
+            for (std::int64_t layer = 0; layer < m_shape.n_layers; ++layer) {
+                if (!m_shape.holdsKv(layer)) continue;
+                text += (layer ? " + " : " ") + num(m_shape.kvHeadsOf(layer)) + "x" +
+                        num(m_shape.headDimOf(layer) + m_shape.vHeadDimOf(layer));
+            }
+            return text + " values, in " + std::string(toString(m_cache.k_dtype)) + " = " +
+                   num(total) + " B";
+        }
+        return num(per_layer) + " B x " + num(m_shape.nTokenLayers()) +
+               " layers (a position inside every window) = " + num(total) + " B";
     }
 
     std::vector<std::string> layerSources() const {
         std::vector<std::string> s{from(m_shape, "n_layers", m_shape.n_layers)};
+        if (!m_shape.kv_free_layers.empty()) {
+            s.push_back(num(std::int64_t(m_shape.kv_free_layers.size())) +
+                        " layers without attention (" +
+                        std::string(m_shape.origin("kv_free_layers")) + ")");
+        }
+        if (m_shape.nChunkedLayers() > 0) {
+            s.push_back(from(m_shape, "attention_chunk", m_shape.attention_chunk));
+            s.push_back(num(m_shape.nChunkedLayers()) + " chunked layers (" +
+                        std::string(m_shape.origin("chunked_layers")) + ")");
+        }
+        if (!m_shape.layer_kv_heads.empty()) {
+            s.push_back("per-layer KV heads (" + std::string(m_shape.origin("layer_kv_heads")) +
+                        ")");
+        }
         if (m_shape.nLocalLayers() > 0) {
             s.push_back(from(m_shape, "sliding_window", m_shape.sliding_window));
             s.push_back("layer_is_local: " + num(m_shape.nLocalLayers()) + " local layers (" +
@@ -142,11 +181,9 @@ MemoryReport estimateMemory(const ModelShape& shape, const CacheSpec& cache,
               build.perLayerFormula(shape.n_kv_heads) + " = " +
                   num(r.kv_bytes_per_token_per_layer) + " B",
               build.kvSources(shape.n_kv_heads));
-    r.kv_bytes_per_token =
-        checkedMul(r.kv_bytes_per_token_per_layer, shape.nTokenLayers(), "KV bytes per token");
+    r.kv_bytes_per_token = kvTokenBytes(shape, cache, 1);
     build.add(r, "kv_bytes_per_token", r.kv_bytes_per_token,
-              num(r.kv_bytes_per_token_per_layer) + " B x " + num(shape.nTokenLayers()) +
-                  " layers (a position inside every window) = " + num(r.kv_bytes_per_token) + " B",
+              build.perTokenFormula(r.kv_bytes_per_token_per_layer, r.kv_bytes_per_token),
               build.layerSources());
     r.kv_bytes_per_sequence = kvSequenceBytes(shape, cache, shape.n_kv_heads, t);
     std::string seq_formula =
@@ -157,6 +194,25 @@ MemoryReport estimateMemory(const ModelShape& shape, const CacheSpec& cache,
     }
     build.add(r, "kv_bytes_per_sequence", r.kv_bytes_per_sequence,
               seq_formula + " = " + num(r.kv_bytes_per_sequence) + " B", {wl[0]});
+
+    // Recurrent state: fixed bytes per sequence, apart from K/V.
+    r.state_bytes_per_sequence = stateBytesPerSequence(shape, 1);
+    if (shape.nStateLayers() > 0) {
+        const RecurrentState& st = shape.state;
+        std::vector<std::string> sources = st.sources;
+        sources.push_back("state layers: " + num(shape.nStateLayers()) + " (" +
+                          std::string(shape.origin("state_layers")) + ")");
+        sources.push_back("state dtype " + num(st.dtype_bytes) + " B per value (" +
+                          st.dtype_origin + ")");
+        std::string formula = num(shape.nStateLayers()) + " " + st.kind + " layers x (conv " +
+                              st.conv_formula + " = " + num(st.conv_values);
+        if (st.ssm_values > 0) {
+            formula += " + state " + st.ssm_formula + " = " + num(st.ssm_values);
+        }
+        formula += ") values x " + num(st.dtype_bytes) + " B = " + num(r.state_bytes_per_sequence) +
+                   " B, whatever the context";
+        build.add(r, "state_bytes_per_sequence", r.state_bytes_per_sequence, formula, sources);
+    }
 
     // The batch on one GPU.
     r.per_gpu = batchKvBytes(shape, cache, workload);
@@ -185,6 +241,13 @@ MemoryReport estimateMemory(const ModelShape& shape, const CacheSpec& cache,
                   " reserved, no prefix sharing)" + heads_note,
               {cache.reserve_length > 0 ? user("reserve", reserve)
                                         : "reserve = context " + num(t) + " (user input)"});
+    if (shape.nStateLayers() > 0) {
+        build.add(r, "state_bytes_per_gpu", r.per_gpu.state,
+                  "batch " + num(b) + " x " + num(stateBytesPerSequence(shape, tp)) +
+                      " B of recurrent state per sequence on one GPU (split over " + num(tp) +
+                      " GPUs)",
+                  {wl[1], wl[3]});
+    }
     r.kv_bytes_per_gpu = r.per_gpu.of(cache.layout);
     build.add(r, "kv_bytes_per_gpu", r.kv_bytes_per_gpu,
               std::string("the ") + std::string(toString(cache.layout)) + " layout's bytes",
@@ -233,7 +296,7 @@ MemoryReport estimateMemory(const ModelShape& shape, const CacheSpec& cache,
     r.free_for_kv = r.usable_bytes - r.weights_bytes_per_gpu;
     build.add(r, "free_for_kv_per_gpu", r.free_for_kv,
               num(r.usable_bytes) + " - weights " + num(r.weights_bytes_per_gpu), {});
-    r.fits = r.kv_bytes_per_gpu <= r.free_for_kv;
+    r.fits = r.kv_bytes_per_gpu <= r.free_for_kv - r.per_gpu.state;
     r.max_seq = maxContextForBatch(shape, cache, workload, r.free_for_kv);
     r.max_batch = maxBatchForContext(shape, cache, workload, r.free_for_kv);
     r.max_total_tokens = maxTotalTokens(shape, cache, workload, r.free_for_kv);

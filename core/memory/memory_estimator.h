@@ -5,7 +5,8 @@
 //
 // Figures "per token" and "per sequence" are for the whole model (all KV heads); figures "per
 // GPU" use the heads one tensor-parallel GPU holds; "total" is per GPU x tp (replicas counted).
-// GPU fit: weights/tp (rounded up) + KV per GPU <= floor(GPU bytes x usable fraction).
+// GPU fit: weights/tp (rounded up) + KV per GPU + recurrent state per GPU <= floor(GPU bytes x
+// usable fraction). The recurrent state of hybrid models is its own term, never part of "KV".
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ struct MemoryReport {
     std::int64_t kv_bytes_per_token_per_layer = 0;  // one global layer, all KV heads
     std::int64_t kv_bytes_per_token = 0;            // all layers, a position inside every window
     std::int64_t kv_bytes_per_sequence = 0;         // one sequence at the context, token-exact
+    std::int64_t state_bytes_per_sequence = 0;      // recurrent state of one sequence; 0 = none
     BatchKvBytes per_gpu;                           // the batch on one GPU, every accounting
     std::int64_t kv_bytes_per_gpu = 0;              // per_gpu.of(cache.layout)
     std::int64_t kv_bytes_total = 0;                // kv_bytes_per_gpu x tp
@@ -53,9 +55,9 @@ struct MemoryReport {
     std::int64_t weights_bytes_per_gpu = 0;
     bool has_gpu = false;
     std::int64_t gpu_bytes = 0;
-    std::int64_t usable_bytes = 0;  // per GPU
-    std::int64_t free_for_kv = 0;   // per GPU: usable - weights; may be negative
-    bool fits = false;
+    std::int64_t usable_bytes = 0;      // per GPU
+    std::int64_t free_for_kv = 0;       // per GPU: usable - weights; may be negative
+    bool fits = false;                  // KV + recurrent state of the batch <= free_for_kv
     std::int64_t max_seq = 0;           // at the workload's batch; 0 = nothing fits
     std::int64_t max_batch = 0;         // at the workload's context
     std::int64_t max_total_tokens = 0;  // at kv_bytes_per_token (per GPU)
@@ -79,7 +81,8 @@ std::int64_t maxContextForBatch(const ModelShape& shape, const CacheSpec& cache,
 /// Largest batch (<= kMaxEstimatorBatch) at workload.context; 0 when 1 sequence does not fit.
 std::int64_t maxBatchForContext(const ModelShape& shape, const CacheSpec& cache,
                                 const Workload& workload, std::int64_t free_bytes);
-/// floor(free / per-token bytes per GPU) tokens; paged: whole blocks of block_size tokens.
+/// floor((free - recurrent state of workload.batch) / per-token bytes per GPU) tokens; paged: whole
+/// blocks of block_size tokens.
 std::int64_t maxTotalTokens(const ModelShape& shape, const CacheSpec& cache,
                             const Workload& workload, std::int64_t free_bytes);
 

@@ -31,7 +31,8 @@ bool kvFits(const ModelShape& shape, CacheSpec cache, Workload workload, std::in
     cache.reserve_length = 0;
     workload.shared_prefix = std::min(workload.shared_prefix, workload.context);
     try {
-        return batchKvBytes(shape, cache, workload).of(cache.layout) <= free_bytes;
+        const BatchKvBytes bytes = batchKvBytes(shape, cache, workload);
+        return bytes.of(cache.layout) <= free_bytes - bytes.state;
     } catch (const InputError&) {
         return false;  // the byte total overflows: certainly more than the GPU holds
     }
@@ -59,10 +60,11 @@ std::int64_t maxBatchForContext(const ModelShape& shape, const CacheSpec& cache,
 
 std::int64_t maxTotalTokens(const ModelShape& shape, const CacheSpec& cache,
                             const Workload& workload, std::int64_t free_bytes) {
-    if (free_bytes <= 0) return 0;
-    const std::int64_t heads = kvHeadsPerGpu(shape, workload.tp);
-    const std::int64_t per_token = checkedMul(kvTokenLayerBytes(shape, cache, heads),
-                                              shape.nTokenLayers(), "KV bytes per token per GPU");
+    const std::int64_t state = checkedMul(workload.batch, stateBytesPerSequence(shape, workload.tp),
+                                          "recurrent state bytes");
+    if (free_bytes - state <= 0) return 0;
+    free_bytes -= state;
+    const std::int64_t per_token = kvTokenBytes(shape, cache, workload.tp);
     if (cache.layout != KvLayout::Paged) return free_bytes / per_token;
     const std::int64_t per_block = checkedMul(per_token, cache.block_size, "KV bytes per block");
     return checkedMul(free_bytes / per_block, cache.block_size, "tokens in whole blocks");

@@ -148,6 +148,19 @@ MemoryStudy studyMemory(const MemoryScenario& s, int curve_steps) {
             study.dtypes.push_back(
                 {info.dtype, curveOf(s.shape, cache, study, marker, curve_steps)});
         }
+        if (study.report.has_gpu) {
+            ServingSpec serving;
+            serving.gpu_memory_utilization = s.gpu.usable_fraction;
+            serving.max_model_len = s.workload.context;
+            try {
+                study.serving =
+                    estimateServing(s.shape, s.cache, s.workload, study.report, s.gpu, serving);
+            } catch (const InputError& e) {
+                study.serving_error = e.what();
+            }
+        } else {
+            study.serving_error = "no GPU chosen";
+        }
     } catch (const MemoryInputError&) {
         throw;
     } catch (const InputError& e) {
@@ -157,7 +170,7 @@ MemoryStudy studyMemory(const MemoryScenario& s, int curve_steps) {
 }
 
 std::vector<MemorySegment> perGpuSegments(const MemoryReport& r) {
-    return {
+    std::vector<MemorySegment> out = {
         {"weights", r.weights_bytes_per_gpu,
          "model weights on one GPU (split over tensor parallel)"},
         {"KV cache", r.per_gpu.used, "token-exact KV of the batch on one GPU"},
@@ -165,6 +178,12 @@ std::vector<MemorySegment> perGpuSegments(const MemoryReport& r) {
          "what the layout holds beyond the tokens: empty slots of paged blocks and copies of a "
          "partly shared block, or contiguous reservations"},
     };
+    if (r.per_gpu.state > 0) {
+        out.push_back({"recurrent state", r.per_gpu.state,
+                       "fixed-size state of the layers without attention (conv + SSM or linear "
+                       "attention), per sequence whatever the context"});
+    }
+    return out;
 }
 
 }  // namespace kvscope

@@ -4,6 +4,7 @@
 // curves against context for each variant and each KV dtype, and the per-GPU memory stack. Bad
 // input is reported as a MemoryInputError naming the input field, the way a form needs it.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/memory/attention_variants.h"
 #include "core/memory/kv_curve.h"
 #include "core/memory/memory_estimator.h"
+#include "core/memory/serving_engine.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -82,6 +84,11 @@ struct MemoryStudy {
     MemoryReport report;           // the model as it is (variants[0].report)
     std::vector<VariantStudy> variants;  // variants[0] is the model as it is
     std::vector<DtypeCurve> dtypes;      // every KvDtype, in kvDtypes() order, for the model
+    /// The serving-engine section (serving_engine.h) with a GPU: max_model_len = the context,
+    /// gpu_memory_utilization = the GPU's usable fraction, vLLM's other defaults. nullopt without
+    /// a GPU or when it cannot be computed (serving_error says why).
+    std::optional<ServingReport> serving;
+    std::string serving_error;
 };
 
 /// Checks the scenario (checkMemoryScenario) and computes the study with curves of
@@ -90,7 +97,8 @@ MemoryStudy studyMemory(const MemoryScenario& scenario, int curve_steps = 96);
 
 /// The per-GPU stack of `report`: weights (weights_bytes_per_gpu), KV cache token-exact
 /// (per_gpu.used), layout overhead (kv_bytes_per_gpu - used: empty paged slots and per-sequence
-/// copies of a partial shared block, or contiguous reservations). They add up to weights + KV.
+/// copies of a partial shared block, or contiguous reservations), and for hybrid models the
+/// recurrent state (per_gpu.state, only when > 0). They add up to weights + KV + state.
 std::vector<MemorySegment> perGpuSegments(const MemoryReport& report);
 
 }  // namespace kvscope

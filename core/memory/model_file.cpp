@@ -1,5 +1,6 @@
 #include "core/memory/model_file.h"
 
+#include "core/memory/gguf_shape.h"
 #include "core/memory/hf_config.h"
 #include "core/model/gguf_model.h"
 #include "core/model/llama2c_model.h"
@@ -36,7 +37,12 @@ ModelFileShape readModelFileShape(const std::string& path) {
     if (format != ModelFormat::Gguf) {
         throw InputError(path + ": not a config.json (.json), a GGUF or a llama2.c .bin file");
     }
-    GgufModelInfo info = readGgufModelInfo(GgufFile::open(path));
+    const GgufFile file = GgufFile::open(path);
+    if (const std::optional<std::string> arch = file.findString("general.architecture");
+        arch && isHybridGgufArchitecture(*arch)) {
+        return readGgufShape(file);
+    }
+    GgufModelInfo info = readGgufModelInfo(file);
     // As loadModel runs it: a known model's training context, not a longer one in the file
     // (stories260K.gguf says 2048, its llama2.c .bin 512).
     capAtTrainedContext(info.config);

@@ -49,7 +49,36 @@ std::int64_t ModelShape::nLocalLayers() const {
 }
 
 std::int64_t ModelShape::nTokenLayers() const {
-    return n_layers - std::int64_t(cross_attention_layers.size());
+    return n_layers - std::int64_t(cross_attention_layers.size()) -
+           std::int64_t(kv_free_layers.size());
+}
+
+std::int64_t ModelShape::nGlobalLayers() const {
+    return nTokenLayers() - nLocalLayers() - nChunkedLayers();
+}
+
+bool ModelShape::isCrossAttention(std::int64_t layer) const {
+    return std::binary_search(cross_attention_layers.begin(), cross_attention_layers.end(), layer);
+}
+
+bool ModelShape::isKvFree(std::int64_t layer) const {
+    return std::binary_search(kv_free_layers.begin(), kv_free_layers.end(), layer);
+}
+
+bool ModelShape::isChunked(std::int64_t layer) const {
+    return std::binary_search(chunked_layers.begin(), chunked_layers.end(), layer);
+}
+
+std::int64_t ModelShape::kvHeadsOf(std::int64_t layer) const {
+    return layer_kv_heads.empty() ? n_kv_heads : layer_kv_heads[std::size_t(layer)];
+}
+
+std::int64_t ModelShape::headDimOf(std::int64_t layer) const {
+    return layer_head_dim.empty() ? head_dim : layer_head_dim[std::size_t(layer)];
+}
+
+std::int64_t ModelShape::vHeadDimOf(std::int64_t layer) const {
+    return layer_head_dim.empty() ? v_head_dim : layer_head_dim[std::size_t(layer)];
 }
 
 std::int64_t kvValuesPerTokenPerLayer(const ModelShape& shape) {
@@ -65,9 +94,55 @@ std::int64_t expandedKvValuesPerTokenPerLayer(const ModelShape& shape) {
     return checkedMul(shape.n_kv_heads, checkedAdd(shape.head_dim, shape.v_head_dim, what), what);
 }
 
+std::int64_t kvValuesPerTokenOfLayer(const ModelShape& shape, std::int64_t layer) {
+    if (!shape.holdsKv(layer)) return 0;
+    if (shape.attention == AttentionKind::MLA || shape.uniformKv()) {
+        return kvValuesPerTokenPerLayer(shape);
+    }
+    const char* what = "KV values per token of one layer";
+    return checkedMul(shape.kvHeadsOf(layer),
+                      checkedAdd(shape.headDimOf(layer), shape.vHeadDimOf(layer), what), what);
+}
+
 std::int64_t kvValuesPerToken(const ModelShape& shape) {
-    return checkedMul(kvValuesPerTokenPerLayer(shape), shape.nTokenLayers(),
-                      "KV values per token over all layers");
+    const char* what = "KV values per token over all layers";
+    if (shape.uniformKv()) {
+        return checkedMul(kvValuesPerTokenPerLayer(shape), shape.nTokenLayers(), what);
+    }
+    std::int64_t total = 0;
+    for (std::int64_t layer = 0; layer < shape.n_layers; ++layer)
+        total = checkedAdd(total, kvValuesPerTokenOfLayer(shape, layer), what);
+    return total;
+}
+
+std::int64_t stateValuesPerSequence(const ModelShape& shape) {
+    return checkedMul(shape.nStateLayers(), shape.state.valuesPerLayer(),
+                      "recurrent state values per sequence");
+}
+
+std::string layerSummary(const ModelShape& shape) {
+    const auto num = [](std::int64_t v) { return std::to_string(v); };
+    std::string text =
+        num(shape.n_layers) + " layers: " + num(shape.nGlobalLayers()) + " global attention";
+    if (shape.nLocalLayers() > 0) {
+        text += ", " + num(shape.nLocalLayers()) + " sliding-window (" + num(shape.sliding_window) +
+                " tokens)";
+    }
+    if (shape.nChunkedLayers() > 0) {
+        text += ", " + num(shape.nChunkedLayers()) + " chunked (" + num(shape.attention_chunk) +
+                "-token chunks)";
+    }
+    if (!shape.cross_attention_layers.empty()) {
+        text += ", " + num(std::int64_t(shape.cross_attention_layers.size())) + " cross-attention";
+    }
+    if (!shape.kv_free_layers.empty()) {
+        text += ", " + num(std::int64_t(shape.kv_free_layers.size())) + " " + shape.state.kind +
+                " without K/V";
+    } else if (shape.nStateLayers() > 0) {
+        text += "; every layer also keeps a " + shape.state.kind + " state";
+    }
+    if (!shape.layer_kv_heads.empty()) text += "; KV heads per layer from a list";
+    return text;
 }
 
 namespace {
@@ -138,17 +213,67 @@ void ModelShape::validate() const {
     if (nLocalLayers() > 0 && sliding_window == 0) {
         check.fail("local (sliding-window) layers need sliding_window > 0");
     }
-    for (std::size_t i = 0; i < cross_attention_layers.size(); ++i) {
-        const std::int64_t layer = cross_attention_layers[i];
-        if (layer < 0 || layer >= n_layers || (i > 0 && layer <= cross_attention_layers[i - 1])) {
-            check.fail("cross_attention_layers must be sorted, unique layer indices < n_layers");
+    const auto indices = [&](const std::vector<std::int64_t>& list, const char* field) {
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const std::int64_t layer = list[i];
+            if (layer < 0 || layer >= n_layers || (i > 0 && layer <= list[i - 1])) {
+                check.fail(std::string(field) + " must be sorted, unique layer indices < n_layers");
+            }
+        }
+    };
+    indices(cross_attention_layers, "cross_attention_layers");
+    indices(chunked_layers, "chunked_layers");
+    indices(kv_free_layers, "kv_free_layers");
+    indices(state_layers, "state_layers");
+    check.notNegative(attention_chunk, "attention_chunk");
+    if (!chunked_layers.empty() && attention_chunk == 0) {
+        check.fail("chunked layers need attention_chunk > 0");
+    }
+    for (std::int64_t layer : chunked_layers) {
+        if (isLocal(layer)) {
+            check.fail("layer " + std::to_string(layer) + " is both chunked and sliding-window");
         }
     }
+    for (std::int64_t layer : kv_free_layers) {
+        if (isLocal(layer) || isChunked(layer) || isCrossAttention(layer)) {
+            check.fail("layer " + std::to_string(layer) +
+                       " has no attention but is marked local, chunked or cross-attention");
+        }
+    }
+    if (!state_layers.empty()) {
+        check.positive(state.valuesPerLayer(), "state values per layer");
+        check.positive(state.dtype_bytes, "state dtype bytes");
+        if (state.conv_values < 0 || state.ssm_values < 0) check.fail("state sizes must be >= 0");
+    }
+    if (nTokenLayers() <= 0) {
+        check.fail("no layer holds K/V (a model without attention layers is not modelled)");
+    }
+    const auto perLayer = [&](const std::vector<std::int64_t>& list, const char* field,
+                              std::int64_t expected_max) {
+        if (list.empty()) return;
+        if (std::int64_t(list.size()) != n_layers) {
+            check.fail(std::string(field) + " has " + std::to_string(list.size()) +
+                       " entries for " + std::to_string(n_layers) + " layers");
+        }
+        for (std::int64_t value : list)
+            check.positive(value, field);
+        if (*std::max_element(list.begin(), list.end()) != expected_max) {
+            check.fail(std::string(field) + ": its largest entry must equal " +
+                       std::to_string(expected_max));
+        }
+    };
+    perLayer(layer_kv_heads, "layer_kv_heads", n_kv_heads);
+    perLayer(layer_head_dim, "layer_head_dim", head_dim);
+    if (!layer_head_dim.empty() && (mla || v_head_dim != head_dim)) {
+        check.fail("layer_head_dim needs K and V heads of one size and no MLA");
+    }
+    if (!layer_kv_heads.empty() && mla) check.fail("layer_kv_heads does not apply to MLA");
     // The byte totals the estimator will form must be representable (fp32 is the widest type).
     const std::int64_t context = std::max<std::int64_t>(max_context, 1);
     const std::int64_t kv_token =
         checkedMul(kvValuesPerToken(*this), 4, check.what("fp32 KV bytes per token"));
     checkedMul(kv_token, context, check.what("fp32 KV cache bytes at max_context"));
+    checkedMul(stateValuesPerSequence(*this), 8, check.what("recurrent state bytes"));
     const std::int64_t weight_bytes = 4;
     checkedMul(checkedMul(vocab, d_model, check.what("embedding size")), weight_bytes,
                check.what("fp32 embedding bytes"));

@@ -20,6 +20,24 @@ std::string_view toString(AttentionKind kind);
 /// MHA when n_kv_heads == n_heads, MQA when n_kv_heads == 1 (< n_heads), GQA otherwise.
 AttentionKind attentionKindFromHeads(std::int64_t n_heads, std::int64_t n_kv_heads);
 
+/// The fixed-size state a recurrent layer (gated DeltaNet linear attention, short convolution,
+/// Mamba, Mamba-2) keeps per sequence instead of K/V rows: it does not grow with the text. Values
+/// per sequence and layer, as vLLM sizes its state tensors (vllm/model_executor/layers/mamba/
+/// mamba_utils.py, MambaStateShapeCalculator): conv = the last (kernel - 1) inputs of the causal
+/// convolution, ssm = the recurrent (SSM or linear-attention) state.
+struct RecurrentState {
+    std::string kind;              // "gated DeltaNet", "short convolution", "Mamba-2", "Mamba"
+    std::int64_t conv_values = 0;  // per sequence and layer
+    std::string conv_formula;      // "(linear_conv_kernel_dim 4 - 1) x conv_dim 8192 (...)"
+    std::int64_t ssm_values = 0;   // per sequence and layer; 0 for a short convolution
+    std::string ssm_formula;
+    std::int64_t dtype_bytes = 2;      // bytes per state value
+    std::string dtype_origin;          // "the model dtype bfloat16 (vLLM's default ...)"
+    std::vector<std::string> sources;  // the config keys the sizes came from
+    /// conv_values + ssm_values; 0 when there is no state.
+    std::int64_t valuesPerLayer() const { return conv_values + ssm_values; }
+};
+
 /// Where one ModelShape field came from, in words: "config.json key 'num_key_value_heads'",
 /// "config.json: absent, MHA assumed", "derived: hidden_size / num_attention_heads = 4096 / 32".
 struct FieldOrigin {
@@ -44,7 +62,21 @@ struct ModelShape {
     /// Layers whose K/V hold encoder (image) states instead of text tokens (Llama 3.2 Vision's
     /// cross-attention layers): they do not grow with the text. Sorted, unique, < n_layers.
     std::vector<std::int64_t> cross_attention_layers;
-    std::int64_t max_context = 0;  // trained context length; 0 = unknown
+    /// Chunked local attention (Llama 4): a chunked layer attends within chunks of attention_chunk
+    /// tokens and holds at most one chunk. Sorted, unique, < n_layers, not local.
+    std::int64_t attention_chunk = 0;
+    std::vector<std::int64_t> chunked_layers;
+    /// Layers with no attention at all (linear attention, convolution, Mamba): no K/V. Sorted,
+    /// unique, < n_layers, neither local, chunked nor cross-attention.
+    std::vector<std::int64_t> kv_free_layers;
+    /// Layers that keep `state` per sequence (Falcon-H1: every layer, beside its attention).
+    std::vector<std::int64_t> state_layers;
+    RecurrentState state;
+    /// Per-layer KV heads and head size (OpenELM): [n_layers] or empty (every layer has
+    /// n_kv_heads heads of head_dim / v_head_dim). n_kv_heads is then their maximum.
+    std::vector<std::int64_t> layer_kv_heads;
+    std::vector<std::int64_t> layer_head_dim;  // K and V head size per layer; empty = uniform
+    std::int64_t max_context = 0;              // trained context length; 0 = unknown
     std::int64_t vocab = 0;
     std::int64_t d_ff = 0;         // (dense) feed-forward hidden size; 0 = unknown
     std::int64_t weight_bits = 0;  // bits per stored weight; 0 = unknown
@@ -58,8 +90,23 @@ struct ModelShape {
     void setOrigin(std::string_view field, std::string origin);
 
     std::int64_t nLocalLayers() const;
-    /// Layers whose cache grows with the text: n_layers minus the cross-attention layers.
+    /// Layers that hold K/V of the text: n_layers minus the cross-attention and KV-free layers.
     std::int64_t nTokenLayers() const;
+    std::int64_t nChunkedLayers() const { return std::int64_t(chunked_layers.size()); }
+    std::int64_t nStateLayers() const { return std::int64_t(state_layers.size()); }
+    /// Global attention layers: token layers that are neither local nor chunked.
+    std::int64_t nGlobalLayers() const;
+    bool isCrossAttention(std::int64_t layer) const;
+    bool isKvFree(std::int64_t layer) const;
+    bool isChunked(std::int64_t layer) const;
+    bool isLocal(std::int64_t layer) const { return layer_is_local[std::size_t(layer)]; }
+    /// The layer holds K/V rows of the text (not cross-attention, not KV-free).
+    bool holdsKv(std::int64_t layer) const { return !isCrossAttention(layer) && !isKvFree(layer); }
+    /// True when every layer has n_kv_heads heads of head_dim (no per-layer arrays).
+    bool uniformKv() const { return layer_kv_heads.empty() && layer_head_dim.empty(); }
+    std::int64_t kvHeadsOf(std::int64_t layer) const;
+    std::int64_t headDimOf(std::int64_t layer) const;
+    std::int64_t vHeadDimOf(std::int64_t layer) const;
 
     /// Throws InputError "model shape <name>: ..." naming the first bad field: sizes > 0 (d_ff,
     /// max_context and weight_bits may be 0 = unknown), n_heads divisible by n_kv_heads (not MLA),
@@ -77,9 +124,18 @@ std::int64_t kvValuesPerTokenPerLayer(const ModelShape& shape);
 /// n_kv_heads * (head_dim + v_head_dim), also for MLA (its "MHA equivalent", as an implementation
 /// that decompresses the latent before caching stores it).
 std::int64_t expandedKvValuesPerTokenPerLayer(const ModelShape& shape);
-/// kvValuesPerTokenPerLayer() over the layers that grow with the text (nTokenLayers()), ignoring
-/// sliding windows: the per-token cost while the context is shorter than every window.
+/// K and V values one token adds to `layer` (its own heads and head size; 0 when it holds none).
+std::int64_t kvValuesPerTokenOfLayer(const ModelShape& shape, std::int64_t layer);
+/// kvValuesPerTokenOfLayer() summed over the layers (for uniform shapes kvValuesPerTokenPerLayer()
+/// x nTokenLayers()), ignoring windows and chunks: the per-token cost while the context is shorter
+/// than every window and chunk.
 std::int64_t kvValuesPerToken(const ModelShape& shape);
+/// Recurrent state values one sequence keeps: nStateLayers() x state.valuesPerLayer().
+std::int64_t stateValuesPerSequence(const ModelShape& shape);
+
+/// The layers by kind, in words: "48 layers: 12 global attention, 36 gated DeltaNet (linear
+/// attention) without K/V" (sliding, chunked, cross-attention and per-layer heads when present).
+std::string layerSummary(const ModelShape& shape);
 
 /// The shape of a loaded model (GGUF, llama2.c, built-in). `origin` names where the config came
 /// from in the provenance ("GGUF", "builtin"). Llama-architecture: no windows, K and V heads equal,

@@ -20,12 +20,13 @@ namespace kvscope {
 
 namespace {
 
-/// Weights in a muted slate, KV in the series blue, overhead in orange.
+/// Weights in a muted slate, KV in the series blue, overhead in orange, the recurrent state of
+/// hybrid models in the third category colour (apart from the attention KV).
 QColor segmentColor(std::size_t index, const QPalette& palette) {
     if (index == 0) {
         return mixColors(palette.color(QPalette::Base), palette.color(QPalette::Text), 0.42);
     }
-    return categoryColor(index == 1 ? 0 : 1);
+    return categoryColor(index == 1 ? 0 : index == 2 ? 1 : 2);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "ui/memory/memory_context_chart.h"
 #include "ui/memory/memory_formula_panel.h"
 #include "ui/memory/memory_inputs.h"
+#include "ui/memory/memory_serving_panel.h"
 #include "ui/memory/memory_variants_table.h"
 #include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
@@ -62,7 +63,17 @@ MemoryView::MemoryView(QWidget* parent) : QWidget(parent) {
     left_layout->setContentsMargins(0, 0, 0, 0);
     left_layout->addWidget(titledGroup(tr("Scenario"), m_inputs));
     left_layout->addWidget(m_error);
-    left_layout->addWidget(titledGroup(tr("Formulas and sources"), m_formulas), 1);
+    // The serving engine's verdict stays in sight; its figures share a tab with the formulas.
+    m_serving = new MemoryServingPanel;
+    m_verdict = new QLabel;
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail_tabs = new QTabWidget;
+    m_detail_tabs->setDocumentMode(true);
+    m_detail_tabs->addTab(m_formulas, tr("Formulas"));
+    m_detail_tabs->addTab(m_serving, tr("vLLM serving"));
+    left_layout->addWidget(m_verdict);
+    left_layout->addWidget(m_detail_tabs, 1);
     left->setMinimumWidth(300);
     left->setMaximumWidth(330);
     m_left = left;
@@ -327,6 +338,15 @@ void MemoryView::render() {
     // The numbers may need another width now; before the view was first sized (it is built at
     // a default size) only the table's minimum follows.
     fitArrangement(m_sized);
+    m_serving->showServing(study.serving, QString::fromStdString(study.serving_error));
+    const QString verdict =
+        MemoryServingPanel::verdict(study.serving, QString::fromStdString(study.serving_error));
+    QPalette verdict_palette = palette();
+    if (study.serving && !study.serving->fits) {
+        verdict_palette.setColor(QPalette::WindowText, errorColor(palette()));
+    }
+    m_verdict->setPalette(verdict_palette);
+    m_verdict->setText(QStringLiteral("<b>%1</b>").arg(verdict.toHtmlEscaped()));
     m_formulas->showReport(r, tr("%1 \u00b7 context %2 \u00b7 batch %3 \u00b7 %4 \u00b7 TP %5")
                                   .arg(model, grouped(s.workload.context),
                                        grouped(s.workload.batch), cacheText(s.cache))

@@ -1,7 +1,8 @@
 #pragma once
 // The Memory view (issue #5): how much KV cache and weight memory a model needs, for its attention
-// variants and every KV dtype, and whether it fits a GPU. A form (MemoryInputs) on the left with
-// the error line and the formula panel; three charts and the variants table on the right (2 x 2,
+// variants and every KV dtype, and whether it fits a GPU and would start in vLLM. A form
+// (MemoryInputs) on the left with the error line, the vLLM verdict and the formula and serving-
+// engine panels as tabs; three charts and the variants table on the right (2 x 2,
 // or, too narrow for that beside a lesson's dock, the charts as tabs above the table). Every
 // edit recomputes at once (studyMemory is pure and takes well under a frame); bad input shows a
 // message naming the field and the charts keep the last good scenario.
@@ -26,6 +27,7 @@ class MemoryCapacityChart;
 class MemoryContextChart;
 class MemoryFormulaPanel;
 class MemoryInputs;
+class MemoryServingPanel;
 class MemoryVariantsTable;
 
 class MemoryView : public QWidget {
@@ -52,6 +54,11 @@ public:
     MemoryCapacityChart* capacityChart() const { return m_capacity_chart; }
     MemoryVariantsTable* variantsTable() const { return m_table; }
     MemoryFormulaPanel* formulaPanel() const { return m_formulas; }
+    /// The serving-engine section (vLLM's accounting) and its one-line verdict above the tabs.
+    MemoryServingPanel* servingPanel() const { return m_serving; }
+    QLabel* servingVerdict() const { return m_verdict; }
+    /// The tabs of the left column: "Formulas" (terms and sources), "vLLM serving".
+    QTabWidget* detailTabs() const { return m_detail_tabs; }
     /// Every chart, for exporting.
     QList<QChartView*> chartViews() const;
     /// True while the view is too narrow for four panels side by side (beside a lesson dock):
@@ -98,6 +105,9 @@ private:
     MemoryInputs* m_inputs = nullptr;
     QLabel* m_error = nullptr;
     MemoryFormulaPanel* m_formulas = nullptr;
+    MemoryServingPanel* m_serving = nullptr;
+    QLabel* m_verdict = nullptr;
+    QTabWidget* m_detail_tabs = nullptr;
     MemoryContextChart* m_variant_chart = nullptr;
     MemoryContextChart* m_dtype_chart = nullptr;
     MemoryCapacityChart* m_capacity_chart = nullptr;

@@ -1,5 +1,6 @@
 // `kvscope-cli memory`: the what-if calculator. How much KV memory a model needs at a context,
 // batch, precision and layout, whether it fits on a GPU, and the largest context/batch that do.
+#include <optional>
 #include <ostream>
 
 #include "app/cli/command.h"
@@ -28,7 +29,12 @@ constexpr FlagSpec kFlags[] = {
     {"tp", "N", "tensor-parallel GPUs (default 1)"},
     {"gpu", "NAME", "a GPU preset (see --list-presets)"},
     {"gpu-mem", "BYTES", "GPU memory in bytes, instead of --gpu"},
-    {"usable", "F", "usable fraction of GPU memory (default 0.9)"},
+    {"usable", "F", "usable fraction of GPU memory = vLLM's gpu_memory_utilization (default 0.9)"},
+    {"gpu-memory-utilization", "F", "the same as --usable, in vLLM's words"},
+    {"max-model-len", "N", "serving engine: tokens per request (default --seq)"},
+    {"max-num-batched-tokens", "N", "serving engine: tokens of the profile batch (default 8192)"},
+    {"max-num-seqs", "N", "serving engine: sequences of the sampler warm-up (default 256)"},
+    {"engine-overhead", "BYTES", "serving engine: CUDA context, NCCL, graphs (default 0)"},
     {"weight-bits", "N", "bits per weight (default: the config's dtype, else 16)"},
     {"list-presets", "", "list the model presets and GPUs"},
     {"json", "", "print one JSON object instead of text"},
@@ -41,7 +47,13 @@ constexpr std::string_view kDetails =
     "(KiB, MiB, GiB); GPU presets keep the vendor's unit (GB = 10^9 B, GiB = 2^30 B).\n"
     "JSON: kv_bytes_per_token, kv_bytes_per_sequence, kv_bytes_total, weights_bytes, fits,\n"
     "max_seq, max_batch, max_total_tokens (null without a GPU), terms[] {name, bytes, formula,\n"
-    "sources}. Bytes are exact integers.\n";
+    "sources}. Bytes are exact integers.\n"
+    "Hybrid models (Qwen3-Next, LFM2, Granite-4.0-H, Jamba, Falcon-H1): layers without attention\n"
+    "hold no K/V but a fixed state per sequence (state_bytes_per_sequence, its own term).\n"
+    "With a GPU, a serving-engine section follows vLLM v1's accounting: budget = GPU x\n"
+    "utilization - weights - activations (estimated) - overhead, KV blocks, the maximum\n"
+    "concurrency at --max-model-len and, when it does not fit, the changes that make it fit\n"
+    "(JSON: serving {...}, null without a GPU).\n";
 
 struct ModelChoice {
     ModelShape shape;
@@ -117,11 +129,39 @@ GpuSpec chooseGpu(const ParsedArgs& args) {
         gpu.name = "user memory";
         gpu.origin = "--gpu-mem " + args.value("gpu-mem") + " B (user input)";
     }
-    if (args.has("usable")) {
-        const float f = parseProbability("usable", args.value("usable"));
+    if (args.has("usable") && args.has("gpu-memory-utilization")) {
+        throw InputError("memory: give --usable or --gpu-memory-utilization, not both");
+    }
+    for (const char* flag : {"usable", "gpu-memory-utilization"}) {
+        if (!args.has(flag)) continue;
+        const float f = parseProbability(flag, args.value(flag));
+        if (!(f > 0.0f)) throw InputError(std::string("--") + flag + ": must be > 0");
         gpu.usable_fraction = double(f);
     }
     return gpu;
+}
+
+ServingSpec chooseServing(const ParsedArgs& args, const GpuSpec& gpu) {
+    ServingSpec serving;
+    serving.gpu_memory_utilization = gpu.usable_fraction;
+    if (args.has("max-model-len")) {
+        serving.max_model_len = parsePositiveInt("max-model-len", args.value("max-model-len"));
+        if (serving.max_model_len > kMaxEstimatorContext) {
+            throw InputError("--max-model-len: at most 2^32 tokens");
+        }
+    }
+    if (args.has("max-num-batched-tokens")) {
+        serving.max_num_batched_tokens =
+            parsePositiveInt("max-num-batched-tokens", args.value("max-num-batched-tokens"));
+    }
+    if (args.has("max-num-seqs")) {
+        serving.max_num_seqs = parsePositiveInt("max-num-seqs", args.value("max-num-seqs"));
+    }
+    if (args.has("engine-overhead")) {
+        serving.non_torch_bytes =
+            parseNonNegativeInt("engine-overhead", args.value("engine-overhead"));
+    }
+    return serving;
 }
 
 int runMemory(const ParsedArgs& args, std::ostream& out, std::ostream&) {
@@ -163,11 +203,32 @@ int runMemory(const ParsedArgs& args, std::ostream& out, std::ostream&) {
         model.weights.weight_bits_origin = "--weight-bits (user input)";
     }
     q.gpu = chooseGpu(args);
+    const ServingSpec serving = chooseServing(args, q.gpu);
     const MemoryReport report = estimateMemory(q.shape, q.cache, q.workload, model.weights, q.gpu);
-    if (args.has("json")) {
-        writeMemoryJson(q, report, out);
+    std::optional<ServingReport> engine;
+    const bool asked = args.has("max-model-len") || args.has("max-num-batched-tokens") ||
+                       args.has("max-num-seqs") || args.has("engine-overhead");
+    if (report.has_gpu) {
+        try {
+            engine = estimateServing(q.shape, q.cache, q.workload, report, q.gpu, serving);
+        } catch (const InputError&) {
+            if (asked) throw;  // a serving flag was given: its error is the answer
+            // otherwise (a cache format no serving engine uses) the section is left out
+        }
     } else {
-        writeMemoryText(q, report, out);
+        for (const char* flag :
+             {"max-model-len", "max-num-batched-tokens", "max-num-seqs", "engine-overhead"}) {
+            if (args.has(flag)) {
+                throw InputError(
+                    std::string("--") + flag +
+                    ": the serving engine needs a GPU (--gpu NAME or --gpu-mem BYTES)");
+            }
+        }
+    }
+    if (args.has("json")) {
+        writeMemoryJson(q, report, engine, out);
+    } else {
+        writeMemoryText(q, report, engine, out);
     }
     return 0;
 }
