@@ -23,6 +23,8 @@
 #include "ui/window/main_window.h"
 #include "ui/window/scenario_panel.h"
 #include "ui/window/screenshot.h"
+#include "ui/window/transport.h"
+#include "ui/window/view_tabs.h"
 
 namespace {
 
@@ -78,23 +80,24 @@ QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& o
     window.setPrompt(QString::fromStdString(options.prompt));
     window.prefill();
     if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
-    for (int i = 0; i < options.steps && window.stepAction()->isEnabled(); ++i) {
+    for (int i = 0; i < options.steps && window.transport()->stepAction()->isEnabled(); ++i) {
         window.step();
         if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
     }
-    window.showHead(options.layer, options.head);
-    window.generateView()->setAllHeads(options.all_heads);
-    if (!window.showView(QString::fromStdString(options.view)))
+    kvscope::ViewTabs& views = *window.views();
+    views.generate()->showHead(options.layer, options.head);
+    views.generate()->setAllHeads(options.all_heads);
+    if (!views.showView(QString::fromStdString(options.view)))
         return QStringLiteral("--view: no view named '%1'")
             .arg(QString::fromStdString(options.view));
     if (options.view == "quant") {
         // The Quantization view shows a comparison: run its default one and wait for it.
-        kvscope::QuantView& quant = *window.quantView();
+        kvscope::QuantView& quant = *views.quant();
         quant.run();
         if (!quant.waitUntilIdle()) return QStringLiteral("--view quant: the comparison timed out");
         if (!quant.errorText().isEmpty()) return quant.errorText();
     }
-    if (options.view == "paging" && !window.pagingView()->waitUntilIdle())
+    if (options.view == "paging" && !views.paging()->waitUntilIdle())
         return QStringLiteral("--view paging: the simulation timed out");
     return {};
 }
@@ -179,9 +182,10 @@ int main(int argc, char** argv) {
     if (options.prompt != kvscope::LaunchOptions{}.prompt ||
         window.scenarioPanel()->prompt().isEmpty())
         window.setPrompt(QString::fromStdString(options.prompt));
-    window.showHead(options.layer, options.head);
-    window.generateView()->setAllHeads(options.all_heads);
-    window.showView(QString::fromStdString(options.view));
+    kvscope::ViewTabs& views = *window.views();
+    views.generate()->showHead(options.layer, options.head);
+    views.generate()->setAllHeads(options.all_heads);
+    views.showView(QString::fromStdString(options.view));
     window.show();
     if (!options.lesson.empty()) {
         try {

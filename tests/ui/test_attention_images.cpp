@@ -7,6 +7,7 @@
 #include "ui/generate/generate_view.h"
 #include "ui/generate/heatmap_widget.h"
 #include "ui/style/colormap.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -84,7 +85,7 @@ TEST_CASE("head grid images draw future cells in the masked colour, past cells b
 TEST_CASE("the head grid's masked cells match the single-head heatmap's", "[ui][generate][grid]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "KVScope", 3);
-    GenerateView& view = *window.generateView();
+    GenerateView& view = *window.views()->generate();
     view.setAllHeads(true);
     const QImage grid = view.attentionImages().image(2, 3);
     view.setAllHeads(false);

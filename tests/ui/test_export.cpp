@@ -26,6 +26,7 @@
 #include "ui/memory/memory_context_chart.h"
 #include "ui/memory/memory_view.h"
 #include "ui/window/main_window.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -148,7 +149,7 @@ TEST_CASE("export PDF is one page the size of the widget", "[ui][export]") {
 
 TEST_CASE("export CSV of the heatmap is the attention matrix with token labels", "[ui][export]") {
     ShownWindow shown;
-    shown.window.showHead(1, 0);
+    shown.window.views()->generate()->showHead(1, 0);
     const QStringList rows = lines(shown.target("heatmap").csv());
     REQUIRE(rows.size() == 1 + kPositions);
     const QStringList header = rows[0].split(',');
@@ -215,7 +216,7 @@ TEST_CASE("export CSV of the cost chart has one row per decode step", "[ui][expo
 
 TEST_CASE("export CSV of the head grid has one row per head and causal pair", "[ui][export]") {
     ShownWindow shown;
-    shown.window.generateView()->setAllHeads(true);
+    shown.window.views()->generate()->setAllHeads(true);
     const QStringList rows = lines(shown.target("head-grid").csv());
     // 4 layers x 8 query heads x (1 + 2 + ... + 25) causal pairs.
     CHECK(rows.size() == 1 + 4 * 8 * (kPositions * (kPositions + 1) / 2));
@@ -226,9 +227,9 @@ TEST_CASE("export CSV of the head grid has one row per head and causal pair", "[
 
 TEST_CASE("export CSV of the memory charts lists every plotted point", "[ui][export]") {
     ShownWindow shown;
-    REQUIRE(shown.window.showView("memory"));
+    REQUIRE(shown.window.views()->showView("memory"));
     QApplication::processEvents();
-    MemoryContextChart* chart = shown.window.memoryView()->variantChart();
+    MemoryContextChart* chart = shown.window.views()->memory()->variantChart();
     int points = 0;
     for (int c = 0; c < chart->curveCount(); ++c)
         points += chart->line(c)->count();
@@ -317,10 +318,10 @@ TEST_CASE("the right-click menu and File > Export list the current tab's charts"
             list << t.name;
         return list;
     };
-    QWidget* generate = shown.window.tabs()->currentWidget();
+    QWidget* generate = shown.window.views()->currentWidget();
     CHECK(names(exportTargetsUnder(generate, true)) ==
           QStringList({"heatmap", "cache-growth", "compute"}));
-    shown.window.generateView()->setAllHeads(true);
+    shown.window.views()->generate()->setAllHeads(true);
     CHECK(names(exportTargetsUnder(generate, true)) ==
           QStringList({"head-grid", "cache-growth", "compute"}));
 
@@ -328,11 +329,11 @@ TEST_CASE("the right-click menu and File > Export list the current tab's charts"
     for (QMenu* m : shown.window.menuBar()->findChildren<QMenu*>())
         if (m->title() == "&Export") file_export = m;
     REQUIRE(file_export);
-    REQUIRE(shown.window.showView("memory"));
+    REQUIRE(shown.window.views()->showView("memory"));
     // As a user would: the tab is laid out at its full width (the left docks step aside) before
     // the menu opens. Narrower, the Memory view shows its charts as tabs, and only one of them.
     QApplication::processEvents();
-    REQUIRE_FALSE(shown.window.memoryView()->isCompact());
+    REQUIRE_FALSE(shown.window.views()->memory()->isCompact());
     emit file_export->aboutToShow();
     QStringList titles;
     for (QAction* action : file_export->actions())

@@ -19,6 +19,7 @@
 #include "ui/generate/heatmap_widget.h"
 #include "ui/generate/token_strip.h"
 #include "ui/window/scenario_panel.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -45,7 +46,7 @@ TEST_CASE("the heatmap holds exactly the engine's attention rows", "[ui][generat
     MainWindow window;
     runScenario(window, "builtin:demo", "KVScope KVSc", 6);
     const std::vector<StepRecord> reference = referenceRecords("builtin:demo", "KVScope KVSc", 6);
-    GenerateView& view = *window.generateView();
+    GenerateView& view = *window.views()->generate();
     for (auto [layer, head] : {std::pair{0, 0}, std::pair{1, 0}, std::pair{3, 7}}) {
         view.showHead(layer, head);
         const Matrix expected = assembleAttention(reference, layer, head).weights;
@@ -65,7 +66,7 @@ TEST_CASE("the cache chart plots the trace's bytes per layer and the MHA and MQA
           "[ui][generate]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "bytes", 5);  // 6 positions, then 5 steps
-    const CacheGrowthChart& chart = *window.generateView()->cacheChart();
+    const CacheGrowthChart& chart = *window.views()->generate()->cacheChart();
     const std::vector<StepRecord>& records = window.trace()->trace().records;
     REQUIRE(records.size() == 6);
     const double unit = chart.unit().bytes;
@@ -98,7 +99,7 @@ TEST_CASE("the cache chart plots the trace's bytes per layer and the MHA and MQA
 TEST_CASE("the cost chart has both modes measured and FLOPs that grow apart", "[ui][generate]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "cost of recompute", 8);
-    CostChart& chart = *window.generateView()->costChart();
+    CostChart& chart = *window.views()->generate()->costChart();
     chart.setMeasure(CostChart::Measure::TimePerStep);
     // Decode steps only: the prefill is the same work either way.
     CHECK(chart.cachedSeries()->count() == 8);
@@ -139,7 +140,7 @@ TEST_CASE("the cost chart shows a single decode step as dots", "[ui][generate]")
 TEST_CASE("all heads: a grid of layers x heads with GQA groups set apart", "[ui][generate]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "grid", 2);
-    GenerateView& view = *window.generateView();
+    GenerateView& view = *window.views()->generate();
     view.setAllHeads(true);
     HeadGridWidget& grid = *view.headGrid();
     grid.resize(800, 600);
@@ -171,7 +172,7 @@ TEST_CASE("clicking a token selects its query row, and screenshots change with t
     MainWindow window;
     window.resize(1280, 800);
     runScenario(window, "builtin:demo", "pick", 1);
-    GenerateView& view = *window.generateView();
+    GenerateView& view = *window.views()->generate();
     emit view.tokenStrip()->positionClicked(3);
     CHECK(view.heatmap()->selectedRow() == 3);
 
@@ -235,8 +236,8 @@ TEST_CASE("a full 512-token stories260K context renders in the heatmap and the h
     const StepRecord& last = *window.trace()->current();
     CHECK(last.positionsAfter() == 512);
 
-    window.showHead(4, 7);
-    HeatmapWidget& heatmap = *window.generateView()->heatmap();
+    window.views()->generate()->showHead(4, 7);
+    HeatmapWidget& heatmap = *window.views()->generate()->heatmap();
     CHECK(heatmap.weights().rows() == 512);
     CHECK(heatmap.weights().cols() == 512);
     // Frame time of the full matrix (reported, not asserted: the overlay shows it live).

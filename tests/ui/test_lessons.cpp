@@ -19,6 +19,8 @@
 #include "ui/lessons/lesson_player.h"
 #include "ui/memory/memory_inputs.h"
 #include "ui/memory/memory_view.h"
+#include "ui/window/presenter_controls.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -26,7 +28,7 @@ using namespace kvscope;
 namespace {
 
 QString currentView(const MainWindow& window) {
-    return window.tabs()->currentWidget()->objectName();
+    return window.views()->currentWidget()->objectName();
 }
 
 void requireStepShown(MainWindow& window, const LessonStep& step) {
@@ -37,7 +39,7 @@ void requireStepShown(MainWindow& window, const LessonStep& step) {
     REQUIRE(player.errorText().isEmpty());
     REQUIRE(window.lastError().isEmpty());
     CHECK(currentView(window) == QString::fromStdString(step.state.view));
-    CHECK(window.modelReference() == QString::fromStdString(step.state.scenario.model));
+    CHECK(window.trace()->reference() == QString::fromStdString(step.state.scenario.model));
     // The prefill record plus the step's decode steps are on screen (fewer only where the model
     // ended the text).
     CHECK(window.trace()->cursor() == 1 + int(step.state.steps));
@@ -77,8 +79,8 @@ TEST_CASE("lesson steps apply their settings and Back is a scrub", "[ui][lesson]
     REQUIRE(player.waitUntilIdle());
     // Step 1: the prefill only, layer 1 head 0 (the induction head), FLOPs per step.
     CHECK(window.trace()->recordCount() == 1);
-    CHECK(window.generateView()->layer() == 1);
-    CHECK(window.generateView()->costMeasureBox()->currentData().toInt() ==
+    CHECK(window.views()->generate()->layer() == 1);
+    CHECK(window.views()->generate()->costMeasureBox()->currentData().toInt() ==
           int(CostChart::Measure::FlopsPerStep));
     // The left docks step aside while the lesson dock is up.
     for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
@@ -92,7 +94,7 @@ TEST_CASE("lesson steps apply their settings and Back is a scrub", "[ui][lesson]
     player.goTo(4);  // 40 steps, summed FLOPs
     REQUIRE(player.waitUntilIdle());
     CHECK(window.trace()->recordCount() == 41);
-    CHECK(window.generateView()->costMeasureBox()->currentData().toInt() ==
+    CHECK(window.views()->generate()->costMeasureBox()->currentData().toInt() ==
           int(CostChart::Measure::FlopsCumulative));
 
     player.back();  // back to 16 steps: the cursor moves, the 41 records stay, nothing runs
@@ -107,7 +109,7 @@ TEST_CASE("lesson steps apply their settings and Back is a scrub", "[ui][lesson]
     REQUIRE(title);
     const double title_before = title->font().pointSizeF();
     CHECK(title_before > text_before);  // the title stands out
-    window.largerAction()->trigger();
+    window.presenter()->largerAction()->trigger();
     window.setFont(QApplication::font());
     CHECK(player.textLabel()->font().pointSizeF() > text_before);
     CHECK(title->font().pointSizeF() > title_before);
@@ -121,7 +123,7 @@ TEST_CASE("a memory lesson step sets the calculator", "[ui][lesson]") {
     REQUIRE(player.waitUntilIdle());
     REQUIRE(player.errorText().isEmpty());
     CHECK(currentView(window) == "memory");
-    const auto& study = window.memoryView()->study();
+    const auto& study = window.views()->memory()->study();
     REQUIRE(study.has_value());
     // 2 x 32 layers x 32 KV heads x 128 x 2 bytes = 524,288 B per token; x 4096 x 32 = 64 GiB.
     CHECK(study->report.kv_bytes_per_token == 524288);
@@ -142,9 +144,9 @@ TEST_CASE("a lesson from disk runs without a rebuild and a broken one is refused
     MainWindow window;
     REQUIRE(window.openLesson(good));
     REQUIRE(window.lessonPlayer()->waitUntilIdle());
-    CHECK(window.modelReference() == "builtin:demo-mqa");
+    CHECK(window.trace()->reference() == "builtin:demo-mqa");
     CHECK(window.trace()->cursor() == 3);
-    CHECK(window.generateView()->allHeadsBox()->isChecked());
+    CHECK(window.views()->generate()->allHeadsBox()->isChecked());
 
     const QString bad = dir.filePath("bad.json");
     {

@@ -23,7 +23,12 @@
 #include "ui/generate/token_strip.h"
 #include "ui/generate/top_k_view.h"
 #include "ui/style/format_bytes.h"
+#include "ui/window/left_docks.h"
+#include "ui/window/presenter_controls.h"
+#include "ui/window/recent_files.h"
 #include "ui/window/scenario_panel.h"
+#include "ui/window/transport.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -32,25 +37,27 @@ TEST_CASE("the main window opens on the demo model with its transport keys", "[u
     MainWindow window;
     requireIdle(window);
     CHECK(window.windowTitle().contains("builtin:demo"));
-    CHECK(window.modelReference() == "builtin:demo");
+    CHECK(window.trace()->reference() == "builtin:demo");
     CHECK(window.scenarioPanel()->modelBox()->findData("builtin:demo-mqa") >= 0);
     CHECK(window.trace()->recordCount() == 0);
 
-    CHECK(window.stepAction()->shortcut() == QKeySequence(Qt::Key_Right));
-    CHECK(window.stepBackAction()->shortcut() == QKeySequence(Qt::Key_Left));
-    CHECK(window.playAction()->shortcut() == QKeySequence(Qt::Key_Space));
-    CHECK(window.resetAction()->shortcut() == QKeySequence(Qt::Key_Home));
-    CHECK(window.fullScreenAction()->shortcut() == QKeySequence(Qt::Key_F11));
-    CHECK(window.largerAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Equal));
-    CHECK(window.smallerAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Minus));
+    CHECK(window.transport()->stepAction()->shortcut() == QKeySequence(Qt::Key_Right));
+    CHECK(window.transport()->stepBackAction()->shortcut() == QKeySequence(Qt::Key_Left));
+    CHECK(window.transport()->playAction()->shortcut() == QKeySequence(Qt::Key_Space));
+    CHECK(window.transport()->resetAction()->shortcut() == QKeySequence(Qt::Key_Home));
+    CHECK(window.presenter()->fullScreenAction()->shortcut() == QKeySequence(Qt::Key_F11));
+    CHECK(window.presenter()->largerAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Equal));
+    CHECK(window.presenter()->smallerAction()->shortcut() ==
+          QKeySequence(Qt::CTRL | Qt::Key_Minus));
     for (QAction* action :
-         {window.stepAction(), window.stepBackAction(), window.playAction(), window.resetAction(),
-          window.prefillAction(), window.runToEndAction()}) {
+         {window.transport()->stepAction(), window.transport()->stepBackAction(),
+          window.transport()->playAction(), window.transport()->resetAction(),
+          window.transport()->prefillAction(), window.transport()->runToEndAction()}) {
         CHECK(action->toolTip().contains(action->shortcut().toString(QKeySequence::NativeText)));
     }
-    CHECK(window.prefillAction()->isEnabled());
-    CHECK_FALSE(window.stepAction()->isEnabled());
-    CHECK_FALSE(window.stepBackAction()->isEnabled());
+    CHECK(window.transport()->prefillAction()->isEnabled());
+    CHECK_FALSE(window.transport()->stepAction()->isEnabled());
+    CHECK_FALSE(window.transport()->stepBackAction()->isEnabled());
     CHECK(statusText(window).contains("Position 0 / 512"));
     CHECK(statusText(window).contains("KV cache 0 B"));
     CHECK(statusText(window).contains("Backend: CPU"));
@@ -59,7 +66,7 @@ TEST_CASE("the main window opens on the demo model with its transport keys", "[u
 TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][window]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "abc", 0);
-    GenerateView& view = *window.generateView();
+    GenerateView& view = *window.views()->generate();
     CHECK(window.trace()->recordCount() == 1);
     // BOS, the 3 prompt bytes, and the sampled next token.
     CHECK(view.tokenStrip()->tokenCount() == 5);
@@ -67,8 +74,8 @@ TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][wi
     CHECK(view.tokenStrip()->count(TokenRole::Prompt) == 3);
     CHECK(view.tokenStrip()->count(TokenRole::Pending) == 1);
     CHECK(view.heatmap()->rowCount() == 4);
-    CHECK(window.topK()->candidates().size() == 5);
-    CHECK(window.explanation()->text().contains("Prefill"));
+    CHECK(window.leftDocks()->topK()->candidates().size() == 5);
+    CHECK(window.views()->generate()->explanation()->text().contains("Prefill"));
 
     window.step();
     requireIdle(window);
@@ -80,7 +87,7 @@ TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][wi
     const StepRecord last = window.trace()->trace().records.back();
     CHECK(statusText(window).contains("Position 6 / 512"));
     CHECK(statusText(window).contains("KV cache " + bytesText(last.kvBytesHeld())));
-    CHECK(window.explanation()->text().contains("Decode step 2"));
+    CHECK(window.views()->generate()->explanation()->text().contains("Decode step 2"));
 
     // Step back at the end is a real undo: the record goes, and stepping again reproduces it.
     window.stepBack();
@@ -97,8 +104,8 @@ TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][wi
 TEST_CASE("the timeline scrubs recorded steps without asking the engine", "[ui][window]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "scrub", 4);  // BOS + 5 bytes, then 4 steps: 10 positions
-    GenerateView& view = *window.generateView();
-    QSlider& timeline = *window.timeline();
+    GenerateView& view = *window.views()->generate();
+    QSlider& timeline = *window.transport()->timeline();
     CHECK(timeline.maximum() == 5);
     CHECK(timeline.value() == 5);
 
@@ -130,35 +137,35 @@ TEST_CASE("Reset and choosing another model clear every view", "[ui][window]") {
     window.reset();
     requireIdle(window);
     CHECK(window.trace()->recordCount() == 0);
-    CHECK(window.generateView()->tokenStrip()->tokenCount() == 0);
-    CHECK(window.generateView()->heatmap()->rowCount() == 0);
-    CHECK(window.topK()->candidates().empty());
-    CHECK_FALSE(window.stepAction()->isEnabled());
+    CHECK(window.views()->generate()->tokenStrip()->tokenCount() == 0);
+    CHECK(window.views()->generate()->heatmap()->rowCount() == 0);
+    CHECK(window.leftDocks()->topK()->candidates().empty());
+    CHECK_FALSE(window.transport()->stepAction()->isEnabled());
 
     runScenario(window, "builtin:demo-mqa", "mqa", 0);
     CHECK(window.windowTitle().contains("builtin:demo-mqa"));
     CHECK(window.trace()->config().n_kv_heads == 1);
-    CHECK(window.generateView()->headBox()->maximum() == window.trace()->config().n_heads - 1);
+    CHECK(window.views()->generate()->headBox()->maximum() == window.trace()->config().n_heads - 1);
     window.loadModel("builtin:demo");
     requireIdle(window);
     CHECK(window.trace()->recordCount() == 0);
-    CHECK(window.generateView()->heatmap()->rowCount() == 0);
+    CHECK(window.views()->generate()->heatmap()->rowCount() == 0);
 }
 
 TEST_CASE("Play steps on a timer and Run to end stops at the limit asked for", "[ui][window]") {
     MainWindow window;
     runScenario(window, "builtin:demo", "play", 0);
-    window.speedSlider()->setValue(window.speedSlider()->maximum());
-    window.playAction()->trigger();
+    window.transport()->speedSlider()->setValue(window.transport()->speedSlider()->maximum());
+    window.transport()->playAction()->trigger();
     CHECK(window.runner()->isPlaying());
     CHECK(waitFor([&] { return window.trace()->recordCount() >= 4; }, 20000));
-    window.playAction()->trigger();
+    window.transport()->playAction()->trigger();
     CHECK_FALSE(window.runner()->isPlaying());
     requireIdle(window);
 
     const int before = window.trace()->recordCount();
     window.scenarioPanel()->setMaxNewTokens(7);
-    window.runToEndAction()->trigger();
+    window.transport()->runToEndAction()->trigger();
     requireIdle(window);
     CHECK(window.trace()->recordCount() == before + 7);
 }
@@ -194,7 +201,7 @@ TEST_CASE("bad input is reported in the window, never thrown", "[ui][window]") {
     window.loadModel("builtin:nope");
     REQUIRE(window.waitUntilIdle());
     CHECK(window.lastError().contains("builtin:nope"));
-    CHECK(window.modelReference() == "builtin:demo");  // the old model stays
+    CHECK(window.trace()->reference() == "builtin:demo");  // the old model stays
 
     QTemporaryDir dir;
     const QString not_a_model = dir.filePath("notes.gguf");
@@ -206,7 +213,7 @@ TEST_CASE("bad input is reported in the window, never thrown", "[ui][window]") {
     window.loadModel(not_a_model);
     REQUIRE(window.waitUntilIdle());
     CHECK(window.lastError().contains("notes.gguf"));
-    CHECK(window.modelReference() == "builtin:demo");
+    CHECK(window.trace()->reference() == "builtin:demo");
 
     window.setPrompt(QString(600, 'x'));  // BOS + 600 bytes > the 512-token context
     window.prefill();
@@ -241,7 +248,7 @@ TEST_CASE("dropping a file on the window loads it", "[ui][window]") {
     REQUIRE(window.waitUntilIdle());
     INFO(window.lastError().toStdString());
     CHECK(window.lastError().contains("dropped.bin"));  // not a model: said so, nothing lost
-    CHECK(window.modelReference() == "builtin:demo");
+    CHECK(window.trace()->reference() == "builtin:demo");
 
     QMimeData two;
     two.setUrls({QUrl::fromLocalFile(path), QUrl::fromLocalFile(path)});
@@ -252,16 +259,16 @@ TEST_CASE("dropping a file on the window loads it", "[ui][window]") {
 TEST_CASE("presenter mode scales the fonts and the dark palette darkens", "[ui][window]") {
     MainWindow window;
     const double normal = QApplication::font().pointSizeF();
-    window.largerAction()->trigger();
-    window.largerAction()->trigger();
+    window.presenter()->largerAction()->trigger();
+    window.presenter()->largerAction()->trigger();
     CHECK(QApplication::font().pointSizeF() > normal * 1.3);
-    window.smallerAction()->trigger();
-    window.smallerAction()->trigger();
+    window.presenter()->smallerAction()->trigger();
+    window.presenter()->smallerAction()->trigger();
     CHECK(QApplication::font().pointSizeF() == Approx(normal));
 
-    window.darkAction()->setChecked(true);
+    window.presenter()->darkAction()->setChecked(true);
     CHECK(QApplication::palette().color(QPalette::Window).lightness() < 80);
-    window.darkAction()->setChecked(false);
+    window.presenter()->darkAction()->setChecked(false);
     CHECK(QApplication::palette().color(QPalette::Window).lightness() > 200);
 }
 
@@ -271,17 +278,17 @@ TEST_CASE("settings and recent files survive a restart", "[ui][window][real-mode
     {
         MainWindow window;
         runScenario(window, path, "Once upon a time", 1);
-        CHECK(window.recentFiles().contains(path));
+        CHECK(window.recentFiles()->files().contains(path));
         CHECK(window.trace()->config().n_kv_heads == 4);
         // BOS, ▁Once ▁upon ▁a ▁time, one generated, and the next.
-        CHECK(window.generateView()->tokenStrip()->tokenCount() == 7);
+        CHECK(window.views()->generate()->tokenStrip()->tokenCount() == 7);
         window.close();  // saves the settings
     }
     MainWindow again;
     requireIdle(again);
-    CHECK(again.recentFiles().contains(path));
+    CHECK(again.recentFiles()->files().contains(path));
     CHECK(again.scenarioPanel()->modelBox()->findData(path) >= 0);
-    CHECK(again.modelReference() == path);  // the last model comes back
+    CHECK(again.trace()->reference() == path);  // the last model comes back
     CHECK(again.scenarioPanel()->prompt() == "Once upon a time");
     QSettings().clear();
 }

@@ -26,6 +26,8 @@
 #include "ui/paging/paging_study_runner.h"
 #include "ui/paging/paging_transport.h"
 #include "ui/paging/paging_view.h"
+#include "ui/window/transport.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -345,12 +347,12 @@ TEST_CASE("the legend names every kind of block", "[ui][paging]") {
 TEST_CASE("the main window has a Paging tab", "[ui][paging][window]") {
     MainWindow window;
     requireIdle(window);
-    REQUIRE(window.showView("paging"));
-    CHECK(window.tabs()->currentWidget() == window.pagingView());
-    CHECK(window.tabs()->tabText(window.tabs()->currentIndex()) == "Paging");
-    REQUIRE(window.pagingView()->waitUntilIdle());
-    CHECK(window.pagingView()->errorText().isEmpty());
-    CHECK(window.pagingView()->simulation()->stepsRun() == PagingView::kStartStep);
+    REQUIRE(window.views()->showView("paging"));
+    CHECK(window.views()->currentWidget() == window.views()->paging());
+    CHECK(window.views()->tabText(window.views()->currentIndex()) == "Paging");
+    REQUIRE(window.views()->paging()->waitUntilIdle());
+    CHECK(window.views()->paging()->errorText().isEmpty());
+    CHECK(window.views()->paging()->simulation()->stepsRun() == PagingView::kStartStep);
 }
 
 TEST_CASE("a pool too large for the grid shows its first blocks and says so", "[ui][paging]") {

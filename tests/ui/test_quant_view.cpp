@@ -29,6 +29,7 @@
 #include "ui/quant/quant_texts.h"
 #include "ui/quant/quant_view.h"
 #include "ui/style/format_bytes.h"
+#include "ui/window/view_tabs.h"
 
 using namespace kvscope;
 
@@ -294,9 +295,10 @@ TEST_CASE("Quantization view: the main window's tab runs on its model and prompt
     window.loadModel(QStringLiteral("builtin:demo"));
     requireIdle(window);
     window.setPrompt(kPrompt);
-    REQUIRE(window.showView(QStringLiteral("quant")));
-    CHECK(window.tabs()->tabText(window.tabs()->currentIndex()) == QStringLiteral("Quantization"));
-    QuantView& view = *window.quantView();
+    REQUIRE(window.views()->showView(QStringLiteral("quant")));
+    CHECK(window.views()->tabText(window.views()->currentIndex()) ==
+          QStringLiteral("Quantization"));
+    QuantView& view = *window.views()->quant();
     CHECK(view.controls()->prompt() == kPrompt);
     view.controls()->setSteps(kSteps);
     runAndWait(view);

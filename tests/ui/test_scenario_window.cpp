@@ -15,7 +15,9 @@
 #include "ui/engine/trace_model.h"
 #include "ui/generate/generate_view.h"
 #include "ui/window/main_window.h"
+#include "ui/window/recent_files.h"
 #include "ui/window/scenario_panel.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -46,8 +48,8 @@ TEST_CASE("scenario save, open, save gives the same bytes and the same run", "[u
         window.scenarioPanel()->temperatureBox()->setValue(0.5);
         window.scenarioPanel()->maxNewTokensBox()->setValue(20);
         runScenario(window, QStringLiteral("builtin:demo-mqa"), QStringLiteral("abcabc"), 3);
-        window.showHead(1, 2);
-        window.generateView()->setLogScale(true);
+        window.views()->generate()->showHead(1, 2);
+        window.views()->generate()->setLogScale(true);
         REQUIRE(window.saveScenarioFile(first).isEmpty());
     }
     const ScenarioFile saved = readScenarioFile(first.toStdString());
@@ -64,14 +66,14 @@ TEST_CASE("scenario save, open, save gives the same bytes and the same run", "[u
     requireIdle(window);
     REQUIRE(window.openScenarioFile(first));
     requireIdle(window);
-    CHECK(window.modelReference() == "builtin:demo-mqa");
+    CHECK(window.trace()->reference() == "builtin:demo-mqa");
     CHECK(window.scenarioPanel()->prompt() == "abcabc");
     CHECK(window.trace()->recordCount() == 1 + 3);  // the prefill and three steps
     CHECK(window.trace()->current()->positionsAfter() == 1 + 6 + 3);
-    CHECK(window.generateView()->layer() == 1);
-    CHECK(window.generateView()->head() == 2);
-    CHECK(window.generateView()->logScaleBox()->isChecked());
-    CHECK(window.recentFiles().front() == first);
+    CHECK(window.views()->generate()->layer() == 1);
+    CHECK(window.views()->generate()->head() == 2);
+    CHECK(window.views()->generate()->logScaleBox()->isChecked());
+    CHECK(window.recentFiles()->files().front() == first);
     REQUIRE(window.saveScenarioFile(second).isEmpty());
     CHECK(readFile(first) == readFile(second));
 }
@@ -85,9 +87,9 @@ TEST_CASE("opening a scenario shows the view it names", "[ui][scenario]") {
     requireIdle(window);
     REQUIRE(window.openScenarioFile(path));
     requireIdle(window);
-    CHECK(window.tabs()->currentWidget()->objectName() == "memory");
+    CHECK(window.views()->currentWidget()->objectName() == "memory");
     CHECK(window.trace()->recordCount() == 3);
-    CHECK(window.generateView()->allHeadsBox()->isChecked());
+    CHECK(window.views()->generate()->allHeadsBox()->isChecked());
 }
 
 TEST_CASE("a bad or newer scenario file is refused with the key named", "[ui][scenario]") {
@@ -129,9 +131,9 @@ TEST_CASE("dropping a scenario file on the window opens it", "[ui][scenario]") {
     data.setUrls({QUrl::fromLocalFile(path)});
     REQUIRE(window.openDropped(data));
     requireIdle(window);
-    CHECK(window.modelReference() == "builtin:demo-gqa");
+    CHECK(window.trace()->reference() == "builtin:demo-gqa");
     CHECK(window.trace()->recordCount() == 2);
-    CHECK(window.recentFiles().contains(path));
+    CHECK(window.recentFiles()->files().contains(path));
 }
 
 TEST_CASE("view settings out of range are refused with the key and its range", "[ui][scenario]") {

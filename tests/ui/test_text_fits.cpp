@@ -27,6 +27,7 @@
 #include "ui/memory/memory_variants_table.h"
 #include "ui/memory/memory_view.h"
 #include "ui/style/theme.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -160,7 +161,7 @@ void requireNothingCut(MainWindow& window, const QString& tag) {
     window.setAttribute(Qt::WA_DontShowOnScreen, true);
     window.resize(1280, 800);
     window.show();
-    QTabWidget& tabs = *window.tabs();
+    QTabWidget& tabs = *window.views();
     for (int i = 0; i < tabs.count(); ++i) {
         tabs.setCurrentIndex(i);
         for (int pass = 0; pass < 20; ++pass) {  // charts lay out, re-tick, lay out again
@@ -207,7 +208,7 @@ TEST_CASE("the cache chart's axis titles fit along their axes at 1280x800", "[ui
     window.show();
     QApplication::processEvents();
     QApplication::processEvents();
-    const CacheGrowthChart& chart = *window.generateView()->findChild<CacheGrowthChart*>();
+    const CacheGrowthChart& chart = *window.views()->generate()->findChild<CacheGrowthChart*>();
     const QRectF plot = chart.chart()->plotArea();
     const QValueAxis& y = *chart.yAxis();
     const QValueAxis& x = *chart.xAxis();
@@ -232,8 +233,8 @@ TEST_CASE("the Memory view shows its charts as tabs beside a lesson's dock, 2 x 
         for (int pass = 0; pass < 5; ++pass)
             QApplication::processEvents();
     };
-    MemoryView& memory = *window.memoryView();
-    REQUIRE(window.showView("memory"));
+    MemoryView& memory = *window.views()->memory();
+    REQUIRE(window.views()->showView("memory"));
     settle();
     // 1280 px without docks: every chart and the table side by side.
     CHECK_FALSE(memory.isCompact());
@@ -250,7 +251,7 @@ TEST_CASE("the Memory view shows its charts as tabs beside a lesson's dock, 2 x 
         REQUIRE(player.waitUntilIdle());
     }
     settle();
-    REQUIRE(window.tabs()->currentWidget() == &memory);
+    REQUIRE(window.views()->currentWidget() == &memory);
     CHECK(memory.isCompact());
     CHECK(memory.capacityChart()->isVisible());
     CHECK_FALSE(memory.variantChart()->isVisible());

@@ -11,6 +11,9 @@
 #include "ui/generate/cost_data.h"
 #include "ui/generate/generate_view.h"
 #include "ui/generate/heatmap_widget.h"
+#include "ui/window/recent_files.h"
+#include "ui/window/transport.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -24,8 +27,8 @@ TEST_CASE("a saved trace replays in the window without its model", "[ui][trace]"
         runScenario(live, "builtin:demo", "KVScope KVScope KVSc", 8);
         saveTrace(path.toStdString(), live.trace()->trace(), TraceFormat::Json);
         live.trace()->setCursor(6);  // the prefill and five decode steps
-        live.showHead(1, 0);
-        live_rows = live.generateView()->heatmap()->weights();
+        live.views()->generate()->showHead(1, 0);
+        live_rows = live.views()->generate()->heatmap()->weights();
     }
 
     MainWindow window;
@@ -36,12 +39,12 @@ TEST_CASE("a saved trace replays in the window without its model", "[ui][trace]"
     CHECK_FALSE(window.runner()->hasModel());
     REQUIRE(window.trace()->recordCount() == 9);
     CHECK(window.trace()->cursor() == 9);
-    CHECK(window.recentFiles().contains(path));
+    CHECK(window.recentFiles()->files().contains(path));
 
     // The same heatmap as the live run, to the bit.
     window.trace()->setCursor(6);
-    window.showHead(1, 0);
-    const Matrix& replayed = window.generateView()->heatmap()->weights();
+    window.views()->generate()->showHead(1, 0);
+    const Matrix& replayed = window.views()->generate()->heatmap()->weights();
     REQUIRE(replayed.rows() == live_rows.rows());
     REQUIRE(replayed.cols() == live_rows.cols());
     CHECK((replayed.array() == live_rows.array()).all());
@@ -57,7 +60,7 @@ TEST_CASE("a saved trace replays in the window without its model", "[ui][trace]"
     window.step();
     CHECK_FALSE(window.runner()->isBusy());
     CHECK(window.trace()->recordCount() == 9);
-    CHECK_FALSE(window.stepAction()->isEnabled());
+    CHECK_FALSE(window.transport()->stepAction()->isEnabled());
     window.reset();  // back to the prefill
     CHECK(window.trace()->cursor() == 1);
     CHECK(window.trace()->recordCount() == 9);

@@ -12,6 +12,7 @@
 #include "ui/lessons/lesson_catalog.h"
 #include "ui/lessons/lesson_player.h"
 #include "ui/style/theme.h"
+#include "ui/window/view_tabs.h"
 #include "window_test_util.h"
 
 using namespace kvscope;
@@ -75,7 +76,7 @@ void requireEveryViewFits(MainWindow& window) {
     window.setAttribute(Qt::WA_DontShowOnScreen, true);
     window.resize(1280, 800);
     window.show();
-    QTabWidget& tabs = *window.tabs();
+    QTabWidget& tabs = *window.views();
     for (int i = 0; i < tabs.count(); ++i) {
         tabs.setCurrentIndex(i);
         QApplication::processEvents();

@@ -16,6 +16,7 @@
 #include "ui/quant/quant_view.h"
 #include "ui/window/application.h"
 #include "ui/window/main_window.h"
+#include "ui/window/view_tabs.h"
 
 namespace kvscope {
 
@@ -43,7 +44,7 @@ private:
 
 /// Makes `widget` visible: its tab current and, inside a stack, its page current.
 void bringForward(MainWindow& window, QWidget* widget) {
-    QTabWidget* tabs = window.tabs();
+    QTabWidget* tabs = window.views();
     for (int i = 0; i < tabs->count(); ++i)
         if (tabs->widget(i)->isAncestorOf(widget)) tabs->setCurrentIndex(i);
     for (QWidget* child = widget; child && child != &window; child = child->parentWidget())
@@ -113,17 +114,18 @@ int runHeadlessExport(const HeadlessExportRequest& request, std::ostream& out, s
                            .arg(name));
     }
     // The Paging and Quantization views compute on their own threads: let them finish.
-    if (name.startsWith(QLatin1String("paging")) && !window.pagingView()->waitUntilIdle())
+    ViewTabs& views = *window.views();
+    if (name.startsWith(QLatin1String("paging")) && !views.paging()->waitUntilIdle())
         return fail(1, QStringLiteral("the paging study did not finish in time"));
     if (name.startsWith(QLatin1String("quant"))) {
-        window.quantView()->run();
-        if (!window.quantView()->waitUntilIdle())
+        QuantView& quant = *views.quant();
+        quant.run();
+        if (!quant.waitUntilIdle())
             return fail(1, QStringLiteral("the quantization comparison did not finish in time"));
-        if (!window.quantView()->errorText().isEmpty())
-            return fail(2, window.quantView()->errorText());
+        if (!quant.errorText().isEmpty()) return fail(2, quant.errorText());
     }
-    if (name == QLatin1String("heatmap")) window.generateView()->setAllHeads(false);
-    if (name == QLatin1String("head-grid")) window.generateView()->setAllHeads(true);
+    if (name == QLatin1String("heatmap")) views.generate()->setAllHeads(false);
+    if (name == QLatin1String("head-grid")) views.generate()->setAllHeads(true);
     bringForward(window, target.widget);
     QApplication::processEvents();
     // In the window a chart gets what the layout leaves it (a few hundred pixels); alone it is

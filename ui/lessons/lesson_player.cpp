@@ -18,6 +18,7 @@
 #include "ui/window/main_window.h"
 #include "ui/window/scenario_io.h"
 #include "ui/window/view_settings.h"
+#include "ui/window/view_tabs.h"
 
 namespace kvscope {
 
@@ -127,8 +128,9 @@ void LessonPlayer::back() {
 void LessonPlayer::apply(const LessonStep& step) {
     const ScenarioFile& state = step.state;
     TraceModel& trace = *m_window.trace();
-    const bool same_run = m_applied && *m_applied == state.scenario && trace.recordCount() > 0 &&
-                          m_window.modelReference() == QString::fromStdString(state.scenario.model);
+    const bool same_run =
+        m_applied && *m_applied == state.scenario && trace.recordCount() > 0 &&
+        m_window.trace()->reference() == QString::fromStdString(state.scenario.model);
     if (!same_run) {  // load the model, prefill, run the steps, show the view
         if (const QString error = applyScenario(m_window, state); !error.isEmpty()) {
             m_error = error;
@@ -144,12 +146,13 @@ void LessonPlayer::apply(const LessonStep& step) {
     } else {
         m_window.runner()->runToEnd(n_shown - trace.recordCount());
     }
-    if (const QString error = applyViewSettings(m_window, state); !error.isEmpty()) m_error = error;
+    if (const QString error = applyViewSettings(*m_window.views(), state); !error.isEmpty())
+        m_error = error;
 }
 
 bool LessonPlayer::waitUntilIdle(int timeout_ms) {
     if (!m_window.waitUntilIdle(timeout_ms)) return false;
-    return waitForView(m_window, timeout_ms);
+    return waitForView(*m_window.views(), timeout_ms);
 }
 
 void LessonPlayer::render() {

@@ -6,6 +6,7 @@
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
 #include "ui/window/main_window.h"
+#include "ui/window/recent_files.h"
 #include "ui/window/scenario_io.h"
 
 namespace kvscope {
@@ -22,7 +23,7 @@ bool MainWindow::openScenarioFile(const QString& path) {
         showError(error);
         return false;
     }
-    rememberFile(path);
+    m_recent->remember(path);
     if (file.backend != "cpu")
         statusBar()->showMessage(tr("The scenario asks for the %1 backend; the window runs the CPU "
                                     "backend")
@@ -39,7 +40,7 @@ QString MainWindow::saveScenarioFile(const QString& path) {
         showError(message);
         return message;
     }
-    rememberFile(path);
+    m_recent->remember(path);
     statusBar()->showMessage(tr("Saved the scenario to %1").arg(path), 8000);
     return {};
 }

@@ -7,6 +7,7 @@
 #include "core/util/error.h"
 #include "ui/engine/session_runner.h"
 #include "ui/window/main_window.h"
+#include "ui/window/recent_files.h"
 
 namespace kvscope {
 
@@ -24,7 +25,7 @@ bool MainWindow::openTraceFile(const QString& path) {
     }
     clearError();
     m_runner->replay(std::move(trace));
-    rememberFile(path);
+    m_recent->remember(path);
     statusBar()->showMessage(
         tr("Replaying %1 (recorded steps only; open a model to compute)").arg(path), 10000);
     return true;

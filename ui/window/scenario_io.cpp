@@ -2,7 +2,6 @@
 #include "ui/window/scenario_io.h"
 
 #include <QCheckBox>
-#include <QTabWidget>
 #include <limits>
 
 #include "core/trace/scenario_options.h"
@@ -12,6 +11,7 @@
 #include "ui/window/main_window.h"
 #include "ui/window/scenario_panel.h"
 #include "ui/window/view_settings.h"
+#include "ui/window/view_tabs.h"
 
 namespace kvscope {
 
@@ -40,7 +40,7 @@ private:
             if (runner->isBusy()) return;
         }
         disconnect(runner, nullptr, this, nullptr);
-        const QString error = applyViewSettings(m_window, m_file);
+        const QString error = applyViewSettings(*m_window.views(), m_file);
         if (!error.isEmpty()) emit runner->failed(error);
         deleteLater();
     }
@@ -63,9 +63,9 @@ ScenarioFile scenarioFromWindow(const MainWindow& window) {
     setSessionOptions(scenario, options);
     file.steps = std::max(0, window.trace()->cursor() - 1);  // decode steps after the prefill
     file.backend = "cpu";                                    // what the window runs on
-    const QWidget* tab = window.tabs()->currentWidget();
+    const QWidget* tab = window.views()->currentWidget();
     file.view = tab ? tab->objectName().toStdString() : "generate";
-    const GenerateView* generate = window.generateView();
+    const GenerateView* generate = window.views()->generate();
     file.view_settings["layer"] = std::int64_t(generate->layer());
     file.view_settings["head"] = std::int64_t(generate->head());
     file.view_settings["all_heads"] = generate->allHeadsBox()->isChecked();
@@ -88,7 +88,8 @@ QString applyScenario(MainWindow& window, const ScenarioFile& file) {
     panel->setPrompt(QString::fromStdString(scenario.prompt));
     panel->setMaxNewTokens(int(std::min<std::int64_t>(scenario.max_new_tokens, 100000)));
     // At once (a bad setting stops here, before any engine work), and again after the steps.
-    if (const QString error = applyViewSettings(window, file, ViewSettingsStage::Immediate);
+    if (const QString error =
+            applyViewSettings(*window.views(), file, ViewSettingsStage::Immediate);
         !error.isEmpty())
         return error;
     // A scenario opened while another is still running replaces it.

@@ -5,7 +5,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QSpinBox>
-#include <QTabWidget>
 #include <functional>
 #include <set>
 
@@ -21,7 +20,7 @@
 #include "ui/quant/quant_controls.h"
 #include "ui/quant/quant_view.h"
 #include "ui/widgets/count_edit.h"
-#include "ui/window/main_window.h"
+#include "ui/window/view_tabs.h"
 
 namespace kvscope {
 namespace {
@@ -227,7 +226,7 @@ void applyQuant(QuantView& view, Reader& in, ViewSettingsStage stage) {
 
 }  // namespace
 
-QString applyViewSettings(MainWindow& window, const ScenarioFile& file, ViewSettingsStage stage) {
+QString applyViewSettings(ViewTabs& views, const ScenarioFile& file, ViewSettingsStage stage) {
     QString error;
     Reader in(file.view_settings, error);
     static const std::map<std::string, std::set<std::string>> kViewKeys = {
@@ -249,18 +248,18 @@ QString applyViewSettings(MainWindow& window, const ScenarioFile& file, ViewSett
             return QObject::tr("view setting \"%1\" is not one the %2 view knows")
                 .arg(QString::fromStdString(key), QString::fromStdString(file.view));
     }
-    applyGenerate(*window.generateView(), in);
-    if (file.view == "memory") applyMemory(*window.memoryView(), in);
-    if (file.view == "paging") applyPaging(*window.pagingView(), in, stage);
-    if (file.view == "quant") applyQuant(*window.quantView(), in, stage);
-    window.showView(QString::fromStdString(file.view));
+    applyGenerate(*views.generate(), in);
+    if (file.view == "memory") applyMemory(*views.memory(), in);
+    if (file.view == "paging") applyPaging(*views.paging(), in, stage);
+    if (file.view == "quant") applyQuant(*views.quant(), in, stage);
+    views.showView(QString::fromStdString(file.view));
     return error;
 }
 
-bool waitForView(MainWindow& window, int timeout_ms) {
-    const QWidget* tab = window.tabs()->currentWidget();
-    if (tab == window.quantView()) return window.quantView()->waitUntilIdle(timeout_ms);
-    if (tab == window.pagingView()) return window.pagingView()->waitUntilIdle(timeout_ms);
+bool waitForView(ViewTabs& views, int timeout_ms) {
+    const QWidget* tab = views.currentWidget();
+    if (tab == views.quant()) return views.quant()->waitUntilIdle(timeout_ms);
+    if (tab == views.paging()) return views.paging()->waitUntilIdle(timeout_ms);
     return true;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// A scenario's (or a lesson step's) view settings applied to the window: the tab to show and
-// what it shows. The generate keys are accepted whatever the view (a saved scenario always
-// carries them); the other keys belong to the view named:
+// A scenario's (or a lesson step's) view settings applied to the window's views (ViewTabs): the
+// tab to show and what it shows. The generate keys are accepted whatever the view (a saved
+// scenario always carries them); the other keys belong to the view named:
 //   generate  layer, head (whole numbers), all_heads, log_scale (true/false),
 //             cost_measure ("time" | "flops"), cost_cumulative (true/false)
 //   memory    preset, dtype ("fp16", "int8", ...), layout ("contiguous" | "paged"), gpu (texts);
@@ -17,7 +17,7 @@
 
 namespace kvscope {
 
-class MainWindow;
+class ViewTabs;
 
 enum class ViewSettingsStage {
     Immediate,  // before the scenario's engine work: settings only, no actions
@@ -27,11 +27,11 @@ enum class ViewSettingsStage {
 /// Applies `file`'s view settings and shows its view. Returns "" or the first problem (an unknown
 /// view or key, a value of the wrong type, a preset or codec that does not exist); the settings
 /// before it are applied.
-QString applyViewSettings(MainWindow& window, const ScenarioFile& file,
+QString applyViewSettings(ViewTabs& views, const ScenarioFile& file,
                           ViewSettingsStage stage = ViewSettingsStage::Final);
 
 /// Waits until the view on screen has finished its own work (a quantization comparison, a
 /// paging study). False on timeout.
-bool waitForView(MainWindow& window, int timeout_ms);
+bool waitForView(ViewTabs& views, int timeout_ms);
 
 }  // namespace kvscope

@@ -1,0 +1,62 @@
+// The status bar's facts on their own, on a plain QStatusBar and a TraceModel fed by a Session:
+// position, KV cache, step time and backend follow the trace and its cursor; an error shows on
+// the left until cleared, and the keys reminder comes back.
+#include <catch2/catch.hpp>
+
+#include <QLabel>
+#include <QStatusBar>
+
+#include "demo_trace_util.h"
+#include "ui/style/format_bytes.h"
+#include "ui/window/status_facts.h"
+
+using namespace kvscope;
+
+TEST_CASE("the status bar shows the facts of the step on screen", "[ui][status]") {
+    DemoTrace demo;
+    QStatusBar bar;
+    StatusFacts facts(&demo.trace, &bar);
+    CHECK(facts.lastStepLabel()->text() == QString::fromUtf8("Step \u2014"));
+
+    demo.open();
+    CHECK(facts.positionLabel()->text() == "Position 0 / 512");
+    CHECK(facts.kvCacheLabel()->text() == "KV cache 0 B");
+    CHECK(facts.backendLabel()->text() == "Backend: CPU");
+
+    demo.prefill("abc");
+    const StepRecord last = demo.step();
+    CHECK(facts.positionLabel()->text() == "Position 5 / 512");
+    CHECK(facts.kvCacheLabel()->text() == "KV cache " + bytesText(last.kvBytesHeld()));
+    CHECK(facts.lastStepLabel()->text().contains("(decode)"));
+
+    demo.trace.setCursor(1);  // the prefill on screen
+    CHECK(facts.positionLabel()->text() == "Position 4 / 512 (replaying step 0 of 1)");
+    CHECK(facts.lastStepLabel()->text().contains("(prefill)"));
+
+    // The error on the left, taking the room; the facts on the right.
+    const QList<QLabel*> labels = bar.findChildren<QLabel*>();
+    REQUIRE(labels.size() == 5);
+    CHECK(labels.front() == facts.errorLabel());
+}
+
+TEST_CASE("an error shows in the status bar until it is cleared", "[ui][status]") {
+    TraceModel trace;
+    QStatusBar bar;
+    StatusFacts facts(&trace, &bar);
+    const QString keys = facts.errorLabel()->text();
+    CHECK(facts.lastError().isEmpty());
+    CHECK(keys.contains("Right step"));
+    CHECK(keys.contains("Home reset"));
+
+    facts.showError("the model file is not a model");
+    CHECK(facts.lastError() == "the model file is not a model");
+    CHECK(facts.errorLabel()->text() == facts.lastError());
+    CHECK(facts.errorLabel()->toolTip() == facts.lastError());
+    CHECK(facts.errorLabel()->styleSheet().contains("#d03b30"));
+
+    facts.clearError();
+    CHECK(facts.lastError().isEmpty());
+    CHECK(facts.errorLabel()->text() == keys);
+    CHECK(facts.errorLabel()->toolTip().isEmpty());
+    CHECK(facts.errorLabel()->styleSheet().isEmpty());
+}

@@ -1,0 +1,53 @@
+#include "ui/window/status_facts.h"
+
+#include <QLabel>
+#include <QStatusBar>
+
+#include "ui/engine/trace_model.h"
+#include "ui/window/session_status.h"
+
+namespace kvscope {
+
+StatusFacts::StatusFacts(TraceModel* trace, QStatusBar* bar) : QObject(bar), m_trace(trace) {
+    m_position = new QLabel;
+    m_kv_cache = new QLabel;
+    m_last_step = new QLabel;
+    m_backend = new QLabel;
+    m_error = new QLabel;
+    m_error->setContentsMargins(8, 0, 8, 0);
+    bar->addWidget(m_error, 1);
+    for (QLabel* label : {m_position, m_kv_cache, m_last_step, m_backend}) {
+        label->setContentsMargins(10, 0, 10, 0);
+        bar->addPermanentWidget(label);
+    }
+    connect(m_trace, &TraceModel::recordsChanged, this, &StatusFacts::refresh);
+    connect(m_trace, &TraceModel::cursorChanged, this, &StatusFacts::refresh);
+    clearError();
+    refresh();
+}
+
+void StatusFacts::refresh() {
+    const SessionStatus status = describeSession(*m_trace);
+    m_position->setText(status.position);
+    m_kv_cache->setText(status.kv_cache);
+    m_last_step->setText(status.last_step);
+    m_backend->setText(status.backend);
+}
+
+void StatusFacts::showError(const QString& message) {
+    m_last_error = message;
+    m_error->setStyleSheet(QStringLiteral("color: #d03b30; font-weight: bold"));
+    m_error->setText(message);
+    m_error->setToolTip(message);
+}
+
+// With no error to show, the left of the status bar reminds the class of the keys.
+void StatusFacts::clearError() {
+    m_last_error.clear();
+    m_error->setStyleSheet(QString());
+    m_error->setForegroundRole(QPalette::PlaceholderText);
+    m_error->setText(tr("Right step \u00b7 Left back \u00b7 Space play \u00b7 Home reset"));
+    m_error->setToolTip(QString());
+}
+
+}  // namespace kvscope
