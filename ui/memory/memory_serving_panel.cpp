@@ -5,7 +5,7 @@
 #include <QLocale>
 #include <QScrollBar>
 
-#include "ui/style/chart_theme.h"
+#include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 
 namespace kvscope {
