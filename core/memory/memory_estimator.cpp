@@ -136,7 +136,8 @@ private:
 };
 
 std::int64_t usableBytes(const GpuSpec& gpu) {
-    return std::int64_t(std::floor(double(gpu.bytes) * gpu.usable_fraction));
+    return checkedFloor(static_cast<long double>(gpu.bytes) * gpu.usable_fraction,
+                        "usable GPU bytes");
 }
 
 void checkWeightAndGpu(const WeightSpec& weights, const GpuSpec& gpu) {
