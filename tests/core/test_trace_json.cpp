@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/trace/trace_file.h"
 #include "core/trace/trace_json.h"
@@ -153,6 +155,43 @@ TEST_CASE("Every 32-bit float survives the JSON trace exactly", "[trace_json]") 
                 }
     CHECK(n_values > 10000);
     checkRoundTrip(trace);
+}
+
+TEST_CASE("Extreme and power-of-two-neighbour floats survive the JSON trace exactly",
+          "[trace_json]") {
+    // Where float spacing changes (powers of two), at the ends of the range, subnormals, -0.
+    std::vector<float> special = {std::numeric_limits<float>::max(),
+                                  std::numeric_limits<float>::lowest(),
+                                  std::numeric_limits<float>::min(),
+                                  std::numeric_limits<float>::denorm_min(),
+                                  -std::numeric_limits<float>::denorm_min(),
+                                  -0.0f,
+                                  0.0f};
+    for (int e = -140; e <= 127; e += 3) {
+        const float power = std::ldexp(1.0f, e);
+        special.push_back(power);
+        special.push_back(std::nextafter(power, 0.0f));
+        special.push_back(std::nextafter(power, 2 * power));
+        special.push_back(-std::nextafter(power, 0.0f));
+    }
+    Trace trace = demoTrace();
+    std::size_t next = 0;
+    for (StepRecord& record : trace.records)
+        for (LayerRecord& layer : record.layers)
+            for (Matrix& head : layer.attention)
+                for (Eigen::Index i = 0; i < head.size(); ++i)
+                    head.data()[i] = special[next++ % special.size()];
+    REQUIRE(next > special.size());
+    checkRoundTrip(trace);
+    // -0 keeps its sign through the reader.
+    const Trace back = readTraceJson(traceJsonString(trace), "t.json");
+    bool saw_negative_zero = false;
+    for (const StepRecord& record : back.records)
+        for (const LayerRecord& layer : record.layers)
+            for (const Matrix& head : layer.attention)
+                for (Eigen::Index i = 0; i < head.size(); ++i)
+                    saw_negative_zero |= head.data()[i] == 0.0f && std::signbit(head.data()[i]);
+    CHECK(saw_negative_zero);
 }
 
 TEST_CASE("The JSON trace conforms to docs/trace.schema.json", "[trace_json]") {
