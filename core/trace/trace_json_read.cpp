@@ -194,10 +194,13 @@ TokenId readTokenId(const JsonValue& value, const Context& context) {
 /// One head's rows: [n_query][n_keys].
 Matrix readAttentionHead(const JsonValue& value, std::int64_t n_query, std::int64_t n_keys) {
     const JsonItems rows = readArray(value, std::size_t(n_query), "rows (one per token fed)");
+    // Every row's length is checked before the matrix is allocated, so its size is that of
+    // numbers the text holds, not what the record's positions claim.
+    for (const JsonValue& row : rows)
+        readArray(row, std::size_t(n_keys), "weights (one per position attended)");
     Matrix head(n_query, n_keys);
     for (std::int64_t row = 0; row < n_query; ++row) {
-        const JsonItems weights = readArray(rows[std::size_t(row)], std::size_t(n_keys),
-                                            "weights (one per position attended)");
+        const JsonItems weights = rows[std::size_t(row)].items();
         for (std::int64_t col = 0; col < n_keys; ++col)
             head(row, col) = readFloat(weights[std::size_t(col)]);
     }

@@ -33,6 +33,14 @@ std::string quotedKey(std::string_view key) {
     return out;
 }
 
+/// Refuses a text whose byte offsets would not fit the 32 bits a value keeps.
+void checkTextSize(std::size_t size, std::string_view source) {
+    if (std::uint64_t(size) <= std::uint64_t(kMaxJsonTextBytes)) return;
+    throw InputError("JSON " + std::string(source) + ": the text is " + std::to_string(size) +
+                     " bytes, more than the " + std::to_string(kMaxJsonTextBytes) +
+                     " bytes this reader takes");
+}
+
 }  // namespace
 
 class JsonParser {
@@ -237,11 +245,7 @@ private:
 };
 
 JsonValue parseJsonText(std::string text, std::string_view source, const JsonLimits& limits) {
-    if (std::int64_t(text.size()) > kMaxJsonTextBytes) {
-        throw InputError("JSON " + std::string(source) + ": the text is " +
-                         std::to_string(text.size()) + " bytes, more than the " +
-                         std::to_string(kMaxJsonTextBytes) + " bytes this reader takes");
-    }
+    checkTextSize(text.size(), source);
     auto document = std::make_unique<JsonDocument>();
     document->text = std::move(text);
     document->source = std::string(source);
@@ -252,11 +256,7 @@ JsonValue parseJsonText(std::string text, std::string_view source, const JsonLim
 }
 
 JsonValue parseJson(std::string_view text, std::string_view source, const JsonLimits& limits) {
-    if (std::int64_t(text.size()) > kMaxJsonTextBytes) {
-        throw InputError("JSON " + std::string(source) + ": the text is " +
-                         std::to_string(text.size()) + " bytes, more than the " +
-                         std::to_string(kMaxJsonTextBytes) + " bytes this reader takes");
-    }
+    checkTextSize(text.size(), source);
     return parseJsonText(std::string(text), source, limits);
 }
 

@@ -299,6 +299,33 @@ TEST_CASE("Reading a bad trace names the file and the JSON path", "[trace_json]"
     }
 }
 
+TEST_CASE("A record claiming more positions than its rows hold fails before allocating for them",
+          "[trace_json]") {
+    // 100,000 tokens fed in the prefill and the first head's 100,000 rows all empty: 500 KB of
+    // text whose attention matrix would be 100,000 x 100,000 floats (40 GB) if it were allocated
+    // from the claim; the rows' lengths are checked first.
+    std::string text = traceJsonString(demoTrace());
+    text = replaceFirst(text, "\"max_context\":512,\"rope_theta\"",
+                        "\"max_context\":1000000,\"rope_theta\"");
+    const std::size_t tokens_at = text.find("\"tokens\":[", text.find("\"records\""));
+    REQUIRE(tokens_at != std::string::npos);
+    const std::size_t tokens_end = text.find(']', tokens_at);
+    std::string tokens = "\"tokens\":[1";
+    for (int i = 1; i < 100000; ++i)
+        tokens += ",1";
+    text.replace(tokens_at, tokens_end + 1 - tokens_at, tokens + "]");
+    const std::size_t head_at = text.find("\"attention\":[[", tokens_at) + 13;
+    const std::size_t head_end = text.find("]]", head_at) + 2;
+    std::string rows = "[[]";
+    for (int i = 1; i < 100000; ++i)
+        rows += ",[]";
+    text.replace(head_at, head_end - head_at, rows + "]");
+    REQUIRE(text.size() < 1'000'000);
+    CHECK_THAT(readErrorOf(text),
+               Catch::Contains("$.records[0].layers[0].attention[0][0]") &&
+                   Catch::Contains("expected 100000 weights (one per position attended), got 0"));
+}
+
 TEST_CASE("Reading a missing trace file names it", "[trace_json]") {
     CHECK_THAT(inputErrorOf([] { readTraceJsonFile("/no/such/trace.json"); }),
                Catch::Contains("/no/such/trace.json"));
