@@ -11,6 +11,9 @@ mkdir -p "$out/hf_config" "$out/trace" "$out/scenario" "$out/lesson" "$out/workl
 cp "$root"/tests/data/hf/*.json "$out/hf_config/"
 cp "$root"/resources/model_presets.json "$root"/resources/gpus.json "$out/hf_config/"
 cp "$root"/docs/examples/*.kvscope.json "$out/scenario/"
+# The JSON examples of docs/scenario-schema.md, one file each.
+awk -v dir="$out/scenario" '/^```json/ { n++; on = 1; next } /^```/ { on = 0; next }
+    on { print > (dir "/schema-example-" n ".json") }' "$root/docs/scenario-schema.md"
 cp "$root"/resources/lessons/*.json "$out/lesson/"
 # Traces: the demo model, greedy and sampled, a few steps (small, so the fuzzer can mutate them).
 if [ -x "$cli" ]; then
