@@ -17,10 +17,11 @@
 // shape, so callers can read a document without writing their own messages.
 //
 // Memory follows the text: a document keeps its text, 24 bytes per value (a byte offset into the
-// text, the kind, and the number, or where the items, members or string are), each string value
-// and key once, and 4 bytes per member for key lookup. A value's path, line and column are not
-// stored: they are found from its byte offset when asked for (path(), line(), fail()), which
-// only happens for messages.
+// text, the kind, and the number, or where the items, members or string are), a std::string per
+// string value and per key (heap only beyond 15 bytes) and 4 bytes per member for key lookup;
+// nothing grows or is copied while parsing. A value's path, line and column are not stored: they
+// are found from its byte offset when asked for (path(), line(), fail()), which only happens for
+// messages. Texts are limited to kMaxJsonTextBytes (32-bit offsets); callers limit files further.
 //
 // Values live in their document. A copy of a value (parseJson()'s result included) keeps the
 // whole document alive, so a copied value may outlive the value it was copied from; a reference
