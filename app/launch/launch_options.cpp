@@ -1,5 +1,6 @@
 #include "app/launch/launch_options.h"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "app/cli/cli_args.h"
@@ -58,6 +59,12 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
     if (!parsed.positionals().empty()) options.open = parsed.positionals().front();
     if (auto value = parsed.optionalValue("screenshot")) {
         if (value->empty()) throw InputError("--screenshot: the file name is empty");
+        std::string lower = *value;
+        for (char& c : lower)
+            c = char(std::tolower(static_cast<unsigned char>(c)));
+        if (!lower.ends_with(".png"))
+            throw InputError("--screenshot: '" + *value +
+                             "' does not end in .png (screenshots are PNG)");
         options.screenshot = *value;
     }
     if (auto value = parsed.optionalValue("model")) options.model = *value;
@@ -71,6 +78,7 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
         options.lesson = *value;
     }
     if (auto value = parsed.optionalValue("lesson-step")) {
+        if (options.lesson.empty()) throw InputError("--lesson-step: needs --lesson");
         options.lesson_step = parseCount("lesson-step", *value, 1);
     }
     return options;

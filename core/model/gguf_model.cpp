@@ -26,6 +26,9 @@ std::string baseName(const std::string& path) {
 }
 
 /// A size-like key (count, length) as a positive int64.
+constexpr std::int64_t kMaxLayers = 65536;                      // as the other readers
+constexpr std::int64_t kMaxRunContext = std::int64_t(1) << 24;  // 16M positions
+
 std::int64_t requireSize(const GgufFile& file, const std::string& key) {
     const std::optional<std::uint64_t> value = file.findUint(key);
     if (!value) fail(file, "missing key '" + key + "'");
@@ -320,6 +323,16 @@ Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options) {
     }
     Model model;
     model.config = readGgufConfig(file, options);
+    if (model.config.n_layers > kMaxLayers)
+        file.failAtKey(*arch + ".block_count",
+                       "is more than the " + std::to_string(kMaxLayers) + " layers KVScope runs");
+    // Running reserves K/V for the whole context up front: a context no machine holds is refused
+    // here, naming the key, rather than ending in an allocation failure.
+    if (model.config.max_context > kMaxRunContext)
+        file.failAtKey(*arch + ".context_length", "is " + std::to_string(model.config.max_context) +
+                                                      " positions, more than the " +
+                                                      std::to_string(kMaxRunContext) +
+                                                      " KVScope runs");
     model.tokenizer = loadGgufTokenizer(file);
     if (model.tokenizer->vocabSize() != model.config.vocab) {
         fail(file, "the tokenizer has " + std::to_string(model.tokenizer->vocabSize()) +
