@@ -96,6 +96,8 @@ def write_gguf(path, tensors):
     """tensors: (name, ggml type id, dims ne[0] first, bytes)."""
     pieces = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)]
     types = [2, 3, 3] + [6] * 256
+    pieces += ["tok%d" % i for i in range(V - len(pieces))]  # larger shapes (bench): plain pieces
+    types += [1] * (V - len(types))
     kvs = [kv("general.architecture", 8, "llama"), kv("general.name", 8, "quant-test"),
            kv("llama.block_count", 4, L), kv("llama.context_length", 4, CTX),
            kv("llama.embedding_length", 4, D), kv("llama.feed_forward_length", 4, FF),
