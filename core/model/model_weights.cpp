@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/util/error.h"
+#include "core/util/number_text.h"
 
 namespace kvscope {
 
@@ -78,10 +79,10 @@ void ModelWeights::checkFinite() const {
         for (std::int64_t i = 0; i < n; ++i) {
             if (std::isfinite(data[i])) continue;
             const std::int64_t at = first_row * cols + i;
-            throw InputError("weights: tensor " + name + " holds " + std::to_string(data[i]) +
-                             " at [" + std::to_string(at / cols) + "][" +
-                             std::to_string(at % cols) + "] (value " + std::to_string(at) + " of " +
-                             std::to_string(total) + "); a model needs finite weights");
+            throw InputError("weights: tensor " + name + " holds " + numberText(data[i]) + " at [" +
+                             std::to_string(at / cols) + "][" + std::to_string(at % cols) +
+                             "] (value " + std::to_string(at) + " of " + std::to_string(total) +
+                             "); a model needs finite weights");
         }
     };
     const auto matrix = [&](const WeightMatrix& m, const std::string& name) {

@@ -189,6 +189,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
     if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
     writeCodecTables(results.codecs, results.codec_decodes, out);
     writePagingTables(results.paging, out);
+    if (!results.json_reads.empty()) writeJsonReadTable(results.json_reads, out);
 
     const BenchTargets targets = judgeTargets(results);
     out << "\nTargets:\n  builtin:demo cached vs recompute at context 2048: ";
@@ -225,6 +226,9 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.field("weight_bytes",
                "the weights one step reads, as stored (quantized blocks as blocks)");
     json.field("gguf_open", "milliseconds per GgufFile::open, median; sizes in bytes");
+    json.field("json_read",
+               "seconds of one read in a child process; peak_rss_bytes: its peak RSS during the "
+               "read minus its RSS before");
     json.endObject();
     json.key("memcpy").beginArray();
     for (const CopyBandwidth& copy : results.copies)
@@ -238,6 +242,8 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     writeGgufOpenJson(json, results.gguf_opens);
     writeCodecJson(json, results.codecs, results.codec_decodes);
     writePagingJson(json, results.paging);
+    json.key("json_read");
+    writeJsonReadJson(json, results.json_reads);
     const BenchTargets targets = judgeTargets(results);
     json.key("targets").beginObject();
     writeOptional(json, "demo_speedup_at_2048", targets.demo_speedup_2048);
