@@ -199,7 +199,7 @@ TEST_CASE("a model path to a device or pipe says what it is, not 'no such file'"
     CHECK(result.err.find("no such file") == std::string::npos);
 }
 
-TEST_CASE("--threads takes a whole number in [1, 1024] on every command that computes",
+TEST_CASE("the threads flag takes a whole number in [1, 1024] on every command that computes",
           "[cli][threads]") {
     checkBadInput(generateWith({"--threads", "0"}), "--threads");
     checkBadInput(generateWith({"--threads", "two"}), "--threads");
