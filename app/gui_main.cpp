@@ -13,6 +13,7 @@
 #include "app/cli/help.h"
 #include "app/launch/headless_replay.h"
 #include "app/launch/launch_options.h"
+#include "core/engine/cpu_threads.h"
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
 #include "ui/engine/trace_model.h"
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
         std::cerr << "kvscope: " << e.what() << "\n" << kvscope::launchUsage();
         return 2;
     }
+    kvscope::setRequestedThreads(options.threads);  // 0: OMP_NUM_THREADS or the default
     if (options.help) {
         std::cout << kvscope::launchUsage();
         return 0;

@@ -268,9 +268,14 @@ void checkAllTensors(const GgufFile& file, const ModelConfig& c) {
     if (!c.tied_output) checkTensor(file, "output.weight", {c.d_model, c.vocab});
 }
 
-/// GGUF dims [cols, rows] (ne[0] = row length) -> row-major Matrix [rows][cols].
-Matrix loadMatrix(const GgufFile& file, const std::string& name) {
+/// GGUF dims [cols, rows] (ne[0] = row length) -> a WeightMatrix [rows][cols] viewing the mapped
+/// bytes in place, whatever the type. A tensor whose rows are not whole blocks (stories260K's
+/// Q8_0 ffn_down: rows of 172) cannot be read row by row; it is decoded as one flat run of blocks
+/// into an owned fp32 matrix (ggml refuses such a tensor; it is small).
+WeightMatrix loadMatrix(const GgufFile& file, const std::string& name) {
     const GgufTensorInfo& t = *file.findTensor(name);
+    if (t.dims[0] % ggmlTypeTraits(t.type).block_size == 0)
+        return WeightMatrix::view(t.type, t.dims[1], t.dims[0], file.tensorBytes(t), file.owner());
     Matrix m(t.dims[1], t.dims[0]);  // [ne[1]][ne[0]]
     file.dequantizeInto(t, std::span<float>(m.data(), std::size_t(m.size())));
     return m;
