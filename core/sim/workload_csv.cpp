@@ -63,9 +63,9 @@ std::vector<Request> parseWorkloadCsv(std::istream& in, const std::string& name,
         if (r.prompt_len < 1 || r.output_len < 1)
             throw InputError(where + ": prompt_len and output_len must be >= 1");
         if (r.prompt_len > max_seq - r.output_len)
-            throw InputError(where + ": prompt_len + output_len = " +
-                             std::to_string(r.prompt_len + r.output_len) + " exceeds max_seq " +
-                             std::to_string(max_seq));
+            throw InputError(where + ": prompt_len " + std::to_string(r.prompt_len) +
+                             " + output_len " + std::to_string(r.output_len) +
+                             " exceeds max_seq " + std::to_string(max_seq));
         if (fields.size() == 3) {
             r.arrival = parseField(fields[2], where, "arrival");
             if (r.arrival < last_arrival)

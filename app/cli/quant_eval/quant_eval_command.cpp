@@ -16,6 +16,7 @@
 #include "core/eval/quant_eval.h"
 #include "core/eval/quant_sweep.h"
 #include "core/util/error.h"
+#include "core/util/text_file.h"
 
 namespace kvscope::cli {
 
@@ -32,9 +33,11 @@ constexpr FlagSpec kFlags[] = {
     {"prompt", "TEXT",
      "prompt (BOS in front), continued by fp32 greedy --steps tokens (default: "
      "BOS only)"},
-    {"text", "FILE", "teacher-force this text file instead (BOS in front, cut to the context)"},
+    {"text", "FILE",
+     "teacher-force this text file (16 MiB at most) instead (BOS in front, cut to the context)"},
     {"prompts", "FILE",
-     "pool many sequences: one prompt per line, each continued by --steps greedy tokens"},
+     "pool many sequences: one prompt per line (10000 lines, 16 MiB at most), each continued by "
+     "--steps greedy tokens"},
     {"steps", "N", "fp32 greedy tokens after the prompt, and free-generation steps (default 200)"},
     {"layout", "L", "contiguous|paged (default contiguous)"},
     {"block-size", "B", "paged block size, a multiple of 32 for kivi2 (default 32)"},
@@ -77,15 +80,15 @@ std::vector<KvCacheSpec> parseCodecList(std::string_view list) {
     return specs;
 }
 
+/// A --text or --prompts file: 16 MiB at most (stories260K's 512-token context takes about
+/// 2 KiB of text; a prompts file of thousands of lines stays far below).
+constexpr std::int64_t kMaxTextBytes = std::int64_t(16) << 20;
+
+/// Sequences a --prompts file may ask for (each runs fp32 and every codec).
+constexpr std::int64_t kMaxPrompts = 10'000;
+
 std::string readText(const std::string& flag, const std::string& path) {
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error))
-        throw InputError("--" + flag + ": '" + path + "' is a directory, not a text file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError("--" + flag + ": cannot open '" + path + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return readTextFile("--" + flag, path, kMaxTextBytes);
 }
 
 CacheLayout parseLayout(std::string_view text) {
@@ -116,6 +119,10 @@ std::vector<PromptLine> readPrompts(const std::string& path) {
         const bool bos_alone =
             line.substr(first, line.find_last_not_of(" \t") + 1 - first) == "<s>";
         prompts.push_back({number, bos_alone ? std::string() : line});
+        if (std::int64_t(prompts.size()) > kMaxPrompts)
+            throw InputError("--prompts: '" + path + "' holds more than " +
+                             std::to_string(kMaxPrompts) + " prompts (the limit; line " +
+                             std::to_string(number) + ")");
     }
     if (prompts.empty()) throw InputError("--prompts: '" + path + "' holds no prompt");
     return prompts;
