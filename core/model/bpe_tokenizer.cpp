@@ -219,16 +219,13 @@ std::string BpeTokenizer::label(TokenId id) const {
 }
 
 bool BpeTokenizer::isEndOfGeneration(TokenId id) const {
-    return id == m_eos ||
-           std::find(m_options.end_of_generation.begin(), m_options.end_of_generation.end(), id) !=
-               m_options.end_of_generation.end();
+    return endsGeneration(m_options, m_eos, id);
 }
 
 bool BpeTokenizer::isSpecial(TokenId id) const {
     if (id < 0 || id >= TokenId(m_vocab.size())) return false;
     if (id == m_bos || id == m_eos) return true;
-    const TokenType type = m_vocab[std::size_t(id)].type;
-    return type == TokenType::Control || type == TokenType::Unknown;
+    return isControlType(m_vocab[std::size_t(id)].type);
 }
 
 }  // namespace kvscope

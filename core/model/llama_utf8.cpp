@@ -1,7 +1,5 @@
 #include "core/model/llama_utf8.h"
 
-#include "core/util/check.h"
-
 namespace kvscope {
 
 namespace {
@@ -51,25 +49,6 @@ std::vector<char32_t> llamaCodepoints(std::string_view text) {
         pos += length;
     }
     return cps;
-}
-
-void appendUtf8(std::string& out, char32_t cp) {
-    KVSCOPE_EXPECTS(cp <= 0x10FFFF);
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
 }
 
 }  // namespace kvscope

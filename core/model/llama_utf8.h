@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/util/utf8.h"  // appendUtf8: the re-encoding
+
 namespace kvscope {
 
 /// The code points of `text` decoded as llama.cpp decodes them: a lead byte followed by enough
@@ -13,9 +15,5 @@ namespace kvscope {
 /// checked, continuation bytes only for their top bits); any other byte is U+FFFD on its own.
 /// Values above U+10FFFF (which llama.cpp cannot re-encode) are U+FFFD too.
 std::vector<char32_t> llamaCodepoints(std::string_view text);
-
-/// Appends the UTF-8 encoding of `cp` (1 to 4 bytes; surrogates are encoded like any other value,
-/// as llama.cpp does). `cp` must be at most U+10FFFF.
-void appendUtf8(std::string& out, char32_t cp);
 
 }  // namespace kvscope

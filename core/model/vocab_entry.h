@@ -1,6 +1,7 @@
 #pragma once
 // One token of a GGUF vocabulary (tokenizer.ggml.tokens / scores / token_type) and the switches
 // every tokenizer reads from the file's tokenizer.ggml.* keys.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,5 +35,16 @@ struct TokenizerOptions {
     /// Tokens besides EOS that end generation (llama.cpp's end-of-generation set).
     std::vector<std::int32_t> end_of_generation;
 };
+
+/// Control and unknown tokens: generation never prints them.
+inline bool isControlType(TokenType type) {
+    return type == TokenType::Control || type == TokenType::Unknown;
+}
+
+/// EOS or one of `options.end_of_generation`.
+inline bool endsGeneration(const TokenizerOptions& options, std::int32_t eos, std::int32_t id) {
+    const std::vector<std::int32_t>& ends = options.end_of_generation;
+    return id == eos || std::find(ends.begin(), ends.end(), id) != ends.end();
+}
 
 }  // namespace kvscope
