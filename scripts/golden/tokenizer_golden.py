@@ -13,9 +13,10 @@ SentencePiece vocabularies shaped like Gemma's and Phi-3's):
   <name>.golden  one line per corpus text: the text as hex, a tab, llama.cpp's ids for it
                  (llama_tokenize with add_special and parse_special), a tab, the hex of
                  llama.cpp's pieces of those ids concatenated (llama_token_to_piece, special =
-                 false): what a generation loop prints.
+                 false): what a generation loop prints; "=" when that is the text itself.
 llama.cpp gets the same keys plus tiny random weights (it refuses a file without them); that file
-is written to a temporary folder only.
+is written to a temporary folder only. The corpus: CORPUS (72 hand-written texts) and 100
+seeded random mixtures (random_texts).
 
 The BPE merges are learned here from TRAINING_TEXT (a plain byte-pair count, 420 merges) so that
 the vocabulary is small but merges real words, numbers, spaces and CJK/Cyrillic bytes.
@@ -127,6 +128,28 @@ CORPUS = [
     b"<|begin_of_text|><|begin_of_text|> double BOS",
     b"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
 ]
+
+
+def random_texts(n, seed=17):
+    """Seeded random mixtures of the pieces pre-tokenizers treat differently: letters of several
+    scripts and cases, digits of several scripts, apostrophes and contractions, punctuation and
+    symbols, every kind of whitespace run, emoji, special-token texts and invalid bytes."""
+    rnd = random.Random(seed)
+    atoms = [b"a", b"Z", b"hello", b"The", b"'s", b"'LL", b"'", b"0", b"7", b"12345", b"3.5",
+             " ".encode(), b"  ", b"\t", b"\n", b"\r\n", b"\n\n", b"   \n",
+             "\u00a0".encode(), "\u0085".encode(), "\u3000".encode(),
+             "é".encode(), "ß".encode(), "Привет".encode(), "中文".encode(), "ひら".encode(),
+             "مرحبا".encode(), "Ελλάδα".encode(), "한국".encode(), "٣".encode(), "Ⅻ".encode(),
+             "🙂".encode(), "👍🏽".encode(), b"!", b"?!", b"...", b"(", b")", b"{", b"}", b"$",
+             b"+", b"<", b">", b"=", b"_", b"-", b"/", b"\\", b"`", b"|", b"~", b"^", b"#",
+             "—".encode(), "“".encode(), "€".encode(), "！".encode(), b"<|im_start|>",
+             b"<|eot_id|>", b"<start_of_turn>", b"<|user|>", b"<s>", b"\xff", b"\x80",
+             b"\xe4\xbd", b"\xc3"]
+    texts = []
+    for _ in range(n):
+        texts.append(b"".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 24))))
+    return texts
+
 
 SPECIALS = [  # (text, gguf token type): 3 control, 4 user-defined
     ("<|begin_of_text|>", 3), ("<|end_of_text|>", 3), ("<|start_header_id|>", 3),
@@ -388,13 +411,14 @@ def main():
             model = ref.Model(full, n_ctx=64)
             vocab = vocab_of(model)
             lines = []
-            for text in CORPUS:
+            for text in CORPUS + random_texts(100):
                 ids = tokenize(lib, vocab, text)
+                printed = pieces(lib, vocab, ids)
                 lines.append("%s\t%s\t%s" % (text.hex(), " ".join(map(str, ids)),
-                                             pieces(lib, vocab, ids).hex()))
+                                             "=" if printed == text else printed.hex()))
             with open(os.path.join(out_dir, name + ".golden"), "w") as f:
                 f.write("\n".join(lines) + "\n")
-            print(name, n_vocab, "tokens,", len(CORPUS), "texts")
+            print(name, n_vocab, "tokens,", len(lines), "texts")
             model.close()
 
 
