@@ -49,7 +49,7 @@ void setStateful(ModelShape& shape, const std::vector<std::int64_t>& layers,
 void applyLayerTypes(const ConfigKeys& keys, const ConfigKey& types,
                      const std::optional<ConfigSize>& window, std::string_view layers_key,
                      ModelShape& shape) {
-    const std::vector<JsonValue>& items = types.value->items();
+    const JsonItems items = types.value->items();
     if (std::int64_t(items.size()) != shape.n_layers) {
         types.value->fail("has " + std::to_string(items.size()) + " entries but " +
                           std::string(layers_key) + " is " + std::to_string(shape.n_layers));
@@ -156,7 +156,7 @@ std::optional<HybridPattern> hybridPattern(const ConfigKeys& keys, const ModelSh
 
 /// A config that lists layer_types and also a hybrid key must agree with itself.
 void checkAgrees(const ConfigKeys& keys, const ConfigKey& types, const HybridPattern& pattern) {
-    const std::vector<JsonValue>& items = types.value->items();
+    const JsonItems items = types.value->items();
     for (std::size_t i = 0; i < items.size() && i < pattern.attention.size(); ++i) {
         const std::optional<LayerRole> role = roleOf(items[i].asString());
         const bool attention = role && *role != LayerRole::Stateful;

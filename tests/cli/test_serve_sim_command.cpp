@@ -124,6 +124,14 @@ TEST_CASE("serve-sim bad flags exit 2 naming the flag", "[sim][cli]") {
     const std::string csv = tempPath("kvscope_serve_sim_bad.csv");
     std::ofstream(csv) << "10,5\n10,five\n";
     checkBadInput({"--workload", "csv:" + csv}, ":2: output_len");
+    checkBadInput({"--workload", "csv:" + csv}, "--workload: ");
+    // Too large: /dev/zero (no size, never ends) and a regular file one byte over 16 MiB.
+    checkBadInput({"--workload", "csv:/dev/zero"},
+                  "--workload: /dev/zero: the workload CSV is larger than the limit of 16777216 "
+                  "bytes (16.00 MiB)");
+    std::filesystem::resize_file(csv, 16 * 1024 * 1024 + 1);
+    checkBadInput({"--workload", "csv:" + csv},
+                  "the workload CSV is 16777217 bytes, more than the limit of 16777216");
     std::remove(csv.c_str());
 }
 

@@ -43,10 +43,12 @@ constexpr FlagSpec kFlags[] = {
 constexpr std::string_view kDetails =
     "sharegpt: lognormal lengths, prompt median 160 (sigma 1.0), output median 200 (sigma 0.9),\n"
     "clipped so prompt + output <= --max-seq. A csv workload has lines prompt_len,output_len\n"
-    "[,arrival]. Policies run the same requests: contiguous-max reserves max-seq slots per\n"
-    "sample up front, contiguous-exact reserves prompt + output (an oracle), paged allocates\n"
-    "blocks as tokens are written (real BlockAllocator), paged-prefix also reuses cached full\n"
-    "blocks (PrefixIndex). Out of blocks: the latest arrival is preempted and recomputed.\n"
+    "[,arrival]; at most 16 MiB (16777216 bytes) and 1000000 requests, checked before the\n"
+    "simulation (a regular file's size before it is read, a pipe's as it is read). Policies run\n"
+    "the same requests: contiguous-max reserves max-seq slots per sample up front,\n"
+    "contiguous-exact reserves prompt + output (an oracle), paged allocates blocks as tokens\n"
+    "are written (real BlockAllocator), paged-prefix also reuses cached full blocks\n"
+    "(PrefixIndex). Out of blocks: the latest arrival is preempted and recomputed.\n"
     "KV util = held token slots / reserved token slots summed over steps. Bytes are IEC.\n";
 
 std::string flagValue(const ParsedArgs& args, std::string_view name, std::string fallback) {
@@ -80,7 +82,12 @@ std::vector<sim::Request> chooseWorkload(const ParsedArgs& args, sim::WorkloadSp
     const std::int64_t output = intFlag(args, "output-len", 200, 1, sim::kMaxSeqLen);
     if (w.rfind("csv:", 0) == 0) {
         if (args.has("requests")) throw InputError("--requests: not with --workload csv:FILE");
-        std::vector<sim::Request> requests = sim::readWorkloadCsv(w.substr(4), spec.max_seq);
+        std::vector<sim::Request> requests;
+        try {
+            requests = sim::readWorkloadCsv(w.substr(4), spec.max_seq);
+        } catch (const InputError& e) {
+            throw InputError(std::string("--workload: ") + e.what());
+        }
         sim::applySharedPrompt(requests, spec);
         return requests;
     }
