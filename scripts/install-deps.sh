@@ -7,10 +7,12 @@
 set -euo pipefail
 
 # dpkg-dev, file: CPack's .deb (dpkg-shlibdeps); desktop-file-utils, appstream: the packaging test.
+# libpcre2-dev: the byte-level BPE pre-tokenizers (Unicode regular expressions).
 # Qt6Charts needs Qt6OpenGL's CMake files (libqt6opengl6-dev), which qt6-base-dev only recommends.
 packages=(
   cmake ninja-build g++ pkg-config
   libeigen3-dev catch2
+  libpcre2-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins libqt6opengl6-dev libgl1-mesa-dev
   fonts-dejavu-core
   xvfb xauth

@@ -59,8 +59,9 @@ Generation generate(std::shared_ptr<const Model> model, const GenerationRequest&
     const StepRecord* record = &session.prefill(result.prompt_tokens);
     while (std::int64_t(result.generated.size()) < request.max_new_tokens) {
         const TokenId token = record->next_token;
-        if (token == tokenizer.eos() || token == tokenizer.bos()) {
-            result.stop = token == tokenizer.eos() ? StopReason::Eos : StopReason::Bos;
+        // EOS, a chat turn's end ("<|eot_id|>", "<|im_end|>"), or BOS.
+        if (tokenizer.isEndOfGeneration(token) || token == tokenizer.bos()) {
+            result.stop = tokenizer.isEndOfGeneration(token) ? StopReason::Eos : StopReason::Bos;
             break;
         }
         result.generated.push_back(token);

@@ -1,6 +1,6 @@
 #pragma once
 // The generation loop shared by `generate` and `attention`: BOS + prompt, prefill, then one
-// step per new token until max_new_tokens or the model emits BOS/EOS.
+// step per new token until max_new_tokens or the model emits BOS, EOS or an end-of-turn token.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,7 +18,7 @@ enum class StopReason { MaxNewTokens, Eos, Bos };
 std::string_view toString(StopReason reason);
 
 struct GenerationRequest {
-    std::string prompt;
+    std::string prompt;               // as fed: already wrapped in the chat format under --chat
     std::int64_t max_new_tokens = 0;  // >= 0
     SessionOptions options;
     /// Also feed the last generated token (one more step whose sample is dropped), so that every

@@ -6,7 +6,7 @@
 #include <span>
 
 #include "core/model/dequantize.h"
-#include "core/model/sentencepiece_tokenizer.h"
+#include "core/model/gguf_tokenizer.h"
 #include "core/util/error.h"
 #include "core/util/number_text.h"
 
@@ -153,72 +153,6 @@ ModelConfig readGgufConfig(const GgufFile& file, const GgufModelOptions& options
     return readGgufModelInfo(file, options).config;
 }
 
-// --- tokenizer ------------------------------------------------------------------------------
-
-namespace {
-
-TokenId readTokenId(const GgufFile& file, const std::string& key, TokenId fallback) {
-    const std::optional<std::uint64_t> id = file.findUint(key);
-    if (!id) return fallback;
-    if (*id > std::uint64_t(std::numeric_limits<TokenId>::max()))
-        file.failAtKey(key, "token id " + std::to_string(*id) + " does not fit in 32 bits");
-    return TokenId(*id);
-}
-
-}  // namespace
-
-std::shared_ptr<const Tokenizer> loadGgufTokenizer(const GgufFile& file) {
-    const std::optional<std::string> model = file.findString("tokenizer.ggml.model");
-    if (!model) fail(file, "no embedded tokenizer (missing key 'tokenizer.ggml.model')");
-    if (*model != "llama") {
-        file.failAtKey("tokenizer.ggml.model", "tokenizer model '" + *model +
-                                                   "' is not supported (only 'llama', "
-                                                   "SentencePiece)");
-    }
-    std::optional<std::vector<std::string>> pieces = file.findStringArray("tokenizer.ggml.tokens");
-    if (!pieces) fail(file, "missing key 'tokenizer.ggml.tokens'");
-    const std::size_t n_vocab = pieces->size();
-    const std::optional<std::vector<float>> scores = file.findFloatArray("tokenizer.ggml.scores");
-    if (scores && scores->size() != n_vocab) {
-        file.failAtKey("tokenizer.ggml.scores", "has " + std::to_string(scores->size()) +
-                                                    " scores for " + std::to_string(n_vocab) +
-                                                    " tokens");
-    }
-    const std::optional<std::vector<std::int64_t>> types =
-        file.findIntArray("tokenizer.ggml.token_type");
-    if (types && types->size() != n_vocab) {
-        file.failAtKey("tokenizer.ggml.token_type", "has " + std::to_string(types->size()) +
-                                                        " types for " + std::to_string(n_vocab) +
-                                                        " tokens");
-    }
-
-    std::vector<VocabEntry> vocab(n_vocab);  // [n_vocab]
-    for (std::size_t i = 0; i < n_vocab; ++i) {
-        vocab[i].piece = std::move((*pieces)[i]);
-        if (scores) vocab[i].score = (*scores)[i];
-        if (types) {
-            const std::int64_t type = (*types)[i];
-            if (type < std::int64_t(TokenType::Undefined) || type > std::int64_t(TokenType::Byte)) {
-                file.failAtKey(
-                    "tokenizer.ggml.token_type",
-                    "token " + std::to_string(i) + " has unknown type " + std::to_string(type));
-            }
-            vocab[i].type = TokenType(type);
-        }
-    }
-    // llama.cpp's SentencePiece defaults: <unk> 0, <s> 1, </s> 2.
-    const TokenId bos = readTokenId(file, "tokenizer.ggml.bos_token_id", 1);
-    const TokenId eos = readTokenId(file, "tokenizer.ggml.eos_token_id", 2);
-    const TokenId unk = readTokenId(file, "tokenizer.ggml.unknown_token_id", 0);
-    const bool add_space_prefix = file.findBool("tokenizer.ggml.add_space_prefix").value_or(true);
-    try {
-        return std::make_shared<const SentencePieceTokenizer>(std::move(vocab), bos, eos, unk,
-                                                              add_space_prefix);
-    } catch (const InputError& e) {
-        fail(file, std::string("bad tokenizer: ") + e.what());
-    }
-}
-
 // --- weights --------------------------------------------------------------------------------
 
 namespace {
@@ -339,6 +273,7 @@ Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options) {
                                                       std::to_string(kMaxRunContext) +
                                                       " KVScope runs");
     model.tokenizer = loadGgufTokenizer(file);
+    model.chat_template = file.findString("tokenizer.chat_template").value_or("");
     if (model.tokenizer->vocabSize() != model.config.vocab) {
         fail(file, "the tokenizer has " + std::to_string(model.tokenizer->vocabSize()) +
                        " tokens but the model expects " + std::to_string(model.config.vocab));

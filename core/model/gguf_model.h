@@ -1,6 +1,6 @@
 #pragma once
 // GGUF -> Model: the llama architecture's metadata keys become a ModelConfig, its tensors fp32
-// ModelWeights, its embedded SentencePiece vocabulary a Tokenizer.
+// ModelWeights, its embedded vocabulary a Tokenizer (gguf_tokenizer.h).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/model/gguf_file.h"
+#include "core/model/gguf_tokenizer.h"
 #include "core/model/model.h"
 
 namespace kvscope {
@@ -40,10 +41,6 @@ struct GgufModelInfo {
 GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& options = {});
 /// readGgufModelInfo(file, options).config.
 ModelConfig readGgufConfig(const GgufFile& file, const GgufModelOptions& options = {});
-
-/// The embedded tokenizer (tokenizer.ggml.model must be "llama"). Throws InputError naming the
-/// key when it is missing, unsupported or inconsistent.
-std::shared_ptr<const Tokenizer> loadGgufTokenizer(const GgufFile& file);
 
 /// A runnable Model. Throws InputError when general.architecture is not "llama", the tokenizer
 /// is unsupported, or a tensor is missing, has the wrong shape or a type that cannot be

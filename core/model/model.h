@@ -1,6 +1,7 @@
 #pragma once
 // A runnable model: config + weights + tokenizer.
 #include <memory>
+#include <string>
 
 #include "core/model/model_config.h"
 #include "core/model/model_weights.h"
@@ -12,6 +13,8 @@ struct Model {
     ModelConfig config;
     ModelWeights weights;
     std::shared_ptr<const Tokenizer> tokenizer;
+    /// The file's chat template (GGUF tokenizer.chat_template, Jinja), "" when it has none.
+    std::string chat_template;
 };
 
 }  // namespace kvscope

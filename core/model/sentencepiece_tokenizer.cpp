@@ -1,5 +1,6 @@
 #include "core/model/sentencepiece_tokenizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -9,16 +10,16 @@
 
 #include "core/util/error.h"
 
-// Encoding follows llama2.c's encode() (and, for every vocabulary SentencePiece produces,
-// llama.cpp's SPM tokenizer): the text, with "▁" for spaces, is split into UTF-8 characters;
-// a character that is a piece becomes that token, any other character becomes byte-fallback
-// tokens that never merge; then the adjacent pair whose concatenation is a piece with the
-// highest score merges (ties: the leftmost pair), until no pair is a piece. A priority queue
-// of candidate pairs over a linked list of symbols keeps this O(n log n) in the text length.
-// (Where a vocabulary holds a piece containing a character that is not itself a piece,
-// llama.cpp could still reach that piece by merging; llama2.c and this code cannot.
-// SentencePiece's trainer always keeps the characters of its pieces, so this never differs on
-// real vocabularies.)
+// Encoding follows llama.cpp's SPM tokenizer (and llama2.c's encode() on valid UTF-8): special
+// tokens spelled in the text are cut out first (SpecialTokenSplitter); each stretch between them:
+// the text, with "▁" for spaces, is split into UTF-8 characters; a character that is a piece
+// becomes that token, any other character becomes byte-fallback tokens that never merge; then the
+// adjacent pair whose concatenation is a piece with the highest score merges (ties: the leftmost
+// pair), until no pair is a piece. A priority queue of candidate pairs over a linked list of
+// symbols keeps this O(n log n) in the text length. (Where a vocabulary holds a piece containing a
+// character that is not itself a piece, llama.cpp could still reach that piece by merging; llama2.c
+// and this code cannot. SentencePiece's trainer always keeps the characters of its pieces, so this
+// never differs on real vocabularies.)
 
 namespace kvscope {
 
@@ -41,26 +42,20 @@ TokenId mergeablePiece(const std::unordered_map<std::string, TokenId>& lookup,
     return hit->second;
 }
 
-bool isContinuationByte(unsigned char byte) {
-    return (byte & 0xC0) == 0x80;
-}
-
-/// Length of the UTF-8 character starting at text[pos]: 1..4 for a lead byte followed by its
-/// continuation bytes, 1 for any byte that does not start a complete sequence.
+/// Bytes of the character starting at text[pos] as llama.cpp's SentencePiece tokenizer counts
+/// them (unicode_len_utf8): from the lead byte alone (0xC0-0xDF: 2, 0xE0-0xEF: 3, 0xF0-0xFF: 4,
+/// anything else 1), cut at the end of the text. Continuation bytes are not checked, so a broken
+/// sequence takes the bytes after it; such a character is never a piece and falls back to bytes.
 std::size_t utf8CharLength(std::string_view text, std::size_t pos) {
     const auto lead = static_cast<unsigned char>(text[pos]);
     std::size_t length = 1;
-    if (lead >= 0xC2 && lead <= 0xDF)
-        length = 2;
-    else if (lead >= 0xE0 && lead <= 0xEF)
-        length = 3;
-    else if (lead >= 0xF0 && lead <= 0xF4)
+    if (lead >= 0xF0)
         length = 4;
-    if (length > text.size() - pos) return 1;
-    for (std::size_t i = 1; i < length; ++i) {
-        if (!isContinuationByte(static_cast<unsigned char>(text[pos + i]))) return 1;
-    }
-    return length;
+    else if (lead >= 0xE0)
+        length = 3;
+    else if (lead >= 0xC0)
+        length = 2;
+    return std::min(length, text.size() - pos);
 }
 
 std::string bytePiece(unsigned byte) {
@@ -137,13 +132,15 @@ struct LowerPriority {
 }  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(std::vector<VocabEntry> vocab, TokenId bos,
-                                               TokenId eos, TokenId unk, bool add_space_prefix)
+                                               TokenId eos, TokenId unk, bool add_space_prefix,
+                                               TokenizerOptions options)
     : m_vocab(std::move(vocab)),
       m_byte_token(256, -1),
       m_bos(bos),
       m_eos(eos),
       m_unk(unk),
-      m_add_space_prefix(add_space_prefix) {
+      m_add_space_prefix(add_space_prefix),
+      m_options(options) {
     if (m_vocab.empty()) throw InputError("SentencePiece tokenizer: the vocabulary is empty");
     if (m_vocab.size() > std::size_t(std::numeric_limits<TokenId>::max())) {
         throw InputError("SentencePiece tokenizer: " + std::to_string(m_vocab.size()) +
@@ -169,13 +166,30 @@ SentencePieceTokenizer::SentencePieceTokenizer(std::vector<VocabEntry> vocab, To
         const auto hit = m_lookup.find(bytePiece(byte));
         if (hit != m_lookup.end()) m_byte_token[byte] = hit->second;
     }
+    m_specials = SpecialTokenSplitter(m_vocab, m_options.phi3_rstrip);
 }
 
 std::vector<TokenId> SentencePieceTokenizer::encode(std::string_view text) const {
-    if (text.empty()) return {};
+    std::vector<TokenId> ids;
+    bool after_special = true;  // llama.cpp: the text's start counts as following a special token
+    for (const TextFragment& fragment : m_specials.split(text)) {
+        if (fragment.token >= 0) {
+            ids.push_back(fragment.token);
+            after_special = true;
+        } else {
+            encodeText(fragment.text, m_add_space_prefix && after_special, ids);
+            after_special = false;
+        }
+    }
+    return ids;
+}
+
+void SentencePieceTokenizer::encodeText(std::string_view text, bool space_prefix,
+                                        std::vector<TokenId>& ids) const {
+    if (text.empty()) return;
     std::string normalised;  // the text as pieces spell it: a "▁" prefix, "▁" for ' '
     normalised.reserve(text.size() + kSpaceMarker.size());
-    if (m_add_space_prefix) normalised += kSpaceMarker;
+    if (space_prefix) normalised += kSpaceMarker;
     for (char c : text) {
         if (c == ' ')
             normalised += kSpaceMarker;
@@ -226,8 +240,6 @@ std::vector<TokenId> SentencePieceTokenizer::encode(std::string_view text) const
         propose(best.left, l.next);
     }
 
-    std::vector<TokenId> ids;
-    ids.reserve(symbols.size());
     for (int i = 0; i >= 0; i = symbols[std::size_t(i)].next) {
         const Symbol& s = symbols[std::size_t(i)];
         if (s.id >= 0) {
@@ -239,7 +251,6 @@ std::vector<TokenId> SentencePieceTokenizer::encode(std::string_view text) const
             ids.push_back(byte_id >= 0 ? byte_id : m_unk);
         }
     }
-    return ids;
 }
 
 std::string SentencePieceTokenizer::decode(TokenId id) const {
@@ -268,11 +279,14 @@ std::string SentencePieceTokenizer::label(TokenId id) const {
     return out;
 }
 
+bool SentencePieceTokenizer::isEndOfGeneration(TokenId id) const {
+    return endsGeneration(m_options, m_eos, id);
+}
+
 bool SentencePieceTokenizer::isSpecial(TokenId id) const {
     if (id < 0 || id >= TokenId(m_vocab.size())) return false;
     if (id == m_bos || id == m_eos || id == m_unk) return true;
-    const TokenType type = m_vocab[std::size_t(id)].type;
-    return type == TokenType::Control || type == TokenType::Unknown;
+    return isControlType(m_vocab[std::size_t(id)].type);
 }
 
 }  // namespace kvscope

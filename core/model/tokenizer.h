@@ -13,7 +13,8 @@ using TokenId = std::int32_t;
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
-    /// Token ids of `text`, without BOS.
+    /// Token ids of `text`, without BOS or EOS. Special tokens spelled in the text (llama.cpp's
+    /// parse_special: "<|im_start|>", "<s>") become their single token.
     virtual std::vector<TokenId> encode(std::string_view text) const = 0;
     /// The bytes token `id` stands for in generated text ("" for special tokens).
     virtual std::string decode(TokenId id) const = 0;
@@ -24,6 +25,13 @@ public:
     virtual std::int64_t vocabSize() const = 0;
     /// True for control tokens (BOS, EOS, UNK) that generation never prints.
     virtual bool isSpecial(TokenId id) const = 0;
+    /// Whether a prompt starts with BOS / ends with EOS (tokenizer.ggml.add_bos_token /
+    /// add_eos_token); promptTokens() is where they are applied.
+    virtual bool addBos() const { return true; }
+    virtual bool addEos() const { return false; }
+    /// True for EOS and the tokens that end a chat turn ("<|eot_id|>", "<|im_end|>",
+    /// "<end_of_turn>", "<|end|>"): generation stops there.
+    virtual bool isEndOfGeneration(TokenId id) const { return id == eos(); }
 };
 
 /// Byte-level tokenizer of the built-in demo model, laid out like llama's byte fallback:

@@ -1,5 +1,7 @@
 #include "core/util/utf8.h"
 
+#include "core/util/check.h"
+
 namespace kvscope {
 
 std::size_t utf8SequenceLength(std::string_view text) {
@@ -29,6 +31,25 @@ std::size_t utf8SequenceLength(std::string_view text) {
         if (byte < 0x80 || byte > 0xBF) return 0;
     }
     return length;
+}
+
+void appendUtf8(std::string& out, char32_t code_point) {
+    KVSCOPE_EXPECTS(code_point <= 0x10FFFF);
+    if (code_point < 0x80) {
+        out += char(code_point);
+    } else if (code_point < 0x800) {
+        out += char(0xC0 | (code_point >> 6));
+        out += char(0x80 | (code_point & 0x3F));
+    } else if (code_point < 0x10000) {
+        out += char(0xE0 | (code_point >> 12));
+        out += char(0x80 | ((code_point >> 6) & 0x3F));
+        out += char(0x80 | (code_point & 0x3F));
+    } else {
+        out += char(0xF0 | (code_point >> 18));
+        out += char(0x80 | ((code_point >> 12) & 0x3F));
+        out += char(0x80 | ((code_point >> 6) & 0x3F));
+        out += char(0x80 | (code_point & 0x3F));
+    }
 }
 
 }  // namespace kvscope

@@ -320,10 +320,10 @@ TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens"
     }
     SECTION("another tokenizer") {
         const GgufFile file =
-            parse(llamaWriter(c, w, replacing("tokenizer.ggml.model", ggufStr("gpt2"))).build());
+            parse(llamaWriter(c, w, replacing("tokenizer.ggml.model", ggufStr("bert"))).build());
         CHECK(readGgufConfig(file).vocab == 259);
         CHECK_THROWS_WITH(loadGgufModel(file),
-                          Catch::Contains("tokenizer model 'gpt2' is not supported") &&
+                          Catch::Contains("tokenizer model 'bert' is not supported") &&
                               Catch::Contains("(key 'tokenizer.ggml.model')"));
         const GgufFile none =
             parse(llamaWriter(c, w, replacing("tokenizer.ggml.model", std::nullopt)).build());

@@ -118,15 +118,18 @@ TEST_CASE("SentencePiece falls back to bytes for characters it lacks", "[tokeniz
     CHECK(tok.encode("\n") == ids({kSp, "<0x0A>"}));
 }
 
-TEST_CASE("SentencePiece treats each byte of invalid UTF-8 as its own character", "[tokenizer]") {
+TEST_CASE("SentencePiece reads invalid UTF-8 as llama.cpp does", "[tokenizer]") {
+    // llama.cpp takes a character's length from its lead byte alone (unicode_len_utf8), so a
+    // lead byte swallows what follows it; that character is no piece and falls back to bytes
+    // (tests/data/tokenizer/spm-*.golden: llama.cpp's own ids for such texts).
     const auto tok = handTokenizer();
     CHECK(tok.encode("\xC3"
-                     "a") == ids({kSp, "<0xC3>", "a"}));  // lead byte without continuation
+                     "a") == ids({kSp, "<0xC3>", "<0x61>"}));  // lead byte without continuation
     CHECK(tok.encode("\x80"
                      "b") == ids({kSp, "<0x80>", "b"}));  // stray continuation byte
     CHECK(tok.encode("\xE2\x96"
-                     "x") == ids({kSp, "<0xE2>", "<0x96>", "x"}));    // cut "▁"
-    CHECK(tok.encode("\xC0\xAF") == ids({kSp, "<0xC0>", "<0xAF>"}));  // overlong
+                     "x") == ids({kSp, "<0xE2>", "<0x96>", "<0x78>"}));  // cut "▁"
+    CHECK(tok.encode("\xC0\xAF") == ids({kSp, "<0xC0>", "<0xAF>"}));     // overlong
     CHECK(tok.encode("\xFF") == ids({kSp, "<0xFF>"}));
     CHECK(tok.encode("hello\xF0\x9F") == ids({kSp + "hello", "<0xF0>", "<0x9F>"}));  // cut at end
 }
@@ -228,14 +231,16 @@ TEST_CASE("SentencePiece special tokens", "[tokenizer]") {
     CHECK(tok.entry(ids({"ab"})[0]).score == -20.0f);
 }
 
-TEST_CASE("SentencePiece never reaches control pieces by spelling them", "[tokenizer]") {
-    // "<s" and "s>" are normal pieces, "<s>" is BOS: typing "<s>" must not produce BOS.
+TEST_CASE("SentencePiece reaches control pieces only by spelling them whole", "[tokenizer]") {
+    // "<s" is a normal piece, "<s>" is BOS. Merging never produces BOS; the whole "<s>" in a
+    // prompt is BOS, as in llama.cpp (parse_special).
     std::vector<VocabEntry> v{{"<unk>", 0, TokenType::Unknown}, {"<s>", 0, TokenType::Control},
                               {"</s>", 0, TokenType::Control},  {"<", -100, TokenType::Normal},
                               {"s", -100, TokenType::Normal},   {">", -100, TokenType::Normal},
                               {"<s", -1, TokenType::Normal},    {kSp, -100, TokenType::Normal}};
     SentencePieceTokenizer tok(v, 1, 2, 0);
-    CHECK(tok.encode("<s>") == std::vector<TokenId>{7, 6, 5});
+    CHECK(tok.encode("<s>") == std::vector<TokenId>{1});
+    CHECK(tok.encode("<s") == std::vector<TokenId>{7, 6});
 }
 
 TEST_CASE("SentencePiece byte fallback without byte pieces gives unk", "[tokenizer]") {

@@ -43,7 +43,7 @@ grep -q "/usr/bin/kvscope-cli$" <<<"$deb_files" || fail "the .deb lacks usr/bin/
 grep -q "/usr/share/applications/org.kvscope.KVScope.desktop$" <<<"$deb_files" \
   || fail "the .deb lacks the launcher"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libqt6widgets6 libqt6charts6 libgomp1; do
+for lib in libqt6widgets6 libqt6charts6 libgomp1 libpcre2-8-0; do
   [[ "$depends" == *"$lib"* ]] || fail "the .deb's Depends lacks $lib: $depends"
 done
 echo "packaging OK: $(basename "$deb") Depends: $depends"

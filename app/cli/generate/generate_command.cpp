@@ -9,6 +9,7 @@
 #include "app/cli/sampling_flags.h"
 #include "app/cli/text_format.h"
 #include "app/cli/threads_flag.h"
+#include "core/model/chat_format.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
 #include "core/util/json_writer.h"
@@ -26,6 +27,7 @@ constexpr FlagSpec kFlags[] = {
     {"top-p", "P", "nucleus: keep the smallest set with probability >= P, in (0, 1] (default 1)"},
     {"seed", "S", "random seed for sampling (default 42)"},
     {"mode", "MODE", "cached (KV cache) or recompute (no cache, O(n^2)) (default cached)"},
+    {"chat", "", "wrap the prompt as a user turn in the model's chat format (from its template)"},
     {"json", "", "print one JSON object instead of text"},
     {"trace", "FILE", "also save the run as a trace (format from the name or --trace-format)"},
     {"trace-format", "F", "json, csv or chrome (Chrome trace events for Perfetto)"},
@@ -33,7 +35,13 @@ constexpr FlagSpec kFlags[] = {
 };
 
 constexpr std::string_view kDetails =
-    "Generation stops after N new tokens or when the model emits BOS or EOS (not printed).\n"
+    "Generation stops after N new tokens or when the model emits BOS, EOS or the end of a\n"
+    "chat turn (<|eot_id|>, <|im_end|>, <end_of_turn>, <|end|>; not printed).\n"
+    "The prompt's tokens are what llama.cpp gives: BOS when the model's tokenizer adds it,\n"
+    "special tokens spelled in the prompt (<|im_start|>, <start_of_turn>) as single tokens.\n"
+    "--chat wraps the prompt as one user turn and opens the assistant's turn, in the format\n"
+    "the file's tokenizer.chat_template writes: Llama 3, ChatML (Qwen), Gemma or Phi-3; the\n"
+    "format used is printed on stderr (JSON: chat_format).\n"
     "The prompt (BOS included) plus N must fit the model's context.\n"
     "Plain output: the generated text on stdout, a summary line on stderr.\n"
     "JSON: model, mode, backend, sampling, prompt_tokens (ids, BOS first), generated_tokens,\n"
@@ -53,8 +61,21 @@ std::int64_t allocatedBytes(const StepRecord& record) {
     return total;
 }
 
+/// --chat: the format the model's chat template writes; InputError naming the flag otherwise.
+ChatFormat chatFormatFlag(const Model& model) {
+    if (model.chat_template.empty())
+        throw InputError("--chat: " + model.config.name +
+                         " has no chat template (GGUF key tokenizer.chat_template)");
+    const std::optional<ChatFormat> format = detectChatFormat(model.chat_template);
+    if (!format) {
+        throw InputError("--chat: the chat template of " + model.config.name +
+                         " is none of the formats KVScope writes (Llama 3, ChatML, Gemma, Phi-3)");
+    }
+    return *format;
+}
+
 void writeJson(const Model& model, const GenerationRequest& request, const Generation& gen,
-               std::ostream& out) {
+               std::optional<ChatFormat> chat, std::ostream& out) {
     const Tokenizer& tokenizer = *model.tokenizer;
     JsonWriter json(out);
     json.beginObject();
@@ -65,6 +86,7 @@ void writeJson(const Model& model, const GenerationRequest& request, const Gener
     writeSamplingJson(json, request.options.sampling);
     json.field("max_new_tokens", request.max_new_tokens);
     json.field("prompt", request.prompt);
+    if (chat) json.field("chat_format", chatFormatName(*chat));
     json.key("prompt_tokens").beginArray();
     for (TokenId id : gen.prompt_tokens)
         json.value(id);
@@ -130,14 +152,21 @@ int runGenerate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     // Attention rows are what a trace replays; plain generation does not need them.
     request.options.record_attention = trace_format.has_value();
     const auto model = loadModelFlag(args.value("model"));
+    std::optional<ChatFormat> chat;
+    if (args.has("chat")) {
+        chat = chatFormatFlag(*model);
+        request.prompt = applyChatFormat(*chat, request.prompt);
+    }
 
     const Generation gen = generate(model, request);
     if (trace_format)
         saveGenerationTrace(args.value("trace"), *trace_format, *model, args.value("model"),
                             request, gen);
     if (args.has("json")) {
-        writeJson(*model, request, gen, out);
+        writeJson(*model, request, gen, chat, out);
     } else {
+        if (chat)
+            err << "[chat format: " << chatFormatName(*chat) << ", from the model's template]\n";
         out << gen.text(*model->tokenizer) << "\n";
         writeSummary(gen, err);
     }
