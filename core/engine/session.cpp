@@ -71,7 +71,7 @@ bool Session::canUndo() const {
 Session::~Session() = default;
 
 TokenId Session::pendingToken() const {
-    KVSCOPE_EXPECTS(canUndo());
+    KVSCOPE_EXPECTS(!m_records.empty());
     return m_records.back().next_token;
 }
 

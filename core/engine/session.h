@@ -62,7 +62,7 @@ public:
     std::int64_t maxContext() const { return m_max_context; }
     bool canStep() const { return !m_records.empty() && position() < m_max_context; }
     const std::vector<TokenId>& tokens() const { return m_tokens; }
-    /// The token sampled by the last step, not yet fed. Pre: canUndo().
+    /// The token sampled by the last step, not yet fed. Pre: prefilled.
     TokenId pendingToken() const;
     /// Logits of the last fed position: [vocab].
     const Vector& lastLogits() const { return m_last_logits; }
