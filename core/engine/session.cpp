@@ -122,7 +122,15 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     if (recompute) m_cache->clear();
     const std::span<const TokenId> fed(m_tokens.data() + start,
                                        m_tokens.size() - std::size_t(start));
-    if (m_evictor && phase == Phase::Decode) m_evictor->beforeStep(*m_cache, n_new);
+    const auto ms_since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t)
+            .count();
+    };
+    if (m_evictor && phase == Phase::Decode) {
+        const auto t = std::chrono::steady_clock::now();
+        m_evictor->beforeStep(*m_cache, n_new);
+        record.evict_ms += ms_since(t);
+    }
     if (phase == Phase::Prefill) m_prompt_length = n_new;
     const std::int64_t held_before = m_cache->length();
     ForwardOutput out;
@@ -141,8 +149,10 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
             slot_positions.push_back(m_evictor->positions(l));
     }
     if (m_evictor) {
+        const auto t = std::chrono::steady_clock::now();
         m_evictor->afterForward(*m_cache, out.attention, record.first_pos, n_new,
                                 phase == Phase::Prefill, m_prompt_length);
+        record.evict_ms += ms_since(t);
     }
 
     m_last_logits = out.logits.row(0).transpose();

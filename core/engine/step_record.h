@@ -43,6 +43,7 @@ struct StepRecord {
     std::vector<LayerRecord> layers;  // [n_layers]
     StepCost cost;                    // analytic, for the work this step actually did
     double wall_ms = 0.0;
+    double evict_ms = 0.0;  // of wall_ms: the bounded cache's own bookkeeping (cut, scores)
 
     std::int64_t positionsAfter() const { return first_pos + std::int64_t(tokens.size()); }
     std::int64_t kvBytesHeld() const;

@@ -46,6 +46,9 @@ constexpr std::string_view kDetails =
     "Then the KV codecs: encode and decode GB/s of each codec on rows of 128 fp32 values (32 MiB,\n"
     "--quick: 4 MiB; GB/s of fp32 bytes), and each model's cached decode ms/token at context 256\n"
     "(--quick: 64), 1 thread, with each codec storing the live KV cache.\n"
+    "Then bounded KV caches: each model's cached decode ms/token with each eviction policy\n"
+    "(budget: half the context; context 512, 2048 for the 15M-class model, --quick: 64), and\n"
+    "the share of a step the policy's own bookkeeping takes (cut, scores, re-rotation).\n"
     "Then paged KV memory: BlockAllocator allocate / release ns per operation with 1024 and\n"
     "1048576 blocks (equal times: O(1)), and the seconds of simulating 10,000 ShareGPT-like\n"
     "requests under each allocation policy (32768 token slots, blocks of 16).\n"
@@ -165,6 +168,16 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
             << plan.codec_context << "..." << std::endl;
         results.codec_decodes.push_back(timeCodecDecode(bench_model.name, bench_model.model,
                                                         plan.codec_context, plan.codec_steps));
+    }
+    for (const BenchModel& bench_model : models) {
+        // Context 512 (stories260K's trained length) and 2048 for the 15M-class model; --quick:
+        // 64. Budget: half the context.
+        const std::int64_t context =
+            results.quick ? 64 : (bench_model.model->config.max_context >= 2048 ? 2048 : 512);
+        err << "bench: " << bench_model.name << " decode with each eviction policy at context "
+            << context << "..." << std::endl;
+        results.evict_decodes.push_back(
+            timeEvictDecode(bench_model.name, bench_model.model, context, plan.codec_steps));
     }
     results.paging = runPagingBench(results.quick, err);
     if (args.has("json")) {

@@ -176,6 +176,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
         writeRunTable(run, out);
     if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
     writeCodecTables(results.codecs, results.codec_decodes, out);
+    writeEvictTables(results.evict_decodes, out);
     writePagingTables(results.paging, out);
 
     const BenchTargets targets = judgeTargets(results);
@@ -223,6 +224,7 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.key("gguf_open");
     writeGgufOpenJson(json, results.gguf_opens);
     writeCodecJson(json, results.codecs, results.codec_decodes);
+    writeEvictJson(json, results.evict_decodes);
     writePagingJson(json, results.paging);
     const BenchTargets targets = judgeTargets(results);
     json.key("targets").beginObject();
