@@ -15,7 +15,9 @@
 #include "app/cli/command.h"
 #include "app/cli/text_format.h"
 #include "core/engine/cpu_backend.h"
+#include "core/util/error.h"
 #include "core/util/format_bytes.h"
+#include "core/util/json_writer.h"
 
 namespace kvscope::cli {
 
@@ -24,6 +26,7 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of the table"},
     {"quick", "", "fewer context lengths and repetitions (well under a minute)"},
+    {"only", "SECTION", "evict: time only the bounded-cache section"},
     {"models", "LIST",
      "comma-separated: builtin:..., 15M, stories260K or a model file (default "
      "builtin:demo,15M[,stories260K])"},
@@ -143,10 +146,38 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     results.hardware_threads = CpuBackend(0).nThreads();
     std::vector<int> thread_counts{1};
     if (results.hardware_threads > 1) thread_counts.push_back(results.hardware_threads);
+    const std::string only = args.optionalValue("only").value_or("");
+    if (!only.empty() && only != "evict")
+        throw InputError("--only: '" + only + "' is not a section (evict)");
 
     // Models first, so that a bad --models fails before anything is timed.
     err << "bench: building the models (" << model_list << ")..." << std::endl;
     const std::vector<BenchModel> models = benchModels(model_list);
+    const auto evictSection = [&] {
+        for (const BenchModel& bench_model : models) {
+            // Context 512 (stories260K's trained length) and 2048 for the 15M-class model;
+            // --quick: 64. Budget: half the context.
+            const std::int64_t context =
+                results.quick ? 64 : (bench_model.model->config.max_context >= 2048 ? 2048 : 512);
+            err << "bench: " << bench_model.name << " decode with each eviction policy at context "
+                << context << "..." << std::endl;
+            results.evict_decodes.push_back(
+                timeEvictDecode(bench_model.name, bench_model.model, context, plan.codec_steps));
+        }
+    };
+    if (only == "evict") {
+        evictSection();
+        if (args.has("json")) {
+            JsonWriter json(out);
+            json.beginObject();
+            writeEvictJson(json, results.evict_decodes);
+            json.endObject();
+            out << "\n";
+        } else {
+            writeEvictTables(results.evict_decodes, out);
+        }
+        return 0;
+    }
     for (int n : thread_counts) {
         err << "bench: memcpy of " << formatBytes(plan.copy_bytes) << " with " << threadCount(n)
             << "..." << std::endl;
@@ -169,16 +200,7 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         results.codec_decodes.push_back(timeCodecDecode(bench_model.name, bench_model.model,
                                                         plan.codec_context, plan.codec_steps));
     }
-    for (const BenchModel& bench_model : models) {
-        // Context 512 (stories260K's trained length) and 2048 for the 15M-class model; --quick:
-        // 64. Budget: half the context.
-        const std::int64_t context =
-            results.quick ? 64 : (bench_model.model->config.max_context >= 2048 ? 2048 : 512);
-        err << "bench: " << bench_model.name << " decode with each eviction policy at context "
-            << context << "..." << std::endl;
-        results.evict_decodes.push_back(
-            timeEvictDecode(bench_model.name, bench_model.model, context, plan.codec_steps));
-    }
+    evictSection();
     results.paging = runPagingBench(results.quick, err);
     if (args.has("json")) {
         writeBenchJson(results, out);
