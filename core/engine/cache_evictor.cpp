@@ -57,8 +57,8 @@ void CacheEvictor::evictLayer(KvCache& cache, std::int64_t layer, std::int64_t t
     }
     const std::int64_t d = cache.kvDim();
     const bool need_rows = (m_keep_undo && !m_undo.empty()) || rerotate();
-    std::vector<float> k_all, v_all;  // [n][kv_dim] as stored
-    if (need_rows) k_all = cache.copyKeys(layer);
+    std::vector<float> k_all, v_all;               // [n][kv_dim] as stored
+    if (need_rows) k_all = cache.copyKeys(layer);  // O(n x kv_dim), as the step's attention
     if (m_keep_undo && !m_undo.empty() && !after_prefill) {
         v_all = cache.copyValues(layer);
         LayerUndo& log = m_undo.back().layers[std::size_t(layer)];
@@ -96,15 +96,28 @@ void CacheEvictor::evictLayer(KvCache& cache, std::int64_t layer, std::int64_t t
 
 void CacheEvictor::rotateKeys(std::vector<float>& k, const std::vector<std::int64_t>& delta) const {
     const std::int64_t hd = m_config.head_dim, d = m_config.kvDim();
+    // cos/sin of one delta for every pair ([head_dim / 2] each), computed once per distinct
+    // delta: after a streaming cut every shifted key moves by the same amount.
+    std::int64_t table_delta = 0;
+    std::vector<float> cos_t, sin_t;
     for (std::size_t i = 0; i < delta.size(); ++i) {
         if (delta[i] == 0) continue;
+        if (cos_t.empty() || delta[i] != table_delta) {
+            table_delta = delta[i];
+            cos_t.resize(std::size_t(hd / 2));
+            sin_t.resize(std::size_t(hd / 2));
+            for (std::int64_t p = 0; p < hd / 2; ++p) {
+                // The frequencies of cpu::ropeTable, so a rotation by delta composes with it.
+                const float freq = 1.0f / std::pow(m_config.rope_theta, float(2 * p) / float(hd));
+                const float angle = float(table_delta) * freq;
+                cos_t[std::size_t(p)] = std::cos(angle);
+                sin_t[std::size_t(p)] = std::sin(angle);
+            }
+        }
         float* row = k.data() + std::int64_t(i) * d;  // [n_kv_heads][head_dim]
-        for (std::int64_t p = 0; p < hd / 2; ++p) {
-            // The frequencies of cpu::ropeTable, so a rotation by delta composes with it.
-            const float freq = 1.0f / std::pow(m_config.rope_theta, float(2 * p) / float(hd));
-            const float angle = float(delta[i]) * freq;
-            const float c = std::cos(angle), s = std::sin(angle);
-            for (std::int64_t base = 0; base < d; base += hd) {
+        for (std::int64_t base = 0; base < d; base += hd) {
+            for (std::int64_t p = 0; p < hd / 2; ++p) {
+                const float c = cos_t[std::size_t(p)], s = sin_t[std::size_t(p)];
                 float* pair = row + base + 2 * p;
                 const float a = pair[0], b = pair[1];
                 pair[0] = a * c - b * s;
