@@ -11,6 +11,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/help.h"
+#include "app/launch/headless_replay.h"
 #include "app/launch/launch_options.h"
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
@@ -69,6 +70,18 @@ QString runLesson(kvscope::MainWindow& window, const kvscope::LaunchOptions& opt
 /// Runs the scenario of `options` in `window` and waits for the engine. Returns "" or the error.
 QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
     if (!options.lesson.empty()) return runLesson(window, options);
+    if (kvscope::isTraceFileName(options.open)) {  // a saved run: replay it, compute nothing
+        if (!window.openTraceFile(QString::fromStdString(options.open))) return window.lastError();
+        if (!window.waitUntilIdle()) return QStringLiteral("the trace did not open in time");
+        if (!window.lastError().isEmpty()) return window.lastError();
+        kvscope::ViewTabs& views = *window.views();
+        views.generate()->showHead(options.layer, options.head);
+        views.generate()->setAllHeads(options.all_heads);
+        return views.showView(QString::fromStdString(options.view))
+                   ? QString()
+                   : QStringLiteral("--view: no view named '%1'")
+                         .arg(QString::fromStdString(options.view));
+    }
     if (kvscope::isScenarioFileName(options.open)) {  // the file says what to run and show
         if (!window.openScenarioFile(QString::fromStdString(options.open)))
             return window.lastError();
@@ -153,6 +166,8 @@ int main(int argc, char** argv) {
     if (!kvscope::hasDisplay()) {
         if (options.screenshot.empty()) {
             try {
+                if (kvscope::isTraceFileName(options.open))
+                    return kvscope::replayTraceHeadless(options.open, std::cout, std::cerr);
                 applyOpenFile(options);
             } catch (const kvscope::InputError& e) {
                 std::cerr << "kvscope: " << e.what() << "\n";
@@ -173,8 +188,19 @@ int main(int argc, char** argv) {
     kvscope::MainWindow window;
     if (!options.screenshot.empty()) return takeScreenshot(window, options);
 
-    if (!options.open.empty()) {
-        window.loadModel(QString::fromStdString(options.open));  // a model or a scenario
+    if (kvscope::isTraceFileName(options.open)) {
+        // A trace that cannot be read is bad input, as headless: say why and stop.
+        if (!window.openTraceFile(QString::fromStdString(options.open))) {
+            std::cerr << "kvscope: " << window.lastError().toStdString() << "\n";
+            return 2;
+        }
+    } else if (kvscope::isScenarioFileName(options.open)) {
+        if (!window.openScenarioFile(QString::fromStdString(options.open))) {
+            std::cerr << "kvscope: " << window.lastError().toStdString() << "\n";
+            return 2;
+        }
+    } else if (!options.open.empty()) {
+        window.loadModel(QString::fromStdString(options.open));  // a model file
     } else if (options.model != kvscope::LaunchOptions{}.model) {
         window.loadModel(QString::fromStdString(options.model));
     }

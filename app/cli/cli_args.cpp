@@ -69,6 +69,7 @@ float parseFiniteFloat(std::string_view flag, std::string_view text, std::string
 }  // namespace
 
 std::string flagName(std::string_view name) {
+    if (name.starts_with("--")) return std::string(name);
     return "--" + std::string(name);
 }
 
@@ -165,6 +166,15 @@ std::int64_t parsePositiveInt(std::string_view flag, std::string_view text) {
 
 std::int64_t parseNonNegativeInt(std::string_view flag, std::string_view text) {
     return parseDigits<std::int64_t>(flag, text, "a non-negative integer");
+}
+
+std::int64_t parseIntInRange(std::string_view flag, std::string_view text, std::int64_t min,
+                             std::int64_t max) {
+    const std::string expected =
+        "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+    const auto number = parseDigits<std::int64_t>(flag, text, expected);
+    if (number < min || number > max) badValue(flag, expected, text);
+    return number;
 }
 
 std::uint64_t parseUnsigned64(std::string_view flag, std::string_view text) {

@@ -52,13 +52,17 @@ struct ParseRules {
 ParsedArgs parseFlags(std::string_view command, std::span<const std::string> args,
                       std::span<const FlagSpec> specs, const ParseRules& rules = {});
 
-/// "--" + name, the way messages spell a flag.
+/// "--" + name, the way messages spell a flag; a name already spelled "--name" is kept as it is.
 std::string flagName(std::string_view name);
 
 /// Decimal digits only (no sign, spaces or suffix), > 0, fits int64.
 std::int64_t parsePositiveInt(std::string_view flag, std::string_view text);
 /// Decimal digits only, >= 0, fits int64.
 std::int64_t parseNonNegativeInt(std::string_view flag, std::string_view text);
+/// A whole number in [min, max] (min >= 0): every count a flag takes has a documented range,
+/// checked before any work. "--requests: expected an integer in [1, 100000], got '1000000'".
+std::int64_t parseIntInRange(std::string_view flag, std::string_view text, std::int64_t min,
+                             std::int64_t max);
 /// Decimal digits only, fits uint64 (random seeds).
 std::uint64_t parseUnsigned64(std::string_view flag, std::string_view text);
 /// A finite decimal number that also fits a float (no NaN, no inf, no suffix), >= 0.

@@ -1,22 +1,25 @@
 #include "app/cli/input_files.h"
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/util/error.h"
+#include "core/util/text_file.h"
 
 namespace kvscope::cli {
 
+namespace {
+
+/// A --text or --prompts file: 16 MiB at most (stories260K's 512-token context takes about
+/// 2 KiB of text; a prompts file of thousands of lines stays far below).
+constexpr std::int64_t kMaxTextBytes = std::int64_t(16) << 20;
+
+/// Sequences a --prompts file may ask for (each runs the reference and every variant).
+constexpr std::int64_t kMaxPrompts = 10'000;
+
+}  // namespace
+
 std::string readText(const std::string& flag, const std::string& path) {
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error))
-        throw InputError("--" + flag + ": '" + path + "' is a directory, not a text file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError("--" + flag + ": cannot open '" + path + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return readTextFile("--" + flag, path, kMaxTextBytes);
 }
 
 CacheLayout parseLayout(std::string_view text) {
@@ -25,8 +28,6 @@ CacheLayout parseLayout(std::string_view text) {
     throw InputError("--layout: expected contiguous or paged, got '" + std::string(text) + "'");
 }
 
-/// The prompts of a --prompts file: one per line, blank and # lines skipped, "<s>" = BOS alone
-/// (blanks around it allowed). A UTF-8 byte order mark in front (Windows editors) is dropped.
 std::vector<PromptLine> readPrompts(const std::string& path) {
     std::string text = readText("prompts", path);
     if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
@@ -41,6 +42,10 @@ std::vector<PromptLine> readPrompts(const std::string& path) {
         const bool bos_alone =
             line.substr(first, line.find_last_not_of(" \t") + 1 - first) == "<s>";
         prompts.push_back({number, bos_alone ? std::string() : line});
+        if (std::int64_t(prompts.size()) > kMaxPrompts)
+            throw InputError("--prompts: '" + path + "' holds more than " +
+                             std::to_string(kMaxPrompts) + " prompts (the limit; line " +
+                             std::to_string(number) + ")");
     }
     if (prompts.empty()) throw InputError("--prompts: '" + path + "' holds no prompt");
     return prompts;

@@ -10,7 +10,8 @@
 
 namespace kvscope::cli {
 
-/// The whole file; throws InputError naming --flag for a directory or a file it cannot open.
+/// The whole file (16 MiB at most); throws InputError naming --flag for a missing file, a
+/// directory, a file it cannot read or one over the limit.
 std::string readText(const std::string& flag, const std::string& path);
 
 /// "contiguous" / "paged"; throws InputError naming --layout otherwise.

@@ -49,7 +49,7 @@ void setStateful(ModelShape& shape, const std::vector<std::int64_t>& layers,
 void applyLayerTypes(const ConfigKeys& keys, const ConfigKey& types,
                      const std::optional<ConfigSize>& window, std::string_view layers_key,
                      ModelShape& shape) {
-    const std::vector<JsonValue>& items = types.value->items();
+    const JsonItems items = types.value->items();
     if (std::int64_t(items.size()) != shape.n_layers) {
         types.value->fail("has " + std::to_string(items.size()) + " entries but " +
                           std::string(layers_key) + " is " + std::to_string(shape.n_layers));

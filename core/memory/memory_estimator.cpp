@@ -5,6 +5,7 @@
 
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
+#include "core/util/number_text.h"
 
 namespace kvscope {
 
@@ -136,7 +137,8 @@ private:
 };
 
 std::int64_t usableBytes(const GpuSpec& gpu) {
-    return std::int64_t(std::floor(double(gpu.bytes) * gpu.usable_fraction));
+    return checkedFloor(static_cast<long double>(gpu.bytes) * gpu.usable_fraction,
+                        "usable GPU bytes");
 }
 
 void checkWeightAndGpu(const WeightSpec& weights, const GpuSpec& gpu) {
@@ -289,10 +291,10 @@ MemoryReport estimateMemory(const ModelShape& shape, const CacheSpec& cache,
     r.gpu_bytes = gpu.bytes;
     build.add(r, "gpu_bytes", gpu.bytes, gpu.name, {gpu.origin});
     r.usable_bytes = usableBytes(gpu);
-    build.add(r, "gpu_usable_bytes", r.usable_bytes,
-              "floor(" + num(gpu.bytes) + " x usable fraction " +
-                  std::to_string(gpu.usable_fraction) + ")",
-              {"usable fraction (default 0.9, vLLM's gpu_memory_utilization)"});
+    build.add(
+        r, "gpu_usable_bytes", r.usable_bytes,
+        "floor(" + num(gpu.bytes) + " x usable fraction " + numberText(gpu.usable_fraction) + ")",
+        {"usable fraction (default 0.9, vLLM's gpu_memory_utilization)"});
     r.free_for_kv = r.usable_bytes - r.weights_bytes_per_gpu;
     build.add(r, "free_for_kv_per_gpu", r.free_for_kv,
               num(r.usable_bytes) + " - weights " + num(r.weights_bytes_per_gpu), {});

@@ -78,7 +78,8 @@ public:
     Plan plan(const Settings& s) const {
         const char* what = "serving engine bytes";
         Plan p;
-        p.budget = std::int64_t(std::floor(double(m_gpu.bytes) * s.utilization));
+        p.budget = checkedFloor(static_cast<long double>(m_gpu.bytes) * s.utilization,
+                                "the GPU's bytes x gpu_memory_utilization");
         p.weights = cdiv(m_report.weights_bytes, s.tp);
         p.activations =
             activationPeakBytes(m_shape, s.batched_tokens, m_serving.max_num_seqs, s.tp);
@@ -281,7 +282,8 @@ ServingReport estimateServing(const ModelShape& shape, const CacheSpec& cache,
     out.request_bytes = p.request;
     out.request_state_bytes = p.request_state;
     out.max_concurrency = p.concurrency();
-    out.kv_tokens = std::int64_t(std::floor(out.max_concurrency * double(out.max_model_len)));
+    out.kv_tokens = checkedFloor(static_cast<long double>(out.max_concurrency) * out.max_model_len,
+                                 "KV cache tokens");
     out.fits = p.fits();
     out.max_model_len_fit = planner.largestLength(base);
 

@@ -8,6 +8,7 @@
 #include "core/model/dequantize.h"
 #include "core/model/sentencepiece_tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/number_text.h"
 
 namespace kvscope {
 
@@ -40,7 +41,7 @@ std::optional<std::int64_t> optionalSize(const GgufFile& file, const std::string
 
 float requirePositiveFloat(const GgufFile& file, const std::string& key, double value) {
     if (!std::isfinite(value) || value <= 0.0 || value > std::numeric_limits<float>::max())
-        file.failAtKey(key, "value " + std::to_string(value) + " is not a finite positive float");
+        file.failAtKey(key, "value " + numberText(value) + " is not a finite positive float");
     return float(value);
 }
 

@@ -55,6 +55,11 @@ ModelFormat detectModelFormat(std::string_view reference) {
     std::error_code error;
     if (std::filesystem::is_directory(ref, error))
         throw InputError("model '" + ref + "' is a directory, not a model file");
+    if (std::filesystem::exists(ref, error) && !std::filesystem::is_regular_file(ref, error)) {
+        throw InputError("model '" + ref +
+                         "' is not a regular file (a device, a pipe or a socket); a model is a "
+                         ".gguf file or a llama2.c .bin checkpoint");
+    }
     if (!std::filesystem::is_regular_file(ref, error)) {
         throw InputError("model '" + ref + "': no such file (built-in models: " + knownBuiltins() +
                          "; files: .gguf, or a llama2.c .bin with tokenizer.bin beside it)");

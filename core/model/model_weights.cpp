@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/util/error.h"
+#include "core/util/number_text.h"
 
 namespace kvscope {
 
@@ -75,8 +76,8 @@ void ModelWeights::checkFinite() const {
         const std::int64_t n = std::int64_t(rows) * std::int64_t(cols);
         for (std::int64_t i = 0; i < n; ++i) {
             if (std::isfinite(data[i])) continue;
-            throw InputError("weights: tensor " + name + " holds " + std::to_string(data[i]) +
-                             " at [" + std::to_string(i / cols) + "][" + std::to_string(i % cols) +
+            throw InputError("weights: tensor " + name + " holds " + numberText(data[i]) + " at [" +
+                             std::to_string(i / cols) + "][" + std::to_string(i % cols) +
                              "] (value " + std::to_string(i) + " of " + std::to_string(n) +
                              "); a model needs finite weights");
         }

@@ -22,7 +22,11 @@ void checkSimConfig(const SimConfig& c) {
     if (c.kv_slots < c.block_size)
         throw InputError("KV budget: " + std::to_string(c.kv_slots) +
                          " token slots hold not even one block");
-    if (c.max_seq < 2) throw InputError("max_seq: must be >= 2");
+    if (c.kv_slots / c.block_size > kMaxBlocks)
+        throw InputError("KV budget: " + std::to_string(c.kv_slots / c.block_size) +
+                         " blocks; the simulator holds at most " + std::to_string(kMaxBlocks));
+    if (c.max_seq < 2 || c.max_seq > kMaxSeqLen)
+        throw InputError("max_seq: must be in [2, " + std::to_string(kMaxSeqLen) + "]");
     if (c.token_budget < 1) throw InputError("token budget: must be >= 1");
     if (c.max_running < 0) throw InputError("max running: must be >= 0");
     if (!(c.watermark >= 0.0 && c.watermark < 1.0))
@@ -31,14 +35,22 @@ void checkSimConfig(const SimConfig& c) {
 
 void checkRequests(const std::vector<Request>& requests, const SimConfig& config) {
     if (requests.empty()) throw InputError("workload: no requests");
+    if (std::int64_t(requests.size()) > kMaxRequests)
+        throw InputError("workload: " + std::to_string(requests.size()) +
+                         " requests; the simulator takes at most " + std::to_string(kMaxRequests));
     const auto kv = makeAccountant(config);
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const Request& r = requests[i];
         if (r.id != std::int64_t(i) || (i > 0 && r.arrival < requests[i - 1].arrival))
             throw InputError("workload: request " + std::to_string(i) +
                              " is out of order (ids 0..n-1, arrivals non-decreasing)");
+        if (r.arrival < 0 || r.arrival > kMaxArrival)
+            throw InputError("workload: request " + std::to_string(i) + " arrives at step " +
+                             std::to_string(r.arrival) + ", outside [0, " +
+                             std::to_string(kMaxArrival) + "]");
+        // Compared without adding: a length near 2^63 must not wrap into a small sum.
         if (r.prompt_len < 1 || r.output_len < 1 || r.samples < 1 ||
-            r.prompt_len + r.output_len > config.max_seq)
+            r.prompt_len > config.max_seq || r.output_len > config.max_seq - r.prompt_len)
             throw InputError("workload: request " + std::to_string(i) +
                              " has lengths outside 1..max_seq");
         if (r.samples > config.token_budget)

@@ -17,6 +17,13 @@
 
 namespace kvscope::sim {
 
+// The simulator's documented limits (README, serve-sim --help), checked before any work so that
+// memory stays proportional to the input and step and token counts stay far from 64-bit overflow.
+inline constexpr std::int64_t kMaxRequests = 100'000;               // requests per workload
+inline constexpr std::int64_t kMaxSeqLen = std::int64_t(1) << 20;   // tokens per request
+inline constexpr std::int64_t kMaxBlocks = std::int64_t(1) << 22;   // blocks in the pool
+inline constexpr std::int64_t kMaxArrival = std::int64_t(1) << 40;  // arrival step
+
 enum class PolicyKind { ContiguousMax, ContiguousExact, Paged, PagedPrefix };
 std::string policyName(PolicyKind kind);  // "contiguous-max", ..., "paged-prefix"
 

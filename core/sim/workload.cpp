@@ -5,6 +5,8 @@
 #include <numbers>
 
 #include "core/model/random_weights.h"
+#include "core/sim/sim_types.h"
+#include "core/util/checked_math.h"
 #include "core/util/error.h"
 
 namespace kvscope::sim {
@@ -26,7 +28,9 @@ std::int64_t drawLength(const LengthDist& d, SeededStream& rng) {
             return d.min + std::int64_t(rng.uniform() * double(d.max - d.min + 1));
         case LengthKind::LogNormal: {
             const double x = d.median * std::exp(d.sigma * standardNormal(rng));
-            return std::int64_t(std::clamp(std::llround(x), 1ll, 1ll << 40));
+            return std::clamp<std::int64_t>(
+                checkedRound(std::min<long double>(x, 1ll << 40), "a lognormal length"), 1,
+                std::int64_t(1) << 40);
         }
     }
     return 1;
@@ -59,8 +63,12 @@ WorkloadSpec shareGptLikeSpec() {
 }
 
 void checkWorkloadSpec(const WorkloadSpec& spec) {
-    if (spec.n_requests < 1) throw InputError("requests: must be >= 1");
-    if (spec.max_seq < 2) throw InputError("max_seq: must be >= 2");
+    if (spec.n_requests < 1 || spec.n_requests > kMaxRequests)
+        throw InputError("requests: must be in [1, " + std::to_string(kMaxRequests) + "], got " +
+                         std::to_string(spec.n_requests));
+    if (spec.max_seq < 2 || spec.max_seq > kMaxSeqLen)
+        throw InputError("max_seq: must be in [2, " + std::to_string(kMaxSeqLen) + "], got " +
+                         std::to_string(spec.max_seq));
     if (spec.arrivals == ArrivalKind::Poisson && !(spec.rate > 0.0 && std::isfinite(spec.rate)))
         throw InputError("rate: must be a finite number > 0");
     checkDist(spec.prompt, "prompt length");

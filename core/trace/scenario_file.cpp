@@ -150,10 +150,17 @@ void readView(const JsonValue& value, ScenarioFile& file) {
         } else if (setting.isBool()) {
             file.view_settings[member.key] = setting.asBool();
         } else if (setting.isNumber()) {
+            // A whole number is an integer, also when only its double is whole (1e-400 is 0,
+            // 0.99999999999999999999 is 1): the writer writes such a double as an integer, so
+            // deciding from the value keeps a written file reading back the same.
+            const double number = setting.asDouble();
+            constexpr double kTwoTo63 = 9223372036854775808.0;
             if (setting.isInteger()) {
                 file.view_settings[member.key] = setting.asInt64();
+            } else if (std::trunc(number) == number && number >= -kTwoTo63 && number < kTwoTo63) {
+                file.view_settings[member.key] = std::int64_t(number);
             } else {
-                file.view_settings[member.key] = setting.asDouble();
+                file.view_settings[member.key] = number;
             }
         } else if (setting.isString()) {
             file.view_settings[member.key] = setting.asString();

@@ -50,8 +50,21 @@ float readFloat(const JsonValue& value) {
     const float nearest = float(number);
     if (!std::isfinite(nearest))
         value.fail("the number " + value.describe() + " does not fit a float");
-    if (writtenBack(nearest) == number) return nearest;
+    // The neighbour g of `nearest` can be the answer only when g's digits read back as `number`:
+    // those digits lie in g's rounding interval, which ends at the midpoint between g and
+    // `nearest`, and reading them as a double moves them by at most half a double ulp (2^-53
+    // relative), while `number` rounds to `nearest`, so it is on the other side of that
+    // midpoint: within 2^-53 of it. Farther away (all but a sliver of the numbers) the answer is
+    // `nearest` without writing any digits.
     constexpr float kInf = std::numeric_limits<float>::infinity();
+    const double exact = double(nearest);
+    if (number == exact) return nearest;
+    const float toward = std::nextafter(nearest, number > exact ? kInf : -kInf);
+    if (std::isfinite(toward)) {
+        const double midpoint = (exact + double(toward)) / 2;  // exact: floats have 24 bits
+        if (std::abs(number - midpoint) > std::ldexp(std::abs(midpoint), -40)) return nearest;
+    }
+    if (writtenBack(nearest) == number) return nearest;
     for (float candidate : {std::nextafter(nearest, -kInf), std::nextafter(nearest, kInf)})
         if (writtenBack(candidate) == number) return candidate;
     return nearest;  // digits not written by KVScope: plain rounding
@@ -65,9 +78,8 @@ float readProbability(const JsonValue& value) {
 }
 
 /// The array at `value` with exactly `size` items.
-const std::vector<JsonValue>& readArray(const JsonValue& value, std::size_t size,
-                                        std::string_view what) {
-    const std::vector<JsonValue>& items = value.items();
+JsonItems readArray(const JsonValue& value, std::size_t size, std::string_view what) {
+    const JsonItems items = value.items();
     if (items.size() != size)
         value.fail("expected " + std::to_string(size) + " " + std::string(what) + ", got " +
                    std::to_string(items.size()));
@@ -181,11 +193,14 @@ TokenId readTokenId(const JsonValue& value, const Context& context) {
 
 /// One head's rows: [n_query][n_keys].
 Matrix readAttentionHead(const JsonValue& value, std::int64_t n_query, std::int64_t n_keys) {
-    const auto& rows = readArray(value, std::size_t(n_query), "rows (one per token fed)");
+    const JsonItems rows = readArray(value, std::size_t(n_query), "rows (one per token fed)");
+    // Every row's length is checked before the matrix is allocated, so its size is that of
+    // numbers the text holds, not what the record's positions claim.
+    for (const JsonValue& row : rows)
+        readArray(row, std::size_t(n_keys), "weights (one per position attended)");
     Matrix head(n_query, n_keys);
     for (std::int64_t row = 0; row < n_query; ++row) {
-        const auto& weights = readArray(rows[std::size_t(row)], std::size_t(n_keys),
-                                        "weights (one per position attended)");
+        const JsonItems weights = rows[std::size_t(row)].items();
         for (std::int64_t col = 0; col < n_keys; ++col)
             head(row, col) = readFloat(weights[std::size_t(col)]);
     }
@@ -263,8 +278,8 @@ StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const C
             {readTokenId(item.at("id"), context), readProbability(item.at("prob"))});
     record.cost = readCost(value.at("cost"));
     record.wall_ms = readDouble(value.at("wall_ms"), 0.0);
-    const auto& layers = readArray(value.at("layers"), std::size_t(context.config.n_layers),
-                                   "layers (the model's n_layers)");
+    const JsonItems layers = readArray(value.at("layers"), std::size_t(context.config.n_layers),
+                                       "layers (the model's n_layers)");
     for (const JsonValue& layer : layers)
         record.layers.push_back(readLayer(layer, record, context));
     return record;

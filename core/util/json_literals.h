@@ -18,6 +18,16 @@ bool isJsonWordChar(char c);
 /// Reads a string literal. Pre: the cursor is on its opening '"'.
 std::string readJsonString(JsonCursor& cursor);
 
+/// A number as read: its double value, and whether its literal denotes an integer (exactly, from
+/// its digits) that int64 holds.
+struct JsonNumber {
+    double value = 0.0;
+    std::int64_t integer = 0;  // the exact value when is_integer
+    bool integral = false;     // the literal denotes an integer (perhaps beyond int64)
+    bool is_integer = false;   // ... and int64 holds it
+    bool negative = false;     // the literal starts with '-'
+};
+
 /// Reads a number literal; fails when its magnitude overflows a double (underflow gives 0).
 /// Pre: the cursor is on '-' or a digit.
 JsonNumber readJsonNumber(JsonCursor& cursor);

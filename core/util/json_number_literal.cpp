@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <system_error>
 
 #include "core/util/json_literals.h"
@@ -59,39 +60,44 @@ double toDouble(JsonCursor& cursor, std::size_t start, const NumberParts& parts)
 }
 
 /// Decides from the literal's digits (not the rounded double) whether the number is an integer,
-/// and if int64 holds it, its exact value: 4096, 4096.0, 4.096e3 and -0 are integers.
+/// and if int64 holds it, its exact value: 4096, 4096.0, 4.096e3 and -0 are integers. The digits
+/// are int_digits then frac_digits, scaled by 10^(exponent - frac digits); nothing is allocated.
 void setExactInteger(JsonNumber& number, const NumberParts& parts) {
-    std::string digits(parts.int_digits);
-    digits += parts.frac_digits;
-    const std::size_t lead = digits.find_first_not_of('0');
-    if (lead == std::string::npos) {  // zero, however written
+    const std::size_t n_int = parts.int_digits.size();
+    const std::size_t n = n_int + parts.frac_digits.size();
+    const auto digit = [&](std::size_t i) {
+        return i < n_int ? parts.int_digits[i] : parts.frac_digits[i - n_int];
+    };
+    std::size_t lead = 0;
+    while (lead < n && digit(lead) == '0')
+        ++lead;
+    if (lead == n) {  // zero, however written
         number.integral = number.is_integer = true;
         number.integer = 0;
         return;
     }
-    digits.erase(0, lead);
     const std::int64_t shift = parts.exponent - std::int64_t(parts.frac_digits.size());
+    std::size_t end = n;  // the digits kept: [lead, end)
     if (shift < 0) {
-        const std::size_t dropped = std::size_t(-shift);
-        if (dropped >= digits.size() ||
-            digits.find_first_not_of('0', digits.size() - dropped) != std::string::npos) {
-            return;  // a non-zero digit after the decimal point
-        }
-        digits.resize(digits.size() - dropped);
+        const std::uint64_t dropped = std::uint64_t(-shift);
+        if (dropped >= n - lead) return;  // every significant digit is after the point
+        end = n - std::size_t(dropped);
+        for (std::size_t i = end; i < n; ++i)
+            if (digit(i) != '0') return;  // a non-zero digit after the decimal point
     }
     number.integral = true;
     constexpr std::int64_t kMaxInt64Digits = 19;
-    if (std::int64_t(digits.size()) + std::max<std::int64_t>(shift, 0) > kMaxInt64Digits) {
-        return;  // too many digits for int64
-    }
-    if (shift > 0) digits.append(std::size_t(shift), '0');
-    if (parts.negative) digits.insert(digits.begin(), '-');
-    std::int64_t value = 0;
-    const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (result.ec == std::errc() && result.ptr == digits.data() + digits.size()) {
-        number.is_integer = true;
-        number.integer = value;
-    }
+    const std::int64_t n_digits = std::int64_t(end - lead) + std::max<std::int64_t>(shift, 0);
+    if (n_digits > kMaxInt64Digits) return;  // too many digits for int64
+    std::uint64_t magnitude = 0;             // at most 19 digits: below 2^64
+    for (std::size_t i = lead; i < end; ++i)
+        magnitude = magnitude * 10 + std::uint64_t(digit(i) - '0');
+    for (std::int64_t i = 0; i < shift; ++i)
+        magnitude *= 10;
+    constexpr auto kMaxPositive = std::uint64_t(std::numeric_limits<std::int64_t>::max());
+    if (magnitude > kMaxPositive + (parts.negative ? 1 : 0)) return;
+    number.is_integer = true;
+    number.integer = parts.negative ? std::int64_t(0 - magnitude) : std::int64_t(magnitude);
 }
 
 }  // namespace
@@ -129,7 +135,8 @@ JsonNumber readJsonNumber(JsonCursor& cursor) {
         parts.frac_digits = digitsAt(cursor);
         cursor.advance(parts.frac_digits.size());
     }
-    if (cursor.peek() == 'e' || cursor.peek() == 'E') {
+    const bool has_exponent = cursor.peek() == 'e' || cursor.peek() == 'E';
+    if (has_exponent) {
         cursor.advance();
         const bool negative = cursor.peek() == '-';
         if (cursor.peek() == '+' || cursor.peek() == '-') cursor.advance();
@@ -144,7 +151,19 @@ JsonNumber readJsonNumber(JsonCursor& cursor) {
         if (negative) parts.exponent = -parts.exponent;
     }
     JsonNumber number;
-    number.literal = std::string(text.substr(start, cursor.pos() - start));
+    number.negative = parts.negative;
+    constexpr std::size_t kExactDigits = 18;  // below 10^18: int64 and the rounding are exact
+    if (parts.frac_digits.empty() && !has_exponent && parts.int_digits.size() <= kExactDigits) {
+        // A plain integer: its value directly, and its double as from_chars rounds it (the
+        // nearest double to the same exact value).
+        std::int64_t magnitude = 0;
+        for (char c : parts.int_digits)
+            magnitude = magnitude * 10 + (c - '0');
+        number.integral = number.is_integer = true;
+        number.integer = parts.negative ? -magnitude : magnitude;
+        number.value = parts.negative ? -double(magnitude) : double(magnitude);
+        return number;
+    }
     number.value = toDouble(cursor, start, parts);
     setExactInteger(number, parts);
     return number;

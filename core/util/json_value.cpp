@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/util/error.h"
+#include "core/util/json_document.h"
 #include "core/util/json_writer.h"
 
 namespace kvscope {
@@ -46,15 +47,82 @@ std::string_view toString(JsonValue::Kind kind) {
     return "?";
 }
 
+// The document's memory per value (json_value.h): keep it at 24 bytes.
+static_assert(sizeof(JsonValue) == 24);
+
+JsonValue::JsonValue(const JsonValue& other) noexcept
+    : m_doc(other.m_doc),
+      m_offset(other.m_offset),
+      m_kind(other.m_kind),
+      m_flags(std::uint8_t(other.m_flags & ~kOwner)),
+      m_payload(other.m_payload) {
+    retain();
+}
+
+JsonValue::JsonValue(JsonValue&& other) noexcept
+    : m_doc(other.m_doc),
+      m_offset(other.m_offset),
+      m_kind(other.m_kind),
+      m_flags(other.m_flags),
+      m_payload(other.m_payload) {
+    // A value of the document moved inside it stays a plain value; an owner hands its
+    // reference over. The moved-from value is null.
+    other.m_doc = nullptr;
+    other.m_kind = std::uint8_t(Kind::Null);
+    other.m_flags = 0;
+}
+
+JsonValue& JsonValue::operator=(const JsonValue& other) noexcept {
+    if (this != &other) *this = JsonValue(other);
+    return *this;
+}
+
+JsonValue& JsonValue::operator=(JsonValue&& other) noexcept {
+    if (this == &other) return *this;
+    if (m_flags & kOwner) release();
+    m_doc = other.m_doc;
+    m_offset = other.m_offset;
+    m_kind = other.m_kind;
+    m_flags = other.m_flags;
+    m_payload = other.m_payload;
+    other.m_doc = nullptr;
+    other.m_kind = std::uint8_t(Kind::Null);
+    other.m_flags = 0;
+    return *this;
+}
+
+void JsonValue::retain() noexcept {
+    if (m_doc == nullptr) return;
+    m_doc->references.fetch_add(1, std::memory_order_relaxed);
+    m_flags |= kOwner;
+}
+
+void JsonValue::release() const noexcept {
+    if (m_doc->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m_doc;
+}
+
 std::string_view JsonValue::source() const {
-    return m_source ? std::string_view(*m_source) : std::string_view("<built in code>");
+    return m_doc ? std::string_view(m_doc->source) : std::string_view("<built in code>");
+}
+
+std::string JsonValue::path() const {
+    return m_doc ? m_doc->pathOf(m_offset) : "$";
+}
+
+std::int64_t JsonValue::line() const {
+    return m_doc ? jsonTextPosition(m_doc->text, m_offset).line : 0;
+}
+
+std::int64_t JsonValue::column() const {
+    return m_doc ? jsonTextPosition(m_doc->text, m_offset).column : 0;
 }
 
 void JsonValue::fail(std::string_view what) const {
-    std::string message = "JSON " + std::string(source()) + ": " + m_path;
-    if (m_line > 0) {
+    std::string message = "JSON " + std::string(source()) + ": " + path();
+    if (m_doc) {
+        const JsonTextPosition at = jsonTextPosition(m_doc->text, m_offset);
         message +=
-            " (line " + std::to_string(m_line) + ", column " + std::to_string(m_column) + ")";
+            " (line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ")";
     }
     message += ": ";
     message += what;
@@ -65,19 +133,29 @@ void JsonValue::failKind(std::string_view expected) const {
     fail("expected " + std::string(expected) + ", got " + describe());
 }
 
+std::string_view JsonValue::literal() const {
+    if (!m_doc) return "0";
+    const std::string_view text = m_doc->text;
+    std::size_t end = m_offset;
+    while (end < text.size() &&
+           std::string_view("+-.eE0123456789").find(text[end]) != std::string_view::npos)
+        ++end;
+    return text.substr(m_offset, end - m_offset);
+}
+
 std::string JsonValue::describe() const {
     switch (kind()) {
         case Kind::Null:
             return "null";
         case Kind::Bool:
-            return std::get<bool>(m_data) ? "true" : "false";
+            return m_payload.boolean ? "true" : "false";
         case Kind::Number: {
-            const std::string& literal = std::get<Number>(m_data).literal;
-            if (literal.size() <= kMaxQuotedChars) return "the number " + literal;
-            return "the number " + literal.substr(0, kMaxQuotedChars) + "...";
+            const std::string_view text = literal();
+            if (text.size() <= kMaxQuotedChars) return "the number " + std::string(text);
+            return "the number " + std::string(text.substr(0, kMaxQuotedChars)) + "...";
         }
         case Kind::String:
-            return "the string " + quoteForMessage(std::get<std::string>(m_data));
+            return "the string " + quoteForMessage(asString());
         case Kind::Array:
             return "an array of " + std::to_string(size()) + " items";
         case Kind::Object:
@@ -88,56 +166,57 @@ std::string JsonValue::describe() const {
 
 bool JsonValue::asBool() const {
     if (!isBool()) failKind("true or false");
-    return std::get<bool>(m_data);
+    return m_payload.boolean;
 }
 
 double JsonValue::asDouble() const {
     if (!isNumber()) failKind("a number");
-    return std::get<Number>(m_data).value;
-}
-
-bool JsonValue::isInteger() const {
-    return isNumber() && std::get<Number>(m_data).is_integer;
+    if (!(m_flags & kIsInteger)) return m_payload.number;
+    // The nearest double to the exact integer, as from_chars gives it; -0 keeps its sign.
+    if (m_payload.integer == 0 && (m_flags & kNegative)) return -0.0;
+    return double(m_payload.integer);
 }
 
 std::int64_t JsonValue::asInt64() const {
     if (!isNumber()) failKind("an integer");
-    const Number& number = std::get<Number>(m_data);
-    if (number.is_integer) return number.integer;
-    if (!number.integral) failKind("an integer");
+    if (m_flags & kIsInteger) return m_payload.integer;
+    if (!(m_flags & kIntegral)) failKind("an integer");
     fail(describe() +
          " is outside the 64-bit integer range [-9223372036854775808, 9223372036854775807]");
 }
 
 const std::string& JsonValue::asString() const {
     if (!isString()) failKind("a string");
-    return std::get<std::string>(m_data);
+    return m_doc->strings[m_payload.string];
 }
 
-const std::vector<JsonValue>& JsonValue::items() const {
+JsonItems JsonValue::items() const {
     if (!isArray()) failKind("an array");
-    return std::get<std::vector<JsonValue>>(m_data);
+    if (m_payload.range.count == 0) return {};
+    return {m_doc->values.data() + m_payload.range.first, m_payload.range.count};
 }
 
-const std::vector<JsonMember>& JsonValue::members() const {
+JsonMembers JsonValue::members() const {
     if (!isObject()) failKind("an object");
-    return std::get<Object>(m_data).members;
+    if (m_payload.range.count == 0) return {};
+    return {m_doc->members.data() + m_payload.range.first, m_payload.range.count};
 }
 
 std::size_t JsonValue::size() const {
-    if (isArray()) return std::get<std::vector<JsonValue>>(m_data).size();
-    if (isObject()) return std::get<Object>(m_data).members.size();
+    if (isArray() || isObject()) return m_payload.range.count;
     failKind("an array or an object");
 }
 
 const JsonValue* JsonValue::find(std::string_view key) const {
-    if (!isObject()) failKind("an object");
-    const Object& object = std::get<Object>(m_data);
-    const auto it = std::lower_bound(
-        object.by_key.begin(), object.by_key.end(), key,
-        [&](std::size_t index, std::string_view k) { return object.members[index].key < k; });
-    if (it == object.by_key.end() || object.members[*it].key != key) return nullptr;
-    return &object.members[*it].value;
+    const JsonMembers all = members();
+    if (all.empty()) return nullptr;
+    const std::uint32_t* order = m_doc->key_order.data() + m_payload.range.first;
+    const std::uint32_t* end = order + all.size();
+    const auto it = std::lower_bound(order, end, key, [&](std::uint32_t index, std::string_view k) {
+        return all[index].key < k;
+    });
+    if (it == end || all[*it].key != key) return nullptr;
+    return &all[*it].value;
 }
 
 const JsonValue& JsonValue::at(std::string_view key) const {
@@ -151,7 +230,7 @@ const JsonValue& JsonValue::at(std::string_view key) const {
 }
 
 const JsonValue& JsonValue::at(std::size_t index) const {
-    const std::vector<JsonValue>& array = items();
+    const JsonItems array = items();
     if (index >= array.size()) {
         fail("index " + std::to_string(index) + " is out of range (the array has " +
              std::to_string(array.size()) + " items)");

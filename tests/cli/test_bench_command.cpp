@@ -5,8 +5,10 @@
 
 #include "app/cli/bench/bandwidth.h"
 #include "app/cli/bench/bench_gguf_open.h"
+#include "app/cli/bench/bench_json_read.h"
 #include "app/cli/bench/bench_models.h"
 #include "app/cli/bench/bench_report.h"
+#include "app/cli/bench/child_peak_rss.h"
 #include "app/cli/bench/sparse_gguf.h"
 #include "app/cli/stats.h"
 #include "cli_test_util.h"
@@ -104,6 +106,29 @@ TEST_CASE("bench --quick --json measures every model, thread count and length", 
             CHECK(d["tokens_per_second"].number == Approx(1000.0 / d["ms_per_token"].number));
         }
     }
+    // JSON read: the stories260K trace replay (128 positions in --quick), then the config.
+    const JsonValue& reads = json["json_read"];
+    REQUIRE(reads.size() == (stories ? 2 : 1));
+    if (stories) {
+        const JsonValue& trace = reads[0];
+        INFO("trace read: " << trace["error"].string);
+        CHECK(trace["error"].isNull());
+        CHECK(trace["positions"].number == 128);
+        // 5 layers x 8 heads; a prefill of P prompt tokens has P x P weights per head, a decode
+        // step at position p has p + 1: between N (N + 1) / 2 and N^2 per head for N = 128.
+        CHECK(trace["numbers"].number >= 40.0 * 128 * 129 / 2);
+        CHECK(trace["numbers"].number <= 40.0 * 128 * 128);
+        CHECK(trace["round_trip_identical"].boolean);
+        // At least the file's text is read into memory.
+        CHECK(trace["peak_rss_bytes"].number >= trace["file_bytes"].number);
+        CHECK(trace["read_seconds"].number > 0);
+    }
+    const JsonValue& config = reads[reads.size() - 1];
+    CHECK(config["document"].string == "config.json-like");
+    CHECK(config["error"].isNull());
+    CHECK(config["file_bytes"].number >= 1000000);
+    CHECK(config["file_bytes"].number <= 1 << 20);
+    CHECK(config["read_seconds"].number > 0);
     CHECK(json["targets"]["demo_speedup_at_2048"].isNull());  // 2048 is not in --quick
     CHECK(json["targets"]["weights_vs_memcpy_15m_1_thread"].number > 0);
 }
@@ -131,6 +156,41 @@ TEST_CASE("median and the memcpy measurement", "[cli][bench]") {
     CHECK(copy.buffer_bytes == std::int64_t(4) << 20);
     CHECK(copy.median_seconds > 0);
     CHECK(copy.readWriteGBps() == Approx(2 * copy.copyGBps()));
+}
+
+TEST_CASE("a child's peak RSS is the memory its work touched", "[cli][bench]") {
+    using namespace kvscope::cli;
+    constexpr std::int64_t kBytes = std::int64_t(64) << 20;
+    const ChildMeasurement m = measureInChild([](ChildTimer& timer) -> std::int64_t {
+        timer.start();
+        std::vector<char> block(std::size_t(kBytes), 1);  // value-initialised: every page touched
+        timer.stop();
+        return block[std::size_t(kBytes) - 1];
+    });
+    INFO(m.error);
+    REQUIRE(m.error.empty());
+    CHECK(m.result == 1);
+    CHECK(m.seconds > 0);
+    if (m.peak_reset) {
+        CHECK(m.peak_rss_bytes >= kBytes);
+        CHECK(m.peak_rss_bytes < kBytes + (std::int64_t(16) << 20));
+    }
+    const ChildMeasurement failed =
+        measureInChild([](ChildTimer&) -> std::int64_t { throw kvscope::InputError("bad file"); });
+    CHECK(failed.error == "bad file");
+}
+
+TEST_CASE("the config.json-like bench document has the size asked for", "[cli][bench]") {
+    std::int64_t n_numbers = 0;
+    const std::string text = kvscope::cli::configLikeJson(1 << 20, n_numbers);
+    CHECK(text.size() >= 1000000);
+    CHECK(text.size() <= 1 << 20);
+    // 8 numbers at the top; 4 arrays of 16 per block, each block opening with "{\"block_".
+    std::int64_t blocks = 0;
+    for (std::size_t at = text.find("{\"block_"); at != std::string::npos;
+         at = text.find("{\"block_", at + 1))
+        ++blocks;
+    CHECK(n_numbers == 8 + 64 * blocks);
 }
 
 TEST_CASE("bench targets are judged from the right rows", "[cli][bench]") {

@@ -189,3 +189,12 @@ TEST_CASE("an output stream that cannot be written is an internal failure, exit 
     CHECK(kvscope::runCli({"--version"}, out, err) == 1);
     CHECK(err.str() == "kvscope-cli: could not write the output\n");
 }
+
+TEST_CASE("a model path to a device or pipe says what it is, not 'no such file'", "[cli]") {
+    // Issue #16: --model /dev/null said "no such file".
+    const auto result = runCliCaptured(
+        {"generate", "--model", "/dev/null", "--prompt", "x", "--max-new-tokens", "1"});
+    CHECK(result.code == 2);
+    CHECK_THAT(result.err, Catch::Contains("'/dev/null' is not a regular file"));
+    CHECK(result.err.find("no such file") == std::string::npos);
+}

@@ -41,8 +41,8 @@ TEST_CASE("export checks --what, --format and --scale before anything else", "[c
     const Case cases[] = {
         {"--what", "pie", "--what: expected heatmap|"},
         {"--format", "gif", "--format: expected png|svg|pdf|csv, got 'gif'"},
-        {"--scale", "0", "--scale"},
-        {"--scale", "5", "--scale: expected 1 to 4, got '5'"},
+        {"--scale", "0", "kvscope-cli: --scale: expected an integer in [1, 4], got '0'"},
+        {"--scale", "5", "--scale: expected an integer in [1, 4], got '5'"},
         {"--out", "", "--out"},
     };
     for (const Case& c : cases) {
@@ -50,6 +50,7 @@ TEST_CASE("export checks --what, --format and --scale before anything else", "[c
         INFO(c.flag << " " << c.value << ": " << result.err);
         CHECK(result.code == 2);
         CHECK(result.err.find(c.needle) != std::string::npos);
+        CHECK(result.err.find("----") == std::string::npos);  // issue #16: "----scale"
     }
     const auto missing = runCliCaptured({"export", "--what", "heatmap"});
     CHECK(missing.code == 2);

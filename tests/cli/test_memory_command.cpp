@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli_test_util.h"
@@ -86,7 +87,31 @@ TEST_CASE("memory: bad input exits 2 with a message naming it", "[memory][cli]")
         CHECK(result.out.empty());
     }
     CHECK(runCliCaptured({"memory", "--preset", "gpt2", "--batch", "-1"}).err ==
-          "kvscope-cli: --batch: expected a positive integer, got '-1'\n");
+          "kvscope-cli: --batch: expected an integer in [1, 16777216], got '-1'\n");
+}
+
+TEST_CASE("memory: byte arithmetic never wraps; every count has its range", "[memory][cli]") {
+    // Issue #16: --gpu-mem 9223372036854775807 --usable 1 printed a negative usable size and
+    // said the model fits.
+    const auto huge = runCliCaptured({"memory", "--preset", "llama-3.1-8b", "--gpu-mem",
+                                      "9223372036854775807", "--usable", "1"});
+    CHECK(huge.code == 2);
+    CHECK(huge.err ==
+          "kvscope-cli: --gpu-mem: expected an integer in [1, 1125899906842624], got "
+          "'9223372036854775807'\n");
+    // The largest GPU the calculator takes, all of it usable: 2^50 B exactly, positive.
+    const JsonValue json = kvscope::test::runCliJson(
+        "memory", {"--preset", "llama-3.1-8b", "--gpu-mem", "1125899906842624", "--usable", "1"});
+    CHECK(json["gpu"]["usable_bytes"].number == 1125899906842624.0);
+    for (const auto& [flag, value, range] :
+         {std::tuple{"--seq", "1099511627777", "[1, 1099511627776]"},
+          std::tuple{"--tp", "0", "[1, 1024]"}, std::tuple{"--block-size", "0", "[1, 1048576]"},
+          std::tuple{"--shared-prefix", "-5", "[0, 1099511627776]"}}) {
+        const auto result = runCliCaptured({"memory", "--preset", "gpt2", flag, value});
+        INFO(flag << " " << value << ": " << result.err);
+        CHECK(result.code == 2);
+        CHECK_THAT(result.err, Contains(std::string(flag) + ": expected an integer in " + range));
+    }
 }
 
 TEST_CASE("memory --model reads a llama2.c header alone, no tokenizer.bin beside it",

@@ -78,7 +78,11 @@ TEST_CASE("quant-eval: bad input exits 2 naming the flag", "[quant][cli]") {
         {{"--steps", "0"}, "--steps"},
         {{"--text", "/nonexistent/kvscope.txt"}, "--text"},
         {{"--text", "/nonexistent/kvscope.txt", "--prompt", "x"}, "--prompt, --text and --prompts"},
-        {{"--prompts", "/nonexistent/kvscope.txt"}, "--prompts: cannot open"},
+        {{"--prompts", "/nonexistent/kvscope.txt"},
+         "--prompts: '/nonexistent/kvscope.txt': no such file"},
+        // Issue #16: these read until memory ran out.
+        {{"--text", "/dev/zero"}, "--text: '/dev/zero' is larger than the 16.00 MiB limit"},
+        {{"--prompts", "/dev/zero"}, "--prompts: '/dev/zero' is larger than the 16.00 MiB limit"},
         {{"--prompts", "/nonexistent/kvscope.txt", "--text", "y"}, "not several"},
         {{"--codecs", "kivi2", "--layout", "paged", "--block-size", "16"}, "multiple of 32"},
         {{"--steps", "100000"}, "context"},

@@ -106,7 +106,7 @@ TEST_CASE("serve-sim --csv writes the timeline of every policy", "[sim][cli]") {
 
 TEST_CASE("serve-sim bad flags exit 2 naming the flag", "[sim][cli]") {
     checkBadInput({"--block-size", "0"}, "--block-size");
-    checkBadInput({"--block-size", "129"}, "block size");
+    checkBadInput({"--block-size", "129"}, "--block-size: expected an integer in [1, 128]");
     checkBadInput({"--policy", "best"}, "--policy");
     checkBadInput({"--workload", "zipf"}, "--workload");
     checkBadInput({"--rate", "-1"}, "--rate");
@@ -124,6 +124,14 @@ TEST_CASE("serve-sim bad flags exit 2 naming the flag", "[sim][cli]") {
     const std::string csv = tempPath("kvscope_serve_sim_bad.csv");
     std::ofstream(csv) << "10,5\n10,five\n";
     checkBadInput({"--workload", "csv:" + csv}, ":2: output_len");
+    checkBadInput({"--workload", "csv:" + csv}, "--workload: ");
+    // Too large: /dev/zero (no size, never ends) and a regular file one byte over 16 MiB.
+    checkBadInput({"--workload", "csv:/dev/zero"},
+                  "--workload: /dev/zero: the workload CSV is larger than the limit of 16777216 "
+                  "bytes (16.00 MiB)");
+    std::filesystem::resize_file(csv, 16 * 1024 * 1024 + 1);
+    checkBadInput({"--workload", "csv:" + csv},
+                  "the workload CSV is 16777217 bytes, more than the limit of 16777216");
     std::remove(csv.c_str());
 }
 
@@ -146,4 +154,22 @@ TEST_CASE("serve-sim --csv leaves a file or symlink named OUT.tmp alone", "[sim]
     std::remove(path.c_str());
     std::remove((path + ".tmp").c_str());
     std::remove(victim.c_str());
+}
+
+TEST_CASE("serve-sim: every input has a limit checked before the work", "[sim][cli]") {
+    // Issue #16: --requests 1000000 or a huge --kv-budget allocated gigabytes and ended as an
+    // internal error; a CSV length of 2^63-1 printed negative step counts.
+    checkBadInput({"--requests", "1000000"},
+                  "--requests: expected an integer in [1, 100000], got '1000000'");
+    checkBadInput({"--kv-budget", "1125899906842624"},  // 1 PiB of llama-3.1-8b fp16 KV
+                  "blocks of 16 tokens; the simulator holds at most 4194304");
+    checkBadInput({"--kv-budget", "2251799813685248"}, "--kv-budget: expected an integer in");
+    checkBadInput({"--max-seq", "2000000"}, "--max-seq: expected an integer in [2, 1048576]");
+    const std::string csv = tempPath("kvscope_serve_sim_huge.csv");
+    std::ofstream(csv) << "prompt_len,output_len,arrival\n9223372036854775807,5\n";
+    checkBadInput({"--workload", "csv:" + csv},
+                  ":2: prompt_len 9223372036854775807 + output_len 5 exceeds max_seq 2048");
+    std::ofstream(csv) << "prompt_len,output_len,arrival\n10,5,9223372036854775807\n";
+    checkBadInput({"--workload", "csv:" + csv}, "arrives at step 9223372036854775807");
+    std::remove(csv.c_str());
 }

@@ -304,6 +304,20 @@ TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens"
                           Catch::Contains("architecture 'qwen2' is not supported for running") &&
                               Catch::Contains("GGUF mem.gguf: at offset"));
     }
+    SECTION("an epsilon of 1e300 is named in a short message") {
+        // Issue #16: std::to_string printed its 301 digits.
+        const GgufFile file = parse(
+            llamaWriter(c, w, replacing("llama.attention.layer_norm_rms_epsilon", ggufF64(1e300)))
+                .build());
+        try {
+            loadGgufModel(file);
+            FAIL("expected an InputError");
+        } catch (const InputError& e) {
+            const std::string message = e.what();
+            CHECK_THAT(message, Catch::Contains("value 1e+300 is not a finite positive float"));
+            CHECK(message.size() < 300);
+        }
+    }
     SECTION("another tokenizer") {
         const GgufFile file =
             parse(llamaWriter(c, w, replacing("tokenizer.ggml.model", ggufStr("gpt2"))).build());

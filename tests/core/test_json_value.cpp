@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -258,4 +260,70 @@ TEST_CASE("JSON files: missing, too large, and read with the path as the source"
     const JsonValue gpt2 = parseJsonFile(fixture, 1 << 20);
     REQUIRE(gpt2.at("n_embd").asInt64() == 768);
     REQUIRE(gpt2.at("n_embd").source() == fixture);
+}
+
+TEST_CASE("JSON values copied out of a document keep it alive; paths are found on demand",
+          "[json]") {
+    JsonValue kept;
+    JsonValue number;
+    {
+        const JsonValue root = parse(R"({"a": [1, {"k": "v", "n": [2.5, -0]}], "b c": {"d": []}})");
+        kept = root.at("a").at(1);  // a copy: the document outlives root
+        number = root.at("a").at(1).at("n").at(1);
+    }
+    REQUIRE(kept.at("k").asString() == "v");
+    REQUIRE(kept.path() == "$.a[1]");
+    REQUIRE(kept.line() == 1);
+    REQUIRE(kept.column() == 11);
+    REQUIRE(kept.at("n").at(0).asDouble() == 2.5);
+    REQUIRE(kept.at("n").at(0).path() == "$.a[1].n[0]");
+    REQUIRE(number.asInt64() == 0);
+    REQUIRE(std::signbit(number.asDouble()));  // -0 keeps its sign
+    REQUIRE(number.describe() == "the number -0");
+    REQUIRE_THAT(accessError([&] { (void)number.asString(); }),
+                 Catch::Contains("JSON t.json: $.a[1].n[1] (line 1, column 33): expected a string, "
+                                 "got the number -0"));
+    JsonValue moved = std::move(kept);
+    REQUIRE(moved.at("k").path() == "$.a[1].k");
+    REQUIRE(kept.isNull());  // NOLINT(bugprone-use-after-move): a moved-from value is null
+    // Every value's path, from a text with nesting, odd keys and empty containers.
+    const JsonValue root = parse(
+        "{\"x\": {\"y\": [[], [0, {\"z\": null, \"9\": [true]}]]}, "
+        "\"e\": {}, \"s\": \"t\"}");
+    REQUIRE(root.path() == "$");
+    REQUIRE(root.at("x").at("y").at(0).path() == "$.x.y[0]");
+    REQUIRE(root.at("x").at("y").at(1).at(1).at("z").path() == "$.x.y[1][1].z");
+    REQUIRE(root.at("x").at("y").at(1).at(1).at("9").at(0).path() == R"($.x.y[1][1]["9"][0])");
+    REQUIRE(root.at("e").path() == "$.e");
+    REQUIRE(root.at("s").path() == "$.s");
+    // items() and members() are spans over the document.
+    const JsonItems items = root.at("x").at("y").at(1).items();
+    REQUIRE(items.size() == 2);
+    REQUIRE(items.front().asInt64() == 0);
+    REQUIRE(items.back().isObject());
+    REQUIRE(root.at("x").at("y").at(0).items().empty());
+    REQUIRE(root.members().size() == 3);
+    REQUIRE(root.members()[2].key == "s");
+    REQUIRE_THROWS_AS(root.members().at(3), std::out_of_range);
+    // A value not read from text.
+    const JsonValue null;
+    REQUIRE(null.path() == "$");
+    REQUIRE(null.line() == 0);
+    REQUIRE_THAT(accessError([&] { (void)null.asBool(); }),
+                 Catch::Contains("JSON <built in code>: $: expected true or false, got null"));
+}
+
+TEST_CASE("JSON commas without values are refused where they stand", "[json]") {
+    REQUIRE_THAT(parseError("[,]"), Catch::Contains("line 1, column 2: unexpected ','"));
+    REQUIRE_THAT(parseError("[1,,2]"), Catch::Contains("line 1, column 4: unexpected ','"));
+    REQUIRE_THAT(parseError("[" + std::string(100000, ',') + "]"),
+                 Catch::Contains("line 1, column 2: unexpected ','"));
+    REQUIRE_THAT(parseError("{\"a\":1,,\"b\":2}"),
+                 Catch::Contains("line 1, column 8: expected an object key in double quotes, got "
+                                 "','"));
+    REQUIRE_THAT(parseError("{,}"), Catch::Contains("column 2: expected an object key"));
+    REQUIRE_THAT(parseError("[\"a,b\" \"c\"]"),
+                 Catch::Contains("column 8: expected ',' or ']' after an array item"));
+    REQUIRE_THAT(parseError("[[1,2],[3,4] x]"), Catch::Contains("column 14: expected ',' or ']'"));
+    REQUIRE(parse("[\"[,{\", \"\\\"],\", [[], {}], {\"k\": [1, [2, 3]]}]").size() == 4);
 }

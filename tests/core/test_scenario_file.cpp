@@ -115,6 +115,26 @@ TEST_CASE("scenario file: write, read, write gives the same scenario and bytes",
     CHECK(scenarioFileJson(back) == text);
 }
 
+TEST_CASE("scenario file: a view number whose double is whole reads as a whole number",
+          "[scenario_file]") {
+    // Found by fuzz_scenario: 11e-4006 underflows to the double 0, which the writer writes as
+    // "0", which read back as the integer 0: the file changed on its first round trip.
+    const std::string text =
+        R"({"kvscope_scenario": 1, "model": "builtin:demo", "prompt": "p", "view": {"name": )"
+        R"("memory", "tiny": 11e-4006, "almost": 0.99999999999999999999, "big": 1e300, )"
+        R"("half": 2.5, "whole": 3.0}})";
+    const ScenarioFile file = readScenarioJson(text, "fuzz");
+    CHECK(std::get<std::int64_t>(file.view_settings.at("tiny")) == 0);
+    CHECK(std::get<std::int64_t>(file.view_settings.at("almost")) == 1);
+    CHECK(std::get<double>(file.view_settings.at("big")) == 1e300);  // beyond int64
+    CHECK(std::get<double>(file.view_settings.at("half")) == 2.5);
+    CHECK(std::get<std::int64_t>(file.view_settings.at("whole")) == 3);
+    const std::string written = scenarioFileJson(file);
+    const ScenarioFile back = readScenarioJson(written, "written");
+    CHECK(back == file);
+    CHECK(scenarioFileJson(back) == written);
+}
+
 TEST_CASE("scenario file: save to disk, open, save again is byte-identical", "[scenario_file]") {
     GgufTempDir dir;
     const std::string first = dir.file("a.kvscope.json");

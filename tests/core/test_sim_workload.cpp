@@ -2,7 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <string>
+#include <thread>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/sim/workload.h"
 #include "core/sim/workload_csv.h"
@@ -134,4 +141,84 @@ TEST_CASE("workload CSV errors name the line", "[sim]") {
     CHECK_THROWS_WITH(parseCsv("99999999999999999999,1\n"), Contains("w.csv:1"));
     CHECK_THROWS_WITH(parseCsv("\n# nothing\n"), Contains("no requests"));
     CHECK_THROWS_AS(readWorkloadCsv("/nonexistent/w.csv", 2048), InputError);
+}
+
+namespace {
+
+std::string tempCsv(const std::string& name) {
+    return (std::filesystem::temp_directory_path() /
+            (name + "_" + std::to_string(::getpid()) + ".csv"))
+        .string();
+}
+
+}  // namespace
+
+TEST_CASE("a workload CSV over the size limit is refused before it is read", "[sim]") {
+    using kvscope::InputError;
+    const std::string limit = std::to_string(kMaxWorkloadCsvBytes) + " bytes (16.00 MiB)";
+    REQUIRE(kMaxWorkloadCsvBytes == 16 * 1024 * 1024);
+    // A regular file one byte over: refused from its size (sparse: nothing is written).
+    const std::string big = tempCsv("kvscope_workload_over_limit");
+    std::ofstream(big) << "10,5\n";
+    std::filesystem::resize_file(big, std::uintmax_t(kMaxWorkloadCsvBytes) + 1);
+    CHECK_THROWS_WITH(readWorkloadCsv(big, 2048),
+                      Contains(big) && Contains("16777217 bytes, more than the limit of " + limit));
+    // Exactly at the limit it is read: line 2, the NUL bytes, fails on its content.
+    std::filesystem::resize_file(big, std::uintmax_t(kMaxWorkloadCsvBytes));
+    CHECK_THROWS_WITH(readWorkloadCsv(big, 2048), Contains(big + ":2") && Contains("1 field"));
+    std::filesystem::remove(big);
+    // /dev/zero never ends and has no size: the read stops one chunk past the limit.
+    CHECK_THROWS_WITH(readWorkloadCsv("/dev/zero", 2048),
+                      Contains("/dev/zero") && Contains("larger than the limit of " + limit));
+    // The same from a stream.
+    std::istringstream stream(std::string(std::size_t(kMaxWorkloadCsvBytes) + 1, '\n'));
+    CHECK_THROWS_WITH(parseWorkloadCsv(stream, "s.csv", 2048),
+                      Contains("s.csv") && Contains("larger than the limit"));
+}
+
+TEST_CASE("a workload CSV from a FIFO is read up to the limit", "[sim]") {
+    const std::string fifo = tempCsv("kvscope_workload_fifo");
+    std::filesystem::remove(fifo);
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // Within the limit: the requests are read.
+    std::thread small([&] { std::ofstream(fifo) << "prompt_len,output_len\n10,5\n20,6\n"; });
+    const auto requests = readWorkloadCsv(fifo, 2048);
+    small.join();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].prompt_len == 20);
+    // One byte over the limit: refused, having read no more than that.
+    std::thread over([&] {
+        std::ofstream out(fifo);
+        const std::string line = "1,1\n";  // 4 bytes; the limit is a multiple of 4
+        for (std::int64_t i = 0; i < kMaxWorkloadCsvBytes / 4; ++i)
+            out << line;
+        out << "\n";
+    });
+    CHECK_THROWS_WITH(readWorkloadCsv(fifo, 2048), Contains("larger than the limit of 16777216"));
+    over.join();
+    std::filesystem::remove(fifo);
+}
+
+TEST_CASE("a workload CSV holds at most a million requests, and long fields are cut in messages",
+          "[sim]") {
+    std::string text;
+    text.reserve(std::size_t(kMaxWorkloadCsvRequests + 1) * 4);
+    for (std::int64_t i = 0; i <= kMaxWorkloadCsvRequests; ++i)
+        text += "1,1\n";
+    REQUIRE(std::int64_t(text.size()) <= kMaxWorkloadCsvBytes);
+    CHECK_THROWS_WITH(parseWorkloadCsv(text, "many.csv", 2048),
+                      Contains("many.csv:1000001: more than 1000000 requests"));
+    text.resize(std::size_t(kMaxWorkloadCsvRequests) * 4);
+    CHECK(parseWorkloadCsv(text, "many.csv", 2048).size() == std::size_t(kMaxWorkloadCsvRequests));
+    const std::string long_field = "1," + std::string(1000, 'x') + "\n";
+    const std::string message = [&] {
+        try {
+            parseWorkloadCsv(long_field, "w.csv", 2048);
+        } catch (const kvscope::InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    }();
+    CHECK_THAT(message, Contains("got '" + std::string(40, 'x') + "...'"));
+    CHECK(message.size() < 200);
 }

@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/trace/trace_file.h"
 #include "core/trace/trace_json.h"
@@ -155,6 +157,43 @@ TEST_CASE("Every 32-bit float survives the JSON trace exactly", "[trace_json]") 
     checkRoundTrip(trace);
 }
 
+TEST_CASE("Extreme and power-of-two-neighbour floats survive the JSON trace exactly",
+          "[trace_json]") {
+    // Where float spacing changes (powers of two), at the ends of the range, subnormals, -0.
+    std::vector<float> special = {std::numeric_limits<float>::max(),
+                                  std::numeric_limits<float>::lowest(),
+                                  std::numeric_limits<float>::min(),
+                                  std::numeric_limits<float>::denorm_min(),
+                                  -std::numeric_limits<float>::denorm_min(),
+                                  -0.0f,
+                                  0.0f};
+    for (int e = -140; e <= 127; e += 3) {
+        const float power = std::ldexp(1.0f, e);
+        special.push_back(power);
+        special.push_back(std::nextafter(power, 0.0f));
+        special.push_back(std::nextafter(power, 2 * power));
+        special.push_back(-std::nextafter(power, 0.0f));
+    }
+    Trace trace = demoTrace();
+    std::size_t next = 0;
+    for (StepRecord& record : trace.records)
+        for (LayerRecord& layer : record.layers)
+            for (Matrix& head : layer.attention)
+                for (Eigen::Index i = 0; i < head.size(); ++i)
+                    head.data()[i] = special[next++ % special.size()];
+    REQUIRE(next > special.size());
+    checkRoundTrip(trace);
+    // -0 keeps its sign through the reader.
+    const Trace back = readTraceJson(traceJsonString(trace), "t.json");
+    bool saw_negative_zero = false;
+    for (const StepRecord& record : back.records)
+        for (const LayerRecord& layer : record.layers)
+            for (const Matrix& head : layer.attention)
+                for (Eigen::Index i = 0; i < head.size(); ++i)
+                    saw_negative_zero |= head.data()[i] == 0.0f && std::signbit(head.data()[i]);
+    CHECK(saw_negative_zero);
+}
+
 TEST_CASE("The JSON trace conforms to docs/trace.schema.json", "[trace_json]") {
     const JsonValue schema = parseJsonFile(kDocsDir + "/trace.schema.json", 1 << 20);
     JsonSchemaCheck check(schema);
@@ -258,6 +297,33 @@ TEST_CASE("Reading a bad trace names the file and the JSON path", "[trace_json]"
         CHECK_THAT(readErrorOf(traceJsonString(trace)),
                    Catch::Contains("$.records[") && Catch::Contains("has no entry in $.tokens"));
     }
+}
+
+TEST_CASE("A record claiming more positions than its rows hold fails before allocating for them",
+          "[trace_json]") {
+    // 100,000 tokens fed in the prefill and the first head's 100,000 rows all empty: 500 KB of
+    // text whose attention matrix would be 100,000 x 100,000 floats (40 GB) if it were allocated
+    // from the claim; the rows' lengths are checked first.
+    std::string text = traceJsonString(demoTrace());
+    text = replaceFirst(text, "\"max_context\":512,\"rope_theta\"",
+                        "\"max_context\":1000000,\"rope_theta\"");
+    const std::size_t tokens_at = text.find("\"tokens\":[", text.find("\"records\""));
+    REQUIRE(tokens_at != std::string::npos);
+    const std::size_t tokens_end = text.find(']', tokens_at);
+    std::string tokens = "\"tokens\":[1";
+    for (int i = 1; i < 100000; ++i)
+        tokens += ",1";
+    text.replace(tokens_at, tokens_end + 1 - tokens_at, tokens + "]");
+    const std::size_t head_at = text.find("\"attention\":[[", tokens_at) + 13;
+    const std::size_t head_end = text.find("]]", head_at) + 2;
+    std::string rows = "[[]";
+    for (int i = 1; i < 100000; ++i)
+        rows += ",[]";
+    text.replace(head_at, head_end - head_at, rows + "]");
+    REQUIRE(text.size() < 1'000'000);
+    CHECK_THAT(readErrorOf(text),
+               Catch::Contains("$.records[0].layers[0].attention[0][0]") &&
+                   Catch::Contains("expected 100000 weights (one per position attended), got 0"));
 }
 
 TEST_CASE("Reading a missing trace file names it", "[trace_json]") {

@@ -173,6 +173,22 @@ QString capacityChartCsv(const MemoryCapacityChart& chart) {
     return out;
 }
 
+QString poolCsv(const sim::PoolSnapshot& pool) {
+    QString out = QStringLiteral("cell,state,ref_count,fill_tokens,capacity_tokens,owners\n");
+    for (std::size_t i = 0; i < pool.cells.size(); ++i) {
+        const sim::PoolCell& cell = pool.cells[i];
+        const char* state = cell.state == sim::CellState::InUse        ? "in-use"
+                            : cell.state == sim::CellState::CachedFree ? "cached-free"
+                                                                       : "free";
+        QStringList owners;
+        for (const sim::SimSeq& seq : cell.owners)
+            owners << QStringLiteral("%1.%2").arg(seq.request).arg(seq.sample);
+        row(out, {QString::number(i), QLatin1String(state), QString::number(cell.ref_count),
+                  QString::number(cell.fill), QString::number(cell.capacity), owners.join(' ')});
+    }
+    return out;
+}
+
 QString chartSeriesCsv(const QChart& chart) {
     const QString x_title = axisTitle(chart, Qt::Horizontal);
     const QString y_title = axisTitle(chart, Qt::Vertical);

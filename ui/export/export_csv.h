@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include "core/model/model_weights.h"
+#include "core/sim/pool_snapshot.h"
 #include "ui/generate/cache_growth_data.h"
 #include "ui/generate/cost_data.h"
 
@@ -41,6 +42,10 @@ QString contextChartCsv(const MemoryContextChart& chart);
 
 /// One row per bar: variant, bytes of each segment, total bytes, GPU and usable bytes.
 QString capacityChartCsv(const MemoryCapacityChart& chart);
+
+/// The Paging view's block pool, one row per cell: cell,state (free, cached-free, in-use),
+/// ref_count, fill and capacity (token slots), owners ("request.sample" separated by spaces).
+QString poolCsv(const sim::PoolSnapshot& pool);
 
 /// Any Qt chart, for views without a data struct of their own: one row per point of every XY
 /// series (series,x,y with the axis titles as the x and y column units), and for bar series one

@@ -39,8 +39,11 @@ void showStatus(QWidget* widget, const QString& message) {
 
 void report(const ExportTarget& target, const QString& error, const QString& done) {
     if (!error.isEmpty()) {
-        QMessageBox::warning(target.widget ? target.widget->window() : nullptr,
-                             QObject::tr("Export failed"), error);
+        // The message quotes a path the user chose and the OS's reason: shown as plain text.
+        QMessageBox box(QMessageBox::Warning, QObject::tr("Export failed"), error, QMessageBox::Ok,
+                        target.widget ? target.widget->window() : nullptr);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
     } else {
         showStatus(target.widget, done);
     }

@@ -66,7 +66,9 @@ void installPagingExports(PagingView& view) {
                                QObject::tr("Running sequences per step"), view.runningChart()));
     installExport(seriesTarget(QStringLiteral("paging-waste"), QObject::tr("KV waste per step"),
                                view.wasteChart()));
-    installExport({QStringLiteral("paging-blocks"), QObject::tr("Block pool"), view.grid(), {}});
+    BlockGridWidget* grid = view.grid();
+    installExport({QStringLiteral("paging-blocks"), QObject::tr("Block pool"), grid,
+                   [grid] { return poolCsv(grid->snapshot()); }});
 }
 
 void installQuantExports(QuantView& view) {

@@ -4,6 +4,7 @@
 #include <QStatusBar>
 
 #include "ui/engine/trace_model.h"
+#include "ui/widgets/view_parts.h"
 #include "ui/window/session_status.h"
 
 namespace kvscope {
@@ -12,8 +13,8 @@ StatusFacts::StatusFacts(TraceModel* trace, QStatusBar* bar) : QObject(bar), m_t
     m_position = new QLabel;
     m_kv_cache = new QLabel;
     m_last_step = new QLabel;
-    m_backend = new QLabel;
-    m_error = new QLabel;
+    m_backend = plainLabel();  // the backend's name and the errors quote files: plain text only
+    m_error = plainLabel();
     m_error->setContentsMargins(8, 0, 8, 0);
     bar->addWidget(m_error, 1);
     for (QLabel* label : {m_position, m_kv_cache, m_last_step, m_backend}) {

@@ -9,6 +9,7 @@
 
 #include "app/cli/bench/bandwidth.h"
 #include "app/cli/bench/bench_gguf_open.h"
+#include "app/cli/bench/bench_json_read.h"
 #include "app/cli/bench/bench_models.h"
 #include "app/cli/bench/bench_report.h"
 #include "app/cli/bench/bench_runner.h"
@@ -55,6 +56,11 @@ constexpr std::string_view kDetails =
     "Then paged KV memory: BlockAllocator allocate / release ns per operation with 1024 and\n"
     "1048576 blocks (equal times: O(1)), and the seconds of simulating 10,000 ShareGPT-like\n"
     "requests under each allocation policy (32768 token slots, blocks of 16).\n"
+    "Then JSON read: a stories260K trace with every attention row (a prefill, then decode steps\n"
+    "to 512 positions, the trained context; --quick: 128) is written and read back, and a 1 MiB\n"
+    "config.json-like document is read as `memory --config` reads it; each read runs in a child\n"
+    "process that reports its seconds and its peak RSS increase, and the trace read is written\n"
+    "again to check that it gives the same bytes.\n"
     "GB/s = 1e9 bytes/s; memcpy counts read + write bytes. Progress goes to stderr.\n";
 
 struct BenchPlan {
@@ -68,6 +74,8 @@ struct BenchPlan {
     int codec_repetitions = 5;
     std::int64_t codec_context = 256;  // engine decode with each KV codec
     int codec_steps = 16;
+    std::int64_t trace_positions = 512;                 // stories260K's trained context
+    std::int64_t config_bytes = std::int64_t(1) << 20;  // the config.json-like document
     /// Recompute re-runs the whole sequence per step, so long contexts get fewer timed steps.
     int recomputeSteps(std::int64_t context) const { return context <= 512 ? 5 : 3; }
 };
@@ -83,6 +91,7 @@ BenchPlan makePlan(bool quick) {
         plan.codec_repetitions = 3;
         plan.codec_context = 64;
         plan.codec_steps = 4;
+        plan.trace_positions = 128;
     } else {
         plan.lengths = {64, 128, 256, 512, 1024, 2048};
     }
@@ -135,6 +144,27 @@ std::vector<GgufOpenTiming> benchGgufOpen(const BenchPlan& plan, std::ostream& e
         err << "bench: " << stories << " not found; GGUF open timed on the sparse file only"
             << std::endl;
     }
+    return timings;
+}
+
+/// The trace replay (when stories260K is among the models) and the config.json-like read.
+std::vector<JsonReadTiming> benchJsonRead(const BenchPlan& plan,
+                                          const std::vector<BenchModel>& models,
+                                          std::ostream& err) {
+    std::vector<JsonReadTiming> timings;
+    const auto stories = std::find_if(models.begin(), models.end(), [](const BenchModel& m) {
+        return m.model->config.name == "stories260K";
+    });
+    if (stories != models.end()) {
+        err << "bench: writing and reading back a stories260K trace of " << plan.trace_positions
+            << " positions with every attention row..." << std::endl;
+        timings.push_back(timeTraceReplay(stories->model, stories260kPath(), plan.trace_positions));
+    } else {
+        err << "bench: stories260K is not among the models; no trace replay" << std::endl;
+    }
+    err << "bench: reading a config.json-like document of " << formatBytes(plan.config_bytes)
+        << "..." << std::endl;
+    timings.push_back(timeConfigRead(plan.config_bytes));
     return timings;
 }
 
@@ -202,6 +232,7 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     evictSection();
     results.paging = runPagingBench(results.quick, err);
+    results.json_reads = benchJsonRead(plan, models, err);
     if (args.has("json")) {
         writeBenchJson(results, out);
     } else {

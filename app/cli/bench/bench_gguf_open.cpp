@@ -2,14 +2,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <random>
 #include <stdexcept>
-#include <system_error>
 #include <vector>
 
 #include <sys/stat.h>
-#include <unistd.h>
-
+#include "app/cli/bench/scratch_dir.h"
 #include "app/cli/bench/sparse_gguf.h"
 #include "app/cli/stats.h"
 #include "core/model/gguf_file.h"
@@ -17,29 +14,6 @@
 namespace kvscope::cli {
 
 namespace {
-
-/// A fresh directory under the system temp dir, removed with its contents at scope exit.
-class ScratchDir {
-public:
-    ScratchDir() {
-        std::random_device entropy;
-        m_path = std::filesystem::temp_directory_path() /
-                 ("kvscope_bench_" + std::to_string(::getpid()) + "_" + std::to_string(entropy()));
-        if (!std::filesystem::create_directory(m_path))
-            throw std::runtime_error("bench: temp directory " + m_path.string() + " exists");
-    }
-    ~ScratchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    std::filesystem::path m_path;
-};
 
 /// Bytes the file occupies on disk (st_blocks is in 512-byte units); 0 when stat fails.
 std::int64_t diskBytes(const std::string& path) {

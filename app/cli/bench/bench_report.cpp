@@ -178,6 +178,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
     writeCodecTables(results.codecs, results.codec_decodes, out);
     writeEvictTables(results.evict_decodes, out);
     writePagingTables(results.paging, out);
+    if (!results.json_reads.empty()) writeJsonReadTable(results.json_reads, out);
 
     const BenchTargets targets = judgeTargets(results);
     out << "\nTargets:\n  builtin:demo cached vs recompute at context 2048: ";
@@ -212,6 +213,9 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.field("memcpy", "read + write bytes counted: copying B bytes moves 2B");
     json.field("weight_bytes", "analytic StepCost of one step, fp32");
     json.field("gguf_open", "milliseconds per GgufFile::open, median; sizes in bytes");
+    json.field("json_read",
+               "seconds of one read in a child process; peak_rss_bytes: its peak RSS during the "
+               "read minus its RSS before");
     json.endObject();
     json.key("memcpy").beginArray();
     for (const CopyBandwidth& copy : results.copies)
@@ -226,6 +230,8 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     writeCodecJson(json, results.codecs, results.codec_decodes);
     writeEvictJson(json, results.evict_decodes);
     writePagingJson(json, results.paging);
+    json.key("json_read");
+    writeJsonReadJson(json, results.json_reads);
     const BenchTargets targets = judgeTargets(results);
     json.key("targets").beginObject();
     writeOptional(json, "demo_speedup_at_2048", targets.demo_speedup_2048);

@@ -11,6 +11,7 @@
 #include "app/cli/bench/bench_codec.h"
 #include "app/cli/bench/bench_evict.h"
 #include "app/cli/bench/bench_gguf_open.h"
+#include "app/cli/bench/bench_json_read.h"
 #include "app/cli/bench/bench_paging.h"
 #include "app/cli/bench/bench_runner.h"
 #include "core/model/model_config.h"
@@ -53,6 +54,7 @@ struct BenchResults {
     std::vector<CodecDecodeRun> codec_decodes;  // engine decode per KV codec, per model
     std::vector<EvictDecodeRun> evict_decodes;  // engine decode per eviction policy, per model
     PagingBench paging;                         // block allocator and serving simulation
+    std::vector<JsonReadTiming> json_reads;     // [trace replay when stories260K is there, config]
 };
 
 /// The targets, judged from the results (nullopt: not measured in this run).

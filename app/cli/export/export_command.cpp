@@ -73,9 +73,7 @@ int runExportCommand(const ParsedArgs& args, std::ostream& out, std::ostream& er
     checkChoice("format", request.format, kFormats);
     if (request.out.empty()) throw InputError("--out: the file name is empty");
     if (const auto scale = args.optionalValue("scale")) {
-        const std::int64_t n = parsePositiveInt("--scale", *scale);
-        if (n > 4) throw InputError("--scale: expected 1 to 4, got '" + *scale + "'");
-        request.scale = int(n);
+        request.scale = int(parseIntInRange("scale", *scale, 1, 4));
     }
     if (g_runner == nullptr)
         throw InputError(

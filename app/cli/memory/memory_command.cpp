@@ -15,20 +15,28 @@ namespace kvscope::cli {
 
 namespace {
 
+// The documented ranges of the calculator's inputs (README, `memory --help`): beyond them the
+// question is not one a GPU answers, and 64-bit byte arithmetic stays far from overflow.
+constexpr std::int64_t kMaxBytes = std::int64_t(1) << 50;      // 1 PiB of GPU memory
+constexpr std::int64_t kMaxTokens = std::int64_t(1) << 40;     // tokens per sequence
+constexpr std::int64_t kMaxSequences = std::int64_t(1) << 24;  // concurrent sequences
+constexpr std::int64_t kMaxBlockSize = std::int64_t(1) << 20;  // tokens per block
+constexpr std::int64_t kMaxTp = 1024;                          // tensor-parallel GPUs
+
 constexpr FlagSpec kFlags[] = {
     {"preset", "NAME", "a built-in model preset (see --list-presets)"},
     {"config", "FILE", "a Hugging Face config.json"},
     {"model", "M", "a .gguf or llama2.c .bin file (header only) or builtin:NAME"},
-    {"seq", "N", "tokens per sequence (default: the model's context length, else 4096)"},
-    {"batch", "B", "concurrent sequences (default 1)"},
+    {"seq", "N", "tokens per sequence, 1..2^40 (default: the model's context, else 4096)"},
+    {"batch", "B", "concurrent sequences, 1..2^24 (default 1)"},
     {"kv-dtype", "T", "fp32|fp16|bf16|fp8|fp8_e5m2|int8|int4|q8_0|q4_0|kivi2 (default fp16)"},
     {"layout", "L", "paged|contiguous (default paged; kivi2 needs contiguous)"},
-    {"block-size", "N", "paged block size in tokens (default 16)"},
+    {"block-size", "N", "paged block size in tokens, 1..2^20 (default 16)"},
     {"reserve", "N", "contiguous: positions reserved per sequence (default --seq)"},
-    {"shared-prefix", "P", "tokens every sequence shares (default 0)"},
-    {"tp", "N", "tensor-parallel GPUs (default 1)"},
+    {"shared-prefix", "P", "tokens every sequence shares, 0..2^40 (default 0)"},
+    {"tp", "N", "tensor-parallel GPUs, 1..1024 (default 1)"},
     {"gpu", "NAME", "a GPU preset (see --list-presets)"},
-    {"gpu-mem", "BYTES", "GPU memory in bytes, instead of --gpu"},
+    {"gpu-mem", "BYTES", "GPU memory in bytes, 1..2^50, instead of --gpu"},
     {"usable", "F", "usable fraction of GPU memory = vLLM's gpu_memory_utilization (default 0.9)"},
     {"gpu-memory-utilization", "F", "the same as --usable, in vLLM's words"},
     {"max-model-len", "N", "serving engine: tokens per request (default --seq)"},
@@ -125,7 +133,7 @@ GpuSpec chooseGpu(const ParsedArgs& args) {
             throw InputError(std::string("--gpu: ") + e.what());
         }
     } else if (args.has("gpu-mem")) {
-        gpu.bytes = parsePositiveInt("gpu-mem", args.value("gpu-mem"));
+        gpu.bytes = parseIntInRange("gpu-mem", args.value("gpu-mem"), 1, kMaxBytes);
         gpu.name = "user memory";
         gpu.origin = "--gpu-mem " + args.value("gpu-mem") + " B (user input)";
     }
@@ -145,21 +153,23 @@ ServingSpec chooseServing(const ParsedArgs& args, const GpuSpec& gpu) {
     ServingSpec serving;
     serving.gpu_memory_utilization = gpu.usable_fraction;
     if (args.has("max-model-len")) {
-        serving.max_model_len = parsePositiveInt("max-model-len", args.value("max-model-len"));
+        serving.max_model_len =
+            parseIntInRange("max-model-len", args.value("max-model-len"), 1, kMaxTokens);
         if (serving.max_model_len > kMaxEstimatorContext) {
             throw InputError("--max-model-len: at most 2^32 tokens");
         }
     }
     if (args.has("max-num-batched-tokens")) {
-        serving.max_num_batched_tokens =
-            parsePositiveInt("max-num-batched-tokens", args.value("max-num-batched-tokens"));
+        serving.max_num_batched_tokens = parseIntInRange(
+            "max-num-batched-tokens", args.value("max-num-batched-tokens"), 1, kMaxTokens);
     }
     if (args.has("max-num-seqs")) {
-        serving.max_num_seqs = parsePositiveInt("max-num-seqs", args.value("max-num-seqs"));
+        serving.max_num_seqs =
+            parseIntInRange("max-num-seqs", args.value("max-num-seqs"), 1, kMaxSequences);
     }
     if (args.has("engine-overhead")) {
         serving.non_torch_bytes =
-            parseNonNegativeInt("engine-overhead", args.value("engine-overhead"));
+            parseIntInRange("engine-overhead", args.value("engine-overhead"), 0, kMaxBytes);
     }
     return serving;
 }
@@ -187,19 +197,23 @@ int runMemory(const ParsedArgs& args, std::ostream& out, std::ostream&) {
         q.cache.layout = layout == "paged" ? KvLayout::Paged : KvLayout::Contiguous;
     }
     if (args.has("block-size"))
-        q.cache.block_size = parsePositiveInt("block-size", args.value("block-size"));
+        q.cache.block_size =
+            parseIntInRange("block-size", args.value("block-size"), 1, kMaxBlockSize);
     if (args.has("reserve"))
-        q.cache.reserve_length = parsePositiveInt("reserve", args.value("reserve"));
+        q.cache.reserve_length = parseIntInRange("reserve", args.value("reserve"), 1, kMaxTokens);
     q.workload.context = q.shape.max_context > 0 ? q.shape.max_context : 4096;
-    if (args.has("seq")) q.workload.context = parsePositiveInt("seq", args.value("seq"));
-    if (args.has("batch")) q.workload.batch = parsePositiveInt("batch", args.value("batch"));
+    if (args.has("seq"))
+        q.workload.context = parseIntInRange("seq", args.value("seq"), 1, kMaxTokens);
+    if (args.has("batch"))
+        q.workload.batch = parseIntInRange("batch", args.value("batch"), 1, kMaxSequences);
     if (args.has("shared-prefix")) {
         q.workload.shared_prefix =
-            parseNonNegativeInt("shared-prefix", args.value("shared-prefix"));
+            parseIntInRange("shared-prefix", args.value("shared-prefix"), 0, kMaxTokens);
     }
-    if (args.has("tp")) q.workload.tp = parsePositiveInt("tp", args.value("tp"));
+    if (args.has("tp")) q.workload.tp = parseIntInRange("tp", args.value("tp"), 1, kMaxTp);
     if (args.has("weight-bits")) {
-        model.weights.weight_bits = parsePositiveInt("weight-bits", args.value("weight-bits"));
+        model.weights.weight_bits =
+            parseIntInRange("weight-bits", args.value("weight-bits"), 1, 64);
         model.weights.weight_bits_origin = "--weight-bits (user input)";
     }
     q.gpu = chooseGpu(args);

@@ -17,6 +17,7 @@
 #include "core/eval/quant_eval.h"
 #include "core/eval/quant_sweep.h"
 #include "core/util/error.h"
+#include "core/util/text_file.h"
 
 namespace kvscope::cli {
 
@@ -33,9 +34,11 @@ constexpr FlagSpec kFlags[] = {
     {"prompt", "TEXT",
      "prompt (BOS in front), continued by fp32 greedy --steps tokens (default: "
      "BOS only)"},
-    {"text", "FILE", "teacher-force this text file instead (BOS in front, cut to the context)"},
+    {"text", "FILE",
+     "teacher-force this text file (16 MiB at most) instead (BOS in front, cut to the context)"},
     {"prompts", "FILE",
-     "pool many sequences: one prompt per line, each continued by --steps greedy tokens"},
+     "pool many sequences: one prompt per line (10000 lines, 16 MiB at most), each continued by "
+     "--steps greedy tokens"},
     {"steps", "N", "fp32 greedy tokens after the prompt, and free-generation steps (default 200)"},
     {"layout", "L", "contiguous|paged (default contiguous)"},
     {"block-size", "B", "paged block size, a multiple of 32 for kivi2 (default 32)"},

@@ -1,0 +1,40 @@
+#include "core/util/text_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/util/error.h"
+#include "core/util/format_bytes.h"
+
+namespace kvscope {
+
+std::string readTextFile(std::string_view what, const std::string& path, std::int64_t max_bytes) {
+    const std::string prefix = std::string(what) + ": ";
+    const auto too_large = [&] {
+        throw InputError(prefix + "'" + path + "' is larger than the " + formatBytes(max_bytes) +
+                         " limit");
+    };
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (!std::filesystem::exists(status)) throw InputError(prefix + "'" + path + "': no such file");
+    if (std::filesystem::is_directory(status))
+        throw InputError(prefix + "'" + path + "' is a directory, not a text file");
+    if (std::filesystem::is_regular_file(status)) {
+        const auto size = std::filesystem::file_size(path, error);
+        if (!error && std::int64_t(size) > max_bytes) too_large();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(prefix + "cannot read '" + path + "': " + std::strerror(errno));
+    std::string text;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        if (std::int64_t(text.size()) + in.gcount() > max_bytes) too_large();  // a pipe, /dev/zero
+        text.append(buffer, std::size_t(in.gcount()));
+    }
+    if (in.bad()) throw InputError(prefix + "cannot read '" + path + "': " + std::strerror(errno));
+    return text;
+}
+
+}  // namespace kvscope
