@@ -17,10 +17,7 @@ using kvscope::test::runCliCaptured;
 namespace {
 
 std::string writeTemp(const std::string& name, const std::string& text) {
-    const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                       ("kvscope-evict-" + std::to_string(getpid()) + "-" + name);
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
+    return kvscope::test::writeTempFile("kvscope-evict-", name, text);
 }
 
 }  // namespace

@@ -49,6 +49,20 @@ void specJson(const EvictionSpec& spec, JsonWriter& json) {
     json.field("budget_shape", std::string(toString(spec.shape)));
 }
 
+/// The fields a single run's row and a pooled row share.
+template <class Row>
+void metricsJson(const Row& r, JsonWriter& json) {
+    json.field("label", r.label);
+    specJson(r.spec, json);
+    json.field("logical_bytes", r.logical_bytes);
+    json.field("physical_bytes", r.physical_bytes);
+    json.field("perplexity", r.perplexity);
+    json.field("perplexity_delta", r.perplexity_delta);
+    json.field("top1_agreement", r.top1_agreement);
+    json.field("logits_kl_mean", r.logits_kl_mean);
+    json.field("logits_kl_max", r.logits_kl_max);
+}
+
 }  // namespace
 
 void writeEvictEvalTable(const EvictEvalSetup& setup, const EvictEvalResult& result,
@@ -86,16 +100,8 @@ void writeEvictEvalJson(const EvictEvalSetup& setup, const EvictEvalResult& resu
     json.key("rows").beginArray();
     for (const EvictEvalRow& r : result.rows) {
         json.beginObject();
-        json.field("label", r.label);
-        specJson(r.spec, json);
+        metricsJson(r, json);
         json.field("held_tokens", r.held_tokens);
-        json.field("logical_bytes", r.logical_bytes);
-        json.field("physical_bytes", r.physical_bytes);
-        json.field("perplexity", r.perplexity);
-        json.field("perplexity_delta", r.perplexity_delta);
-        json.field("top1_agreement", r.top1_agreement);
-        json.field("logits_kl_mean", r.logits_kl_mean);
-        json.field("logits_kl_max", r.logits_kl_max);
         json.field("first_divergence", r.first_divergence);
         json.endObject();
     }
@@ -139,15 +145,7 @@ void writeEvictSweepJson(const EvictEvalSetup& setup, const EvictSweepResult& re
     json.key("rows").beginArray();
     for (const EvictSweepRow& r : result.rows) {
         json.beginObject();
-        json.field("label", r.label);
-        specJson(r.spec, json);
-        json.field("logical_bytes", r.logical_bytes);
-        json.field("physical_bytes", r.physical_bytes);
-        json.field("perplexity", r.perplexity);
-        json.field("perplexity_delta", r.perplexity_delta);
-        json.field("top1_agreement", r.top1_agreement);
-        json.field("logits_kl_mean", r.logits_kl_mean);
-        json.field("logits_kl_max", r.logits_kl_max);
+        metricsJson(r, json);
         json.field("first_divergence_median", r.first_divergence_median);
         json.field("first_divergence_min", r.first_divergence_min);
         json.endObject();
