@@ -104,7 +104,7 @@ private:
                                        std::vector<std::int64_t>* list) const {
         const ConfigKey key = m_keys.find(aliases);
         if (!key || !key.value->isArray()) return std::nullopt;
-        const std::vector<JsonValue>& items = key.value->items();
+        const JsonItems items = key.value->items();
         if (std::int64_t(items.size()) != m_shape.n_layers) {
             key.value->fail("has " + std::to_string(items.size()) + " entries but " +
                             keyOf("n_layers") + " is " + std::to_string(m_shape.n_layers));

@@ -48,7 +48,7 @@ void readChunkedAttention(const ConfigKeys& keys, ModelShape& shape) {
     std::vector<bool> chunked(n, false);
     const ConfigKey flags = keys.find({"no_rope_layers"});
     if (flags && !flags.value->items().empty()) {
-        const std::vector<JsonValue>& items = flags.value->items();
+        const JsonItems items = flags.value->items();
         if (items.size() != n) {
             flags.value->fail("has " + num(std::int64_t(items.size())) + " entries for " +
                               num(shape.n_layers) + " layers");

@@ -156,7 +156,7 @@ std::optional<HybridPattern> hybridPattern(const ConfigKeys& keys, const ModelSh
 
 /// A config that lists layer_types and also a hybrid key must agree with itself.
 void checkAgrees(const ConfigKeys& keys, const ConfigKey& types, const HybridPattern& pattern) {
-    const std::vector<JsonValue>& items = types.value->items();
+    const JsonItems items = types.value->items();
     for (std::size_t i = 0; i < items.size() && i < pattern.attention.size(); ++i) {
         const std::optional<LayerRole> role = roleOf(items[i].asString());
         const bool attention = role && *role != LayerRole::Stateful;
