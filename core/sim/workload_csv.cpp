@@ -8,6 +8,7 @@
 
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
+#include "core/util/text_file.h"
 
 namespace kvscope::sim {
 
@@ -53,19 +54,7 @@ std::string limitText() {
 /// Reads all of `in`, or fails once it holds more than kMaxWorkloadCsvBytes.
 std::string readCapped(std::istream& in, const std::string& name) {
     std::string text;
-    constexpr std::size_t kChunk = 1 << 16;
-    while (in) {
-        const std::size_t size = text.size();
-        if (std::int64_t(size) > kMaxWorkloadCsvBytes) {
-            throw InputError(name + ": the workload CSV is larger than the limit of " +
-                             limitText());
-        }
-        text.resize(size + kChunk);
-        in.read(text.data() + size, std::streamsize(kChunk));
-        text.resize(size + std::size_t(in.gcount()));
-    }
-    if (in.bad()) throw InputError(name + ": read error");
-    if (std::int64_t(text.size()) > kMaxWorkloadCsvBytes)
+    if (!readAtMost(in, kMaxWorkloadCsvBytes, text, name))
         throw InputError(name + ": the workload CSV is larger than the limit of " + limitText());
     return text;
 }
@@ -101,8 +90,8 @@ std::vector<Request> parseWorkloadCsv(std::string_view text, const std::string& 
             throw InputError(where + ": prompt_len and output_len must be >= 1");
         if (r.prompt_len > max_seq - r.output_len)
             throw InputError(where + ": prompt_len " + std::to_string(r.prompt_len) +
-                             " + output_len " + std::to_string(r.output_len) +
-                             " exceeds max_seq " + std::to_string(max_seq));
+                             " + output_len " + std::to_string(r.output_len) + " exceeds max_seq " +
+                             std::to_string(max_seq));
         if (fields.size() == 3) {
             r.arrival = parseField(fields[2], where, "arrival");
             if (r.arrival < last_arrival)

@@ -13,13 +13,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sim/sim_types.h"
 #include "core/sim/workload.h"
 
 namespace kvscope::sim {
 
-/// 16 MiB: a million requests of typical lengths fit with room to spare.
+/// 16 MiB: the simulator's kMaxRequests requests of typical lengths fit with room to spare.
 inline constexpr std::int64_t kMaxWorkloadCsvBytes = std::int64_t(16) << 20;
-inline constexpr std::int64_t kMaxWorkloadCsvRequests = 1'000'000;
+/// The simulator's own limit (sim_types.h): a CSV may not ask for more than it runs.
+inline constexpr std::int64_t kMaxWorkloadCsvRequests = kMaxRequests;
 
 /// Throws InputError "NAME:LINE: ..." for a bad field, a missing or extra column, lengths < 1,
 /// prompt + output > max_seq, arrivals that go back in time, more than kMaxWorkloadCsvRequests

@@ -28,13 +28,20 @@ std::string readTextFile(std::string_view what, const std::string& path, std::in
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(prefix + "cannot read '" + path + "': " + std::strerror(errno));
     std::string text;
+    if (!readAtMost(in, max_bytes, text, prefix + "'" + path + "'")) too_large();  // /dev/zero
+    return text;
+}
+
+bool readAtMost(std::istream& in, std::int64_t max_bytes, std::string& text,
+                std::string_view what) {
+    text.clear();
     char buffer[1 << 16];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        if (std::int64_t(text.size()) + in.gcount() > max_bytes) too_large();  // a pipe, /dev/zero
+        if (std::int64_t(text.size()) + in.gcount() > max_bytes) return false;
         text.append(buffer, std::size_t(in.gcount()));
     }
-    if (in.bad()) throw InputError(prefix + "cannot read '" + path + "': " + std::strerror(errno));
-    return text;
+    if (in.bad()) throw InputError(std::string(what) + ": read error");
+    return true;
 }
 
 }  // namespace kvscope

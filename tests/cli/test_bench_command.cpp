@@ -122,6 +122,7 @@ TEST_CASE("bench --quick --json measures every model, thread count and length", 
         // At least the file's text is read into memory.
         CHECK(trace["peak_rss_bytes"].number >= trace["file_bytes"].number);
         CHECK(trace["read_seconds"].number > 0);
+        CHECK(trace["read_cpu_seconds"].number > 0);
     }
     const JsonValue& config = reads[reads.size() - 1];
     CHECK(config["document"].string == "config.json-like");
@@ -171,6 +172,7 @@ TEST_CASE("a child's peak RSS is the memory its work touched", "[cli][bench]") {
     REQUIRE(m.error.empty());
     CHECK(m.result == 1);
     CHECK(m.seconds > 0);
+    CHECK(m.cpu_seconds >= 0);
     if (m.peak_reset) {
         CHECK(m.peak_rss_bytes >= kBytes);
         CHECK(m.peak_rss_bytes < kBytes + (std::int64_t(16) << 20));

@@ -62,6 +62,7 @@ std::int64_t attentionWeights(const Trace& trace) {
 
 void copyMeasurement(const ChildMeasurement& m, JsonReadTiming& timing) {
     timing.read_seconds = m.seconds;
+    timing.read_cpu_seconds = m.cpu_seconds;
     timing.start_rss_bytes = m.start_rss_bytes;
     timing.peak_rss_bytes = m.peak_rss_bytes;
     timing.peak_reset = m.peak_reset;

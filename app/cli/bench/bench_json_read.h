@@ -25,6 +25,7 @@ struct JsonReadTiming {
     std::int64_t positions = 0;        // the trace's positions (0 for the config document)
     double write_seconds = 0;          // writing the trace file (0 for the config document)
     double read_seconds = 0;           // the read, in the child
+    double read_cpu_seconds = 0;       // its CPU time (user + system)
     std::int64_t start_rss_bytes = 0;  // the child's RSS before the read
     std::int64_t peak_rss_bytes = 0;   // its peak RSS increase during the read
     bool peak_reset = false;           // the peak was reset before the read (else an upper bound)

@@ -9,8 +9,9 @@ void writeJsonReadTable(const std::vector<JsonReadTiming>& timings, std::ostream
     out << "\nJSON read: each file is read in a child process; peak RSS = the child's peak RSS "
            "during the\nread minus its RSS before it (the text, the JSON document and what is "
            "built from it).\n";
-    const char* header[] = {"document", "size", "numbers", "read s", "peak RSS", "B/number"};
-    const std::size_t width[] = {34, 12, 11, 9, 12, 10};
+    const char* header[] = {"document", "size",     "numbers", "read s",
+                            "cpu s",    "peak RSS", "B/number"};
+    const std::size_t width[] = {34, 12, 11, 9, 8, 12, 10};
     out << "  " << padRight(header[0], width[0]);
     for (std::size_t i = 1; i < std::size(header); ++i)
         out << padLeft(header[i], width[i]);
@@ -21,9 +22,9 @@ void writeJsonReadTable(const std::vector<JsonReadTiming>& timings, std::ostream
             out << "  failed: " << t.error << "\n";
             continue;
         }
-        const std::string cells[] = {formatBytes(t.file_bytes), std::to_string(t.n_numbers),
-                                     fixed(t.read_seconds, 3), formatBytes(t.peak_rss_bytes),
-                                     fixed(t.bytesPerNumber(), 1)};
+        const std::string cells[] = {formatBytes(t.file_bytes),     std::to_string(t.n_numbers),
+                                     fixed(t.read_seconds, 3),      fixed(t.read_cpu_seconds, 3),
+                                     formatBytes(t.peak_rss_bytes), fixed(t.bytesPerNumber(), 1)};
         for (std::size_t i = 0; i < std::size(cells); ++i)
             out << padLeft(cells[i], width[i + 1]);
         out << "\n";
@@ -47,6 +48,7 @@ void writeJsonReadJson(JsonWriter& json, const std::vector<JsonReadTiming>& timi
         json.field("positions", t.positions);
         json.field("write_seconds", t.write_seconds);
         json.field("read_seconds", t.read_seconds);
+        json.field("read_cpu_seconds", t.read_cpu_seconds);
         json.field("start_rss_bytes", t.start_rss_bytes);
         json.field("peak_rss_bytes", t.peak_rss_bytes);
         json.field("peak_rss_bytes_per_number", t.bytesPerNumber());

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string_view>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
@@ -23,6 +24,7 @@ namespace {
 /// What the child sends back through the pipe: plain bytes, no allocation in the parent needed.
 struct ChildReport {
     double seconds = 0;
+    double cpu_seconds = 0;
     std::int64_t start_rss = 0;
     std::int64_t peak_rss = 0;
     std::int64_t result = 0;
@@ -60,6 +62,7 @@ bool resetPeakRss() {
         ChildTimer timer;
         report.result = work(timer);
         report.seconds = timer.seconds();
+        report.cpu_seconds = timer.cpuSeconds();
         report.peak_rss = std::max<std::int64_t>(timer.peakRssBytes() - report.start_rss, 0);
     } catch (const std::exception& e) {
         std::snprintf(report.error, sizeof report.error, "%s", e.what());
@@ -72,7 +75,18 @@ bool resetPeakRss() {
 
 }  // namespace
 
+/// User + system CPU seconds of this process so far.
+double cpuSecondsNow() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) {
+        return double(t.tv_sec) + 1e-6 * double(t.tv_usec);
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 void ChildTimer::start() {
+    m_start_cpu = cpuSecondsNow();
     m_start_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::steady_clock::now().time_since_epoch())
                      .count();
@@ -83,6 +97,7 @@ void ChildTimer::stop() {
                                  std::chrono::steady_clock::now().time_since_epoch())
                                  .count();
     m_seconds = double(now - m_start_ns) * 1e-9;
+    m_cpu_seconds = cpuSecondsNow() - m_start_cpu;
     m_peak_rss = procStatusBytes("VmHWM:");
 }
 
@@ -139,6 +154,7 @@ ChildMeasurement measureInChild(const ChildWork& work) {
         return out;
     }
     out.seconds = report.seconds;
+    out.cpu_seconds = report.cpu_seconds;
     out.start_rss_bytes = report.start_rss;
     out.peak_rss_bytes = report.peak_rss;
     out.peak_reset = report.peak_reset != 0;

@@ -11,6 +11,7 @@ namespace kvscope::cli {
 
 struct ChildMeasurement {
     double seconds = 0;                // wall time of the measured part of the work
+    double cpu_seconds = 0;            // its user + system CPU time (steadier on a busy machine)
     std::int64_t start_rss_bytes = 0;  // the child's RSS before the work
     std::int64_t peak_rss_bytes = 0;   // its peak RSS up to ChildTimer::stop() minus the start
     bool peak_reset = false;           // clear_refs reset the peak (else VmHWM may be older)
@@ -19,17 +20,20 @@ struct ChildMeasurement {
 };
 
 /// The measured part of a child's work: start() before it, stop() after it. stop() notes the wall
-/// time and the peak RSS so far, so checks done after it (a round trip) do not count.
+/// and CPU time and the peak RSS so far, so checks done after it (a round trip) do not count.
 class ChildTimer {
 public:
     void start();
     void stop();
     double seconds() const { return m_seconds; }
+    double cpuSeconds() const { return m_cpu_seconds; }
     std::int64_t peakRssBytes() const { return m_peak_rss; }
 
 private:
     std::int64_t m_start_ns = 0;
+    double m_start_cpu = 0;
     double m_seconds = 0;
+    double m_cpu_seconds = 0;
     std::int64_t m_peak_rss = 0;
 };
 
