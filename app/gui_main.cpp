@@ -13,8 +13,10 @@
 #include "app/cli/help.h"
 #include "app/launch/headless_replay.h"
 #include "app/launch/launch_options.h"
+#include "core/engine/cpu_threads.h"
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
+#include "ui/engine/trace_model.h"
 #include "ui/generate/generate_view.h"
 #include "ui/lessons/lesson_catalog.h"
 #include "ui/lessons/lesson_player.h"
@@ -97,6 +99,17 @@ QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& o
         window.step();
         if (!window.waitUntilIdle() || !window.lastError().isEmpty()) return window.lastError();
     }
+    const kvscope::ModelConfig& config = window.trace()->config();
+    if (options.layer >= config.n_layers)
+        return QStringLiteral("--layer %1: the model has %2 layers (0 to %3)")
+            .arg(options.layer)
+            .arg(config.n_layers)
+            .arg(config.n_layers - 1);
+    if (options.head >= config.n_heads)
+        return QStringLiteral("--head %1: the model has %2 query heads (0 to %3)")
+            .arg(options.head)
+            .arg(config.n_heads)
+            .arg(config.n_heads - 1);
     kvscope::ViewTabs& views = *window.views();
     views.generate()->showHead(options.layer, options.head);
     views.generate()->setAllHeads(options.all_heads);
@@ -155,6 +168,7 @@ int main(int argc, char** argv) {
         std::cerr << "kvscope: " << e.what() << "\n" << kvscope::launchUsage();
         return 2;
     }
+    kvscope::setRequestedThreads(options.threads);  // 0: OMP_NUM_THREADS or the default
     if (options.help) {
         std::cout << kvscope::launchUsage();
         return 0;

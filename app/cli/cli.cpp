@@ -10,6 +10,8 @@
 #include "app/cli/command.h"
 #include "app/cli/help.h"
 #include "app/cli/text_format.h"
+#include "app/cli/threads_flag.h"
+#include "core/engine/cpu_threads.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -81,6 +83,7 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
         return kExitOk;
     }
     const cli::ParsedArgs parsed = cli::parseFlags(command->name, rest, command->flags);
+    setRequestedThreads(cli::parseThreadsFlag(parsed));  // 0 (absent) clears an earlier run's
     return command->run(parsed, out, err);
 }
 

@@ -1,8 +1,10 @@
 #include "app/launch/launch_options.h"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "app/cli/cli_args.h"
+#include "app/cli/threads_flag.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -20,6 +22,7 @@ constexpr cli::FlagSpec kLaunchFlags[] = {
     {"all-heads", "", "every head as small multiples"},
     {"lesson", "FILE|N", "a lesson file or built-in lesson N"},
     {"lesson-step", "K", "the lesson step shown"},
+    cli::kThreadsFlag,
     {"help", "", "print the usage and exit"},
     {"version", "", "print the version and exit"},
 };
@@ -58,6 +61,12 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
     if (!parsed.positionals().empty()) options.open = parsed.positionals().front();
     if (auto value = parsed.optionalValue("screenshot")) {
         if (value->empty()) throw InputError("--screenshot: the file name is empty");
+        std::string lower = *value;
+        for (char& c : lower)
+            c = char(std::tolower(static_cast<unsigned char>(c)));
+        if (!lower.ends_with(".png"))
+            throw InputError("--screenshot: '" + *value +
+                             "' does not end in .png (screenshots are PNG)");
         options.screenshot = *value;
     }
     if (auto value = parsed.optionalValue("model")) options.model = *value;
@@ -70,7 +79,9 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
         if (value->empty()) throw InputError("--lesson: the lesson is empty");
         options.lesson = *value;
     }
+    options.threads = cli::parseThreadsFlag(parsed);
     if (auto value = parsed.optionalValue("lesson-step")) {
+        if (options.lesson.empty()) throw InputError("--lesson-step: needs --lesson");
         options.lesson_step = parseCount("lesson-step", *value, 1);
     }
     return options;
@@ -79,7 +90,7 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
 std::string launchUsage() {
     return "usage: kvscope [--screenshot FILE.png] [--model M] [--prompt TEXT] [--steps N]\n"
            "               [--layer L] [--head H] [--view V] [--all-heads]\n"
-           "               [--lesson FILE|N [--lesson-step K]] [FILE]\n"
+           "               [--lesson FILE|N [--lesson-step K]] [--threads N] [FILE]\n"
            "  FILE                   a .kvscope.json scenario (opened: prefilled and stepped as\n"
            "                         it says), a saved .json trace (replayed) or a model file\n"
            "  --screenshot FILE.png  prefill, step N times, save the window (1280x800) and exit\n"
@@ -93,6 +104,8 @@ std::string launchUsage() {
            "  --all-heads            show every head (small multiples) instead of one\n"
            "  --lesson FILE|N        open a lesson file, or built-in lesson N (1 to 5)\n"
            "  --lesson-step K        with --lesson: show its step K (default 1)\n"
+           "  --threads N            engine threads (default: OMP_NUM_THREADS, else all cores\n"
+           "                         but one)\n"
            "  --version              print the version and exit\n"
            "Without a display, runs the same generation headlessly (kvscope-cli generate).\n";
 }
@@ -104,13 +117,18 @@ bool hasDisplay() {
 std::vector<std::string> headlessCliArgs(const LaunchOptions& options) {
     // The prefill samples the first new token and each step one more: prefill + N steps is
     // N + 1 new tokens.
-    return {"generate",
-            "--model",
-            options.model,
-            "--prompt",
-            options.prompt,
-            "--max-new-tokens",
-            std::to_string(options.steps + 1)};
+    std::vector<std::string> args = {"generate",
+                                     "--model",
+                                     options.model,
+                                     "--prompt",
+                                     options.prompt,
+                                     "--max-new-tokens",
+                                     std::to_string(options.steps + 1)};
+    if (options.threads > 0) {
+        args.push_back("--threads");
+        args.push_back(std::to_string(options.threads));
+    }
+    return args;
 }
 
 }  // namespace kvscope

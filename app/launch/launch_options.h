@@ -18,6 +18,7 @@ struct LaunchOptions {
     bool all_heads = false;         // --all-heads: the small-multiples grid instead of one head
     std::string open;               // FILE: a model or a .kvscope.json scenario to open
     std::string lesson;             // --lesson FILE|N: a lesson file, or built-in lesson N (1..)
+    int threads = 0;                // --threads N: engine threads; 0 = not given
     int lesson_step = 1;            // --lesson-step K: the lesson's step shown (1-based)
     bool help = false;
     bool version = false;  // --version: print the version and exit

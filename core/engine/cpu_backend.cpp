@@ -1,8 +1,7 @@
 #include "core/engine/cpu_backend.h"
 
-#include <omp.h>
-
 #include "core/engine/cpu_math.h"
+#include "core/engine/cpu_threads.h"
 #include "core/util/check.h"
 
 namespace kvscope {
@@ -37,7 +36,7 @@ void attend(const ModelConfig& c, const Matrix& q, std::span<const KvRun> runs,
 }  // namespace
 
 CpuBackend::CpuBackend(int n_threads)
-    : m_n_threads(n_threads > 0 ? n_threads : omp_get_num_procs()) {}
+    : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()) {}
 
 std::string CpuBackend::name() const {
     return "CPU (Eigen, " + std::to_string(m_n_threads) + " thread" +
@@ -55,7 +54,7 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     Matrix x(n, c.d_model);  // [n][d_model] residual stream
     for (std::int64_t i = 0; i < n; ++i) {
         KVSCOPE_EXPECTS(tokens[std::size_t(i)] >= 0 && tokens[std::size_t(i)] < c.vocab);
-        x.row(i) = w.token_embd.row(tokens[std::size_t(i)]);
+        w.token_embd.decodeRows(tokens[std::size_t(i)], 1, x.data() + i * c.d_model);
     }
     cpu::RopeTable rope = cpu::ropeTable(start_pos, n, c.head_dim, c.rope_theta);
     std::int64_t rope_start = start_pos;

@@ -8,7 +8,8 @@ namespace kvscope {
 
 class CpuBackend final : public Backend {
 public:
-    /// n_threads: threads for the matrix products; 0 = all hardware threads.
+    /// n_threads: threads for the matrix products and attention; 0 = defaultThreads()
+    /// (--threads, else OMP_NUM_THREADS, else every hardware thread).
     explicit CpuBackend(int n_threads = 0);
     std::string name() const override;
     void forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,

@@ -18,9 +18,11 @@ float dot(const float* a, const float* b, std::int64_t n);
 int threadsFor(std::int64_t work, int n_threads);
 
 /// y = x W^T, matrix-matrix: W is walked in blocks of rows, each block reused for every row of
-/// x while it is hot in cache. Blocks are split over n_threads.
-/// x: [n][in], w: [out][in], y: [n][out].
-void linear(const Matrix& x, const Matrix& w, Matrix& y, int n_threads);
+/// x while it is hot in cache. Blocks are split over n_threads. A quantized W is read in place:
+/// each block of rows is decoded (bit-identical to ggml) into a per-thread scratch and reused
+/// for every row of x, so the result is exactly that of the fp32 expansion of W, and a model is
+/// never expanded in memory. x: [n][in], w: [out][in], y: [n][out].
+void linear(const Matrix& x, const WeightMatrix& w, Matrix& y, int n_threads);
 
 /// out = RMSNorm(x) * weight, row by row (llama2.c rmsnorm). x, out: [n][d]; weight: [d].
 void rmsNorm(const Matrix& x, const Vector& weight, float eps, Matrix& out);

@@ -43,6 +43,12 @@ ModelFileShape readModelFileShape(const std::string& path) {
         return readGgufShape(file);
     }
     GgufModelInfo info = readGgufModelInfo(file);
+    // The calculator walks every layer: an absurd count is refused, as the other readers do.
+    if (info.config.n_layers > kMaxHfConfigLayers) {
+        throw InputError("GGUF " + path + ": llama.block_count = " +
+                         std::to_string(info.config.n_layers) + " is more than the " +
+                         std::to_string(kMaxHfConfigLayers) + " layers the calculator takes");
+    }
     // As loadModel runs it: a known model's training context, not a longer one in the file
     // (stories260K.gguf says 2048, its llama2.c .bin 512).
     capAtTrainedContext(info.config);

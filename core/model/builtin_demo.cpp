@@ -207,18 +207,18 @@ void writeEmbeddings(Matrix& token_embd) {  // [vocab][d_model]
 /// a byte token, `bos_unit` the scale of BOS's sqrt(8) feature (BOS has no previous token).
 void writeSharedKeysValues(LayerWeights& layer, std::int64_t n_kv_heads, Index code_source,
                            float unit, float bos_unit) {
-    layer.wk.setZero();  // [n_kv_heads * head_dim][d_model]
-    layer.wv.setZero();  // [n_kv_heads * head_dim][d_model]
+    layer.wk.values().setZero();  // [n_kv_heads * head_dim][d_model]
+    layer.wv.values().setZero();  // [n_kv_heads * head_dim][d_model]
     for (Index g = 0; g < n_kv_heads; ++g) {
         const Index base = g * kHeadDim;
         for (int p = 0; p < KeyDim::kPositionPairs; ++p)
-            layer.wk(base + 2 * p, ResidualDim::kConst) = kKeyConst / unit;
-        layer.wk(base + KeyDim::kBos, ResidualDim::kBos) = 1.0f / bos_unit;
+            layer.wk.values()(base + 2 * p, ResidualDim::kConst) = kKeyConst / unit;
+        layer.wk.values()(base + KeyDim::kBos, ResidualDim::kBos) = 1.0f / bos_unit;
         for (int b = 0; b < kCodeBits; ++b) {
-            layer.wk(base + KeyDim::kCode + b, code_source + b) = 1.0f / unit;
-            layer.wv(base + ValueDim::kCode + b, ResidualDim::kToken + b) = 1.0f / unit;
+            layer.wk.values()(base + KeyDim::kCode + b, code_source + b) = 1.0f / unit;
+            layer.wv.values()(base + ValueDim::kCode + b, ResidualDim::kToken + b) = 1.0f / unit;
         }
-        layer.wv(base + ValueDim::kBos, ResidualDim::kBos) = 1.0f / bos_unit;
+        layer.wv.values()(base + ValueDim::kBos, ResidualDim::kBos) = 1.0f / bos_unit;
     }
 }
 
@@ -226,8 +226,8 @@ void writeSharedKeysValues(LayerWeights& layer, std::int64_t n_kv_heads, Index c
 
 /// Clears the query rows and the output columns of a designed head.
 void clearHead(LayerWeights& layer, DemoHead id) {
-    layer.wq.middleRows(queryRow(id, 0), kHeadDim).setZero();  // [head_dim][d_model]
-    layer.wo.middleCols(queryRow(id, 0), kHeadDim).setZero();  // [d_model][head_dim]
+    layer.wq.values().middleRows(queryRow(id, 0), kHeadDim).setZero();  // [head_dim][d_model]
+    layer.wo.values().middleCols(queryRow(id, 0), kHeadDim).setZero();  // [d_model][head_dim]
 }
 
 /// A positional query made of RoPE pairs whose key is (kKeyConst, 0): pair p scores
@@ -235,8 +235,8 @@ void clearHead(LayerWeights& layer, DemoHead id) {
 void setPositionalQuery(LayerWeights& layer, DemoHead id, int pair, double c, double s,
                         float unit) {
     const std::array<float, 2> q = pairQuery(c, s, kKeyConst);
-    layer.wq(queryRow(id, 2 * pair), ResidualDim::kConst) = q[0] / unit;
-    layer.wq(queryRow(id, 2 * pair + 1), ResidualDim::kConst) = q[1] / unit;
+    layer.wq.values()(queryRow(id, 2 * pair), ResidualDim::kConst) = q[0] / unit;
+    layer.wq.values()(queryRow(id, 2 * pair + 1), ResidualDim::kConst) = q[1] / unit;
 }
 
 /// Previous-token head: score(d) = kPrevTokenScale * sum_{p=0..2} cos((d - 1) w_p). Every cosine
@@ -262,8 +262,8 @@ void setBosQuery(LayerWeights& layer, DemoHead id, Index source, float score, fl
     // Score at query position m: score * cos(m w - centre).
     const std::array<float, 2> q =
         pairQuery(score * std::cos(centre), score * std::sin(centre), 1.0f);
-    layer.wq(queryRow(id, KeyDim::kBos), source) = q[0] / unit;
-    layer.wq(queryRow(id, KeyDim::kBos + 1), source) = q[1] / unit;
+    layer.wq.values()(queryRow(id, KeyDim::kBos), source) = q[0] / unit;
+    layer.wq.values()(queryRow(id, KeyDim::kBos + 1), source) = q[1] / unit;
 }
 
 /// Attention sink: a constant query that matches only the BOS key.
@@ -291,7 +291,7 @@ void setLocalQuery(LayerWeights& layer, float unit) {
 void setCodeQuery(LayerWeights& layer, DemoHead id, float per_bit, float unit) {
     const float q = per_bit * std::sqrt(float(kHeadDim)) / unit;  // key code is +-1
     for (int b = 0; b < kCodeBits; ++b)
-        layer.wq(queryRow(id, KeyDim::kCode + b), ResidualDim::kToken + b) = q;
+        layer.wq.values()(queryRow(id, KeyDim::kCode + b), ResidualDim::kToken + b) = q;
 }
 
 /// Same-token head: the query's byte code against the keys' byte codes. Its own position always
@@ -316,17 +316,17 @@ void setInductionQuery(LayerWeights& layer, float unit) {
 /// Output of a copying head: its value code (+-1 when attention is sharp) lands in `target`.
 void setCopyOutput(LayerWeights& layer, DemoHead id, Index target) {
     for (int b = 0; b < kCodeBits; ++b)
-        layer.wo(target + b, queryRow(id, ValueDim::kCode + b)) = 1.0f;
+        layer.wo.values()(target + b, queryRow(id, ValueDim::kCode + b)) = 1.0f;
 }
 
 // ---- Random parts ---------------------------------------------------------------------------
 
 /// The random heads and FFNs read everything but write only to the free dims, smaller.
 void confineRandomWrites(LayerWeights& layer) {
-    layer.wo.topRows(ResidualDim::kFree).setZero();      // [32][n_heads * head_dim]
-    layer.w_down.topRows(ResidualDim::kFree).setZero();  // [32][d_ff]
-    layer.wo *= kRandomWriteScale;
-    layer.w_down *= kRandomWriteScale;
+    layer.wo.values().topRows(ResidualDim::kFree).setZero();      // [32][n_heads * head_dim]
+    layer.w_down.values().topRows(ResidualDim::kFree).setZero();  // [32][d_ff]
+    layer.wo.values() *= kRandomWriteScale;
+    layer.w_down.values() *= kRandomWriteScale;
 }
 
 // ---- Readout --------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ Model makeBuiltinDemo(DemoVariant variant, std::uint64_t seed) {
     const ModelConfig& c = model.config;
 
     ModelWeights w = randomWeights(c, seed, kRandomScale);
-    writeEmbeddings(w.token_embd);
+    writeEmbeddings(w.token_embd.values());
     for (LayerWeights& layer : w.layers)
         confineRandomWrites(layer);
 
@@ -393,7 +393,7 @@ Model makeBuiltinDemo(DemoVariant variant, std::uint64_t seed) {
     setInductionQuery(l1, unit1);
     setCopyOutput(l1, kInductionHead, ResidualDim::kNext);
 
-    writeClassifier(w.output, unitAfterNorm(kDesignedSumSqOutput, kFreeSumSqOutput));
+    writeClassifier(w.output.values(), unitAfterNorm(kDesignedSumSqOutput, kFreeSumSqOutput));
 
     w.checkShapes(c);
     model.weights = std::move(w);

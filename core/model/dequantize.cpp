@@ -1,5 +1,7 @@
 #include "core/model/dequantize.h"
 
+#include "core/model/dequantize_blocks.h"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -28,52 +30,59 @@ float bf16ToFp32(std::uint16_t bits) {
     return std::bit_cast<float>(std::uint32_t(bits) << 16);
 }
 
-bool canDequantize(GgmlType type) {
-    return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 ||
-           type == GgmlType::Q8_0 || type == GgmlType::Q4_0;
-}
-
-const char* dequantizableTypeNames() {
-    return "F32, F16, BF16, Q8_0, Q4_0";
-}
-
 namespace {
-
 std::uint16_t loadU16(const std::byte* p) {
     std::uint16_t value;
     std::memcpy(&value, p, sizeof value);
     return value;
 }
 
-/// Q8_0 block: fp16 scale d, then 32 int8 q; value i = q[i] * d.
-void dequantizeQ8_0(std::span<const std::byte> src, std::span<float> dst) {
-    constexpr std::size_t kBlock = 32, kBytes = 34;
-    for (std::size_t b = 0; b < dst.size() / kBlock; ++b) {
-        const std::byte* block = src.data() + b * kBytes;
-        const float d = fp16ToFp32(loadU16(block));
-        float* out = dst.data() + b * kBlock;
-        for (std::size_t i = 0; i < kBlock; ++i)
-            out[i] = float(static_cast<std::int8_t>(block[2 + i])) * d;
-    }
-}
+using BlockDecoder = void (*)(const std::byte*, float*, std::int64_t);
 
-/// Q4_0 block: fp16 scale d, then 16 bytes; byte j holds element j in its low nibble and
-/// element j + 16 in its high nibble; value = (nibble - 8) * d.
-void dequantizeQ4_0(std::span<const std::byte> src, std::span<float> dst) {
-    constexpr std::size_t kBlock = 32, kBytes = 18;
-    for (std::size_t b = 0; b < dst.size() / kBlock; ++b) {
-        const std::byte* block = src.data() + b * kBytes;
-        const float d = fp16ToFp32(loadU16(block));
-        float* out = dst.data() + b * kBlock;
-        for (std::size_t j = 0; j < kBlock / 2; ++j) {
-            const auto packed = std::to_integer<int>(block[2 + j]);
-            out[j] = float((packed & 0x0f) - 8) * d;
-            out[j + kBlock / 2] = float((packed >> 4) - 8) * d;
-        }
+/// The decoder of a block-quantized type, or nullptr.
+BlockDecoder blockDecoder(GgmlType type) {
+    switch (type) {
+        case GgmlType::Q4_0:
+            return dequant::q4_0;
+        case GgmlType::Q4_1:
+            return dequant::q4_1;
+        case GgmlType::Q5_0:
+            return dequant::q5_0;
+        case GgmlType::Q5_1:
+            return dequant::q5_1;
+        case GgmlType::Q8_0:
+            return dequant::q8_0;
+        case GgmlType::IQ4_NL:
+            return dequant::iq4nl;
+        case GgmlType::Q2_K:
+            return dequant::q2_k;
+        case GgmlType::Q3_K:
+            return dequant::q3_k;
+        case GgmlType::Q4_K:
+            return dequant::q4_k;
+        case GgmlType::Q5_K:
+            return dequant::q5_k;
+        case GgmlType::Q6_K:
+            return dequant::q6_k;
+        case GgmlType::IQ4_XS:
+            return dequant::iq4xs;
+        default:
+            return nullptr;
     }
 }
 
 }  // namespace
+
+bool canDequantize(GgmlType type) {
+    return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 ||
+           blockDecoder(type) != nullptr;
+}
+
+const char* dequantizableTypeNames() {
+    return "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, "
+           "IQ4_NL, "
+           "IQ4_XS";
+}
 
 void dequantize(GgmlType type, std::span<const std::byte> src, std::span<float> dst) {
     if (!canDequantize(type)) {
@@ -99,14 +108,9 @@ void dequantize(GgmlType type, std::span<const std::byte> src, std::span<float> 
             for (std::size_t i = 0; i < dst.size(); ++i)
                 dst[i] = bf16ToFp32(loadU16(src.data() + 2 * i));
             return;
-        case GgmlType::Q8_0:
-            dequantizeQ8_0(src, dst);
-            return;
-        case GgmlType::Q4_0:
-            dequantizeQ4_0(src, dst);
-            return;
         default:
-            return;  // unreachable: canDequantize() checked above
+            blockDecoder(type)(src.data(), dst.data(), std::int64_t(dst.size() / block));
+            return;
     }
 }
 

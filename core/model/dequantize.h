@@ -1,5 +1,6 @@
 #pragma once
-// ggml tensor data -> fp32. Supported: F32 (copy), F16, BF16, Q8_0, Q4_0. Quantized types are
+// ggml tensor data -> fp32, bit-identical to ggml's own to_float. Supported: F32 (copy), F16,
+// BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K, IQ4_NL, IQ4_XS. Quantized types are
 // decoded as a flat run of blocks, so a tensor whose rows are not a multiple of the block size
 // (stories260K's Q8_0 ffn_down: rows of 172) decodes as long as its total element count is.
 #include <cstddef>
@@ -18,7 +19,7 @@ float bf16ToFp32(std::uint16_t bits);
 
 /// True for the types dequantize() decodes.
 bool canDequantize(GgmlType type);
-/// "F32, F16, BF16, Q8_0, Q4_0", for error messages.
+/// "F32, F16, BF16, Q8_0, ...", for error messages.
 const char* dequantizableTypeNames();
 
 /// Decodes `dst.size()` values of `type` from `src`.

@@ -90,6 +90,8 @@ public:
     /// The tensor table, in file order.
     const std::vector<GgufTensorInfo>& tensors() const { return m_tensors; }
     const GgufTensorInfo* findTensor(std::string_view name) const;
+    /// What keeps the mapping (or the in-memory image) alive: views of tensorBytes() hold it.
+    std::shared_ptr<const void> owner() const { return m_owner; }
     /// The raw bytes of `tensor` ([byte_size]). Precondition: `tensor` is from tensors().
     std::span<const std::byte> tensorBytes(const GgufTensorInfo& tensor) const;
     /// Decodes `tensor` as a flat array of n_elements floats into `out`.

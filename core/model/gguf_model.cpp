@@ -26,6 +26,9 @@ std::string baseName(const std::string& path) {
 }
 
 /// A size-like key (count, length) as a positive int64.
+constexpr std::int64_t kMaxLayers = 65536;                      // as the other readers
+constexpr std::int64_t kMaxRunContext = std::int64_t(1) << 24;  // 16M positions
+
 std::int64_t requireSize(const GgufFile& file, const std::string& key) {
     const std::optional<std::uint64_t> value = file.findUint(key);
     if (!value) fail(file, "missing key '" + key + "'");
@@ -265,9 +268,14 @@ void checkAllTensors(const GgufFile& file, const ModelConfig& c) {
     if (!c.tied_output) checkTensor(file, "output.weight", {c.d_model, c.vocab});
 }
 
-/// GGUF dims [cols, rows] (ne[0] = row length) -> row-major Matrix [rows][cols].
-Matrix loadMatrix(const GgufFile& file, const std::string& name) {
+/// GGUF dims [cols, rows] (ne[0] = row length) -> a WeightMatrix [rows][cols] viewing the mapped
+/// bytes in place, whatever the type. A tensor whose rows are not whole blocks (stories260K's
+/// Q8_0 ffn_down: rows of 172) cannot be read row by row; it is decoded as one flat run of blocks
+/// into an owned fp32 matrix (ggml refuses such a tensor; it is small).
+WeightMatrix loadMatrix(const GgufFile& file, const std::string& name) {
     const GgufTensorInfo& t = *file.findTensor(name);
+    if (t.dims[0] % ggmlTypeTraits(t.type).block_size == 0)
+        return WeightMatrix::view(t.type, t.dims[1], t.dims[0], file.tensorBytes(t), file.owner());
     Matrix m(t.dims[1], t.dims[0]);  // [ne[1]][ne[0]]
     file.dequantizeInto(t, std::span<float>(m.data(), std::size_t(m.size())));
     return m;
@@ -320,6 +328,16 @@ Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options) {
     }
     Model model;
     model.config = readGgufConfig(file, options);
+    if (model.config.n_layers > kMaxLayers)
+        file.failAtKey(*arch + ".block_count",
+                       "is more than the " + std::to_string(kMaxLayers) + " layers KVScope runs");
+    // Running reserves K/V for the whole context up front: a context no machine holds is refused
+    // here, naming the key, rather than ending in an allocation failure.
+    if (model.config.max_context > kMaxRunContext)
+        file.failAtKey(*arch + ".context_length", "is " + std::to_string(model.config.max_context) +
+                                                      " positions, more than the " +
+                                                      std::to_string(kMaxRunContext) +
+                                                      " KVScope runs");
     model.tokenizer = loadGgufTokenizer(file);
     if (model.tokenizer->vocabSize() != model.config.vocab) {
         fail(file, "the tokenizer has " + std::to_string(model.tokenizer->vocabSize()) +

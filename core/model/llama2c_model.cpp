@@ -133,16 +133,23 @@ void readInto(RawFileReader& in, float* dst, Eigen::Index n, const std::string& 
     in.read(dst, std::int64_t(n) * 4, item);
 }
 
+float* floatsOf(Vector& v) {
+    return v.data();
+}
+float* floatsOf(WeightMatrix& m) {
+    return m.values().data();
+}
+
 /// Reads the tensors in file order; `w` has the shapes of `c` already.
 void readWeights(RawFileReader& in, const ModelConfig& c, ModelWeights& w) {
     const auto perLayer = [&](const char* name, auto field) {
         for (std::size_t l = 0; l < w.layers.size(); ++l) {
             auto& tensor = w.layers[l].*field;
-            readInto(in, tensor.data(), tensor.size(),
+            readInto(in, floatsOf(tensor), tensor.size(),
                      std::string(name) + " of layer " + std::to_string(l));
         }
     };
-    readInto(in, w.token_embd.data(), w.token_embd.size(), "token_embedding_table");
+    readInto(in, floatsOf(w.token_embd), w.token_embd.size(), "token_embedding_table");
     perLayer("rms_att_weight", &LayerWeights::attn_norm);
     perLayer("wq", &LayerWeights::wq);
     perLayer("wk", &LayerWeights::wk);
@@ -156,7 +163,7 @@ void readWeights(RawFileReader& in, const ModelConfig& c, ModelWeights& w) {
     const std::int64_t freq_cis_bytes = c.max_context * c.head_dim / 2 * 4;
     in.skip(freq_cis_bytes, "freq_cis_real");
     in.skip(freq_cis_bytes, "freq_cis_imag");
-    if (!c.tied_output) readInto(in, w.output.data(), w.output.size(), "wcls");
+    if (!c.tied_output) readInto(in, floatsOf(w.output), w.output.size(), "wcls");
 }
 
 std::string tokenizerBeside(const std::string& checkpoint_path) {

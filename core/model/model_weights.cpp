@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "core/util/error.h"
 #include "core/util/number_text.h"
@@ -30,7 +31,8 @@ ModelWeights ModelWeights::zeros(const ModelConfig& c) {
 
 namespace {
 
-void checkMatrix(const Matrix& m, std::int64_t rows, std::int64_t cols, const std::string& name) {
+void checkMatrix(const WeightMatrix& m, std::int64_t rows, std::int64_t cols,
+                 const std::string& name) {
     if (m.rows() != rows || m.cols() != cols) {
         throw InputError("weights: tensor " + name + " has shape [" + std::to_string(m.rows()) +
                          "][" + std::to_string(m.cols()) + "], expected [" + std::to_string(rows) +
@@ -71,22 +73,33 @@ void ModelWeights::checkShapes(const ModelConfig& c) const {
 }
 
 void ModelWeights::checkFinite() const {
-    const auto check = [](const float* data, Eigen::Index rows, Eigen::Index cols,
-                          const std::string& name) {
-        const std::int64_t n = std::int64_t(rows) * std::int64_t(cols);
+    // values [first_row][cols] .. as floats; n values in all.
+    const auto check = [](const float* data, std::int64_t first_row, std::int64_t n,
+                          std::int64_t cols, std::int64_t total, const std::string& name) {
         for (std::int64_t i = 0; i < n; ++i) {
             if (std::isfinite(data[i])) continue;
+            const std::int64_t at = first_row * cols + i;
             throw InputError("weights: tensor " + name + " holds " + numberText(data[i]) + " at [" +
-                             std::to_string(i / cols) + "][" + std::to_string(i % cols) +
-                             "] (value " + std::to_string(i) + " of " + std::to_string(n) +
+                             std::to_string(at / cols) + "][" + std::to_string(at % cols) +
+                             "] (value " + std::to_string(at) + " of " + std::to_string(total) +
                              "); a model needs finite weights");
         }
     };
-    const auto matrix = [&](const Matrix& m, const std::string& name) {
-        check(m.data(), m.rows(), m.cols(), name);
+    const auto matrix = [&](const WeightMatrix& m, const std::string& name) {
+        if (m.size() == 0) return;
+        if (const float* all = m.f32Row(0)) {
+            check(all, 0, m.size(), m.cols(), m.size(), name);
+            return;
+        }
+        // Quantized: row by row, so the tensor is never expanded whole. [cols] scratch.
+        std::vector<float> row(std::size_t(m.cols()));
+        for (std::int64_t r = 0; r < m.rows(); ++r) {
+            m.decodeRows(r, 1, row.data());
+            check(row.data(), r, m.cols(), m.cols(), m.size(), name);
+        }
     };
     const auto vector = [&](const Vector& v, const std::string& name) {
-        check(v.data(), 1, v.size(), name);
+        check(v.data(), 0, v.size(), v.size(), v.size(), name);
     };
     matrix(token_embd, "token_embd");
     for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -106,7 +119,18 @@ void ModelWeights::checkFinite() const {
     matrix(output, "output");  // empty when tied
 }
 
-const Matrix& ModelWeights::classifier(const ModelConfig& config) const {
+std::int64_t ModelWeights::storedBytesPerToken(const ModelConfig& config) const {
+    constexpr std::int64_t kFloat = 4;
+    std::int64_t bytes = token_embd.rowBytes() + output_norm.size() * kFloat;
+    for (const LayerWeights& l : layers) {
+        bytes += (l.attn_norm.size() + l.ffn_norm.size()) * kFloat;
+        for (const WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+            bytes += m->storedBytes();
+    }
+    return bytes + classifier(config).storedBytes();
+}
+
+const WeightMatrix& ModelWeights::classifier(const ModelConfig& config) const {
     return config.tied_output ? token_embd : output;
 }
 

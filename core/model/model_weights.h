@@ -1,32 +1,31 @@
 #pragma once
-// fp32 weights of a Llama-architecture model, row-major so that y = W x reads W row by row.
-#include <Eigen/Core>
+// Weights of a Llama-architecture model, row-major so that y = W x reads W row by row. The
+// matrices are WeightMatrix: owned fp32, or views of a mapped file's (quantized) bytes; the norm
+// vectors are small and always fp32.
 #include <vector>
 
 #include "core/model/model_config.h"
+#include "core/model/weight_matrix.h"
 
 namespace kvscope {
 
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Vector = Eigen::VectorXf;
-
 struct LayerWeights {
-    Vector attn_norm;  // [d_model]
-    Matrix wq;         // [n_heads * head_dim][d_model]
-    Matrix wk;         // [n_kv_heads * head_dim][d_model]
-    Matrix wv;         // [n_kv_heads * head_dim][d_model]
-    Matrix wo;         // [d_model][n_heads * head_dim]
-    Vector ffn_norm;   // [d_model]
-    Matrix w_gate;     // [d_ff][d_model]   (llama2.c w1)
-    Matrix w_up;       // [d_ff][d_model]   (llama2.c w3)
-    Matrix w_down;     // [d_model][d_ff]   (llama2.c w2)
+    Vector attn_norm;     // [d_model]
+    WeightMatrix wq;      // [n_heads * head_dim][d_model]
+    WeightMatrix wk;      // [n_kv_heads * head_dim][d_model]
+    WeightMatrix wv;      // [n_kv_heads * head_dim][d_model]
+    WeightMatrix wo;      // [d_model][n_heads * head_dim]
+    Vector ffn_norm;      // [d_model]
+    WeightMatrix w_gate;  // [d_ff][d_model]   (llama2.c w1)
+    WeightMatrix w_up;    // [d_ff][d_model]   (llama2.c w3)
+    WeightMatrix w_down;  // [d_model][d_ff]   (llama2.c w2)
 };
 
 struct ModelWeights {
-    Matrix token_embd;                 // [vocab][d_model]
+    WeightMatrix token_embd;           // [vocab][d_model]
     std::vector<LayerWeights> layers;  // [n_layers]
     Vector output_norm;                // [d_model]
-    Matrix output;                     // [vocab][d_model]; empty when the config says tied_output
+    WeightMatrix output;               // [vocab][d_model]; empty when the config says tied_output
 
     /// Allocates every tensor at the shape `config` asks for, filled with zeros.
     static ModelWeights zeros(const ModelConfig& config);
@@ -35,8 +34,11 @@ struct ModelWeights {
     /// Throws InputError naming the first tensor (GGUF name: "blk.3.attn_q") holding a NaN or an
     /// infinity, with its [row][column]: such a model computes nothing meaningful.
     void checkFinite() const;
+    /// Bytes one decode step reads from the weights as they are stored (quantized blocks as
+    /// blocks): every layer matrix and norm, one embedding row, the final norm, the classifier.
+    std::int64_t storedBytesPerToken(const ModelConfig& config) const;
     /// The classifier: `output`, or `token_embd` when tied.
-    const Matrix& classifier(const ModelConfig& config) const;
+    const WeightMatrix& classifier(const ModelConfig& config) const;
 };
 
 }  // namespace kvscope

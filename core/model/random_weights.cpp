@@ -27,16 +27,17 @@ ModelWeights randomWeights(const ModelConfig& config, std::uint64_t seed, float 
     SeededStream rng(seed);
     // Embeddings are not a product with anything: give their rows unit-ish size (fan-in 1).
     const float embd_a = scale;
-    for (Eigen::Index i = 0; i < w.token_embd.size(); ++i)
-        w.token_embd.data()[i] = rng.symmetric(embd_a);
+    Matrix& embd = w.token_embd.values();
+    for (Eigen::Index i = 0; i < embd.size(); ++i)
+        embd.data()[i] = rng.symmetric(embd_a);
     for (LayerWeights& l : w.layers) {
         l.attn_norm.setOnes();
         l.ffn_norm.setOnes();
-        for (Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
-            fill(*m, rng, scale);
+        for (WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+            fill(m->values(), rng, scale);
     }
     w.output_norm.setOnes();
-    if (!config.tied_output) fill(w.output, rng, scale);
+    if (!config.tied_output) fill(w.output.values(), rng, scale);
     return w;
 }
 

@@ -25,4 +25,12 @@ private:
     std::uint64_t m_state;
 };
 
+/// Weights at the shapes `config` asks for, every matrix (embedding and classifier included) a
+/// view of seeded random blocks of `type` (Q8_0, Q4_0 or Q4_K) with one fixed fp16 scale per
+/// matrix so that values have an RMS near scale / sqrt(fan_in); norms all 1. What a quantized
+/// file of that shape costs to run, without a quantizer. Preconditions: the type is one of those
+/// three and every matrix row (d_model, q_dim, d_ff) is a whole number of its blocks.
+ModelWeights randomQuantizedWeights(const ModelConfig& config, GgmlType type, std::uint64_t seed,
+                                    float scale = 1.0f);
+
 }  // namespace kvscope

@@ -114,8 +114,13 @@ std::vector<Request> parseWorkloadCsv(std::istream& in, const std::string& name,
 }
 
 std::vector<Request> readWorkloadCsv(const std::string& path, std::int64_t max_seq) {
+    if (path.empty()) throw InputError("the workload CSV needs a file name (csv:FILE)");
     std::error_code error;
     const auto status = std::filesystem::status(path, error);
+    if (std::filesystem::is_directory(status))
+        throw InputError(path + ": is a directory, not a workload CSV");
+    if (std::filesystem::is_fifo(status) || std::filesystem::is_socket(status))
+        throw InputError(path + ": not a regular file (a pipe or a socket)");
     if (!error && std::filesystem::is_regular_file(status)) {
         const auto size = std::filesystem::file_size(path, error);
         if (!error && size > std::uintmax_t(kMaxWorkloadCsvBytes)) {

@@ -132,6 +132,12 @@ private:
 
 void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
     if (path.empty()) throw InputError("cannot write a file with an empty name");
+    // Renaming over a device or a pipe would replace it (run as root: /dev/full became a file).
+    std::error_code error;
+    const auto status = std::filesystem::symlink_status(path, error);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+        !std::filesystem::is_symlink(status))
+        throw InputError("cannot write '" + path + "': it exists and is not a regular file");
     TempFile temp(path);
     FdStreamBuf buffer(temp.fd());
     std::ostream out(&buffer);

@@ -21,6 +21,9 @@ std::string readTextFile(std::string_view what, const std::string& path, std::in
     if (!std::filesystem::exists(status)) throw InputError(prefix + "'" + path + "': no such file");
     if (std::filesystem::is_directory(status))
         throw InputError(prefix + "'" + path + "' is a directory, not a text file");
+    // Opening a pipe blocks until something writes to it: refused, as a socket is.
+    if (std::filesystem::is_fifo(status) || std::filesystem::is_socket(status))
+        throw InputError(prefix + "'" + path + "' is not a regular file (a pipe or a socket)");
     if (std::filesystem::is_regular_file(status)) {
         const auto size = std::filesystem::file_size(path, error);
         if (!error && std::int64_t(size) > max_bytes) too_large();

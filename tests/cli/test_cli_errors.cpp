@@ -198,3 +198,16 @@ TEST_CASE("a model path to a device or pipe says what it is, not 'no such file'"
     CHECK_THAT(result.err, Catch::Contains("'/dev/null' is not a regular file"));
     CHECK(result.err.find("no such file") == std::string::npos);
 }
+
+TEST_CASE("the threads flag takes a whole number in [1, 1024] on every command that computes",
+          "[cli][threads]") {
+    checkBadInput(generateWith({"--threads", "0"}), "--threads");
+    checkBadInput(generateWith({"--threads", "two"}), "--threads");
+    checkBadInput(attentionWith({"--layer", "0", "--head", "0", "--threads", "1025"}), "--threads");
+    for (const std::string& n : {"1", "2"}) {
+        const auto result = runCliCaptured(generateWith({"--threads", n, "--json"}));
+        INFO("stderr: " << result.err);
+        CHECK(result.code == 0);
+        CHECK(result.out.find("\"backend\":\"CPU (Eigen, " + n + " thread") != std::string::npos);
+    }
+}

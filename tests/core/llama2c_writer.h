@@ -12,6 +12,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/model/model.h"
@@ -54,7 +55,12 @@ inline std::string llama2cCheckpointBytes(const ModelConfig& c, const ModelWeigh
                                           float freq_cis_fill = -7.0f) {
     std::string out = llama2cHeaderBytes(llama2cHeader(c));
     const auto put = [&out](const auto& tensor) {
-        appendFloats(out, tensor.data(), tensor.size());
+        if constexpr (std::is_same_v<std::decay_t<decltype(tensor)>, WeightMatrix>) {
+            const Matrix values = tensor.toMatrix();
+            appendFloats(out, values.data(), values.size());
+        } else {
+            appendFloats(out, tensor.data(), tensor.size());
+        }
     };
     const auto perLayer = [&](auto field) {
         for (const LayerWeights& l : w.layers)

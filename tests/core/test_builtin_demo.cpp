@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/engine/session.h"
@@ -245,7 +246,11 @@ namespace {
 std::vector<const float*> tensorData(const ModelWeights& w, std::vector<Eigen::Index>& sizes) {
     std::vector<const float*> data;
     auto add = [&](const auto& t) {
-        data.push_back(t.data());
+        if constexpr (std::is_same_v<std::decay_t<decltype(t)>, WeightMatrix>) {
+            data.push_back(t.values().data());
+        } else {
+            data.push_back(t.data());
+        }
         sizes.push_back(t.size());
     };
     add(w.token_embd);
@@ -291,23 +296,25 @@ TEST_CASE("Demo model: a different seed changes the random parts, not the design
     const Model b = makeBuiltinDemo(DemoVariant::Default, 2);
     CHECK_FALSE(sameBytes(a.weights, b.weights));
     // Random: the free part of the embeddings, a random head, the FFNs, layers 2 and 3.
-    CHECK(a.weights.token_embd.rightCols(96) != b.weights.token_embd.rightCols(96));
-    CHECK(a.weights.layers[0].wq.middleRows(4 * 16, 16) !=
-          b.weights.layers[0].wq.middleRows(4 * 16, 16));
+    CHECK(a.weights.token_embd.values().rightCols(96) !=
+          b.weights.token_embd.values().rightCols(96));
+    CHECK(a.weights.layers[0].wq.values().middleRows(4 * 16, 16) !=
+          b.weights.layers[0].wq.values().middleRows(4 * 16, 16));
     CHECK(a.weights.layers[0].w_gate != b.weights.layers[0].w_gate);
     CHECK(a.weights.layers[3].wk != b.weights.layers[3].wk);
     // Designed: the reserved embedding dims, every designed head's query, the shared keys and
     // values of layers 0 and 1, and the readout of the reserved dims.
-    CHECK(a.weights.token_embd.leftCols(32) == b.weights.token_embd.leftCols(32));
+    CHECK(a.weights.token_embd.values().leftCols(32) == b.weights.token_embd.values().leftCols(32));
     for (DemoHead id : {kPrevTokenHead, kSinkHead, kLocalHead, kSameTokenHead, kInductionHead}) {
         INFO("layer " << id.layer << " head " << id.head);
         const LayerWeights& la = a.weights.layers[std::size_t(id.layer)];
         const LayerWeights& lb = b.weights.layers[std::size_t(id.layer)];
-        CHECK(la.wq.middleRows(id.head * 16, 16) == lb.wq.middleRows(id.head * 16, 16));
+        CHECK(la.wq.values().middleRows(id.head * 16, 16) ==
+              lb.wq.values().middleRows(id.head * 16, 16));
         CHECK(la.wk == lb.wk);
         CHECK(la.wv == lb.wv);
     }
-    CHECK(a.weights.output.leftCols(32) == b.weights.output.leftCols(32));
+    CHECK(a.weights.output.values().leftCols(32) == b.weights.output.values().leftCols(32));
     // ... so the designed patterns hold under another seed too.
     const std::shared_ptr<const Model> other = demoModel(DemoVariant::Default, 2);
     const std::vector<TokenId> tokens = withBos(*other, kPrompt);

@@ -14,7 +14,8 @@ namespace {
 
 using Vec = std::vector<double>;
 
-Vec matVec(const Matrix& w, const Vec& x) {  // w: [out][in], x: [in]
+Vec matVec(const WeightMatrix& weights, const Vec& x) {  // w: [out][in], x: [in]
+    const Matrix w = weights.toMatrix();
     Vec y(std::size_t(w.rows()), 0.0);
     for (Eigen::Index r = 0; r < w.rows(); ++r)
         for (Eigen::Index c = 0; c < w.cols(); ++c)
@@ -59,7 +60,7 @@ Reference naiveForward(const Model& model, const std::vector<TokenId>& tokens) {
     std::vector<Vec> x(n);
     for (std::size_t i = 0; i < n; ++i)
         for (Eigen::Index d = 0; d < c.d_model; ++d)
-            x[i].push_back(model.weights.token_embd(tokens[i], d));
+            x[i].push_back(model.weights.token_embd.values()(tokens[i], d));
     Reference ref;
     for (const LayerWeights& lw : model.weights.layers) {
         std::vector<Vec> q(n), k(n), v(n);
@@ -131,7 +132,7 @@ TEST_CASE("CPU backend equals a naive multi-head reference (MHA)", "[backend]") 
     for (bool tied : {false, true}) {
         auto model = std::make_shared<Model>(*test::tinyModel(4, 4));
         model->config.tied_output = tied;
-        if (tied) model->weights.output.resize(0, 0);
+        if (tied) model->weights.output = Matrix();
         const Reference ref = naiveForward(*model, kTokens);
         const ForwardOutput out = runAll(*model, kTokens);
         REQUIRE(out.logits.rows() == Eigen::Index(kTokens.size()));
@@ -158,11 +159,13 @@ TEST_CASE("GQA and MQA equal MHA with each KV head copied across its query group
         for (std::size_t l = 0; l < expanded->weights.layers.size(); ++l) {
             const LayerWeights& src = grouped->weights.layers[l];
             LayerWeights& dst = expanded->weights.layers[l];
-            dst.wk.resize(4 * hd, src.wk.cols());
-            dst.wv.resize(4 * hd, src.wv.cols());
+            dst.wk.values().resize(4 * hd, src.wk.cols());
+            dst.wv.values().resize(4 * hd, src.wv.cols());
             for (std::int64_t h = 0; h < 4; ++h) {
-                dst.wk.middleRows(h * hd, hd) = src.wk.middleRows((h / group) * hd, hd);
-                dst.wv.middleRows(h * hd, hd) = src.wv.middleRows((h / group) * hd, hd);
+                dst.wk.values().middleRows(h * hd, hd) =
+                    src.wk.values().middleRows((h / group) * hd, hd);
+                dst.wv.values().middleRows(h * hd, hd) =
+                    src.wv.values().middleRows((h / group) * hd, hd);
             }
         }
         const ForwardOutput a = runAll(*grouped, kTokens);

@@ -172,12 +172,14 @@ TEST_CASE("dequantize checks its preconditions", "[gguf][dequantize]") {
     std::vector<float> not_whole(31);
     CHECK_THROWS_AS(dequantize(GgmlType::Q8_0, std::vector<std::byte>(34), not_whole),
                     std::invalid_argument);
-    CHECK_THROWS_WITH(dequantize(GgmlType::Q4_K, std::vector<std::byte>(144), out),
-                      Catch::Contains("Q4_K") && Catch::Contains("not supported"));
+    CHECK_THROWS_WITH(dequantize(GgmlType::IQ2_XXS, std::vector<std::byte>(66), out),
+                      Catch::Contains("IQ2_XXS") && Catch::Contains("not supported"));
     CHECK(canDequantize(GgmlType::Q8_0));
     CHECK(canDequantize(GgmlType::BF16));
-    CHECK_FALSE(canDequantize(GgmlType::Q4_1));
-    CHECK_FALSE(canDequantize(GgmlType::Q6_K));
+    CHECK(canDequantize(GgmlType::Q4_1));
+    CHECK(canDequantize(GgmlType::Q6_K));
+    CHECK(canDequantize(GgmlType::IQ4_XS));
+    CHECK_FALSE(canDequantize(GgmlType::IQ2_XXS));
     CHECK_FALSE(canDequantize(GgmlType::I32));
     const std::vector<std::byte> none = bytesOf({});
     std::vector<float> empty;

@@ -114,8 +114,8 @@ GgufWriter llamaWriter(const ModelConfig& c, const ModelWeights& w,
         if (!used[r] && spec.replace[r].second)
             out.kv(spec.replace[r].first, *spec.replace[r].second);
     }
-    auto matrix = [&](const std::string& name, const Matrix& m) {
-        if (name != spec.skip_tensor) addMatrix(out, name, m);
+    auto matrix = [&](const std::string& name, const WeightMatrix& m) {
+        if (name != spec.skip_tensor) addMatrix(out, name, m.toMatrix());
     };
     auto vector = [&](const std::string& name, const Vector& v) {
         if (name != spec.skip_tensor) addVector(out, name, v);
@@ -274,7 +274,7 @@ TEST_CASE("GGUF model: quantized weights decode flat, rows need not be whole blo
     mixed.tensor("blk.0.attn_q.weight", GgmlType::Q4_0, {32, 32}, q4);
 
     const Model model = loadGgufModel(parse(writer.build()));
-    const Matrix& down = model.weights.layers[1].w_down;
+    const Matrix down = model.weights.layers[1].w_down.toMatrix();
     REQUIRE((down.rows() == 32 && down.cols() == 48));
     CHECK(down(0, 0) == -3.0f / 64.0f);
     CHECK(down(1, 0) == down_flat[48]);  // row 1 starts mid-block (element 48 = block 1, 16)
@@ -283,7 +283,7 @@ TEST_CASE("GGUF model: quantized weights decode flat, rows need not be whole blo
     CHECK(model.weights.layers[0].w_down == w.layers[0].w_down);
 
     const Model m4 = loadGgufModel(parse(mixed.build()));
-    const Matrix& wq = m4.weights.layers[0].wq;
+    const Matrix wq = m4.weights.layers[0].wq.toMatrix();
     // Low nibble 10 -> (10 - 8) * 0.5 = 1 for elements 0..15, high nibble 9 -> 0.5 for 16..31.
     CHECK(wq(0, 0) == 1.0f);
     CHECK(wq(0, 15) == 1.0f);
@@ -331,20 +331,23 @@ TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens"
     }
     SECTION("a tensor type that cannot be dequantized") {
         GgufWriter writer = llamaWriter(c, w, skipping("blk.0.attn_q.weight"));
-        writer.tensor("blk.0.attn_q.weight", GgmlType::Q4_1, {32, 32},
-                      std::vector<std::byte>(32 * 20));
+        writer.tensor("blk.0.attn_q.weight", GgmlType::IQ2_XXS, {32, 32},
+                      std::vector<std::byte>(4 * 66));
         const GgufFile file = parse(writer.build());
-        CHECK(file.findTensor("blk.0.attn_q.weight")->type == GgmlType::Q4_1);
+        CHECK(file.findTensor("blk.0.attn_q.weight")->type == GgmlType::IQ2_XXS);
         CHECK_THROWS_WITH(loadGgufModel(file),
-                          Catch::Contains("tensor 'blk.0.attn_q.weight' has type Q4_1, which "
+                          Catch::Contains("tensor 'blk.0.attn_q.weight' has type IQ2_XXS, which "
                                           "cannot be dequantized"));
+        // The header is still described (info, the Memory view): only running is refused.
+        const GgufModelInfo info = readGgufModelInfo(file);
+        CHECK(info.config.d_model == c.d_model);
     }
     SECTION("missing and misshapen tensors") {
         CHECK_THROWS_WITH(
             loadGgufModel(parse(llamaWriter(c, w, skipping("blk.1.ffn_up.weight")).build())),
             Catch::Contains("missing tensor 'blk.1.ffn_up.weight'"));
         GgufWriter writer = llamaWriter(c, w, skipping("blk.0.attn_k.weight"));
-        addMatrix(writer, "blk.0.attn_k.weight", w.layers[0].wk.transpose());
+        addMatrix(writer, "blk.0.attn_k.weight", w.layers[0].wk.toMatrix().transpose());
         CHECK_THROWS_WITH(loadGgufModel(parse(writer.build())),
                           Catch::Contains("tensor 'blk.0.attn_k.weight' has dims [16, 32], "
                                           "expected [32, 16]"));
@@ -491,8 +494,8 @@ TEST_CASE("stories260K.gguf maps to the README's hyperparameters", "[gguf][real-
     CHECK(detokenize(*model.tokenizer, ids, model.tokenizer->bos()) == "Once upon a time");
     // token_embd row 1 (<s>) is elements 64..127 of the flat tensor.
     const std::vector<float> flat = file.dequantizeTensor("token_embd.weight");
-    CHECK(model.weights.token_embd(1, 0) == flat[64]);
-    CHECK(model.weights.token_embd(511, 63) == flat[512 * 64 - 1]);
+    CHECK(model.weights.token_embd.toMatrix()(1, 0) == flat[64]);
+    CHECK(model.weights.token_embd.toMatrix()(511, 63) == flat[512 * 64 - 1]);
 }
 
 TEST_CASE("tinyllamas Q8_0 file agrees with the F32 file within the Q8_0 error bound",
@@ -550,8 +553,8 @@ TEST_CASE("tinyllamas Q8_0 ffn_down (rows of 172) decodes flat to the F32 values
             *files->q8.findTensor("blk." + std::to_string(i) + ".ffn_down.weight");
         REQUIRE(t.dims == std::vector<std::int64_t>{172, 64});
         REQUIRE(172 % 32 != 0);  // a row-by-row decode could not even start
-        const Matrix& got = q8.weights.layers[i].w_down;    // [64][172]
-        const Matrix& want = f32.weights.layers[i].w_down;  // [64][172]
+        const Matrix got = q8.weights.layers[i].w_down.toMatrix();    // [64][172]
+        const Matrix want = f32.weights.layers[i].w_down.toMatrix();  // [64][172]
         REQUIRE((got.rows() == 64 && got.cols() == 172));
         const std::vector<float> ref(want.data(), want.data() + want.size());
         CHECK(compareQ8(files->q8, t, ref).worst_ratio <= 1.0);

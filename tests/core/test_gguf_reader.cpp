@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/dequantize.h"
 #include "core/model/gguf_file.h"
 #include "core/util/error.h"
 #include "core/util/mapped_file.h"
@@ -189,7 +190,7 @@ TEST_CASE("GGUF tensor table: dims, offsets, sizes, and flat or matrix dequantiz
         writer.kv("general.architecture", ggufStr("llama"))
             .tensorF32("m", {3, 2}, six)  // ne[0] = 3 (row length), ne[1] = 2 rows
             .tensor("h", GgmlType::F16, {4}, f16)
-            .tensor("k", GgmlType::Q4_K, {256}, std::vector<std::byte>(144))
+            .tensor("k", GgmlType::IQ2_XXS, {256}, std::vector<std::byte>(66))
             .tensor("cube", GgmlType::F32, {1, 1, 2}, floatBytes({7, 8}));
         const GgufFile file = parse(writer.build());
         REQUIRE(file.tensors().size() == 4);
@@ -206,8 +207,8 @@ TEST_CASE("GGUF tensor table: dims, offsets, sizes, and flat or matrix dequantiz
         CHECK(h.offset == 32);
         CHECK(h.byte_size == 8);
         const GgufTensorInfo& k = *file.findTensor("k");
-        CHECK(k.type == GgmlType::Q4_K);
-        CHECK(k.byte_size == 144);
+        CHECK(k.type == GgmlType::IQ2_XXS);
+        CHECK(k.byte_size == 66);
         CHECK(k.offset == 64);
         CHECK(file.findTensor("nope") == nullptr);
 
@@ -227,10 +228,10 @@ TEST_CASE("GGUF tensor table: dims, offsets, sizes, and flat or matrix dequantiz
         CHECK_THROWS_MATCHES(
             file.dequantizeTensor("k"), InputError,
             Catch::Matchers::Message("GGUF mem.gguf: at offset " + std::to_string(k.file_offset) +
-                                     ": cannot dequantize tensor type Q4_K (supported: F32, F16, "
-                                     "BF16, Q8_0, Q4_0) (tensor 'k')"));
+                                     ": cannot dequantize tensor type IQ2_XXS (supported: " +
+                                     dequantizableTypeNames() + ") (tensor 'k')"));
         CHECK_THROWS_AS(file.dequantizeMatrix("k"), InputError);
-        CHECK(file.tensorBytes(k).size() == 144);
+        CHECK(file.tensorBytes(k).size() == 66);
     }
 }
 

@@ -43,8 +43,12 @@ ModelWeights distinctWeights(const ModelConfig& c, std::uint64_t seed) {
     return w;
 }
 
-template <class T>
-bool sameTensor(const T& a, const T& b) {
+bool sameTensor(const Vector& a, const Vector& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
+}
+
+bool sameTensor(const WeightMatrix& wa, const WeightMatrix& wb) {
+    const Matrix a = wa.toMatrix(), b = wb.toMatrix();
     return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
 }
 
@@ -419,7 +423,7 @@ TEST_CASE("weights that are not finite are refused at load, naming the tensor an
         GENERATE(std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                  -std::numeric_limits<float>::infinity());
     ModelWeights weights = distinctWeights(config, 11);
-    weights.layers[1].wk(2, 3) = bad;  // wk is [n_kv_heads * head_dim = 8][d_model = 16]
+    weights.layers[1].wk.values()(2, 3) = bad;  // wk is [n_kv_heads * head_dim = 8][d_model = 16]
     TempDir dir;
     writeFile(dir / "bad.bin", llama2cCheckpointBytes(config, weights));
     writeFile(dir / "tokenizer.bin", llama2cTokenizerBytes(smallLlama2cVocab(config.vocab)));
@@ -427,8 +431,8 @@ TEST_CASE("weights that are not finite are refused at load, naming the tensor an
     CHECK_THROWS_WITH(loadLlama2cModel((dir / "bad.bin").string()),
                       Catch::Contains("tensor blk.1.attn_k holds") &&
                           Catch::Contains("at [2][3] (value 35 of 128)"));
-    weights.layers[1].wk(2, 3) = 0.5f;
-    weights.output(39, 15) = bad;  // the last value of the untied classifier
+    weights.layers[1].wk.values()(2, 3) = 0.5f;
+    weights.output.values()(39, 15) = bad;  // the last value of the untied classifier
     writeFile(dir / "bad.bin", llama2cCheckpointBytes(config, weights));
     CHECK_THROWS_WITH(loadLlama2cModel((dir / "bad.bin").string()),
                       Catch::Contains("tensor output holds") &&

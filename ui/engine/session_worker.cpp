@@ -3,8 +3,10 @@
 #include <QThread>
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "core/engine/cpu_backend.h"
+#include "core/engine/cpu_threads.h"
 #include "core/model/model_source.h"
 #include "core/model/prompt_tokens.h"
 #include "core/trace/make_trace.h"
@@ -17,6 +19,9 @@ namespace {
 /// 2-core machine a team of 2 engine threads stalls whenever the GUI paints, and the measured
 /// step times would show it).
 std::unique_ptr<Backend> engineBackend() {
+    // kvscope --threads N or OMP_NUM_THREADS win over the one-core-for-the-GUI default.
+    if (const std::optional<int> requested = requestedThreads())
+        return std::make_unique<CpuBackend>(*requested);
     return std::make_unique<CpuBackend>(std::max(1, QThread::idealThreadCount() - 1));
 }
 

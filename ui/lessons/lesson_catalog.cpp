@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 #include "core/util/error.h"
 
@@ -28,6 +29,9 @@ QString lessonPathFor(const QString& lesson) {
 }
 
 Lesson loadLesson(const QString& path) {
+    // A pipe would block the window and /dev/zero never ends: a lesson is a regular file.
+    if (const QFileInfo info(path); info.exists() && !info.isFile())
+        throw InputError(path.toStdString() + ": not a regular file (a lesson is a .json file)");
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw InputError(path.toStdString() +

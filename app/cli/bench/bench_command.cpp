@@ -13,8 +13,10 @@
 #include "app/cli/bench/bench_models.h"
 #include "app/cli/bench/bench_report.h"
 #include "app/cli/bench/bench_runner.h"
+#include "app/cli/bench/process_memory.h"
 #include "app/cli/command.h"
 #include "app/cli/text_format.h"
+#include "app/cli/threads_flag.h"
 #include "core/engine/cpu_backend.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
@@ -29,15 +31,19 @@ constexpr FlagSpec kFlags[] = {
     {"quick", "", "fewer context lengths and repetitions (well under a minute)"},
     {"only", "SECTION", "evict: time only the bounded-cache section"},
     {"models", "LIST",
-     "comma-separated: builtin:..., 15M, stories260K or a model file (default "
-     "builtin:demo,15M[,stories260K])"},
+     "comma-separated: builtin:..., 15M, 15M-F32, 15M-Q8_0, 15M-Q4_K, stories260K or a model "
+     "file (default builtin:demo,15M[,stories260K])"},
+    kThreadsFlag,
 };
 
 constexpr std::string_view kDetails =
     "Measures, for each model of --models (builtin:demo; 15M: a 15M-parameter-class config,\n"
     "d_model 288, 6 layers, 6 heads, head_dim 48, d_ff 768, vocab 32000, random weights;\n"
-    "stories260K: ../shared/models/stories260K.gguf, max_context 512 as trained), with 1 thread\n"
-    "and with all threads:\n"
+    "15M-F32, 15M-Q8_0, 15M-Q4_K: d_model 512, 4 layers, 8 heads, d_ff 1536, vocab 4096, random\n"
+    "weights stored in that type and read in place; stories260K: "
+    "../shared/models/stories260K.gguf,\n"
+    "max_context 512 as trained), with 1 thread and with the default threads (--threads N, else\n"
+    "OMP_NUM_THREADS, else all):\n"
     "  - decode ms/token at context 64, 128, 256, 512, 1024, 2048 (--quick: 64, 256), cached\n"
     "    and recompute (median of several step() calls after a prefill of context - 1 tokens);\n"
     "  - the speedup recompute / cached;\n"
@@ -98,6 +104,36 @@ BenchPlan makePlan(bool quick) {
     return plan;
 }
 
+/// The matrices' storage types, "Q4_K" or "Q8_0 + F32", in first-seen order.
+std::string weightTypes(const ModelWeights& w) {
+    std::string types;
+    const auto add = [&](const WeightMatrix& m) {
+        if (m.size() == 0) return;
+        const std::string name = ggmlTypeName(m.type());
+        if (types.empty()) {
+            types = name;
+        } else if (types.find(name) == std::string::npos) {
+            types += " + " + name;
+        }
+    };
+    add(w.token_embd);
+    for (const LayerWeights& l : w.layers) {
+        for (const WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+            add(*m);
+    }
+    add(w.output);
+    return types;
+}
+
+std::int64_t storedWeightBytes(const ModelWeights& w) {
+    std::int64_t bytes = w.token_embd.storedBytes() + w.output.storedBytes();
+    for (const LayerWeights& l : w.layers) {
+        for (const WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+            bytes += m->storedBytes();
+    }
+    return bytes;
+}
+
 /// Counts progress lines: "bench: [3/24] ...".
 struct Progress {
     std::ostream& err;
@@ -113,6 +149,8 @@ ModelRun benchModel(const BenchModel& bench_model, int n_threads, const CopyBand
     run.n_threads = n_threads;
     run.backend = CpuBackend(n_threads).name();
     run.copy = copy;
+    run.weight_types = weightTypes(bench_model.model->weights);
+    run.weight_bytes = storedWeightBytes(bench_model.model->weights);
     for (std::int64_t context : plan.lengths) {
         LengthResult r;
         r.cached =
@@ -126,6 +164,7 @@ ModelRun benchModel(const BenchModel& bench_model, int n_threads, const CopyBand
                      << "x)" << std::endl;
         run.lengths.push_back(r);
     }
+    run.rss_after_bytes = residentBytes();
     return run;
 }
 
@@ -233,6 +272,7 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     evictSection();
     results.paging = runPagingBench(results.quick, err);
     results.json_reads = benchJsonRead(plan, models, err);
+    results.peak_rss_bytes = peakResidentBytes();
     if (args.has("json")) {
         writeBenchJson(results, out);
     } else {

@@ -33,6 +33,19 @@ std::shared_ptr<const Model> random15m() {
     return model;
 }
 
+/// The 15M-class shape with rows that are whole k-quant blocks, in `type`.
+std::shared_ptr<const Model> random15mBlocks(GgmlType type) {
+    auto model = std::make_shared<Model>();
+    model->config = config15mBlocks();
+    model->config.name = "random-15m-" + ggmlTypeName(type);
+    model->config.validate();
+    model->weights = type == GgmlType::F32
+                         ? randomWeights(model->config, kBenchWeightSeed)
+                         : randomQuantizedWeights(model->config, type, kBenchWeightSeed);
+    model->tokenizer = std::make_shared<ByteTokenizer>();
+    return model;
+}
+
 std::shared_ptr<const Model> stories260k() {
     const std::string path = stories260kPath();
     if (!std::filesystem::is_regular_file(path))
@@ -61,6 +74,21 @@ ModelConfig config15m() {
     return config;
 }
 
+ModelConfig config15mBlocks() {
+    ModelConfig config;
+    config.name = "random-15m-blocks";
+    config.n_layers = 4;
+    config.d_model = 512;
+    config.n_heads = 8;
+    config.n_kv_heads = 8;
+    config.head_dim = 64;
+    config.d_ff = 1536;
+    config.vocab = 4096;
+    config.max_context = 2048;
+    config.tied_output = true;
+    return config;
+}
+
 std::string stories260kPath() {
     const std::filesystem::path path =
         std::filesystem::path(KVSCOPE_SHARED_MODELS_DIR) / "stories260K.gguf";
@@ -83,6 +111,13 @@ BenchModel loadBenchModel(std::string_view entry) {
     try {
         if (entry == k15mAlias)
             return {"random-15m (d_model 288, 6 layers, vocab 32000)", random15m()};
+        for (const GgmlType type : {GgmlType::F32, GgmlType::Q8_0, GgmlType::Q4_K}) {
+            if (entry == std::string(k15mAlias) + "-" + ggmlTypeName(type)) {
+                return {"random-15m-" + ggmlTypeName(type) +
+                            " (d_model 512, 4 layers, d_ff 1536, vocab 4096)",
+                        random15mBlocks(type)};
+            }
+        }
         if (entry == kStoriesAlias)
             return {"stories260K (GGUF, trained at context 512)", stories260k()};
         return {std::string(entry), loadModel(entry)};

@@ -36,12 +36,16 @@ void writeRunTable(const ModelRun& run, std::ostream& out) {
     const double weight_bytes = run.lengths.empty() ? 0 : run.lengths.front().cached.weight_bytes;
     out << "\n"
         << run.model << ", " << run.backend << "\n"
-        << "  weights read per decode step " << formatBytes(std::int64_t(weight_bytes))
-        << ", KV cache " << formatBytes(kv_per_token) << " per token (fp32, " << c.n_layers
-        << " layers x " << c.n_kv_heads << " KV heads x " << c.head_dim << ")\n";
-    const char* header[] = {"context",      "cached ms/token", "recompute ms/token", "speedup",
-                            "weights GB/s", "weights+KV GB/s", "weights/memcpy"};
-    const std::size_t width[] = {8, 16, 19, 9, 13, 16, 15};
+        << "  weights " << (run.weight_types.empty() ? "F32" : run.weight_types) << ", "
+        << formatBytes(run.weight_bytes) << " stored; read per decode step "
+        << formatBytes(std::int64_t(weight_bytes)) << "; resident after the run "
+        << formatBytes(run.rss_after_bytes) << "\n  KV cache " << formatBytes(kv_per_token)
+        << " per token (fp32, " << c.n_layers << " layers x " << c.n_kv_heads << " KV heads x "
+        << c.head_dim << ")\n";
+    const char* header[] = {"context",        "cached ms/token", "recompute ms/token",
+                            "speedup",        "weights GB/s",    "weights+KV GB/s",
+                            "weights/memcpy", "prefill tok/s"};
+    const std::size_t width[] = {8, 16, 19, 9, 13, 16, 15, 14};
     out << " ";
     for (std::size_t i = 0; i < std::size(header); ++i)
         out << padLeft(header[i], width[i]);
@@ -58,6 +62,7 @@ void writeRunTable(const ModelRun& run, std::ostream& out) {
             fixed(r.cachedWeightGBps(), 2),
             fixed(r.cachedReadGBps(), 2),
             memcpy_gbps > 0 ? fixed(100.0 * r.cachedWeightGBps() / memcpy_gbps, 0) + "%" : "-",
+            fixed(r.cached.prefill_tokens_per_s, 0),
         };
         out << " ";
         for (std::size_t i = 0; i < std::size(cells); ++i)
@@ -97,6 +102,7 @@ void writeTimingJson(JsonWriter& json, std::string_view prefix, const DecodeTimi
     json.field(p + "weight_bytes_per_token", t.weight_bytes);
     json.field(p + "kv_bytes_read_per_token", t.kv_bytes_read);
     json.field(p + "flops_per_token", t.flops);
+    json.field(p + "prefill_tokens_per_s", t.prefill_tokens_per_s);
 }
 
 void writeRunJson(JsonWriter& json, const ModelRun& run) {
@@ -107,6 +113,9 @@ void writeRunJson(JsonWriter& json, const ModelRun& run) {
     json.field("threads", run.n_threads);
     json.field("backend", run.backend);
     json.field("memcpy_read_write_gb_per_s", run.copy.readWriteGBps());
+    json.field("weight_types", run.weight_types);
+    json.field("weight_bytes", run.weight_bytes);
+    json.field("rss_after_bytes", run.rss_after_bytes);
     json.key("lengths").beginArray();
     for (const LengthResult& r : run.lengths) {
         json.beginObject();
@@ -155,10 +164,11 @@ BenchTargets judgeTargets(const BenchResults& results) {
 
 void writeBenchTable(const BenchResults& results, std::ostream& out) {
     out << "kvscope-cli bench" << (results.quick ? " --quick" : "")
-        << ": decode time per token, cached (KV cache) vs recompute (no cache), fp32 CPU\n"
+        << ": decode time per token, cached (KV cache) vs recompute (no cache), CPU\n"
         << "ms/token = median wall time of one Session::step() at that context length.\n"
-        << "GB/s = 1e9 bytes/s. Weights GB/s = weight bytes one cached step reads (analytic "
-           "StepCost) / its time;\nmemcpy GB/s counts read + write bytes (copying B bytes "
+        << "GB/s = 1e9 bytes/s. Weights GB/s = weight bytes one cached step reads (as stored: "
+           "quantized\nblocks as blocks) / its time; prefill tok/s = the prefill of context - 1 "
+           "tokens;\nmemcpy GB/s counts read + write bytes (copying B bytes "
            "moves 2B).\nA pure read stream can beat memcpy's read+write rate a little; far above "
            "100% "
            "means the\nweights sit in the CPU caches (the demo model's are small).\n\nmemcpy "
@@ -174,6 +184,8 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
     out << "\n";
     for (const ModelRun& run : results.runs)
         writeRunTable(run, out);
+    out << "\npeak resident memory of the bench process: " << formatBytes(results.peak_rss_bytes)
+        << "\n";
     if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
     writeCodecTables(results.codecs, results.codec_decodes, out);
     writeEvictTables(results.evict_decodes, out);
@@ -207,11 +219,13 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.field("kvscope_version", versionString());
     json.field("quick", results.quick);
     json.field("hardware_threads", results.hardware_threads);
+    json.field("peak_rss_bytes", results.peak_rss_bytes);
     json.key("units").beginObject();
     json.field("time", "milliseconds per token, median of timed Session::step() calls");
     json.field("bandwidth", "GB/s = 1e9 bytes per second");
     json.field("memcpy", "read + write bytes counted: copying B bytes moves 2B");
-    json.field("weight_bytes", "analytic StepCost of one step, fp32");
+    json.field("weight_bytes",
+               "the weights one step reads, as stored (quantized blocks as blocks)");
     json.field("gguf_open", "milliseconds per GgufFile::open, median; sizes in bytes");
     json.field("json_read",
                "seconds of one read in a child process; peak_rss_bytes: its peak RSS during the "

@@ -33,9 +33,12 @@ struct LengthResult {
 struct ModelRun {
     std::string model;
     ModelConfig config;
-    int n_threads = 1;    // threads the backend used
-    std::string backend;  // Backend::name()
-    CopyBandwidth copy;   // memcpy with the same number of threads
+    int n_threads = 1;                 // threads the backend used
+    std::string backend;               // Backend::name()
+    CopyBandwidth copy;                // memcpy with the same number of threads
+    std::string weight_types;          // "Q4_K", "F32", "Q8_0 + F32" (the matrices' types)
+    std::int64_t weight_bytes = 0;     // the matrices as stored (resident while it runs)
+    std::int64_t rss_after_bytes = 0;  // the process's resident memory after this run
     std::vector<LengthResult> lengths;
     /// A context longer than the model's max_context (stories260K: trained at 512) is timed
     /// anyway, since the bench sets SessionOptions::max_context, but the report marks it.
@@ -46,7 +49,8 @@ struct ModelRun {
 
 struct BenchResults {
     bool quick = false;
-    int hardware_threads = 1;
+    int hardware_threads = 1;           // the default thread count (--threads, OMP_NUM_THREADS)
+    std::int64_t peak_rss_bytes = 0;    // the process's peak resident memory (VmHWM)
     std::vector<CopyBandwidth> copies;  // [1 thread, all threads]
     std::vector<ModelRun> runs;
     std::vector<GgufOpenTiming> gguf_opens;     // [sparse file, stories260K.gguf when present]

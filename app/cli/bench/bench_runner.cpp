@@ -39,9 +39,14 @@ DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int 
     options.eviction_undo = false;
     const std::vector<TokenId> prompt = madeUpTokens(*model, context - 1);
     Session session(model, options, std::make_unique<CpuBackend>(n_threads));
+    const auto prefill_start = std::chrono::steady_clock::now();
     session.prefill(prompt);
+    const double prefill_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - prefill_start).count();
 
     DecodeTiming timing;
+    timing.prefill_tokens_per_s = prefill_s > 0 ? double(prompt.size()) / prefill_s : 0;
+    timing.weight_bytes = double(model->weights.storedBytesPerToken(model->config));
     timing.context = context;
     timing.n_steps = n_steps;
     std::vector<double> ms, evict_ms;
@@ -52,7 +57,6 @@ DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int 
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count());
         evict_ms.push_back(record.evict_ms);
-        timing.weight_bytes += record.cost.weight_bytes_read / n_steps;
         timing.kv_bytes_read += record.cost.kv_bytes_read / n_steps;
         timing.flops += record.cost.flops / n_steps;
     }

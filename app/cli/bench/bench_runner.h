@@ -15,10 +15,11 @@ struct DecodeTiming {
     std::int64_t context = 0;
     int n_steps = 0;           // timed steps
     double ms_per_token = 0;   // median wall time of one step()
-    double weight_bytes = 0;   // per step (mean over the timed steps), StepCost
+    double weight_bytes = 0;   // per step: the weights as stored (quantized blocks as blocks)
     double kv_bytes_read = 0;  // per step (mean), StepCost
     double flops = 0;          // per step (mean), StepCost
     double evict_ms = 0;       // median of the steps' bounded-cache bookkeeping (evict_ms)
+    double prefill_tokens_per_s = 0;  // the prefill of context - 1 tokens, one pass
 };
 
 /// Times `n_steps` decode steps of `model` at context `context` in `mode` on CpuBackend(n_threads)

@@ -3,6 +3,7 @@
 // (ui/headless_export.h), registered by kvscope-cli's main() in builds with the GUI. Without it
 // the command says so and exits 2.
 #include "app/cli/export/export_command.h"
+#include "app/cli/threads_flag.h"
 
 #include <ostream>
 #include <string>
@@ -31,6 +32,7 @@ constexpr FlagSpec kFlags[] = {
     {"format", "F", "png|svg|pdf|csv", true},
     {"out", "FILE", "the file to write (replaced atomically)", true},
     {"scale", "N", "PNG pixels per screen pixel, 1 to 4 (default 1)"},
+    kThreadsFlag,
 };
 
 constexpr std::string_view kDetails =

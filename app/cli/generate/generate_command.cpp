@@ -8,6 +8,7 @@
 #include "app/cli/generation.h"
 #include "app/cli/sampling_flags.h"
 #include "app/cli/text_format.h"
+#include "app/cli/threads_flag.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
 #include "core/util/json_writer.h"
@@ -28,6 +29,7 @@ constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of text"},
     {"trace", "FILE", "also save the run as a trace (format from the name or --trace-format)"},
     {"trace-format", "F", "json, csv or chrome (Chrome trace events for Perfetto)"},
+    kThreadsFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -15,13 +15,9 @@ namespace {
 constexpr std::int64_t kFp32Bytes = 4;
 constexpr std::int64_t kFp16Bytes = 2;
 
-TensorSummary matrixTensor(std::string name, const Matrix& m) {
-    const std::int64_t n = std::int64_t(m.size());
-    return {std::move(name),
-            "F32",
-            {std::int64_t(m.rows()), std::int64_t(m.cols())},
-            n,
-            n * kFp32Bytes};
+TensorSummary matrixTensor(std::string name, const WeightMatrix& m) {
+    return {
+        std::move(name), ggmlTypeName(m.type()), {m.rows(), m.cols()}, m.size(), m.storedBytes()};
 }
 
 TensorSummary vectorTensor(std::string name, const Vector& v) {

@@ -14,6 +14,7 @@
 #include "app/cli/quant_eval/quant_eval_output.h"
 #include "app/cli/quant_eval/quant_sweep_output.h"
 #include "app/cli/text_format.h"
+#include "app/cli/threads_flag.h"
 #include "core/eval/quant_eval.h"
 #include "core/eval/quant_sweep.h"
 #include "core/util/error.h"
@@ -43,6 +44,7 @@ constexpr FlagSpec kFlags[] = {
     {"layout", "L", "contiguous|paged (default contiguous)"},
     {"block-size", "B", "paged block size, a multiple of 32 for kivi2 (default 32)"},
     {"json", "", "print one JSON object instead of the table"},
+    kThreadsFlag,
 };
 
 constexpr std::string_view kDetails =

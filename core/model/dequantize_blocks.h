@@ -1,0 +1,45 @@
+#pragma once
+// The block decoders behind dequantize(), one per ggml type, each a port of ggml's
+// dequantize_row_* (ggml-quants.c) with the same float operations in the same order, so the
+// results are bit-identical. Each decodes n_blocks whole blocks from `src` into `dst`.
+// src: [n_blocks * type_size] bytes; dst: [n_blocks * block_size] floats.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "core/model/dequantize.h"
+
+namespace kvscope::dequant {
+
+/// The fp16 at `p` (unaligned) as a float.
+inline float half(const std::byte* p) {
+    std::uint16_t bits;
+    std::memcpy(&bits, p, sizeof bits);
+    return fp16ToFp32(bits);
+}
+
+inline std::uint8_t u8(const std::byte* p) {
+    return std::to_integer<std::uint8_t>(*p);
+}
+
+/// ggml's kvalues_iq4nl: the 16 non-uniform levels of IQ4_NL and IQ4_XS.
+inline constexpr std::int8_t kIq4nlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                                 1,    13,   25,  38,  53,  69,  89,  113};
+
+// 32-value blocks (ggml's "legacy" quants and IQ4_NL).
+void q4_0(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q4_1(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q5_0(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q5_1(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q8_0(const std::byte* src, float* dst, std::int64_t n_blocks);
+void iq4nl(const std::byte* src, float* dst, std::int64_t n_blocks);
+
+// 256-value super-blocks (k-quants and IQ4_XS).
+void q2_k(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q3_k(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q4_k(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q5_k(const std::byte* src, float* dst, std::int64_t n_blocks);
+void q6_k(const std::byte* src, float* dst, std::int64_t n_blocks);
+void iq4xs(const std::byte* src, float* dst, std::int64_t n_blocks);
+
+}  // namespace kvscope::dequant
