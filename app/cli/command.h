@@ -27,6 +27,7 @@ const Command& infoCommand();
 const Command& memoryCommand();
 const Command& serveSimCommand();
 const Command& quantEvalCommand();
+const Command& evictEvalCommand();
 const Command& exportCommand();
 
 /// Every command, in the order `--help` lists them.

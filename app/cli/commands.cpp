@@ -4,8 +4,9 @@ namespace kvscope::cli {
 
 std::span<const Command* const> allCommands() {
     static const Command* const commands[] = {
-        &generateCommand(), &attentionCommand(), &benchCommand(),     &infoCommand(),
-        &memoryCommand(),   &serveSimCommand(),  &quantEvalCommand(), &exportCommand()};
+        &generateCommand(),  &attentionCommand(), &benchCommand(),
+        &infoCommand(),      &memoryCommand(),    &serveSimCommand(),
+        &quantEvalCommand(), &evictEvalCommand(), &exportCommand()};
     return commands;
 }
 

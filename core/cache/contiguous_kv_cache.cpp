@@ -130,6 +130,43 @@ void ContiguousKvCache::truncate(std::int64_t new_length) {
     std::fill(m_layer_length.begin(), m_layer_length.end(), new_length);
 }
 
+void ContiguousKvCache::truncateLayer(std::int64_t layer, std::int64_t new_length) {
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    const std::int64_t held = m_layer_length[std::size_t(layer)];
+    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= held);
+    if (!m_spec.isPlainFp32()) {
+        truncateTiered(m_k_codec, storage(layer, KvRole::Key), held, new_length);
+        truncateTiered(m_v_codec, storage(layer, KvRole::Value), held, new_length);
+    }
+    m_layer_length[std::size_t(layer)] = new_length;
+}
+
+void ContiguousKvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
+                                     const std::vector<float>& new_k) {
+    if (!m_spec.isPlainFp32()) {
+        KvCache::compactLayer(layer, keep, new_k);
+        return;
+    }
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    const std::int64_t held = m_layer_length[std::size_t(layer)];
+    float* k = reinterpret_cast<float*>(layerBytes(layer));                  // [capacity][kv_dim]
+    float* v = reinterpret_cast<float*>(layerBytes(layer) + m_k_low_bytes);  // [capacity][kv_dim]
+    const std::size_t row = std::size_t(m_kv_dim) * sizeof(float);
+    for (std::size_t i = 0; i < keep.size(); ++i) {
+        const std::int64_t from = keep[i];
+        KVSCOPE_EXPECTS(from >= std::int64_t(i) && from < held);
+        KVSCOPE_EXPECTS(i == 0 || from > keep[i - 1]);
+        if (from == std::int64_t(i)) continue;
+        std::memmove(k + i * std::size_t(m_kv_dim), k + from * m_kv_dim, row);
+        std::memmove(v + i * std::size_t(m_kv_dim), v + from * m_kv_dim, row);
+    }
+    if (!new_k.empty()) {
+        KVSCOPE_EXPECTS(new_k.size() == keep.size() * std::size_t(m_kv_dim));
+        std::memcpy(k, new_k.data(), new_k.size() * sizeof(float));
+    }
+    m_layer_length[std::size_t(layer)] = std::int64_t(keep.size());
+}
+
 std::int64_t ContiguousKvCache::kBytesUsed(std::int64_t layer) const {
     return m_k_codec.bytesUsed(layerLength(layer));
 }

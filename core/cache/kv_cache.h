@@ -3,12 +3,18 @@
 // positions and reads back every held position in attention, as runs of consecutive positions
 // (one run for a contiguous layout, one per block for a paged one). Metadata (how many positions
 // are held) is kept apart from tensor storage (the bytes).
+//
+// Rows are held in SLOTS: slot i of a layer is its i-th held row. Without eviction slot i holds
+// position i. With an eviction policy (core/engine/cache_evictor.h) a layer holds an arbitrary
+// subset of the positions seen, compacted into slots [0, layerLength) in position order; which
+// position each slot holds is the evictor's metadata (KvCells), never the storage's.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 namespace kvscope {
 
-/// Positions [first_pos, first_pos + n_pos) of one layer, stored row after row.
+/// Slots [first_pos, first_pos + n_pos) of one layer, stored row after row.
 struct KvRun {
     std::int64_t first_pos, n_pos;
     const float* k;  // [n_pos][kv_dim]
@@ -41,6 +47,21 @@ public:
     /// Forgets positions >= new_length in every layer: the real undo. Pre: new_length <= length().
     virtual void truncate(std::int64_t new_length) = 0;
     void clear() { truncate(0); }
+    /// Forgets slots >= new_length of one layer only (the others keep theirs). Blocks of a paged
+    /// layout go back to the pool once no layer holds a row in them.
+    /// Pre: new_length <= layerLength(layer).
+    virtual void truncateLayer(std::int64_t layer, std::int64_t new_length) = 0;
+    /// Keeps only the slots `keep` (ascending) of `layer`, compacted to slots [0, keep.size()) in
+    /// that order, with their K rows replaced by `new_k` when it is not empty ([keep.size()]
+    /// [kvDim()] fp32: re-rotated keys). The default reads the rows back decoded, truncates the
+    /// layer and appends the kept rows again (a codec re-encodes them).
+    virtual void compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
+                              const std::vector<float>& new_k = {});
+    /// Replaces every row of `layer` with `n` rows: k, v: [n][kvDim()] fp32 (undo of an eviction).
+    void replaceLayer(std::int64_t layer, std::int64_t n, const float* k, const float* v) {
+        truncateLayer(layer, 0);
+        if (n > 0) append(layer, 0, n, k, v);
+    }
 
     /// Bytes of K (or of V) that hold live positions of `layer`.
     virtual std::int64_t kBytesUsed(std::int64_t layer) const = 0;
@@ -53,7 +74,7 @@ public:
     std::vector<float> copyKeys(std::int64_t layer) const { return copyRows(layer, true); }
     std::vector<float> copyValues(std::int64_t layer) const { return copyRows(layer, false); }
 
-private:
+protected:
     std::vector<float> copyRows(std::int64_t layer, bool keys) const {
         std::vector<KvRun> runs;
         collectRuns(layer, runs);
@@ -65,5 +86,20 @@ private:
         return out;
     }
 };
+
+inline void KvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
+                                  const std::vector<float>& new_k) {
+    const std::int64_t d = kvDim();
+    const std::vector<float> k_all = copyKeys(layer);    // [layerLength][kv_dim]
+    const std::vector<float> v_all = copyValues(layer);  // [layerLength][kv_dim]
+    std::vector<float> k(keep.size() * std::size_t(d)), v(keep.size() * std::size_t(d));
+    for (std::size_t i = 0; i < keep.size(); ++i) {
+        const std::size_t from = std::size_t(keep[i] * d), to = i * std::size_t(d);
+        std::copy_n(k_all.begin() + std::ptrdiff_t(from), d, k.begin() + std::ptrdiff_t(to));
+        std::copy_n(v_all.begin() + std::ptrdiff_t(from), d, v.begin() + std::ptrdiff_t(to));
+    }
+    replaceLayer(layer, std::int64_t(keep.size()), new_k.empty() ? k.data() : new_k.data(),
+                 v.data());
+}
 
 }  // namespace kvscope

@@ -143,6 +143,24 @@ void PagedKvCache::truncate(SeqId seq, std::int64_t new_length) {
         m_allocator.release(s.table.pop());
 }
 
+void PagedKvCache::truncateLayer(std::int64_t layer, std::int64_t new_length) {
+    Sequence& s = seqRef(m_current);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    const std::int64_t held = s.layer_length[std::size_t(layer)];
+    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= held);
+    truncateTiered(m_k_codec, storage(s, layer, KvRole::Key), held, new_length);
+    truncateTiered(m_v_codec, storage(s, layer, KvRole::Value), held, new_length);
+    s.layer_length[std::size_t(layer)] = new_length;
+    // The layer's rows no longer hold the sequence's tokens in order: nothing of it is a
+    // shareable prefix any more.
+    s.tokens.clear();
+    s.hashes.clear();
+    // A block goes back to the pool once no layer holds a row in it.
+    const std::int64_t longest = *std::max_element(s.layer_length.begin(), s.layer_length.end());
+    while (s.table.size() > blocksFor(longest))
+        m_allocator.release(s.table.pop());
+}
+
 void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, std::int64_t n,
                               const float* k, const float* v) {
     Sequence& s = seqRef(seq);

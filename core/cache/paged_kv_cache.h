@@ -126,6 +126,7 @@ public:
         return layerLength(m_current, layer);
     }
     void truncate(std::int64_t new_length) override { truncate(m_current, new_length); }
+    void truncateLayer(std::int64_t layer, std::int64_t new_length) override;
     std::int64_t kBytesUsed(std::int64_t layer) const override;
     std::int64_t vBytesUsed(std::int64_t layer) const override;
     /// Blocks held by the current sequence * the K + V bytes of one block of one layer, + the

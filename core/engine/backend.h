@@ -14,13 +14,17 @@ namespace kvscope {
 struct ForwardOptions {
     bool all_logits = false;      // logits of every new token, not only the last
     bool want_attention = false;  // copy out the attention rows computed in this pass
+    /// Rotate the new tokens' queries and keys at their slot (the layer's length before the
+    /// pass) instead of start_pos: a bounded cache with re-rotated positions (cache_evictor.h).
+    bool rope_at_slot = false;
 };
 
 struct ForwardOutput {
     /// [n_tokens or 1][vocab]: logits of every new token (all_logits) or of the last one.
     Matrix logits;
-    /// [n_layers * n_heads], index layer * n_heads + head; each [n_tokens][start_pos + n_tokens]:
-    /// row i is query position start_pos + i; entries right of the diagonal are 0 (causal).
+    /// [n_layers * n_heads], index layer * n_heads + head; each [n_tokens][held + n_tokens] over
+    /// the layer's slots (held: the layer's length before the pass; = start_pos unless a bounded
+    /// cache evicted): row i is the query of start_pos + i; entries right of the diagonal are 0.
     std::vector<Matrix> attention;
 };
 
@@ -29,9 +33,10 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
 
-    /// Runs `tokens` at positions [start_pos, start_pos + n), appending their K/V to `cache` and
-    /// attending over positions [0, start_pos + n). Pre: cache.length() == start_pos,
-    /// start_pos + n <= cache.capacity(), tokens in [0, vocab).
+    /// Runs `tokens` at positions [start_pos, start_pos + n), appending their K/V to the slots
+    /// after each layer's held rows and attending over every held row and the new ones (without
+    /// eviction the held rows are positions [0, start_pos)). Pre: layerLength(l) + n <=
+    /// cache.capacity() for every layer, tokens in [0, vocab).
     virtual void forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,
                          std::int64_t start_pos, const ForwardOptions& options,
                          ForwardOutput& out) = 0;

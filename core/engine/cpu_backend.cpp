@@ -49,14 +49,15 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     const ModelConfig& c = model.config;
     const ModelWeights& w = model.weights;
     const std::int64_t n = std::int64_t(tokens.size());
-    KVSCOPE_EXPECTS(n > 0 && cache.length() == start_pos && start_pos + n <= cache.capacity());
+    KVSCOPE_EXPECTS(n > 0 && start_pos >= 0);
 
     Matrix x(n, c.d_model);  // [n][d_model] residual stream
     for (std::int64_t i = 0; i < n; ++i) {
         KVSCOPE_EXPECTS(tokens[std::size_t(i)] >= 0 && tokens[std::size_t(i)] < c.vocab);
         w.token_embd.decodeRows(tokens[std::size_t(i)], 1, x.data() + i * c.d_model);
     }
-    const cpu::RopeTable rope = cpu::ropeTable(start_pos, n, c.head_dim, c.rope_theta);
+    cpu::RopeTable rope = cpu::ropeTable(start_pos, n, c.head_dim, c.rope_theta);
+    std::int64_t rope_start = start_pos;
     out.attention.clear();
     if (options.want_attention) out.attention.resize(std::size_t(c.n_layers * c.n_heads));
 
@@ -65,15 +66,21 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     std::vector<Matrix> probs(options.want_attention ? std::size_t(c.n_heads) : 0);
     for (std::int64_t l = 0; l < c.n_layers; ++l) {
         const LayerWeights& lw = w.layers[std::size_t(l)];
+        const std::int64_t slot = cache.layerLength(l);  // rows held before this pass
+        KVSCOPE_EXPECTS(slot + n <= cache.capacity());
+        if (options.rope_at_slot && slot != rope_start) {
+            rope = cpu::ropeTable(slot, n, c.head_dim, c.rope_theta);
+            rope_start = slot;
+        }
         cpu::rmsNorm(x, lw.attn_norm, c.norm_eps, h);  // [n][d_model]
         cpu::linear(h, lw.wq, q, m_n_threads);         // [n][n_heads * head_dim]
         cpu::linear(h, lw.wk, k, m_n_threads);         // [n][kv_dim]
         cpu::linear(h, lw.wv, v, m_n_threads);         // [n][kv_dim]
         cpu::applyRope(q, rope, c.head_dim);
         cpu::applyRope(k, rope, c.head_dim);
-        cache.append(l, start_pos, n, k.data(), v.data());
+        cache.append(l, slot, n, k.data(), v.data());
         cache.collectRuns(l, runs);
-        attend(c, q, runs, start_pos, att, options.want_attention ? &probs : nullptr, m_n_threads);
+        attend(c, q, runs, slot, att, options.want_attention ? &probs : nullptr, m_n_threads);
         cpu::linear(att, lw.wo, proj, m_n_threads);  // [n][d_model]
         x += proj;
 

@@ -5,6 +5,7 @@
 
 #include "core/cache/contiguous_kv_cache.h"
 #include "core/cache/paged_kv_cache.h"
+#include "core/engine/cache_evictor.h"
 #include "core/engine/cpu_backend.h"
 #include "core/util/check.h"
 #include "core/util/error.h"
@@ -54,12 +55,23 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
                          std::to_string(m_options.record_top_k));
     }
     m_cache = makeCache(m_model->config, m_options, m_max_context);
+    if (m_options.mode == CacheMode::Recompute) m_options.eviction = EvictionSpec{};
+    checkEvictionSpec(m_options.eviction, m_max_context);
+    if (m_options.eviction.bounded()) {
+        m_evictor = std::make_unique<CacheEvictor>(m_model->config, m_options.eviction,
+                                                   m_options.eviction_undo);
+    }
+}
+
+bool Session::canUndo() const {
+    if (m_records.empty()) return false;
+    return !m_evictor || m_records.size() == 1 || m_evictor->canUndo();
 }
 
 Session::~Session() = default;
 
 TokenId Session::pendingToken() const {
-    KVSCOPE_EXPECTS(canUndo());
+    KVSCOPE_EXPECTS(!m_records.empty());
     return m_records.back().next_token;
 }
 
@@ -110,11 +122,38 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     if (recompute) m_cache->clear();
     const std::span<const TokenId> fed(m_tokens.data() + start,
                                        m_tokens.size() - std::size_t(start));
+    const auto ms_since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t)
+            .count();
+    };
+    if (m_evictor && phase == Phase::Decode) {
+        const auto t = std::chrono::steady_clock::now();
+        m_evictor->beforeStep(*m_cache, n_new);
+        record.evict_ms += ms_since(t);
+    }
+    if (phase == Phase::Prefill) m_prompt_length = n_new;
+    const std::int64_t held_before = m_cache->length();
     ForwardOutput out;
-    m_backend->forward(
-        *m_model, *m_cache, fed, start,
-        ForwardOptions{.all_logits = false, .want_attention = m_options.record_attention}, out);
+    m_backend->forward(*m_model, *m_cache, fed, start,
+                       ForwardOptions{.all_logits = false,
+                                      .want_attention = m_options.record_attention ||
+                                                        m_options.eviction.needsAttention(),
+                                      .rope_at_slot = m_evictor && m_evictor->rerotate()},
+                       out);
     if (recompute) m_cache->clear();
+    // The attention rows cover the slots the layer held; a bounded cache's views want them by
+    // position: [n_new][positionsAfter], zero in the columns of evicted positions.
+    std::vector<std::vector<std::int64_t>> slot_positions;
+    if (m_evictor && m_options.record_attention) {
+        for (std::int64_t l = 0; l < c.n_layers; ++l)
+            slot_positions.push_back(m_evictor->positions(l));
+    }
+    if (m_evictor) {
+        const auto t = std::chrono::steady_clock::now();
+        m_evictor->afterForward(*m_cache, out.attention, record.first_pos, n_new,
+                                phase == Phase::Prefill, m_prompt_length);
+        record.evict_ms += ms_since(t);
+    }
 
     m_last_logits = out.logits.row(0).transpose();
     record.next_token = m_sampler.sample(m_last_logits);
@@ -127,12 +166,26 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
         layer.v_bytes = m_cache->vBytesUsed(l);
         layer.bytes_allocated = m_cache->bytesAllocated(l);
         if (!m_options.record_attention) continue;
+        if (m_evictor) layer.held_positions = m_evictor->positions(l);
         for (std::int64_t h = 0; h < c.n_heads; ++h) {
             Matrix& rows = out.attention[std::size_t(l * c.n_heads + h)];  // [fed][n_keys]
-            layer.attention.emplace_back(rows.bottomRows(n_new));          // this step's rows
+            if (!m_evictor) {
+                layer.attention.emplace_back(rows.bottomRows(n_new));  // this step's rows
+                continue;
+            }
+            // Slots before the pass, then the new tokens: scattered to their positions.
+            const std::vector<std::int64_t>& held = slot_positions[std::size_t(l)];
+            Matrix by_pos = Matrix::Zero(n_new, record.positionsAfter());
+            const std::int64_t n_held = std::int64_t(held.size());
+            for (std::int64_t j = 0; j < rows.cols(); ++j) {
+                const std::int64_t pos =
+                    j < n_held ? held[std::size_t(j)] : record.first_pos + (j - n_held);
+                by_pos.col(pos) = rows.col(j);
+            }
+            layer.attention.push_back(std::move(by_pos));
         }
     }
-    record.cost = forwardCost(c, start, std::int64_t(fed.size()), 1);
+    record.cost = forwardCost(c, recompute ? start : held_before, std::int64_t(fed.size()), 1);
     record.wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
@@ -144,7 +197,12 @@ void Session::undo() {
     KVSCOPE_EXPECTS(canUndo());
     const StepRecord& last = m_records.back();
     m_tokens.resize(std::size_t(last.first_pos));
-    if (m_options.mode == CacheMode::Cached) m_cache->truncate(last.first_pos);
+    if (m_evictor && last.phase == Phase::Decode) {
+        m_evictor->undo(*m_cache);
+    } else if (m_options.mode == CacheMode::Cached) {
+        m_cache->truncate(last.first_pos);
+        if (m_evictor) m_evictor->reset();
+    }
     m_sampler.restore(m_sampler_before.back());
     m_sampler_before.pop_back();
     m_records.pop_back();
@@ -153,6 +211,7 @@ void Session::undo() {
 
 void Session::reset() {
     m_cache->clear();
+    if (m_evictor) m_evictor->reset();
     m_tokens.clear();
     m_records.clear();
     m_sampler_before.clear();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/cache/cache_layout.h"
+#include "core/cache/eviction_policy.h"
 #include "core/cache/kv_cache.h"
 #include "core/cache/kv_cache_spec.h"
 #include "core/engine/backend.h"
@@ -15,6 +16,8 @@
 
 namespace kvscope {
 
+class CacheEvictor;
+
 struct SessionOptions {
     CacheMode mode = CacheMode::Cached;
     CacheLayout cache_layout = CacheLayout::Contiguous;
@@ -22,6 +25,11 @@ struct SessionOptions {
     /// The precision K and V are stored in (default: fp32, read in place). Any other spec stores
     /// encoded bytes and attention reads them back decoded; both layouts give the same logits.
     KvCacheSpec cache_spec;
+    /// A bounded cache (core/engine/cache_evictor.h): policy, budget, positions. Default: full.
+    /// Ignored in Recompute mode (nothing is held between steps).
+    EvictionSpec eviction;
+    /// Keep what each eviction removed so that undo() restores it (off for long evaluations).
+    bool eviction_undo = true;
     SamplingParams sampling;
     std::int64_t max_context = 0;  // 0 = the model's max_context
     bool record_attention = true;
@@ -46,7 +54,7 @@ public:
     /// Removes the last step: the cache forgets its positions, the pending token and the random
     /// state go back. Undoing the prefill resets. Pre: canUndo().
     void undo();
-    bool canUndo() const { return !m_records.empty(); }
+    bool canUndo() const;
     /// Empties the cache and the records; the sampler goes back to its seed.
     void reset();
 
@@ -54,7 +62,7 @@ public:
     std::int64_t maxContext() const { return m_max_context; }
     bool canStep() const { return !m_records.empty() && position() < m_max_context; }
     const std::vector<TokenId>& tokens() const { return m_tokens; }
-    /// The token sampled by the last step, not yet fed. Pre: canUndo().
+    /// The token sampled by the last step, not yet fed. Pre: prefilled.
     TokenId pendingToken() const;
     /// Logits of the last fed position: [vocab].
     const Vector& lastLogits() const { return m_last_logits; }
@@ -63,6 +71,8 @@ public:
     const KvCache& cache() const { return *m_cache; }
     const Backend& backend() const { return *m_backend; }
     const SessionOptions& options() const { return m_options; }
+    /// The bounded cache's metadata; null when the cache is not bounded.
+    const CacheEvictor* evictor() const { return m_evictor.get(); }
 
 private:
     const StepRecord& run(std::span<const TokenId> new_tokens, Phase phase);
@@ -72,6 +82,8 @@ private:
     std::int64_t m_max_context;
     std::unique_ptr<Backend> m_backend;
     std::unique_ptr<KvCache> m_cache;
+    std::unique_ptr<CacheEvictor> m_evictor;  // null: every position held
+    std::int64_t m_prompt_length = 0;
     Sampler m_sampler;
     std::vector<Sampler::State> m_sampler_before;  // [n_records] state before each step
     std::vector<TokenId> m_tokens;                 // every token fed so far

@@ -25,6 +25,9 @@ struct LayerRecord {
     /// for query positions first_pos .. first_pos + n_query - 1 (causal: zero right of diagonal).
     /// Empty when the session does not record attention.
     std::vector<Matrix> attention;
+    /// Original positions the layer holds after the step, ascending; empty when the cache is
+    /// not bounded (every position held) or the session records no attention.
+    std::vector<std::int64_t> held_positions;
     std::int64_t k_bytes = 0;          // K bytes held after the step
     std::int64_t v_bytes = 0;          // V bytes held after the step
     std::int64_t bytes_allocated = 0;  // K + V bytes reserved after the step
@@ -40,6 +43,7 @@ struct StepRecord {
     std::vector<LayerRecord> layers;  // [n_layers]
     StepCost cost;                    // analytic, for the work this step actually did
     double wall_ms = 0.0;
+    double evict_ms = 0.0;  // of wall_ms: the bounded cache's own bookkeeping (cut, scores)
 
     std::int64_t positionsAfter() const { return first_pos + std::int64_t(tokens.size()); }
     std::int64_t kvBytesHeld() const;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/engine/cpu_backend.h"
+#include "core/eval/logit_metrics.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -66,33 +67,6 @@ std::vector<TokenId> runFree(std::shared_ptr<const Model> model, std::span<const
         if (i + 1 < steps) next = session.step().next_token;
     }
     return out;
-}
-
-/// log softmax in double. logits: [vocab].
-std::vector<double> logSoftmax(const Vector& logits) {
-    const double max = double(logits.maxCoeff());
-    double sum = 0;
-    for (Eigen::Index i = 0; i < logits.size(); ++i)
-        sum += std::exp(double(logits[i]) - max);
-    const double log_sum = max + std::log(sum);
-    std::vector<double> out(std::size_t(logits.size()));
-    for (Eigen::Index i = 0; i < logits.size(); ++i)
-        out[std::size_t(i)] = double(logits[i]) - log_sum;
-    return out;
-}
-
-/// KL(p || q) of two log-distributions, nats.
-double klDivergence(const std::vector<double>& log_p, const std::vector<double>& log_q) {
-    double kl = 0;
-    for (std::size_t i = 0; i < log_p.size(); ++i)
-        kl += std::exp(log_p[i]) * (log_p[i] - log_q[i]);
-    return std::max(0.0, kl);
-}
-
-Eigen::Index argmax(const Vector& v) {
-    Eigen::Index best = 0;
-    v.maxCoeff(&best);  // the first maximum: the lowest id on ties, as greedy sampling
-    return best;
 }
 
 /// The largest logit minus the second largest. logits: [vocab], at least 2.
@@ -162,12 +136,6 @@ void compare(const ForcedRun& ref, const ForcedRun& run, std::span<const TokenId
     }
     row.logits_kl_mean = kl_total / double(n_steps);
     row.top1_agreement = double(agree) / double(n_steps);
-}
-
-std::int64_t firstDivergence(const std::vector<TokenId>& ref, const std::vector<TokenId>& got) {
-    for (std::size_t i = 0; i < ref.size(); ++i)
-        if (got[i] != ref[i]) return std::int64_t(i) + 1;
-    return 0;
 }
 
 std::int64_t fp16Bytes(const Model& model, std::int64_t n_tokens) {

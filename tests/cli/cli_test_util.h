@@ -1,6 +1,10 @@
 #pragma once
 // Running kvscope-cli in-process for the tests.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -33,6 +37,16 @@ inline JsonValue runCliJson(const std::string& command, std::vector<std::string>
     INFO("stderr: " << result.err);
     REQUIRE(result.code == 0);
     return parseJson(result.out);
+}
+
+/// Writes `text` to a file in the temp directory named after `prefix`, this process and `name`;
+/// returns its path.
+inline std::string writeTempFile(const std::string& prefix, const std::string& name,
+                                 const std::string& text) {
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / (prefix + std::to_string(getpid()) + "-" + name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
 }
 
 /// Lines of `text` without their "\n" (a final line without "\n" counts too).

@@ -18,10 +18,7 @@ namespace {
 
 /// Writes `text` to a file in the temp directory named after this process; returns its path.
 std::string writeTemp(const std::string& name, const std::string& text) {
-    const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                       ("kvscope-quant-" + std::to_string(getpid()) + "-" + name);
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
+    return kvscope::test::writeTempFile("kvscope-quant-", name, text);
 }
 
 }  // namespace

@@ -18,7 +18,9 @@
 #include "app/cli/text_format.h"
 #include "app/cli/threads_flag.h"
 #include "core/engine/cpu_backend.h"
+#include "core/util/error.h"
 #include "core/util/format_bytes.h"
+#include "core/util/json_writer.h"
 
 namespace kvscope::cli {
 
@@ -27,6 +29,7 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of the table"},
     {"quick", "", "fewer context lengths and repetitions (well under a minute)"},
+    {"only", "SECTION", "evict: time only the bounded-cache section"},
     {"models", "LIST",
      "comma-separated: builtin:..., 15M, 15M-F32, 15M-Q8_0, 15M-Q4_K, stories260K or a model "
      "file (default builtin:demo,15M[,stories260K])"},
@@ -53,6 +56,9 @@ constexpr std::string_view kDetails =
     "Then the KV codecs: encode and decode GB/s of each codec on rows of 128 fp32 values (32 MiB,\n"
     "--quick: 4 MiB; GB/s of fp32 bytes), and each model's cached decode ms/token at context 256\n"
     "(--quick: 64), 1 thread, with each codec storing the live KV cache.\n"
+    "Then bounded KV caches: each model's cached decode ms/token with each eviction policy\n"
+    "(budget: half the context; context 512, 2048 for the 15M-class model, --quick: 64), and\n"
+    "the share of a step the policy's own bookkeeping takes (cut, scores, re-rotation).\n"
     "Then paged KV memory: BlockAllocator allocate / release ns per operation with 1024 and\n"
     "1048576 blocks (equal times: O(1)), and the seconds of simulating 10,000 ShareGPT-like\n"
     "requests under each allocation policy (32768 token slots, blocks of 16).\n"
@@ -209,10 +215,38 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     results.hardware_threads = CpuBackend(0).nThreads();
     std::vector<int> thread_counts{1};
     if (results.hardware_threads > 1) thread_counts.push_back(results.hardware_threads);
+    const std::string only = args.optionalValue("only").value_or("");
+    if (!only.empty() && only != "evict")
+        throw InputError("--only: '" + only + "' is not a section (evict)");
 
     // Models first, so that a bad --models fails before anything is timed.
     err << "bench: building the models (" << model_list << ")..." << std::endl;
     const std::vector<BenchModel> models = benchModels(model_list);
+    const auto evictSection = [&] {
+        for (const BenchModel& bench_model : models) {
+            // Context 512 (stories260K's trained length) and 2048 for the 15M-class model;
+            // --quick: 64. Budget: half the context.
+            const std::int64_t context =
+                results.quick ? 64 : (bench_model.model->config.max_context >= 2048 ? 2048 : 512);
+            err << "bench: " << bench_model.name << " decode with each eviction policy at context "
+                << context << "..." << std::endl;
+            results.evict_decodes.push_back(
+                timeEvictDecode(bench_model.name, bench_model.model, context, plan.codec_steps));
+        }
+    };
+    if (only == "evict") {
+        evictSection();
+        if (args.has("json")) {
+            JsonWriter json(out);
+            json.beginObject();
+            writeEvictJson(json, results.evict_decodes);
+            json.endObject();
+            out << "\n";
+        } else {
+            writeEvictTables(results.evict_decodes, out);
+        }
+        return 0;
+    }
     for (int n : thread_counts) {
         err << "bench: memcpy of " << formatBytes(plan.copy_bytes) << " with " << threadCount(n)
             << "..." << std::endl;
@@ -235,6 +269,7 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         results.codec_decodes.push_back(timeCodecDecode(bench_model.name, bench_model.model,
                                                         plan.codec_context, plan.codec_steps));
     }
+    evictSection();
     results.paging = runPagingBench(results.quick, err);
     results.json_reads = benchJsonRead(plan, models, err);
     results.peak_rss_bytes = peakResidentBytes();

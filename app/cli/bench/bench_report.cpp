@@ -188,6 +188,7 @@ void writeBenchTable(const BenchResults& results, std::ostream& out) {
         << "\n";
     if (!results.gguf_opens.empty()) writeGgufOpenTable(results.gguf_opens, out);
     writeCodecTables(results.codecs, results.codec_decodes, out);
+    writeEvictTables(results.evict_decodes, out);
     writePagingTables(results.paging, out);
     if (!results.json_reads.empty()) writeJsonReadTable(results.json_reads, out);
 
@@ -241,6 +242,7 @@ void writeBenchJson(const BenchResults& results, std::ostream& out) {
     json.key("gguf_open");
     writeGgufOpenJson(json, results.gguf_opens);
     writeCodecJson(json, results.codecs, results.codec_decodes);
+    writeEvictJson(json, results.evict_decodes);
     writePagingJson(json, results.paging);
     json.key("json_read");
     writeJsonReadJson(json, results.json_reads);

@@ -9,6 +9,7 @@
 
 #include "app/cli/bench/bandwidth.h"
 #include "app/cli/bench/bench_codec.h"
+#include "app/cli/bench/bench_evict.h"
 #include "app/cli/bench/bench_gguf_open.h"
 #include "app/cli/bench/bench_json_read.h"
 #include "app/cli/bench/bench_paging.h"
@@ -55,6 +56,7 @@ struct BenchResults {
     std::vector<GgufOpenTiming> gguf_opens;     // [sparse file, stories260K.gguf when present]
     std::vector<CodecThroughput> codecs;        // KV codec encode/decode GB/s
     std::vector<CodecDecodeRun> codec_decodes;  // engine decode per KV codec, per model
+    std::vector<EvictDecodeRun> evict_decodes;  // engine decode per eviction policy, per model
     PagingBench paging;                         // block allocator and serving simulation
     std::vector<JsonReadTiming> json_reads;     // [trace replay when stories260K is there, config]
 };

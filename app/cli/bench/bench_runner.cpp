@@ -26,7 +26,8 @@ std::vector<TokenId> madeUpTokens(const Model& model, std::int64_t n) {
 }  // namespace
 
 DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int n_threads,
-                        std::int64_t context, int n_steps, const KvCacheSpec& spec) {
+                        std::int64_t context, int n_steps, const KvCacheSpec& spec,
+                        const EvictionSpec& eviction) {
     if (context < 2 || n_steps < 1) throw std::logic_error("timeDecode: context >= 2, steps >= 1");
     SessionOptions options;
     options.mode = mode;
@@ -34,6 +35,8 @@ DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int 
     options.record_attention = false;
     options.record_top_k = 0;
     options.cache_spec = spec;
+    options.eviction = eviction;
+    options.eviction_undo = false;
     const std::vector<TokenId> prompt = madeUpTokens(*model, context - 1);
     Session session(model, options, std::make_unique<CpuBackend>(n_threads));
     const auto prefill_start = std::chrono::steady_clock::now();
@@ -46,17 +49,19 @@ DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int 
     timing.weight_bytes = double(model->weights.storedBytesPerToken(model->config));
     timing.context = context;
     timing.n_steps = n_steps;
-    std::vector<double> ms;
+    std::vector<double> ms, evict_ms;
     for (int s = 0; s < n_steps; ++s) {
         const auto start = std::chrono::steady_clock::now();
         const StepRecord& record = session.step();
         ms.push_back(
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count());
+        evict_ms.push_back(record.evict_ms);
         timing.kv_bytes_read += record.cost.kv_bytes_read / n_steps;
         timing.flops += record.cost.flops / n_steps;
     }
     timing.ms_per_token = median(ms);
+    timing.evict_ms = median(evict_ms);
     return timing;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/cache/eviction_policy.h"
 #include "core/cache/kv_cache_spec.h"
 #include "core/engine/step_record.h"
 #include "core/model/model.h"
@@ -17,6 +18,7 @@ struct DecodeTiming {
     double weight_bytes = 0;   // per step: the weights as stored (quantized blocks as blocks)
     double kv_bytes_read = 0;  // per step (mean), StepCost
     double flops = 0;          // per step (mean), StepCost
+    double evict_ms = 0;       // median of the steps' bounded-cache bookkeeping (evict_ms)
     double prefill_tokens_per_s = 0;  // the prefill of context - 1 tokens, one pass
 };
 
@@ -24,6 +26,7 @@ struct DecodeTiming {
 /// (0 = all threads). The session records no attention; the first step attends over `context`
 /// keys, the last over context + n_steps - 1. `spec`: the KV cache precision (default fp32).
 DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int n_threads,
-                        std::int64_t context, int n_steps, const KvCacheSpec& spec = {});
+                        std::int64_t context, int n_steps, const KvCacheSpec& spec = {},
+                        const EvictionSpec& eviction = {});
 
 }  // namespace kvscope::cli

@@ -1,0 +1,75 @@
+// `kvscope-cli evict-eval`: the JSON fields, the needle table, bad input exits 2 naming the flag.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli_test_util.h"
+#include "json_value.h"
+
+using Catch::Contains;
+using kvscope::test::JsonValue;
+using kvscope::test::runCliCaptured;
+
+namespace {
+
+std::string writeTemp(const std::string& name, const std::string& text) {
+    return kvscope::test::writeTempFile("kvscope-evict-", name, text);
+}
+
+}  // namespace
+
+TEST_CASE("evict-eval: JSON has every metric per policy and budget", "[evict][cli]") {
+    const std::string text =
+        writeTemp("text.txt", "the cat sat on the mat. the cat sat on the mat.");
+    const JsonValue json = kvscope::test::runCliJson(
+        "evict-eval", {"--model", "builtin:demo", "--text", text, "--policies", "window,streaming",
+                       "--budget", "8,16", "--sinks", "2", "--steps", "10"});
+    CHECK(json["n_tokens"].number == 48);  // BOS + 47 bytes
+    REQUIRE(json["rows"].size() == 4);
+    CHECK(json["rows"][0]["policy"].string == "window");
+    CHECK(json["rows"][0]["budget"].number == 8);
+    CHECK(json["rows"][3]["policy"].string == "streaming");
+    CHECK(json["rows"][3]["budget"].number == 16);
+    CHECK(json["rows"][3]["sinks"].number == 2);
+    for (std::size_t i = 0; i < json["rows"].size(); ++i) {
+        const JsonValue& r = json["rows"][i];
+        CHECK(r["held_tokens"].number == r["budget"].number);
+        // fp32 demo model: 4 layers x 4 KV heads x 16 x 4 B x 2 (K and V) = 2 KiB per entry.
+        CHECK(r["logical_bytes"].number == r["budget"].number * 2048);
+        CHECK(r["physical_bytes"].number == json["reference_physical_bytes"].number);
+        CHECK(r["top1_agreement"].number <= 1.0);
+        CHECK(r["perplexity"].number > 0.0);
+    }
+}
+
+TEST_CASE("evict-eval: the needle table", "[evict][cli]") {
+    const auto result = runCliCaptured({"evict-eval", "--model", "builtin:demo", "--needle", "100",
+                                        "--policies", "window,snapkv", "--budget", "16"});
+    INFO(result.err);
+    REQUIRE(result.code == 0);
+    CHECK_THAT(result.out, Contains("| full") && Contains("window b16") && Contains("snapkv b16"));
+}
+
+TEST_CASE("evict-eval: bad input exits 2 naming the flag", "[evict][cli]") {
+    const std::string text = writeTemp("bad.txt", "the cat sat on the mat.");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--budget", "0"}, "--budget"},
+        {{"--policies", "streaming", "--budget", "4", "--sinks", "4"}, "--sinks"},
+        {{"--policies", "h2o", "--window", "100000"}, "--window"},
+        {{"--policies", "window,lru"}, "--policies"},
+        {{"--positions", "shifted"}, "--positions"},
+        {{"--prefill", "100"}, "--prefill"},
+    };
+    for (const auto& [extra, flag] : cases) {
+        std::vector<std::string> args = {"evict-eval", "--model", "builtin:demo", "--text", text};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto result = runCliCaptured(args);
+        INFO(extra.front() << ": " << result.err);
+        CHECK(result.code == 2);
+        CHECK_THAT(result.err, Contains(flag));
+    }
+}

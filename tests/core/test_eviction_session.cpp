@@ -1,0 +1,380 @@
+// A bounded cache on a real Session: positions held, logits against an independent masked forward
+// pass, bit-identity with the unbounded cache, undo, and the estimator at every step.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <functional>
+
+#include "core/cache/kv_cache.h"
+#include "core/engine/cache_evictor.h"
+#include "core/engine/session.h"
+#include "core/memory/bounded_cache.h"
+#include "core/memory/live_cache_spec.h"
+#include "core/memory/model_shape.h"
+#include "core/model/model_source.h"
+#include "tests/core/gguf_test_files.h"
+#include "tests/core/test_util.h"
+#include "tests/core/tiny_models.h"
+
+using namespace kvscope;
+
+namespace {
+
+using V = std::vector<std::int64_t>;
+
+/// The tokens every test feeds: BOS, then a fixed pseudo-random walk through the vocab.
+std::vector<TokenId> testTokens(const Model& model, std::int64_t n) {
+    std::vector<TokenId> out = {model.tokenizer->bos()};
+    std::uint64_t x = 12345;
+    while (std::int64_t(out.size()) < n) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        out.push_back(TokenId((x >> 33) % std::uint64_t(model.config.vocab)));
+    }
+    return out;
+}
+
+/// A session fed tokens[0] as its prompt, then tokens[1..] forced one by one; calls `each` after
+/// every step (the prefill included).
+void feed(Session& s, const std::vector<TokenId>& tokens, const std::function<void()>& each) {
+    s.prefill(std::vector<TokenId>{tokens[0]});
+    each();
+    for (std::size_t i = 1; i < tokens.size(); ++i) {
+        s.stepForced(tokens[i]);
+        each();
+    }
+}
+
+// ---- The independent reference: a plain forward pass in double, token by token ------------
+// Query p attends to the keys `visible(p)` returns; key j of query p is rotated at
+// keyPos(p, j) and the query at queryPos(p). Pre-rotation K and V of every position are kept.
+struct MaskedReference {
+    const Model& m;
+    std::function<V(std::int64_t)> visible;
+    std::function<std::int64_t(std::int64_t, std::int64_t)> key_pos;
+    std::function<std::int64_t(std::int64_t)> query_pos;
+    std::vector<std::vector<Eigen::VectorXd>> k_raw, v;  // [layer][pos] [kv_dim]
+
+    static Eigen::VectorXd rope(Eigen::VectorXd x, std::int64_t pos, const ModelConfig& c) {
+        for (std::int64_t base = 0; base < x.size(); base += c.head_dim) {
+            for (std::int64_t p = 0; p < c.head_dim / 2; ++p) {
+                const double freq =
+                    1.0 / std::pow(double(c.rope_theta), double(2 * p) / double(c.head_dim));
+                const double a = double(pos) * freq, x0 = x[base + 2 * p], x1 = x[base + 2 * p + 1];
+                x[base + 2 * p] = x0 * std::cos(a) - x1 * std::sin(a);
+                x[base + 2 * p + 1] = x0 * std::sin(a) + x1 * std::cos(a);
+            }
+        }
+        return x;
+    }
+    static Eigen::VectorXd rms(const Eigen::VectorXd& x, const Vector& w, float eps) {
+        const double inv = 1.0 / std::sqrt(x.squaredNorm() / double(x.size()) + eps);
+        return (x * inv).cwiseProduct(w.cast<double>());
+    }
+
+    /// Logits after feeding token `t` at position p (p = the number fed before).
+    Eigen::VectorXd step(TokenId t) {
+        const ModelConfig& c = m.config;
+        const ModelWeights& w = m.weights;
+        if (k_raw.empty()) k_raw.resize(std::size_t(c.n_layers)), v.resize(std::size_t(c.n_layers));
+        const std::int64_t p = std::int64_t(k_raw[0].size());
+        Eigen::VectorXd x = w.token_embd.row(t).transpose().cast<double>();
+        for (std::int64_t l = 0; l < c.n_layers; ++l) {
+            const LayerWeights& lw = w.layers[std::size_t(l)];
+            const Eigen::VectorXd h = rms(x, lw.attn_norm, c.norm_eps);
+            const Eigen::VectorXd q = rope(lw.wq.cast<double>() * h, query_pos(p), c);
+            k_raw[std::size_t(l)].push_back(lw.wk.cast<double>() * h);
+            v[std::size_t(l)].push_back(lw.wv.cast<double>() * h);
+            const V keys = visible(p);
+            Eigen::VectorXd att = Eigen::VectorXd::Zero(c.qDim());
+            for (std::int64_t head = 0; head < c.n_heads; ++head) {
+                const std::int64_t kvh = head / (c.n_heads / c.n_kv_heads);
+                Eigen::VectorXd s(keys.size());
+                for (std::size_t i = 0; i < keys.size(); ++i) {
+                    const Eigen::VectorXd k =
+                        rope(k_raw[std::size_t(l)][std::size_t(keys[i])], key_pos(p, keys[i]), c);
+                    s[Eigen::Index(i)] = q.segment(head * c.head_dim, c.head_dim)
+                                             .dot(k.segment(kvh * c.head_dim, c.head_dim)) /
+                                         std::sqrt(double(c.head_dim));
+                }
+                s = (s.array() - s.maxCoeff()).exp();
+                s /= s.sum();
+                for (std::size_t i = 0; i < keys.size(); ++i)
+                    att.segment(head * c.head_dim, c.head_dim) +=
+                        s[Eigen::Index(i)] * v[std::size_t(l)][std::size_t(keys[i])].segment(
+                                                 kvh * c.head_dim, c.head_dim);
+            }
+            x += lw.wo.cast<double>() * att;
+            const Eigen::VectorXd h2 = rms(x, lw.ffn_norm, c.norm_eps);
+            Eigen::VectorXd g = lw.w_gate.cast<double>() * h2;
+            const Eigen::VectorXd u = lw.w_up.cast<double>() * h2;
+            for (Eigen::Index i = 0; i < g.size(); ++i)
+                g[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
+            x += lw.w_down.cast<double>() * g;
+        }
+        return w.classifier(c).cast<double>() * rms(x, w.output_norm, c.norm_eps);
+    }
+};
+
+V lastW(std::int64_t p, std::int64_t w) {
+    V out;
+    for (std::int64_t j = std::max<std::int64_t>(0, p - w + 1); j <= p; ++j)
+        out.push_back(j);
+    return out;
+}
+
+double maxAbsDiff(const Vector& a, const Eigen::VectorXd& b) {
+    return (a.cast<double>() - b).cwiseAbs().maxCoeff();
+}
+
+std::vector<std::shared_ptr<const Model>> models() {
+    return {loadModel("builtin:demo"), test::tinyModel(4, 2), test::tinyModel(4, 1)};
+}
+
+struct Held {
+    std::vector<V> positions;
+    std::vector<std::vector<float>> k, v;
+    std::int64_t logical = 0, physical = 0;
+    bool operator==(const Held&) const = default;
+};
+
+Held held(const Session& s) {
+    Held h;
+    for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
+        h.positions.push_back(s.evictor()->positions(l));
+        h.k.push_back(s.cache().copyKeys(l));
+        h.v.push_back(s.cache().copyValues(l));
+        h.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
+        h.physical += s.cache().bytesAllocated(l);
+    }
+    return h;
+}
+
+}  // namespace
+
+TEST_CASE("A bounded session holds the positions its policy names", "[evict]") {
+    const auto model = loadModel("builtin:demo");
+    const auto tokens = testTokens(*model, 21);  // positions 0..20
+    SECTION("streaming: sinks 0, 1 and the 6 most recent") {
+        Session s(model,
+                  {.eviction = {.policy = EvictionPolicy::Streaming, .budget = 8, .sinks = 2}});
+        feed(s, tokens, [] {});
+        for (std::int64_t l = 0; l < model->config.n_layers; ++l)
+            CHECK(s.evictor()->positions(l) == V{0, 1, 15, 16, 17, 18, 19, 20});
+        CHECK(s.records().back().layers[0].held_positions == V{0, 1, 15, 16, 17, 18, 19, 20});
+    }
+    SECTION("window: the 5 most recent; evicted columns of the recorded attention are zero") {
+        Session s(model, {.eviction = {.policy = EvictionPolicy::Window, .budget = 5}});
+        feed(s, tokens, [] {});
+        CHECK(s.evictor()->positions(0) == V{16, 17, 18, 19, 20});
+        const Matrix& row = s.records().back().layers[0].attention[0];  // [1][21]
+        REQUIRE(row.cols() == 21);
+        for (std::int64_t j = 0; j < 16; ++j)
+            CHECK(row(0, j) == 0.0f);
+        CHECK(row.rightCols(5).sum() == Approx(1.0f));
+    }
+    SECTION("a long prompt is cut to the budget right after the prefill") {
+        Session s(model, {.eviction = {.policy = EvictionPolicy::Window, .budget = 4}});
+        s.prefill(std::vector<TokenId>(tokens.begin(), tokens.begin() + 10));
+        CHECK(s.evictor()->positions(1) == V{6, 7, 8, 9});
+        CHECK(s.cache().layerLength(1) == 4);
+    }
+}
+
+TEST_CASE("Every policy with a budget >= the sequence gives bit-identical logits", "[evict]") {
+    for (const auto& model : models()) {
+        const auto tokens = testTokens(*model, 24);
+        Session ref(model, {});
+        std::vector<Vector> want;
+        feed(ref, tokens, [&] { want.push_back(ref.lastLogits()); });
+        for (EvictionPolicy p : allEvictionPolicies()) {
+            for (EvictionPositions pos :
+                 {EvictionPositions::Original, EvictionPositions::Rerotate}) {
+                for (CacheLayout layout : {CacheLayout::Contiguous, CacheLayout::Paged}) {
+                    INFO(model->config.name << " " << toString(p) << " " << toString(pos));
+                    EvictionSpec spec{.policy = p, .budget = 24, .sinks = 2, .positions = pos};
+                    Session s(model, {.cache_layout = layout, .block_size = 4, .eviction = spec});
+                    std::size_t i = 0;
+                    feed(s, tokens, [&] { REQUIRE(s.lastLogits() == want[i++]); });
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("A window of W equals attention masked to the last W positions", "[evict]") {
+    for (const auto& model : models()) {
+        for (std::int64_t w : {1, 3, 7}) {
+            INFO(model->config.name << " W = " << w);
+            const auto tokens = testTokens(*model, 30);
+            MaskedReference ref{*model, [w](std::int64_t p) { return lastW(p, w); },
+                                [](std::int64_t, std::int64_t j) { return j; },
+                                [](std::int64_t p) { return p; }};
+            Session s(model, {.eviction = {.policy = EvictionPolicy::Window, .budget = w}});
+            std::size_t i = 0;
+            feed(s, tokens,
+                 [&] { CHECK(maxAbsDiff(s.lastLogits(), ref.step(tokens[i++])) < 1e-3); });
+            // A control: the unmasked reference is far from the windowed session.
+            MaskedReference full{*model, [](std::int64_t p) { return lastW(p, p + 1); },
+                                 [](std::int64_t, std::int64_t j) { return j; },
+                                 [](std::int64_t p) { return p; }};
+            Eigen::VectorXd last;
+            for (TokenId t : tokens)
+                last = full.step(t);
+            CHECK(maxAbsDiff(s.lastLogits(), last) > 1e-2);
+        }
+    }
+}
+
+TEST_CASE("Re-rotated streaming equals attention with keys at their cache positions", "[evict]") {
+    const std::int64_t sinks = 2, budget = 6;
+    for (const auto& model : models()) {
+        INFO(model->config.name);
+        // Query p holds sinks 0, 1 and the budget - sinks most recent (itself included); key j
+        // is rotated at its index in that list, the query at the last index.
+        const auto visible = [&](std::int64_t p) {
+            if (p < budget) return lastW(p, p + 1);
+            V v = {0, 1};
+            for (std::int64_t j = p - (budget - sinks) + 1; j <= p; ++j)
+                v.push_back(j);
+            return v;
+        };
+        MaskedReference ref{*model, visible,
+                            [&](std::int64_t p, std::int64_t j) {
+                                const V v = visible(p);
+                                return std::int64_t(std::find(v.begin(), v.end(), j) - v.begin());
+                            },
+                            [&](std::int64_t p) { return std::int64_t(visible(p).size()) - 1; }};
+        const auto tokens = testTokens(*model, 24);
+        Session s(model, {.eviction = {.policy = EvictionPolicy::Streaming,
+                                       .budget = budget,
+                                       .sinks = sinks,
+                                       .positions = EvictionPositions::Rerotate}});
+        std::size_t i = 0;
+        feed(s, tokens, [&] { CHECK(maxAbsDiff(s.lastLogits(), ref.step(tokens[i++])) < 1e-3); });
+        // A control: original positions give different logits once entries were evicted.
+        Session orig(
+            model,
+            {.eviction = {.policy = EvictionPolicy::Streaming, .budget = budget, .sinks = sinks}});
+        feed(orig, tokens, [] {});
+        CHECK((orig.lastLogits() - s.lastLogits()).cwiseAbs().maxCoeff() > 1e-4f);
+    }
+}
+
+TEST_CASE("Undo after an eviction restores the entries and bytes held before the step", "[evict]") {
+    const auto model = loadModel("builtin:demo");
+    const auto tokens = testTokens(*model, 20);
+    for (EvictionPolicy p : allEvictionPolicies()) {
+        if (p == EvictionPolicy::Full) continue;
+        for (CacheLayout layout : {CacheLayout::Contiguous, CacheLayout::Paged}) {
+            for (const char* codec : {"f32", "int8"}) {
+                for (EvictionPositions pos :
+                     {EvictionPositions::Original, EvictionPositions::Rerotate}) {
+                    INFO(toString(p)
+                         << " " << (layout == CacheLayout::Paged ? "paged" : "contiguous") << " "
+                         << codec << " " << toString(pos));
+                    Session s(
+                        model,
+                        {.cache_layout = layout,
+                         .block_size = 2,
+                         .cache_spec = parseKvCacheSpec(codec, "--test"),
+                         .eviction = {
+                             .policy = p, .budget = 5, .sinks = 1, .window = 2, .positions = pos}});
+                    s.prefill(std::vector<TokenId>(tokens.begin(), tokens.begin() + 8));
+                    for (std::size_t i = 8; i < 14; ++i)
+                        s.stepForced(tokens[i]);
+                    const Held before = held(s);
+                    const Vector logits_before = s.lastLogits();
+                    s.stepForced(tokens[14]);
+                    const Vector logits_first = s.lastLogits();
+                    REQUIRE(held(s).positions != before.positions);  // the step evicted
+                    s.undo();
+                    const Held after = held(s);
+                    CHECK(after.positions == before.positions);
+                    CHECK(after.logical == before.logical);
+                    CHECK(after.physical == before.physical);
+                    if (pos == EvictionPositions::Original && std::string(codec) == "f32") {
+                        CHECK(after.k == before.k);
+                        CHECK(after.v == before.v);
+                    } else {
+                        for (std::size_t l = 0; l < after.k.size(); ++l)
+                            for (std::size_t e = 0; e < after.k[l].size(); ++e)
+                                REQUIRE(std::abs(after.k[l][e] - before.k[l][e]) < 5e-2f);
+                    }
+                    // The same step again gives the same logits (original fp32: the same bits).
+                    s.stepForced(tokens[14]);
+                    if (pos == EvictionPositions::Original && std::string(codec) == "f32")
+                        CHECK(s.lastLogits() == logits_first);
+                    (void)logits_before;
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("The estimator agrees with the bounded live cache at every step", "[evict]") {
+    const auto model = loadModel("builtin:demo");
+    const ModelShape shape = shapeFromModelConfig(model->config, "model");
+    const auto tokens = testTokens(*model, 40);
+    const std::int64_t max_context = 64;
+    for (EvictionPolicy p : allEvictionPolicies()) {
+        for (CacheLayout layout : {CacheLayout::Contiguous, CacheLayout::Paged}) {
+            for (const char* codec :
+                 {"f32", "f16", "int8", "q4_0", "fp8", "int4+w4", "kivi2+r32"}) {
+                for (BudgetShape bs : {BudgetShape::Uniform, BudgetShape::Pyramid}) {
+                    const std::int64_t block = 32;  // kivi2 needs a multiple of 32
+                    INFO(toString(p)
+                         << " " << (layout == CacheLayout::Paged ? "paged" : "contiguous") << " "
+                         << codec << " " << toString(bs));
+                    EvictionSpec ev{
+                        .policy = p, .budget = p == EvictionPolicy::Full ? 0 : 12, .sinks = 2};
+                    ev.shape = bs;
+                    const KvCacheSpec kv = parseKvCacheSpec(codec, "--test");
+                    Session s(model, {.cache_layout = layout,
+                                      .block_size = block,
+                                      .cache_spec = kv,
+                                      .eviction = ev,
+                                      .max_context = max_context,
+                                      .record_attention = false});
+                    const CacheSpec spec = estimatorCacheSpec(kv, layout, block, max_context);
+                    feed(s, tokens, [&] {
+                        std::int64_t logical = 0, physical = 0;
+                        for (std::int64_t l = 0; l < shape.n_layers; ++l) {
+                            logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
+                            physical += s.cache().bytesAllocated(l);
+                        }
+                        const BoundedCacheBytes want =
+                            boundedCacheBytes(shape, spec, ev, s.position());
+                        INFO("tokens " << s.position());
+                        REQUIRE(logical == want.logical);
+                        REQUIRE(physical == want.physical);
+                    });
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("A byte budget holds twice the tokens in 8-bit entries as in 16-bit ones", "[evict]") {
+    const ModelShape shape = shapeFromModelConfig(loadModel("builtin:demo")->config, "model");
+    CacheSpec f16, q8;
+    f16.k_dtype = f16.v_dtype = KvDtype::F16;
+    q8.k_dtype = q8.v_dtype = KvDtype::FP8_E4M3;
+    const std::int64_t per_token_f16 = kvSequenceBytes(shape, f16, shape.n_kv_heads, 1);
+    CHECK(budgetTokensForBytes(shape, f16, 64 * per_token_f16, "--budget-bytes") == 64);
+    CHECK(budgetTokensForBytes(shape, q8, 64 * per_token_f16, "--budget-bytes") == 128);
+    CHECK_THAT(test::inputErrorOf([&] { budgetTokensForBytes(shape, f16, 1, "--budget-bytes"); }),
+               Catch::Contains("--budget-bytes"));
+}
+
+TEST_CASE("A session refuses a bad eviction spec naming the flag", "[evict]") {
+    const auto model = loadModel("builtin:demo");
+    CHECK_THAT(test::inputErrorOf([&] {
+                   Session(model, {.eviction = {.policy = EvictionPolicy::Window, .budget = 0}});
+               }),
+               Catch::Contains("--budget"));
+    CHECK_THAT(
+        test::inputErrorOf([&] {
+            Session(model,
+                    {.eviction = {.policy = EvictionPolicy::H2O, .budget = 8, .window = 100000}});
+        }),
+        Catch::Contains("--window"));
+}
