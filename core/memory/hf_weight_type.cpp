@@ -67,6 +67,13 @@ void readWeightType(const ConfigKeys& keys, ModelShape& shape) {
     if (const ConfigKey key = findHereOrAtTop(keys, {"torch_dtype", "dtype"})) {
         shape.weight_dtype = key.value->asString();
         shape.weight_bits = bitsOf(shape.weight_dtype);
+        // "auto" leaves it to the checkpoint; any other name must be one of torch's dtypes.
+        if (shape.weight_bits == 0 && shape.weight_dtype != "auto") {
+            key.value->fail("'" + shape.weight_dtype +
+                            "' is not a torch dtype KVScope knows (float64, float32, float, "
+                            "float16, half, bfloat16, float8_e4m3fn, float8_e5m2, int8, uint8, "
+                            "or auto)");
+        }
         shape.setOrigin("weight_bits",
                         "config.json key " + singleQuoted(key.name) + " = " +
                             singleQuoted(shape.weight_dtype) +

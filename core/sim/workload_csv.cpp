@@ -63,6 +63,8 @@ std::string readCapped(std::istream& in, const std::string& name) {
 
 std::vector<Request> parseWorkloadCsv(std::string_view text, const std::string& name,
                                       std::int64_t max_seq) {
+    // A UTF-8 byte order mark in front (spreadsheets and Windows editors write one) is dropped.
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     std::vector<Request> requests;
     std::int64_t line_no = 0;
     std::int64_t last_arrival = 0;

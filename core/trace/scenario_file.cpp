@@ -147,6 +147,10 @@ void readView(const JsonValue& value, ScenarioFile& file) {
         const JsonValue& setting = member.value;
         if (member.key == "name") {
             file.view = readText(setting, false);
+            if (file.view != "generate" && file.view != "memory" && file.view != "paging" &&
+                file.view != "quant")
+                setting.fail("there is no view named '" + file.view +
+                             "' (generate, memory, paging, quant)");
         } else if (setting.isBool()) {
             file.view_settings[member.key] = setting.asBool();
         } else if (setting.isNumber()) {

@@ -76,13 +76,13 @@ struct MaskedReference {
         const ModelWeights& w = m.weights;
         if (k_raw.empty()) k_raw.resize(std::size_t(c.n_layers)), v.resize(std::size_t(c.n_layers));
         const std::int64_t p = std::int64_t(k_raw[0].size());
-        Eigen::VectorXd x = w.token_embd.row(t).transpose().cast<double>();
+        Eigen::VectorXd x = w.token_embd.values().row(t).transpose().cast<double>();
         for (std::int64_t l = 0; l < c.n_layers; ++l) {
             const LayerWeights& lw = w.layers[std::size_t(l)];
             const Eigen::VectorXd h = rms(x, lw.attn_norm, c.norm_eps);
-            const Eigen::VectorXd q = rope(lw.wq.cast<double>() * h, query_pos(p), c);
-            k_raw[std::size_t(l)].push_back(lw.wk.cast<double>() * h);
-            v[std::size_t(l)].push_back(lw.wv.cast<double>() * h);
+            const Eigen::VectorXd q = rope(lw.wq.values().cast<double>() * h, query_pos(p), c);
+            k_raw[std::size_t(l)].push_back(lw.wk.values().cast<double>() * h);
+            v[std::size_t(l)].push_back(lw.wv.values().cast<double>() * h);
             const V keys = visible(p);
             Eigen::VectorXd att = Eigen::VectorXd::Zero(c.qDim());
             for (std::int64_t head = 0; head < c.n_heads; ++head) {
@@ -102,15 +102,15 @@ struct MaskedReference {
                         s[Eigen::Index(i)] * v[std::size_t(l)][std::size_t(keys[i])].segment(
                                                  kvh * c.head_dim, c.head_dim);
             }
-            x += lw.wo.cast<double>() * att;
+            x += lw.wo.values().cast<double>() * att;
             const Eigen::VectorXd h2 = rms(x, lw.ffn_norm, c.norm_eps);
-            Eigen::VectorXd g = lw.w_gate.cast<double>() * h2;
-            const Eigen::VectorXd u = lw.w_up.cast<double>() * h2;
+            Eigen::VectorXd g = lw.w_gate.values().cast<double>() * h2;
+            const Eigen::VectorXd u = lw.w_up.values().cast<double>() * h2;
             for (Eigen::Index i = 0; i < g.size(); ++i)
                 g[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
-            x += lw.w_down.cast<double>() * g;
+            x += lw.w_down.values().cast<double>() * g;
         }
-        return w.classifier(c).cast<double>() * rms(x, w.output_norm, c.norm_eps);
+        return w.classifier(c).values().cast<double>() * rms(x, w.output_norm, c.norm_eps);
     }
 };
 

@@ -371,7 +371,13 @@ TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens"
         huge.n_layers = 1000000000;  // the metadata says 10^9 blocks, the file holds 2
         const GgufFile file = parse(llamaWriter(huge, w).build());
         CHECK(readGgufConfig(file).n_layers == 1000000000);  // sizing it is fine
+        // Refused from the key before any tensor is looked for (the hostile corpus's F1).
         CHECK_THROWS_WITH(loadGgufModel(file),
+                          Catch::Contains("is more than the 65536 layers KVScope runs") &&
+                              Catch::Contains("(key 'llama.block_count')"));
+        // A count under the cap still fails fast, at the first layer the file lacks.
+        huge.n_layers = 65536;
+        CHECK_THROWS_WITH(loadGgufModel(parse(llamaWriter(huge, w).build())),
                           Catch::Contains("missing tensor 'blk.2.attn_norm.weight'"));
     }
     SECTION("tokenizer keys that disagree") {

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -176,30 +175,20 @@ TEST_CASE("a workload CSV over the size limit is refused before it is read", "[s
                       Contains("s.csv") && Contains("larger than the limit"));
 }
 
-TEST_CASE("a workload CSV from a FIFO is read up to the limit", "[sim]") {
+TEST_CASE("a workload CSV from a FIFO is refused; /dev/zero is read up to the limit", "[sim]") {
+    // Opening a FIFO blocks until something writes to it (the hostile corpus's F4 hung there):
+    // it is refused before it is opened, with no writer anywhere.
     const std::string fifo = tempCsv("kvscope_workload_fifo");
     std::filesystem::remove(fifo);
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-    // Within the limit: the requests are read.
-    std::thread small([&] { std::ofstream(fifo) << "prompt_len,output_len\n10,5\n20,6\n"; });
-    const auto requests = readWorkloadCsv(fifo, 2048);
-    small.join();
-    REQUIRE(requests.size() == 2);
-    CHECK(requests[1].prompt_len == 20);
-    // One byte over the limit: refused, having read no more than that.
-    std::thread over([&] {
-        std::ofstream out(fifo);
-        const std::string line = "1,1\n";  // 4 bytes; the limit is a multiple of 4
-        for (std::int64_t i = 0; i < kMaxWorkloadCsvBytes / 4; ++i)
-            out << line;
-        out << "\n";
-    });
-    CHECK_THROWS_WITH(readWorkloadCsv(fifo, 2048), Contains("larger than the limit of 16777216"));
-    over.join();
+    CHECK_THROWS_WITH(readWorkloadCsv(fifo, 2048), Contains("not a regular file"));
     std::filesystem::remove(fifo);
+    // A device that never ends: read one chunk past the limit, then refused.
+    CHECK_THROWS_WITH(readWorkloadCsv("/dev/zero", 2048),
+                      Contains("larger than the limit of 16777216"));
 }
 
-TEST_CASE("a workload CSV holds at most a million requests, and long fields are cut in messages",
+TEST_CASE("a workload CSV holds at most the simulator's 100000 requests; long fields are cut",
           "[sim]") {
     std::string text;
     text.reserve(std::size_t(kMaxWorkloadCsvRequests + 1) * 4);

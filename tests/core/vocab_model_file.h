@@ -47,22 +47,22 @@ inline std::vector<std::byte> llamaWithVocab(const std::string& vocab_path,
         if (entry.key.rfind("tokenizer.", 0) == 0) out.kv(entry.key, vocab_file.value(entry));
     }
     if (!chat_template.empty()) out.kv("tokenizer.chat_template", ggufStr(chat_template));
-    addVocabModelMatrix(out, "token_embd.weight", w.token_embd);
+    addVocabModelMatrix(out, "token_embd.weight", w.token_embd.values());
     for (std::size_t i = 0; i < w.layers.size(); ++i) {
         const LayerWeights& l = w.layers[i];
         const std::string b = "blk." + std::to_string(i) + ".";
         addVocabModelVector(out, b + "attn_norm.weight", l.attn_norm);
-        addVocabModelMatrix(out, b + "attn_q.weight", l.wq);
-        addVocabModelMatrix(out, b + "attn_k.weight", l.wk);
-        addVocabModelMatrix(out, b + "attn_v.weight", l.wv);
-        addVocabModelMatrix(out, b + "attn_output.weight", l.wo);
+        addVocabModelMatrix(out, b + "attn_q.weight", l.wq.values());
+        addVocabModelMatrix(out, b + "attn_k.weight", l.wk.values());
+        addVocabModelMatrix(out, b + "attn_v.weight", l.wv.values());
+        addVocabModelMatrix(out, b + "attn_output.weight", l.wo.values());
         addVocabModelVector(out, b + "ffn_norm.weight", l.ffn_norm);
-        addVocabModelMatrix(out, b + "ffn_gate.weight", l.w_gate);
-        addVocabModelMatrix(out, b + "ffn_up.weight", l.w_up);
-        addVocabModelMatrix(out, b + "ffn_down.weight", l.w_down);
+        addVocabModelMatrix(out, b + "ffn_gate.weight", l.w_gate.values());
+        addVocabModelMatrix(out, b + "ffn_up.weight", l.w_up.values());
+        addVocabModelMatrix(out, b + "ffn_down.weight", l.w_down.values());
     }
     addVocabModelVector(out, "output_norm.weight", w.output_norm);
-    addVocabModelMatrix(out, "output.weight", w.output);
+    addVocabModelMatrix(out, "output.weight", w.output.values());
     return out.build();
 }
 
