@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/util/json_literals.h"
+#include "core/util/utf8.h"
 
 namespace kvscope {
 
@@ -19,24 +20,6 @@ std::string hex4(std::uint32_t unit) {
     for (int shift = 12; shift >= 0; shift -= 4)
         out += kHex[(unit >> shift) & 0xF];
     return out;
-}
-
-void appendUtf8(std::string& out, std::uint32_t code_point) {
-    if (code_point < 0x80) {
-        out += char(code_point);
-    } else if (code_point < 0x800) {
-        out += char(0xC0 | (code_point >> 6));
-        out += char(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += char(0xE0 | (code_point >> 12));
-        out += char(0x80 | ((code_point >> 6) & 0x3F));
-        out += char(0x80 | (code_point & 0x3F));
-    } else {
-        out += char(0xF0 | (code_point >> 18));
-        out += char(0x80 | ((code_point >> 12) & 0x3F));
-        out += char(0x80 | ((code_point >> 6) & 0x3F));
-        out += char(0x80 | (code_point & 0x3F));
-    }
 }
 
 /// Reads the 4 hex digits after "\u" (the cursor is on the first); `at` is the backslash.
@@ -111,7 +94,7 @@ void readEscape(JsonCursor& cursor, std::string& out) {
             out += '\t';
             return;
         case 'u':
-            appendUtf8(out, readUnicodeEscape(cursor, at));
+            appendUtf8(out, char32_t(readUnicodeEscape(cursor, at)));
             return;
         default: {
             const unsigned char byte = static_cast<unsigned char>(c);
