@@ -35,8 +35,7 @@ void attend(const ModelConfig& c, const Matrix& q, std::span<const KvRun> runs,
 
 }  // namespace
 
-CpuBackend::CpuBackend(int n_threads)
-    : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()) {}
+CpuBackend::CpuBackend(int n_threads) : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()) {}
 
 std::string CpuBackend::name() const {
     return "CPU (Eigen, " + std::to_string(m_n_threads) + " thread" +
