@@ -20,6 +20,34 @@ std::string_view toString(AttentionVariant variant) {
     return "?";
 }
 
+std::string_view toString(Architecture arch) {
+    switch (arch) {
+        case Architecture::Llama:
+            return "llama";
+        case Architecture::Qwen2:
+            return "qwen2";
+        case Architecture::Qwen3:
+            return "qwen3";
+        case Architecture::Gemma2:
+            return "gemma2";
+        case Architecture::Gemma3:
+            return "gemma3";
+        case Architecture::Phi3:
+            return "phi3";
+    }
+    return "?";
+}
+
+std::int64_t ModelConfig::layerWindow(std::int64_t layer) const {
+    const bool local =
+        layer >= 0 && std::size_t(layer) < local_layers.size() && local_layers[std::size_t(layer)];
+    return local ? sliding_window : 0;
+}
+
+float ModelConfig::layerRopeTheta(std::int64_t layer) const {
+    return layerWindow(layer) > 0 && rope_theta_local > 0.0f ? rope_theta_local : rope_theta;
+}
+
 AttentionVariant ModelConfig::attentionVariant() const {
     if (n_kv_heads == n_heads) return AttentionVariant::MHA;
     if (n_kv_heads == 1) return AttentionVariant::MQA;
@@ -82,6 +110,18 @@ void ModelConfig::validate() const {
     if (head_dim % 2 != 0) {
         throw InputError("model config: head_dim must be even for RoPE (rotates pairs), got " +
                          std::to_string(head_dim));
+    }
+    if (rope_dims < 0 || rope_dims > head_dim || rope_dims % 2 != 0) {
+        throw InputError("model config: rope_dims must be even and in [0, head_dim = " +
+                         std::to_string(head_dim) + "], got " + std::to_string(rope_dims));
+    }
+    if (sliding_window < 0) {
+        throw InputError("model config: sliding_window must be >= 0, got " +
+                         std::to_string(sliding_window));
+    }
+    if (!local_layers.empty() && std::int64_t(local_layers.size()) != n_layers) {
+        throw InputError("model config: local_layers names " + std::to_string(local_layers.size()) +
+                         " layers, the model has " + std::to_string(n_layers));
     }
     // The fp32 byte totals the engine will allocate must be representable.
     checkedMul(parameterCount(), 4, "model config: fp32 weight bytes");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kvscope {
 
@@ -11,6 +12,17 @@ namespace kvscope {
 /// MQA (n_kv_heads == 1).
 enum class AttentionVariant { MHA, GQA, MQA };
 std::string_view toString(AttentionVariant variant);
+
+/// general.architecture values the engine runs. Each is the llama block with the differences the
+/// fields below name (docs/architecture.md, "Architectures").
+enum class Architecture { Llama, Qwen2, Qwen3, Gemma2, Gemma3, Phi3 };
+std::string_view toString(Architecture arch);  // the GGUF name: "llama", "qwen2", ...
+
+/// Which dimensions RoPE rotates together. Pairs: (2i, 2i+1), llama.cpp's LLAMA_ROPE_TYPE_NORM
+/// (llama). Halves: (i, i + rope_dims/2), LLAMA_ROPE_TYPE_NEOX (qwen2/3, gemma2/3, phi3).
+enum class RopeStyle { Pairs, Halves };
+/// The FFN gate: SiLU (SwiGLU) or tanh-approximated GELU (GeGLU, gemma).
+enum class FfnActivation { Silu, GeluTanh };
 
 struct ModelConfig {
     std::string name;
@@ -25,6 +37,34 @@ struct ModelConfig {
     float rope_theta = 10000.0f;
     float norm_eps = 1e-5f;
     bool tied_output = false;  // output matrix shares token_embd
+
+    // Architecture differences (defaults: llama).
+    Architecture arch = Architecture::Llama;
+    RopeStyle rope_style = RopeStyle::Pairs;
+    std::int64_t rope_dims = 0;     // dimensions rotated per head (even, <= head_dim); 0 = head_dim
+    float rope_theta_local = 0.0f;  // RoPE base of sliding-window layers (gemma3); 0 = rope_theta
+    float rope_freq_scale = 1.0f;   // linear RoPE scaling: a position rotates as position * scale
+    bool qkv_bias = false;          // qwen2: Q, K and V projections add a bias
+    bool qk_norm = false;           // qwen3, gemma3: RMSNorm over each head of Q and of K
+    bool post_norms = false;        // gemma2/3: RMSNorm after attention and after the FFN too
+    float embedding_scale = 1.0f;   // gemma: embeddings multiplied by sqrt(d_model)
+    float attn_scale = 0.0f;        // query scale; 0 = 1/sqrt(head_dim) (gemma: query_pre_attn)
+    float attn_softcap = 0.0f;      // gemma2: logits -> c * tanh(logits / c); 0 = none
+    float final_softcap = 0.0f;     // gemma2: the same on the output logits; 0 = none
+    FfnActivation ffn_activation = FfnActivation::Silu;
+    /// Sliding-window attention: a local layer's query at position p sees the keys of positions
+    /// (p - sliding_window, p] (llama.cpp's n_swa, LLAMA_SWA_TYPE_STANDARD), and the layer holds
+    /// only those. 0 = no local layers.
+    std::int64_t sliding_window = 0;
+    /// [n_layers] which layers are local (use sliding_window); empty = every layer is global.
+    std::vector<bool> local_layers;
+
+    /// Keys the query of `layer` sees at most: sliding_window for a local layer, 0 (unbounded)
+    /// for a global one.
+    std::int64_t layerWindow(std::int64_t layer) const;
+    /// RoPE base of `layer`: rope_theta_local for a local layer when set, else rope_theta.
+    float layerRopeTheta(std::int64_t layer) const;
+    std::int64_t ropeDims() const { return rope_dims > 0 ? rope_dims : head_dim; }
 
     AttentionVariant attentionVariant() const;
     std::int64_t qDim() const { return n_heads * head_dim; }
