@@ -175,8 +175,8 @@ KVSCOPE_HD void softmaxMerge(SoftmaxState* a, float* acc_a, SoftmaxState b, cons
 /// same per key with its lanes splitting d.
 template <typename KeyAt, typename ValueAt>
 KVSCOPE_HD SoftmaxState attendSplit(const float* q, std::int64_t head_dim, float scale,
-                                    std::int64_t first, std::int64_t last, KeyAt key,
-                                    ValueAt value, float* acc, float* scores) {
+                                    std::int64_t first, std::int64_t last, KeyAt key, ValueAt value,
+                                    float* acc, float* scores) {
     SoftmaxState state = emptySoftmax();
     for (std::int64_t d = 0; d < head_dim; ++d)
         acc[d] = 0.0f;

@@ -182,8 +182,8 @@ struct RowFp8 {
         const std::uint32_t abs_bits = bits & 0x7fffffffu;
         if (abs_bits > 0x7f800000u) return std::uint8_t(sign | kNan);
         if (abs_bits == 0x7f800000u) return std::uint8_t(sign | kLargest);
-        return std::uint8_t(sign | std::uint8_t(minOf(magnitudeCode(abs_bits),
-                                                       std::uint32_t(kLargest))));
+        return std::uint8_t(sign |
+                            std::uint8_t(minOf(magnitudeCode(abs_bits), std::uint32_t(kLargest))));
     }
     KVSCOPE_HD static float decodeValue(std::uint8_t code) {
         const std::uint32_t sign = std::uint32_t(code & 0x80) << 24;
@@ -195,8 +195,7 @@ struct RowFp8 {
         if (!kIeeeSpecials && (code & 0x7f) == kNan) return bitsFloat(sign | 0x7fc00000u);
         // mantissa (+ the implicit bit) times a power of two: exact, and every power here is a
         // normal float.
-        const int e = exponent == 0 ? 1 - kBias - kMantissaBits
-                                    : exponent - kBias - kMantissaBits;
+        const int e = exponent == 0 ? 1 - kBias - kMantissaBits : exponent - kBias - kMantissaBits;
         const float m = float(exponent == 0 ? mantissa : (1 << kMantissaBits) + mantissa);
         const float magnitude = m * bitsFloat(std::uint32_t(e + 127) << 23);
         return sign ? -magnitude : magnitude;
