@@ -7,6 +7,7 @@
 // No CUDA header here: plain C++ includes this file.
 #include <cstdint>
 
+#include "core/util/half_math.h"
 #include "core/util/host_device.h"
 
 namespace kvscope::hd {
@@ -20,29 +21,50 @@ namespace kvscope::hd {
 
 inline constexpr int kDotLanes = 32;
 
-/// Lane `lane`'s partial sum (0 <= lane < 32).
-KVSCOPE_HD float dotLane(const float* a, const float* b, std::int64_t n, int lane) {
+/// Stored 16-bit floats, told apart by type: a weight row of fp16 or bf16 bits.
+struct Fp16Bits {
+    std::uint16_t bits;
+};
+struct Bf16Bits {
+    std::uint16_t bits;
+};
+KVSCOPE_HD float loadValue(const float* p, std::int64_t i) {
+    return p[i];
+}
+KVSCOPE_HD float loadValue(const Fp16Bits* p, std::int64_t i) {
+    return fp16ToFp32(p[i].bits);
+}
+KVSCOPE_HD float loadValue(const Bf16Bits* p, std::int64_t i) {
+    return bf16ToFp32(p[i].bits);
+}
+
+/// Lane `lane`'s partial sum (0 <= lane < 32) of dot(a, b); a 16-bit b is widened exactly first
+/// (as the CPU decodes a weight row before its dot products).
+template <typename A, typename B>
+KVSCOPE_HD float dotLane(const A* a, const B* b, std::int64_t n, int lane) {
     float s = 0.0f;
     std::int64_t i = 0;
     for (; i + 32 <= n; i += 32)
-        s += a[i + lane] * b[i + lane];
+        s += loadValue(a, i + lane) * loadValue(b, i + lane);
     if (lane < 8) {
         for (; i + 8 <= n; i += 8)
-            s += a[i + lane] * b[i + lane];
+            s += loadValue(a, i + lane) * loadValue(b, i + lane);
     }
     return s;
 }
 
 /// The scalar tail of cpu::dot: the values after the last whole block of 8.
-KVSCOPE_HD float dotTail(const float* a, const float* b, std::int64_t n) {
+template <typename A, typename B>
+KVSCOPE_HD float dotTail(const A* a, const B* b, std::int64_t n) {
     float tail = 0.0f;
     for (std::int64_t i = n / 8 * 8; i < n; ++i)
-        tail += a[i] * b[i];
+        tail += loadValue(a, i) * loadValue(b, i);
     return tail;
 }
 
 /// cpu::dot's combining tree over the 32 lane sums: (s0 + s1) + (s2 + s3) lane-wise (s_r is
 /// lanes 8r..8r+7), then ((v0 + v4) + (v1 + v5)) + ((v2 + v6) + (v3 + v7)), then the tail.
+/// (kernels/warp_dot.cuh does the same with warp shuffles.)
 KVSCOPE_HD float dotCombine(const float* lanes, float tail) {
     float v[8];
     for (int k = 0; k < 8; ++k)
