@@ -14,6 +14,7 @@ struct Registry {
     std::mutex mutex;
     CudaBackendHooks hooks;
     std::optional<CudaAvailability> answer;
+    BackendKind requested = BackendKind::Cpu;
 };
 
 Registry& registry() {
@@ -75,6 +76,22 @@ BackendSelection makeBackend(BackendKind kind, int n_threads) {
     }
     selection.backend = std::make_unique<CpuBackend>(n_threads);
     return selection;
+}
+
+void setRequestedBackend(BackendKind kind) {
+    Registry& r = registry();
+    const std::lock_guard lock(r.mutex);
+    r.requested = kind;
+}
+
+BackendKind requestedBackend() {
+    Registry& r = registry();
+    const std::lock_guard lock(r.mutex);
+    return r.requested;
+}
+
+std::unique_ptr<Backend> makeRequestedBackend(int n_threads) {
+    return makeBackend(requestedBackend(), n_threads).backend;
 }
 
 }  // namespace kvscope

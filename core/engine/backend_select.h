@@ -46,4 +46,13 @@ struct BackendSelection {
 /// 2); `auto` takes CUDA when available, else the CPU with a note saying why.
 BackendSelection makeBackend(BackendKind kind, int n_threads);
 
+/// The backend a run asked for (the CLI's --backend, kvscope's --backend, the GUI's selector),
+/// used by every Session made without an explicit backend and by the evaluation harnesses.
+/// Default: cpu.
+void setRequestedBackend(BackendKind kind);
+BackendKind requestedBackend();
+/// makeBackend(requestedBackend(), n_threads).backend: `auto` falls back to the CPU silently
+/// here (whoever set the request reported the fallback once).
+std::unique_ptr<Backend> makeRequestedBackend(int n_threads);
+
 }  // namespace kvscope

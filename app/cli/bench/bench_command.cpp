@@ -16,7 +16,9 @@
 #include "app/cli/bench/process_memory.h"
 #include "app/cli/command.h"
 #include "app/cli/text_format.h"
+#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
+#include "core/engine/backend_select.h"
 #include "core/engine/cpu_backend.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
@@ -34,6 +36,7 @@ constexpr FlagSpec kFlags[] = {
      "comma-separated: builtin:..., 15M, 15M-F32, 15M-Q8_0, 15M-Q4_K, stories260K or a model "
      "file (default builtin:demo,15M[,stories260K])"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =
@@ -147,7 +150,7 @@ ModelRun benchModel(const BenchModel& bench_model, int n_threads, const CopyBand
     run.model = bench_model.name;
     run.config = bench_model.model->config;
     run.n_threads = n_threads;
-    run.backend = CpuBackend(n_threads).name();
+    run.backend = makeRequestedBackend(n_threads)->name();
     run.copy = copy;
     run.weight_types = weightTypes(bench_model.model->weights);
     run.weight_bytes = storedWeightBytes(bench_model.model->weights);

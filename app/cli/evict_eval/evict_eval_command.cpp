@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/evict_eval/evict_eval_output.h"
 #include "app/cli/generation.h"
@@ -47,6 +48,7 @@ constexpr FlagSpec kFlags[] = {
      "instead of a text: the needle check on the demo model's induction head, a prompt of N "
      "tokens"},
     {"json", "", "print one JSON object instead of the table"},
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -8,6 +8,7 @@
 #include "app/cli/generation.h"
 #include "app/cli/sampling_flags.h"
 #include "app/cli/text_format.h"
+#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 #include "core/model/chat_format.h"
 #include "core/util/error.h"
@@ -32,6 +33,7 @@ constexpr FlagSpec kFlags[] = {
     {"trace", "FILE", "also save the run as a trace (format from the name or --trace-format)"},
     {"trace-format", "F", "json, csv or chrome (Chrome trace events for Perfetto)"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =

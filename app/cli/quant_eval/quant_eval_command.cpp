@@ -14,6 +14,7 @@
 #include "app/cli/quant_eval/quant_eval_output.h"
 #include "app/cli/quant_eval/quant_sweep_output.h"
 #include "app/cli/text_format.h"
+#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 #include "core/eval/quant_eval.h"
 #include "core/eval/quant_sweep.h"
@@ -45,6 +46,7 @@ constexpr FlagSpec kFlags[] = {
     {"block-size", "B", "paged block size, a multiple of 32 for kivi2 (default 32)"},
     {"json", "", "print one JSON object instead of the table"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =
