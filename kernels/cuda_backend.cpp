@@ -35,7 +35,8 @@ DeviceWeight upload(const WeightMatrix& w, cudaStream_t stream) {
     if (w.type() == GgmlType::F16 || w.type() == GgmlType::BF16) {
         // Stored 16-bit rows, widened exactly in the kernel as the CPU widens them.
         d.matrix.type = w.type() == GgmlType::F16 ? cuda::WeightType::F16 : cuda::WeightType::BF16;
-        d.bytes.upload(reinterpret_cast<const std::uint8_t*>(w.rowData(0)), w.storedBytes(), stream);
+        d.bytes.upload(reinterpret_cast<const std::uint8_t*>(w.rowData(0)), w.storedBytes(),
+                       stream);
     } else {
         // fp32, or a quantized type expanded exactly as the CPU decodes it.
         d.matrix.type = cuda::WeightType::F32;
@@ -106,8 +107,7 @@ CacheShape cacheShape(const KvCache& cache) {
         !cuda::cudaSupportsKvDtype(spec.k_dtype)) {
         throw InputError(
             "--backend cuda: the KV format (K " + std::string(toString(spec.k_dtype)) + ", V " +
-            std::string(toString(spec.v_dtype)) +
-            (spec.recent_window ? ", a recent window" : "") +
+            std::string(toString(spec.v_dtype)) + (spec.recent_window ? ", a recent window" : "") +
             ") has no CUDA kernel; the kernels read fp32, fp16, bf16, fp8, fp8_e5m2, int8, int4 "
             "and q8_0 with K and V alike and no window. Use --backend cpu");
     }
@@ -132,8 +132,8 @@ struct CudaBackend::Impl {
     SeqId seq = -1;
     cuda::KvLayout layout;
     DeviceBuffer<std::uint8_t> pool;
-    std::vector<std::int64_t> synced_length;          // [n_layers] rows the device holds
-    std::vector<std::vector<int>> synced_blocks;      // [n_layers][logical] block ids written
+    std::vector<std::int64_t> synced_length;      // [n_layers] rows the device holds
+    std::vector<std::vector<int>> synced_blocks;  // [n_layers][logical] block ids written
     std::int64_t resyncs = 0;
 
     // Scratch.
@@ -173,7 +173,8 @@ struct CudaBackend::Impl {
         const ModelConfig& cfg = m.config;
         const SeqId current = shape.paged ? shape.paged->current() : -1;
         if (cache == &c && layout.dtype == shape.spec.k_dtype &&
-            layout.block_size == shape.block_size && pool.size() >= shape.n_blocks * layout.blockBytes()) {
+            layout.block_size == shape.block_size &&
+            pool.size() >= shape.n_blocks * layout.blockBytes()) {
             if (seq != current) {
                 std::fill(synced_length.begin(), synced_length.end(), -1);  // resync every layer
                 seq = current;
@@ -210,8 +211,8 @@ struct CudaBackend::Impl {
         table.upload(ids.data(), std::int64_t(ids.size()), stream);
         const std::vector<int>& written = synced_blocks[std::size_t(l)];
         const std::int64_t held_blocks = (slot + layout.block_size - 1) / layout.block_size;
-        bool in_step = synced_length[std::size_t(l)] == slot &&
-                       std::int64_t(written.size()) >= held_blocks;
+        bool in_step =
+            synced_length[std::size_t(l)] == slot && std::int64_t(written.size()) >= held_blocks;
         for (std::int64_t b = 0; in_step && b < held_blocks; ++b)
             in_step = written[std::size_t(b)] == ids[std::size_t(b)];
         const std::int64_t kv_dim = layout.n_kv_heads * layout.head_dim;
@@ -300,7 +301,8 @@ void CudaBackend::forward(const Model& model, KvCache& cache, std::span<const To
     out.attention.clear();
     if (options.want_attention) out.attention.resize(std::size_t(c.n_layers * c.n_heads));
     std::vector<float> host_k(std::size_t(n * kvd)), host_v(std::size_t(n * kvd));
-    std::vector<int> host_visible(static_cast<std::size_t>(n)), host_seq(static_cast<std::size_t>(n), 0);
+    std::vector<int> host_visible(static_cast<std::size_t>(n)),
+        host_seq(static_cast<std::size_t>(n), 0);
     const float scale = 1.0f / std::sqrt(float(hd));
 
     for (std::int64_t l = 0; l < c.n_layers; ++l) {
@@ -389,10 +391,9 @@ CudaAvailability cudaBackendAvailability() {
 }
 
 void registerCudaBackendHooks() {
-    registerCudaBackend({.probe = &cudaBackendAvailability,
-                         .make = []() -> std::unique_ptr<Backend> {
-                             return std::make_unique<CudaBackend>();
-                         }});
+    registerCudaBackend(
+        {.probe = &cudaBackendAvailability,
+         .make = []() -> std::unique_ptr<Backend> { return std::make_unique<CudaBackend>(); }});
 }
 
 }  // namespace kvscope

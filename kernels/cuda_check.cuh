@@ -17,11 +17,11 @@ namespace kvscope::cuda {
 
 }  // namespace kvscope::cuda
 
-#define KVSCOPE_CUDA_CHECK(call)                                                               \
-    do {                                                                                       \
-        const cudaError_t kvscope_error_ = (call);                                             \
-        if (kvscope_error_ != cudaSuccess)                                                     \
-            ::kvscope::cuda::throwCudaError(kvscope_error_, #call, __FILE__, __LINE__);        \
+#define KVSCOPE_CUDA_CHECK(call)                                                        \
+    do {                                                                                \
+        const cudaError_t kvscope_error_ = (call);                                      \
+        if (kvscope_error_ != cudaSuccess)                                              \
+            ::kvscope::cuda::throwCudaError(kvscope_error_, #call, __FILE__, __LINE__); \
     } while (0)
 
 /// After a kernel launch: a bad configuration or a missing kernel image shows up here.

@@ -14,8 +14,8 @@ unsigned blocksFor(std::int64_t count) {
 }
 
 /// One warp per row: the sum of squares in cpu::dot's order, then the scale.
-__global__ void rmsNormKernel(const float* x, const float* weight, std::int64_t n,
-                              std::int64_t d, float eps, float* out) {
+__global__ void rmsNormKernel(const float* x, const float* weight, std::int64_t n, std::int64_t d,
+                              float eps, float* out) {
     const int lane = threadIdx.x % 32;
     const std::int64_t row = std::int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
     if (row >= n) return;

@@ -34,8 +34,8 @@ void appendKv(const KvLayout& layout, std::uint8_t* pool, std::int64_t layer, co
     const unsigned blocks = unsigned((count + kThreads - 1) / kThreads);
     withKvRow(layout.dtype, [&](auto row) {
         using Row = decltype(row);
-        appendKernel<Row><<<blocks, kThreads, 0, stream>>>(layout, pool, layer, table, first_pos,
-                                                           n, k, v);
+        appendKernel<Row>
+            <<<blocks, kThreads, 0, stream>>>(layout, pool, layer, table, first_pos, n, k, v);
     });
     KVSCOPE_CUDA_LAUNCHED("appendKv");
 }

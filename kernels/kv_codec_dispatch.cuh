@@ -31,8 +31,8 @@ void withKvRow(KvDtype dtype, F&& f) {
         case KvDtype::Q8_0:
             return f(hd::RowQ8_0{});
         default:
-            throw std::invalid_argument("CUDA kernels: KV format " +
-                                        std::string(toString(dtype)) + " is not implemented");
+            throw std::invalid_argument("CUDA kernels: KV format " + std::string(toString(dtype)) +
+                                        " is not implemented");
     }
 }
 

@@ -13,8 +13,8 @@ KvLayout makeKvLayout(KvDtype dtype, std::int64_t n_layers, std::int64_t n_kv_he
     l.head_dim = head_dim;
     l.block_size = block_size;
     l.row_bytes = kvRowBytes(dtype, head_dim);
-    l.area_bytes = checkedMul(checkedMul(block_size, n_kv_heads, "KV block"), l.row_bytes,
-                              "KV block bytes");
+    l.area_bytes =
+        checkedMul(checkedMul(block_size, n_kv_heads, "KV block"), l.row_bytes, "KV block bytes");
     return l;
 }
 

@@ -29,8 +29,7 @@ __global__ void linearKernel(const float* x, std::int64_t n, const W* w, std::in
 
 }  // namespace
 
-void linear(const float* x, std::int64_t n, const DeviceMatrix& w, float* y,
-            cudaStream_t stream) {
+void linear(const float* x, std::int64_t n, const DeviceMatrix& w, float* y, cudaStream_t stream) {
     if (n == 0 || w.rows == 0) return;
     const dim3 grid(unsigned((w.rows + kWarpsPerBlock - 1) / kWarpsPerBlock),
                     unsigned((n + kTokensPerWarp - 1) / kTokensPerWarp));
@@ -41,12 +40,12 @@ void linear(const float* x, std::int64_t n, const DeviceMatrix& w, float* y,
                                                      w.rows, w.cols, y);
             break;
         case WeightType::F16:
-            linearKernel<<<grid, block, 0, stream>>>(
-                x, n, static_cast<const hd::Fp16Bits*>(w.data), w.rows, w.cols, y);
+            linearKernel<<<grid, block, 0, stream>>>(x, n, static_cast<const hd::Fp16Bits*>(w.data),
+                                                     w.rows, w.cols, y);
             break;
         case WeightType::BF16:
-            linearKernel<<<grid, block, 0, stream>>>(
-                x, n, static_cast<const hd::Bf16Bits*>(w.data), w.rows, w.cols, y);
+            linearKernel<<<grid, block, 0, stream>>>(x, n, static_cast<const hd::Bf16Bits*>(w.data),
+                                                     w.rows, w.cols, y);
             break;
     }
     KVSCOPE_CUDA_LAUNCHED("linear");

@@ -67,8 +67,10 @@ __global__ void __launch_bounds__(kThreads)
             const std::int64_t j = j0 + u;
             const bool valid = j < last;
             const std::int64_t block = valid ? table[j / L.block_size] : 0;
-            const std::uint8_t* krow = a.pool + L.offset(block, a.layer, 0, j % L.block_size, kv_head);
-            const std::uint8_t* vrow = a.pool + L.offset(block, a.layer, 1, j % L.block_size, kv_head);
+            const std::uint8_t* krow =
+                a.pool + L.offset(block, a.layer, 0, j % L.block_size, kv_head);
+            const std::uint8_t* vrow =
+                a.pool + L.offset(block, a.layer, 1, j % L.block_size, kv_head);
 #pragma unroll
             for (int t = 0; t < kDims; ++t) {
                 const int d = lane + 32 * t;
@@ -140,10 +142,10 @@ __global__ void mergeKernel(AttentionArgs a, std::int64_t n_splits, AttentionScr
         float value = 0.0f;
         for (std::int64_t s = 0; s < n_splits; ++s) {
             const std::int64_t slot = qh * n_splits + s;
-            hd::softmaxMerge(&total, &value,
-                             hd::SoftmaxState{scratch.partial_ml[2 * slot],
-                                              scratch.partial_ml[2 * slot + 1]},
-                             &scratch.partial_acc[slot * hd + d], 1);
+            hd::softmaxMerge(
+                &total, &value,
+                hd::SoftmaxState{scratch.partial_ml[2 * slot], scratch.partial_ml[2 * slot + 1]},
+                &scratch.partial_acc[slot * hd + d], 1);
         }
         a.out[qh * hd + d] = hd::softmaxFinish(total, value);
         if (d == 0) {
@@ -164,18 +166,18 @@ __global__ void probsKernel(AttentionArgs a, AttentionScratch scratch) {
 }
 
 template <typename Row>
-void launchSplit(const AttentionArgs& a, const AttentionPlan& plan,
-                 const AttentionScratch& scratch, cudaStream_t stream) {
+void launchSplit(const AttentionArgs& a, const AttentionPlan& plan, const AttentionScratch& scratch,
+                 cudaStream_t stream) {
     const std::int64_t group = a.n_heads / a.layout.n_kv_heads;
     const std::int64_t n_tiles = (group + kGroupTile - 1) / kGroupTile;
     const dim3 grid(unsigned(plan.n_splits), unsigned(a.layout.n_kv_heads * n_tiles),
                     unsigned(a.n_queries));
     if (a.layout.head_dim <= 128) {
-        splitKernel<Row, 4><<<grid, kThreads, 0, stream>>>(a, plan.n_splits, plan.split_keys,
-                                                           scratch);
+        splitKernel<Row, 4>
+            <<<grid, kThreads, 0, stream>>>(a, plan.n_splits, plan.split_keys, scratch);
     } else {
-        splitKernel<Row, 8><<<grid, kThreads, 0, stream>>>(a, plan.n_splits, plan.split_keys,
-                                                           scratch);
+        splitKernel<Row, 8>
+            <<<grid, kThreads, 0, stream>>>(a, plan.n_splits, plan.split_keys, scratch);
     }
 }
 
@@ -190,8 +192,8 @@ int deviceSmCount() {
 
 AttentionPlan planAttention(const AttentionArgs& a, int n_sm) {
     const std::int64_t group = a.n_heads / a.layout.n_kv_heads;
-    const std::int64_t blocks = a.n_queries * a.layout.n_kv_heads *
-                                ((group + kGroupTile - 1) / kGroupTile);
+    const std::int64_t blocks =
+        a.n_queries * a.layout.n_kv_heads * ((group + kGroupTile - 1) / kGroupTile);
     constexpr std::int64_t kMinKeys = 128, kMaxSplits = 64;
     const std::int64_t bs = a.layout.block_size;
     const std::int64_t wanted = std::max<std::int64_t>(1, (2 * n_sm + blocks - 1) / blocks);
@@ -201,7 +203,8 @@ AttentionPlan planAttention(const AttentionArgs& a, int n_sm) {
     std::int64_t keys = (a.max_visible + plan.n_splits - 1) / plan.n_splits;
     keys = (keys + bs - 1) / bs * bs;  // whole blocks per split
     plan.split_keys = std::max<std::int64_t>(keys, bs);
-    plan.n_splits = std::max<std::int64_t>(1, (a.max_visible + plan.split_keys - 1) / plan.split_keys);
+    plan.n_splits =
+        std::max<std::int64_t>(1, (a.max_visible + plan.split_keys - 1) / plan.split_keys);
     return plan;
 }
 
@@ -210,7 +213,8 @@ void attention(const AttentionArgs& a, const AttentionPlan& plan, const Attentio
     if (a.n_queries == 0) return;
     if (a.layout.head_dim > kMaxHeadDim || a.n_heads % a.layout.n_kv_heads != 0)
         throw std::invalid_argument("CUDA attention: head_dim <= 256 and n_kv_heads | n_heads");
-    withKvRow(a.layout.dtype, [&](auto row) { launchSplit<decltype(row)>(a, plan, scratch, stream); });
+    withKvRow(a.layout.dtype,
+              [&](auto row) { launchSplit<decltype(row)>(a, plan, scratch, stream); });
     KVSCOPE_CUDA_LAUNCHED("attention split");
     mergeKernel<<<unsigned(a.n_queries * a.n_heads), 128, 0, stream>>>(a, plan.n_splits, scratch);
     KVSCOPE_CUDA_LAUNCHED("attention merge");

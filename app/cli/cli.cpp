@@ -85,7 +85,7 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
         return kExitOk;
     }
     const cli::ParsedArgs parsed = cli::parseFlags(command->name, rest, command->flags);
-    setRequestedThreads(cli::parseThreadsFlag(parsed));  // 0 (absent) clears an earlier run's
+    setRequestedThreads(cli::parseThreadsFlag(parsed));       // 0 (absent) clears an earlier run's
     setRequestedBackend(cli::parseBackendFlag(parsed, err));  // cpu when absent, as above
     return command->run(parsed, out, err);
 }

@@ -40,8 +40,8 @@ BackendKind parseBackendKind(std::string_view text, std::string_view what) {
     for (BackendKind kind : {BackendKind::Cpu, BackendKind::Cuda, BackendKind::Auto}) {
         if (text == toString(kind)) return kind;
     }
-    throw InputError(std::string(what) + ": expected cpu, cuda or auto, got '" +
-                     std::string(text) + "'");
+    throw InputError(std::string(what) + ": expected cpu, cuda or auto, got '" + std::string(text) +
+                     "'");
 }
 
 void registerCudaBackend(CudaBackendHooks hooks) {
@@ -55,8 +55,9 @@ CudaAvailability cudaAvailability() {
     Registry& r = registry();
     const std::lock_guard lock(r.mutex);
     if (!r.hooks.probe) {
-        return {false, "this build has no CUDA backend (built without CUDA: nvcc was not found or "
-                       "KVSCOPE_CUDA=OFF)"};
+        return {false,
+                "this build has no CUDA backend (built without CUDA: nvcc was not found or "
+                "KVSCOPE_CUDA=OFF)"};
     }
     if (!r.answer) r.answer = r.hooks.probe();
     return *r.answer;

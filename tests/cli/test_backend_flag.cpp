@@ -1,0 +1,92 @@
+// --backend cpu|cuda|auto (app/cli/backend_flag.h) on every command that computes: an explicit
+// cuda without a usable CUDA exits 2 saying why, auto falls back to the CPU and says so.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "cli_test_util.h"
+#if KVSCOPE_HAVE_CUDA
+#include "kernels/cuda_device.h"
+#endif
+
+using namespace kvscope;
+using kvscope::test::runCliCaptured;
+
+namespace {
+
+/// Why CUDA cannot run here, as the build and the device probe (kernels/cuda_device.h) see it;
+/// empty when it can.
+std::string expectedReason() {
+#if KVSCOPE_HAVE_CUDA
+    return probeCudaDevice().reason;
+#else
+    return "built without CUDA";
+#endif
+}
+
+/// Every command that computes, with the flags it needs to start.
+const std::vector<std::vector<std::string>>& computingCommands() {
+    static const std::vector<std::vector<std::string>> commands = {
+        {"generate", "--model", "builtin:demo", "--prompt", "ab", "--max-new-tokens", "2"},
+        {"attention", "--model", "builtin:demo", "--prompt", "ab", "--layer", "0", "--head", "0"},
+        {"quant-eval", "--model", "builtin:demo"},
+        {"evict-eval", "--model", "builtin:demo"},
+        {"bench", "--quick"},
+    };
+    return commands;
+}
+
+}  // namespace
+
+TEST_CASE("--backend cuda exits 2 and says why when CUDA is unavailable", "[cli][backend]") {
+    const std::string reason = expectedReason();
+    if (reason.empty()) {
+        // A usable device: the same flag runs on it instead (checked by the next test).
+        SUCCEED("CUDA is usable here");
+        return;
+    }
+    for (std::vector<std::string> args : computingCommands()) {
+        args.insert(args.end(), {"--backend", "cuda"});
+        const auto result = runCliCaptured(args);
+        INFO(args[0] << " stderr: " << result.err);
+        CHECK(result.code == 2);
+        CHECK(result.err.find("--backend cuda: CUDA is unavailable: ") != std::string::npos);
+        CHECK(result.err.find(reason) != std::string::npos);
+        CHECK(result.out.empty());
+    }
+}
+
+TEST_CASE("--backend auto runs, on CUDA when usable and else on the CPU saying why",
+          "[cli][backend]") {
+    const std::string reason = expectedReason();
+    const auto result = runCliCaptured({"generate", "--model", "builtin:demo", "--prompt", "ab",
+                                        "--max-new-tokens", "2", "--backend", "auto", "--json"});
+    INFO("stderr: " << result.err);
+    REQUIRE(result.code == 0);
+    if (reason.empty()) {
+        CHECK(result.out.find("\"backend\":\"CUDA (") != std::string::npos);
+    } else {
+        CHECK(result.err.find("--backend auto: CUDA is unavailable (" + reason) !=
+              std::string::npos);
+        CHECK(result.err.find("running on the CPU") != std::string::npos);
+        CHECK(result.out.find("\"backend\":\"CPU (Eigen") != std::string::npos);
+    }
+}
+
+TEST_CASE("--backend cpu is the default and takes only cpu, cuda or auto", "[cli][backend]") {
+    const auto cpu = runCliCaptured({"generate", "--model", "builtin:demo", "--prompt", "ab",
+                                     "--max-new-tokens", "2", "--backend", "cpu", "--json"});
+    CHECK(cpu.code == 0);
+    CHECK(cpu.err.find("CUDA") == std::string::npos);
+    CHECK(cpu.out.find("\"backend\":\"CPU (Eigen") != std::string::npos);
+
+    const auto bad = runCliCaptured({"generate", "--model", "builtin:demo", "--prompt", "ab",
+                                     "--max-new-tokens", "2", "--backend", "gpu"});
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--backend: expected cpu, cuda or auto, got 'gpu'") != std::string::npos);
+
+    // Commands that run no model have no backend to choose.
+    const auto info = runCliCaptured({"info", "--model", "builtin:demo", "--backend", "cpu"});
+    CHECK(info.code == 2);
+    CHECK(info.err.find("unknown flag '--backend'") != std::string::npos);
+}
