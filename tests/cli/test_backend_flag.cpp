@@ -90,3 +90,21 @@ TEST_CASE("--backend cpu is the default and takes only cpu, cuda or auto", "[cli
     CHECK(info.code == 2);
     CHECK(info.err.find("unknown flag '--backend'") != std::string::npos);
 }
+
+TEST_CASE("bench --kernels needs a usable CUDA device and says why it cannot run",
+          "[cli][backend]") {
+    const std::string reason = expectedReason();
+    if (reason.empty()) {
+        SUCCEED("CUDA is usable here: scripts/gpu-check.sh runs the kernel bench");
+        return;
+    }
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"bench", "--kernels", "--json"},
+          std::vector<std::string>{"bench", "--kernels", "--backend", "cuda", "--json"}}) {
+        const auto result = runCliCaptured(args);
+        INFO("stderr: " << result.err);
+        CHECK(result.code == 2);
+        CHECK(result.err.find(reason) != std::string::npos);
+        CHECK(result.out.empty());
+    }
+}

@@ -7,16 +7,17 @@
 #include <ostream>
 #include <thread>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/bench/bandwidth.h"
 #include "app/cli/bench/bench_gguf_open.h"
 #include "app/cli/bench/bench_json_read.h"
+#include "app/cli/bench/bench_kernels.h"
 #include "app/cli/bench/bench_models.h"
 #include "app/cli/bench/bench_report.h"
 #include "app/cli/bench/bench_runner.h"
 #include "app/cli/bench/process_memory.h"
 #include "app/cli/command.h"
 #include "app/cli/text_format.h"
-#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 #include "core/engine/backend_select.h"
 #include "core/engine/cpu_backend.h"
@@ -32,6 +33,10 @@ constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of the table"},
     {"quick", "", "fewer context lengths and repetitions (well under a minute)"},
     {"only", "SECTION", "evict: time only the bounded-cache section"},
+    {"kernels", "",
+     "with --backend cuda: time the CUDA decode-attention kernel per codec, batch 1..64, context "
+     "1k..32k, against the device copy bandwidth, and each model end to end (exits 2 without "
+     "CUDA)"},
     {"models", "LIST",
      "comma-separated: builtin:..., 15M, 15M-F32, 15M-Q8_0, 15M-Q4_K, stories260K or a model "
      "file (default builtin:demo,15M[,stories260K])"},
@@ -211,6 +216,7 @@ std::vector<JsonReadTiming> benchJsonRead(const BenchPlan& plan,
 }
 
 int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+    if (args.has("kernels")) return runKernelBench(args, out, err);
     const BenchPlan plan = makePlan(args.has("quick"));
     const std::string model_list = args.optionalValue("models").value_or(defaultBenchModels());
     BenchResults results;
