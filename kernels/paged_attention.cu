@@ -83,7 +83,10 @@ __global__ void __launch_bounds__(kThreads)
         for (int u = 0; u < kKeysPerStep; ++u) {
             const std::int64_t j = j0 + u;
             if (j >= last) break;
-            for (int g = 0; g < n_g; ++g) {
+            // g runs to the compile-time tile so that st[] and acc[] stay in registers.
+#pragma unroll
+            for (int g = 0; g < kGroupTile; ++g) {
+                if (g >= n_g) break;
                 float part = 0.0f;
 #pragma unroll
                 for (int t = 0; t < kDims; ++t) {
@@ -103,7 +106,9 @@ __global__ void __launch_bounds__(kThreads)
     }
 
     // The warps' partial results, merged in warp order.
-    for (int g = 0; g < n_g; ++g) {
+#pragma unroll
+    for (int g = 0; g < kGroupTile; ++g) {
+        if (g >= n_g) break;
         if (lane == 0) {
             m_s[warp][g] = st[g].m;
             l_s[warp][g] = st[g].l;

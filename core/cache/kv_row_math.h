@@ -29,6 +29,12 @@ KVSCOPE_HD void storeFp16(std::uint8_t* p, float value) {
 }
 
 KVSCOPE_HD float loadFp16(const std::uint8_t* p) {
+#if defined(__CUDA_ARCH__)
+    // One 16-bit load where the address allows it (every row format keeps its fp16 fields at
+    // even offsets when head_dim is even, as RoPE needs).
+    if ((reinterpret_cast<std::uintptr_t>(p) & 1u) == 0)
+        return fp16ToFp32(*reinterpret_cast<const std::uint16_t*>(p));
+#endif
     return fp16ToFp32(std::uint16_t(p[0] | (std::uint16_t(p[1]) << 8)));
 }
 
