@@ -47,6 +47,8 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
     : m_model(std::move(model)),
       m_options(options),
       m_max_context(resolveMaxContext(*m_model, m_options)),
+      // No backend given: the requested one (core/engine/backend_select.h), the CPU unless
+      // --backend or the window asked for CUDA.
       m_backend(backend ? std::move(backend) : makeRequestedBackend(0)),
       m_sampler(m_options.sampling) {
     m_model->config.validate();

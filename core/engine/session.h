@@ -38,8 +38,7 @@ struct SessionOptions {
 
 class Session {
 public:
-    /// backend: nullptr = makeRequestedBackend(0) (core/engine/backend_select.h: the CPU unless
-    /// --backend asked for CUDA). Throws InputError on bad options.
+    /// backend: nullptr = CpuBackend with all threads. Throws InputError on bad options.
     Session(std::shared_ptr<const Model> model, SessionOptions options,
             std::unique_ptr<Backend> backend = nullptr);
     ~Session();
