@@ -5,8 +5,8 @@
 
 #include "core/cache/contiguous_kv_cache.h"
 #include "core/cache/paged_kv_cache.h"
-#include "core/engine/cache_evictor.h"
 #include "core/engine/backend_select.h"
+#include "core/engine/cache_evictor.h"
 #include "core/util/check.h"
 #include "core/util/error.h"
 

@@ -13,22 +13,15 @@
 #include "core/engine/cpu_math.h"
 #include "kernels/device_buffer.cuh"
 #include "kernels/kernel_launch.cuh"
+#include "random_values.h"
 
 using namespace kvscope;
 using cuda::DeviceBuffer;
+using test::randomValues;
 
 namespace {
 
 constexpr float kUnit = 5.9604645e-08f;  // 2^-24, a float's unit roundoff
-
-std::vector<float> randomValues(std::size_t n, std::uint32_t seed, float spread = 1.0f) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, spread);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = dist(rng);
-    return v;
-}
 
 template <typename T>
 std::vector<T> download(const DeviceBuffer<T>& d, std::int64_t n) {

@@ -13,18 +13,14 @@
 #include "core/cache/kv_row_math.h"
 #include "core/engine/cpu_math.h"
 #include "kernels/kernel_math.h"
+#include "random_values.h"
 
 using namespace kvscope;
 
 namespace {
 
 std::vector<float> randomValues(std::size_t n, std::uint32_t seed, float spread = 3.0f) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, spread);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = dist(rng);
-    return v;
+    return test::randomValues(n, seed, spread);
 }
 
 std::uint32_t bitsOf(float v) {
