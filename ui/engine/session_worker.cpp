@@ -5,6 +5,7 @@
 #include <exception>
 #include <optional>
 
+#include "core/engine/backend_select.h"
 #include "core/engine/cpu_backend.h"
 #include "core/engine/cpu_threads.h"
 #include "core/model/model_source.h"
@@ -19,6 +20,11 @@ namespace {
 /// 2-core machine a team of 2 engine threads stalls whenever the GUI paints, and the measured
 /// step times would show it).
 std::unique_ptr<Backend> engineBackend() {
+    // The Backend selector (ScenarioPanel) or kvscope's start asked for CUDA.
+    if (requestedBackend() != BackendKind::Cpu) {
+        BackendSelection selection = makeBackend(requestedBackend(), 0);
+        if (selection.note.empty()) return std::move(selection.backend);  // the CUDA backend
+    }
     // kvscope --threads N or OMP_NUM_THREADS win over the one-core-for-the-GUI default.
     if (const std::optional<int> requested = requestedThreads())
         return std::make_unique<CpuBackend>(*requested);

@@ -47,6 +47,10 @@ public:
 
     /// The cache precision (KvCacheSpec labels as item data).
     QComboBox* codecBox() const { return m_codec; }
+    /// Where the forward pass runs: "cpu" or "cuda" as item data (core/engine/backend_select.h).
+    /// The CUDA item is disabled, its tooltip saying why, when CUDA is unavailable; choosing an
+    /// item sets the requested backend and emits settingsChanged().
+    QComboBox* backendBox() const { return m_backend; }
 
 signals:
     void modelChosen(const QString& reference);
@@ -59,6 +63,7 @@ private:
     QWidget* buildModelGroup();
     QWidget* buildSamplingGroup();
     QWidget* buildCacheGroup();
+    QWidget* buildBackendRow();
 
     QComboBox* m_model = nullptr;
     QPushButton* m_open = nullptr;
@@ -74,6 +79,7 @@ private:
     QCheckBox* m_measure_other = nullptr;
     int m_n_builtin = 0;
     QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
+    QComboBox* m_backend = nullptr;  // "cpu", "cuda"
     std::int64_t m_max_context = 0;  // likewise (0 = the model's)
 };
 
