@@ -19,7 +19,9 @@ void registerCompiledBackends() {
 #endif
 }
 
-BackendKind parseBackendFlag(const ParsedArgs& args, std::ostream& notes) {
+BackendKind parseBackendFlag(const ParsedArgs& args, std::ostream& notes,
+                             std::string_view program) {
+    registerCompiledBackends();
     const std::optional<std::string> text = args.optionalValue("backend");
     if (!text) return BackendKind::Cpu;
     const BackendKind kind = parseBackendKind(*text, flagName("backend"));
@@ -28,7 +30,7 @@ BackendKind parseBackendFlag(const ParsedArgs& args, std::ostream& notes) {
     if (cuda.available) return kind;
     if (kind == BackendKind::Cuda)
         throw InputError(flagName("backend") + " cuda: CUDA is unavailable: " + cuda.reason);
-    notes << "kvscope-cli: --backend auto: CUDA is unavailable (" << cuda.reason
+    notes << program << ": --backend auto: CUDA is unavailable (" << cuda.reason
           << "); running on the CPU\n";
     return BackendKind::Cpu;
 }

@@ -3,6 +3,7 @@
 // quant-eval, evict-eval, bench, export) and by kvscope itself: which backend runs the forward
 // pass (core/engine/backend_select.h).
 #include <ostream>
+#include <string_view>
 
 #include "app/cli/cli_args.h"
 #include "core/engine/backend_select.h"
@@ -21,7 +22,9 @@ void registerCompiledBackends();
 /// The backend --backend asks for (cpu when absent). InputError naming the flag for an unknown
 /// value, and for `cuda` when CUDA is unavailable (with the reason: built without CUDA, no
 /// driver, no device). For `auto` without CUDA, `notes` gets one line saying why the run stays
-/// on the CPU.
-BackendKind parseBackendFlag(const ParsedArgs& args, std::ostream& notes);
+/// on the CPU, prefixed with `program` ("kvscope-cli", "kvscope"). Registers the compiled
+/// backends first (registerCompiledBackends()).
+BackendKind parseBackendFlag(const ParsedArgs& args, std::ostream& notes,
+                             std::string_view program = "kvscope-cli");
 
 }  // namespace kvscope::cli

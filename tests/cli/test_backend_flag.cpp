@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/launch/launch_options.h"
 #include "cli_test_util.h"
 #if KVSCOPE_HAVE_CUDA
 #include "kernels/cuda_device.h"
@@ -107,4 +108,19 @@ TEST_CASE("bench --kernels needs a usable CUDA device and says why it cannot run
         CHECK(result.err.find(reason) != std::string::npos);
         CHECK(result.out.empty());
     }
+}
+
+TEST_CASE("kvscope takes --backend with the same words and checks", "[cli][backend]") {
+    const std::string reason = expectedReason();
+    CHECK(parseLaunchOptions({"--backend", "cpu"}).backend == BackendKind::Cpu);
+    CHECK_THROWS_WITH(parseLaunchOptions({"--backend", "gpu"}),
+                      Catch::Contains("--backend: expected cpu, cuda or auto, got 'gpu'"));
+    if (reason.empty()) {
+        CHECK(parseLaunchOptions({"--backend", "cuda"}).backend == BackendKind::Cuda);
+        return;
+    }
+    CHECK_THROWS_WITH(
+        parseLaunchOptions({"--backend", "cuda"}),
+        Catch::Contains("--backend cuda: CUDA is unavailable: ") && Catch::Contains(reason));
+    CHECK(parseLaunchOptions({"--backend", "auto"}).backend == BackendKind::Cpu);
 }
