@@ -5,6 +5,8 @@
 // and keep an online softmax per head (hd::softmaxAdd); the warps then merge (hd::softmaxMerge)
 // into one partial result per split, and a second kernel merges the splits in order.
 #include <algorithm>
+#include <cstdint>
+#include <type_traits>
 
 #include "kernels/cuda_check.cuh"
 #include "kernels/kernel_launch.cuh"
@@ -20,7 +22,36 @@ constexpr int kGroupTile = 8;  // query heads per block
 constexpr int kKeysPerStep = 4;
 constexpr std::int64_t kMaxHeadDim = 256;
 
-/// kDims: values of a head each lane holds (head_dim <= 32 * kDims); lane L holds d = L + 32 t.
+/// Values d0 .. d0 + kDims - 1 of an encoded row (0 past head_dim): the codec's decode(), with
+/// the 16-bit formats read in one 8- or 16-byte load when the address allows it.
+template <typename Row, int kDims>
+__device__ inline void loadDims(const std::uint8_t* row, int d0, std::int64_t hd,
+                                float (&out)[kDims]) {
+    constexpr bool kHalf = std::is_same_v<Row, hd::RowF16> || std::is_same_v<Row, hd::RowBf16>;
+    if constexpr (kHalf && (kDims == 4 || kDims == 8)) {
+        const std::uint8_t* p = row + 2 * d0;
+        if (d0 + kDims <= hd && reinterpret_cast<std::uintptr_t>(p) % (2 * kDims) == 0) {
+            std::uint16_t bits[kDims];
+            if constexpr (kDims == 4) {
+                *reinterpret_cast<uint2*>(bits) = *reinterpret_cast<const uint2*>(p);
+            } else {
+                *reinterpret_cast<uint4*>(bits) = *reinterpret_cast<const uint4*>(p);
+            }
+#pragma unroll
+            for (int t = 0; t < kDims; ++t) {
+                out[t] = std::is_same_v<Row, hd::RowF16> ? hd::fp16ToFp32(bits[t])
+                                                         : hd::bf16ToFp32(bits[t]);
+            }
+            return;
+        }
+    }
+#pragma unroll
+    for (int t = 0; t < kDims; ++t)
+        out[t] = d0 + t < hd ? Row::decode(row, d0 + t) : 0.0f;
+}
+
+/// kDims: values of a head each lane holds (head_dim <= 32 * kDims); lane L holds the kDims
+/// consecutive values d = L * kDims + t (one wide load per row for the 16-bit formats).
 template <typename Row, int kDims>
 __global__ void __launch_bounds__(kThreads)
     splitKernel(AttentionArgs a, std::int64_t n_splits, std::int64_t split_keys,
@@ -71,26 +102,27 @@ __global__ void __launch_bounds__(kThreads)
                 a.pool + L.offset(block, a.layer, 0, j % L.block_size, kv_head);
             const std::uint8_t* vrow =
                 a.pool + L.offset(block, a.layer, 1, j % L.block_size, kv_head);
+            if (valid) {
+                loadDims<Row, kDims>(krow, lane * kDims, hd, kv_k[u]);
+                loadDims<Row, kDims>(vrow, lane * kDims, hd, kv_v[u]);
+            } else {
 #pragma unroll
-            for (int t = 0; t < kDims; ++t) {
-                const int d = lane + 32 * t;
-                const bool in = valid && d < hd;
-                kv_k[u][t] = in ? Row::decode(krow, d) : 0.0f;
-                kv_v[u][t] = in ? Row::decode(vrow, d) : 0.0f;
+                for (int t = 0; t < kDims; ++t)
+                    kv_k[u][t] = kv_v[u][t] = 0.0f;
             }
         }
 #pragma unroll
         for (int u = 0; u < kKeysPerStep; ++u) {
             const std::int64_t j = j0 + u;
             if (j >= last) break;
-            // g runs to the compile-time tile so that st[] and acc[] stay in registers.
+                // g runs to the compile-time tile so that st[] and acc[] stay in registers.
 #pragma unroll
             for (int g = 0; g < kGroupTile; ++g) {
                 if (g >= n_g) break;
                 float part = 0.0f;
 #pragma unroll
                 for (int t = 0; t < kDims; ++t) {
-                    const int d = lane + 32 * t;
+                    const int d = lane * kDims + t;
                     if (d < hd) part += q_s[g][d] * kv_k[u][t];
                 }
                 const float s = warpSum(part) * a.scale;
@@ -115,7 +147,7 @@ __global__ void __launch_bounds__(kThreads)
         }
 #pragma unroll
         for (int t = 0; t < kDims; ++t) {
-            const int d = lane + 32 * t;
+            const int d = lane * kDims + t;
             if (d < hd) acc_s[warp][g][d] = acc[g][t];
         }
     }

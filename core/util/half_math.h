@@ -9,6 +9,12 @@ namespace kvscope::hd {
 
 /// IEEE half -> float, exact for every code (NaN payloads move to the top of the mantissa).
 KVSCOPE_HD float fp16ToFp32(std::uint16_t bits) {
+#if defined(__CUDA_ARCH__)
+    // The device's conversion instruction: exact, as below, for every code (a NaN stays a NaN).
+    float value;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(value) : "h"(bits));
+    return value;
+#else
     const std::uint32_t sign = std::uint32_t(bits >> 15) << 31;
     const std::uint32_t exponent = (bits >> 10) & 0x1f;
     const std::uint32_t mantissa = bits & 0x3ff;
@@ -19,6 +25,7 @@ KVSCOPE_HD float fp16ToFp32(std::uint16_t bits) {
     }
     if (exponent == 0x1f) return bitsFloat(sign | 0x7f800000u | (mantissa << 13));
     return bitsFloat(sign | ((exponent - 15 + 127) << 23) | (mantissa << 13));
+#endif
 }
 
 /// float -> IEEE half, round to nearest even; overflow -> inf, NaN stays a quiet NaN.
