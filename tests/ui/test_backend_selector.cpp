@@ -1,13 +1,20 @@
 // The Backend selector of the scenario panel: CUDA is offered only where it can run; elsewhere
 // its item is disabled and says why (built without CUDA, no driver, no device).
 #include <QComboBox>
+#include <QFile>
 #include <QStandardItemModel>
+#include <QStatusBar>
+#include <QTemporaryDir>
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "app/cli/backend_flag.h"
 #include "core/engine/backend_select.h"
+#include "ui/engine/trace_model.h"
+#include "ui/window/main_window.h"
+#include "ui/window/scenario_io.h"
 #include "ui/window/scenario_panel.h"
+#include "window_test_util.h"
 #if KVSCOPE_HAVE_CUDA
 #include "kernels/cuda_device.h"
 #endif
@@ -53,4 +60,39 @@ TEST_CASE("the backend selector offers CUDA only where it runs and says why not"
     CHECK(asked.backendBox()->currentIndex() == 0);
     setRequestedBackend(BackendKind::Cpu);
     CHECK(changed == 0);
+}
+
+TEST_CASE("a scenario asking for CUDA runs there where it can, else on the CPU saying why",
+          "[ui][backend]") {
+    cli::registerCompiledBackends();
+#if KVSCOPE_HAVE_CUDA
+    const std::string reason = probeCudaDevice().reason;
+#else
+    const std::string reason = "built without CUDA";
+#endif
+    QTemporaryDir dir;
+    const QString path = dir.filePath("cuda.kvscope.json");
+    QFile file(path);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    file.write(R"({"kvscope_scenario": 1, "model": "builtin:demo", "prompt": "hi",
+                   "steps": 1, "backend": "cuda"})");
+    file.close();
+    MainWindow window;
+    requireIdle(window);
+    REQUIRE(window.openScenarioFile(path));
+    requireIdle(window);
+    QComboBox* box = window.scenarioPanel()->backendBox();
+    if (reason.empty()) {
+        CHECK(box->currentData().toString() == "cuda");
+        CHECK(window.trace()->backend().startsWith("CUDA ("));
+    } else {
+        CHECK(box->currentData().toString() == "cpu");
+        CHECK(window.trace()->backend().startsWith("CPU (Eigen"));
+        const QString message = window.statusBar()->currentMessage();
+        CHECK(message.contains("asks for the CUDA backend, which is unavailable"));
+        CHECK(message.contains(QString::fromStdString(reason)));
+    }
+    // Saved again, the scenario names the backend the window runs on.
+    CHECK(scenarioFromWindow(window).backend == (reason.empty() ? "cuda" : "cpu"));
+    setRequestedBackend(BackendKind::Cpu);
 }
