@@ -6,24 +6,12 @@
 
 #include "app/launch/launch_options.h"
 #include "cli_test_util.h"
-#if KVSCOPE_HAVE_CUDA
-#include "kernels/cuda_device.h"
-#endif
+#include "tests/cuda_reason.h"
 
 using namespace kvscope;
 using kvscope::test::runCliCaptured;
 
 namespace {
-
-/// Why CUDA cannot run here, as the build and the device probe (kernels/cuda_device.h) see it;
-/// empty when it can.
-std::string expectedReason() {
-#if KVSCOPE_HAVE_CUDA
-    return probeCudaDevice().reason;
-#else
-    return "built without CUDA";
-#endif
-}
 
 /// Every command that computes, with the flags it needs to start.
 const std::vector<std::vector<std::string>>& computingCommands() {
@@ -39,8 +27,8 @@ const std::vector<std::vector<std::string>>& computingCommands() {
 
 }  // namespace
 
-TEST_CASE("--backend cuda exits 2 and says why when CUDA is unavailable", "[cli][backend]") {
-    const std::string reason = expectedReason();
+TEST_CASE("backend flag: cuda exits 2 and says why when CUDA is unavailable", "[cli][backend]") {
+    const std::string reason = test::expectedCudaReason();
     if (reason.empty()) {
         // A usable device: the same flag runs on it instead (checked by the next test).
         SUCCEED("CUDA is usable here");
@@ -57,9 +45,9 @@ TEST_CASE("--backend cuda exits 2 and says why when CUDA is unavailable", "[cli]
     }
 }
 
-TEST_CASE("--backend auto runs, on CUDA when usable and else on the CPU saying why",
+TEST_CASE("backend flag: auto runs, on CUDA when usable and else on the CPU saying why",
           "[cli][backend]") {
-    const std::string reason = expectedReason();
+    const std::string reason = test::expectedCudaReason();
     const auto result = runCliCaptured({"generate", "--model", "builtin:demo", "--prompt", "ab",
                                         "--max-new-tokens", "2", "--backend", "auto", "--json"});
     INFO("stderr: " << result.err);
@@ -74,7 +62,7 @@ TEST_CASE("--backend auto runs, on CUDA when usable and else on the CPU saying w
     }
 }
 
-TEST_CASE("--backend cpu is the default and takes only cpu, cuda or auto", "[cli][backend]") {
+TEST_CASE("backend flag: cpu is the default and takes only cpu, cuda or auto", "[cli][backend]") {
     const auto cpu = runCliCaptured({"generate", "--model", "builtin:demo", "--prompt", "ab",
                                      "--max-new-tokens", "2", "--backend", "cpu", "--json"});
     CHECK(cpu.code == 0);
@@ -94,7 +82,7 @@ TEST_CASE("--backend cpu is the default and takes only cpu, cuda or auto", "[cli
 
 TEST_CASE("bench --kernels needs a usable CUDA device and says why it cannot run",
           "[cli][backend]") {
-    const std::string reason = expectedReason();
+    const std::string reason = test::expectedCudaReason();
     if (reason.empty()) {
         SUCCEED("CUDA is usable here: scripts/gpu-check.sh runs the kernel bench");
         return;
@@ -111,7 +99,7 @@ TEST_CASE("bench --kernels needs a usable CUDA device and says why it cannot run
 }
 
 TEST_CASE("kvscope takes --backend with the same words and checks", "[cli][backend]") {
-    const std::string reason = expectedReason();
+    const std::string reason = test::expectedCudaReason();
     CHECK(parseLaunchOptions({"--backend", "cpu"}).backend == BackendKind::Cpu);
     CHECK_THROWS_WITH(parseLaunchOptions({"--backend", "gpu"}),
                       Catch::Contains("--backend: expected cpu, cuda or auto, got 'gpu'"));

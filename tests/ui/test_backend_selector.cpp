@@ -8,27 +8,18 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "app/cli/backend_flag.h"
 #include "core/engine/backend_select.h"
+#include "tests/cuda_reason.h"
 #include "ui/engine/trace_model.h"
 #include "ui/window/main_window.h"
 #include "ui/window/scenario_io.h"
 #include "ui/window/scenario_panel.h"
 #include "window_test_util.h"
-#if KVSCOPE_HAVE_CUDA
-#include "kernels/cuda_device.h"
-#endif
 
 using namespace kvscope;
 
 TEST_CASE("the backend selector offers CUDA only where it runs and says why not", "[ui][backend]") {
-    cli::registerCompiledBackends();
-    // Why CUDA cannot run here, from the build and the device probe ("" when it can).
-#if KVSCOPE_HAVE_CUDA
-    const std::string reason = probeCudaDevice().reason;
-#else
-    const std::string reason = "built without CUDA";
-#endif
+    const std::string reason = test::expectedCudaReason();
     setRequestedBackend(BackendKind::Cpu);
     ScenarioPanel panel;
     QComboBox* box = panel.backendBox();
@@ -64,12 +55,7 @@ TEST_CASE("the backend selector offers CUDA only where it runs and says why not"
 
 TEST_CASE("a scenario asking for CUDA runs there where it can, else on the CPU saying why",
           "[ui][backend]") {
-    cli::registerCompiledBackends();
-#if KVSCOPE_HAVE_CUDA
-    const std::string reason = probeCudaDevice().reason;
-#else
-    const std::string reason = "built without CUDA";
-#endif
+    const std::string reason = test::expectedCudaReason();
     QTemporaryDir dir;
     const QString path = dir.filePath("cuda.kvscope.json");
     QFile file(path);
