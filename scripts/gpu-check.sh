@@ -139,7 +139,7 @@ def load(name):
         return {"error": f"{name}: {e}"}
 bench, sdpa = load("bench.json"), load("sdpa.json")
 log = open(f"{out}/tests.log").read()
-tests = {m.group(2): m.group(3) for m in re.finditer(r"Test +#(\d+): (\S+) \.+\** *(\w+)", log)}
+tests = {m.group(2): m.group(3) for m in re.finditer(r"Test +#(\d+): (.+?) \.{3,}\** *(\w+)", log)}
 points = bench.get("decode_attention", [])
 def pt(codec, batch, context):
     for p in points:
@@ -180,7 +180,7 @@ report = {"passed": passed, "device": bench.get("device"), "copy_gbps": bench.ge
 json.dump(report, open(f"{out}/gpu-check.json", "w"), indent=1)
 print(f"\ndevice {bench.get('device')}, copy {bench.get('copy_gbps', 0):.0f} GB/s")
 for name, state in tests.items():
-    print(f"  {name:40s} {state}")
+    print(f"  {name[:60]:60s} {state}")
 print(" fp16 decode, context >= 4k:  batch context      ms   of copy   SDPA ms")
 for r in rows:
     sd = f"{r['sdpa_ms']:.4f}" if r["sdpa_ms"] is not None else "-"
