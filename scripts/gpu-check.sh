@@ -173,9 +173,12 @@ targets = {
     "int8_fp8_speedup": {"met": bool(speed_ok) and all(speed_ok), "want": ">= 1.6x fp16 at 16k",
                          "points": speedups},
 }
-passed = tests_rc == 0 and bench_rc == 0 and all(t["met"] for t in targets.values())
+# Skipped is not passed: the GPU tests must have run.
+gpu_tests_ran = all(tests.get(f"kernels.test_{n}") == "Passed" for n in ("cuda_parity", "cuda_model"))
+passed = (tests_rc == 0 and gpu_tests_ran and bench_rc == 0 and
+          all(t["met"] for t in targets.values()))
 report = {"passed": passed, "device": bench.get("device"), "copy_gbps": bench.get("copy_gbps"),
-          "tests": tests, "tests_exit": tests_rc, "bench_exit": bench_rc, "targets": targets,
+          "tests": tests, "tests_exit": tests_rc, "gpu_tests_ran": gpu_tests_ran, "bench_exit": bench_rc, "targets": targets,
           "seconds": secs, "bench": bench, "sdpa": sdpa}
 json.dump(report, open(f"{out}/gpu-check.json", "w"), indent=1)
 print(f"\ndevice {bench.get('device')}, copy {bench.get('copy_gbps', 0):.0f} GB/s")
