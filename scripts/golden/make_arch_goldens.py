@@ -14,12 +14,12 @@ For every model in MODELS it writes
   <name>.json          prompt ids, llama.cpp's 64 greedy ids, its smallest top-1 margin, shapes
   <name>.logits.f32    llama.cpp's logits at every fed position, [n_prompt + 63][n_vocab]
                        little-endian float32 (greedy one token at a time, F32 K/V cache)
-and for a quantized model also
+and for every model but the F32 ones (llama.cpp rounds activations to F16/BF16/8 bits)
   <name>.expand.f32    llama.cpp's logits, same positions and ids, on the model's F32 expansion
-                       (every quantized tensor replaced by ggml's own dequantization of it)
+                       (every tensor replaced by ggml's own dequantization of it)
 Each model is reseeded until its greedy choices are clear: at every one of the 64 steps the top
-logit leads the runner-up by MIN_MARGIN, on the file and (quantized) on its expansion, and both
-greedy runs give the same ids. FEATURE_CHECKS then rewrites one key or tensor of a model and
+logit leads the runner-up by MIN_MARGIN, on the file and on its expansion, and both greedy runs
+give the same ids. FEATURE_CHECKS then rewrites one key or tensor of a model and
 asserts that llama.cpp's output moves: the features are not dead weight.
 """
 import json
