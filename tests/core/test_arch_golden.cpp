@@ -8,7 +8,8 @@
 //  - tokens: identical to llama.cpp's, all 64;
 //  - logits: within 1e-3 + 1e-3 * |ref| + S of llama.cpp's, where S is how far llama.cpp moves
 //    from itself when the same ids go through one batched decode instead (its GELU reads an
-//    fp16 table, so the gemma models move by up to 1e-2; the others by about 1e-5).
+//    fp16 table, so the gemma models move by up to 4e-3, BF16 activations by up to 0.09; the
+//    others by about 1e-5).
 //    llama.cpp rounds the activations to the weights' type before each product with them (F16,
 //    BF16, Q8_0 / Q8_K blocks), so a non-F32 model has two references: llama.cpp on the file,
 //    and llama.cpp on its F32 expansion (every tensor replaced by ggml's dequantization of it).
@@ -42,7 +43,8 @@ struct ArchGolden {
     std::string architecture;
     bool quantized = false;
     bool has_expand = false;
-    float self_spread = 0.0f;  // S: llama.cpp batched vs one token at a time
+    float self_spread = 0.0f;       // S: llama.cpp batched vs one token at a time, float path
+    float self_spread_file = 0.0f;  // the same on the file (F16/BF16/quantized activations)
     std::int64_t n_vocab = 0;
     std::vector<TokenId> prompt;
     std::vector<TokenId> tokens;  // llama.cpp's greedy tokens
@@ -77,6 +79,9 @@ ArchGolden readGolden(const std::string& name) {
     g.quantized = types != "F32" && types != "F16" && types != "BF16";
     g.has_expand = types != "F32";
     g.self_spread = float(meta.at("llamacpp_max_abs_batched_vs_stepwise").asDouble());
+    g.self_spread_file =
+        g.has_expand ? float(meta.at("llamacpp_max_abs_batched_vs_stepwise_file").asDouble())
+                     : g.self_spread;
     g.n_vocab = meta.at("n_vocab").asInt64();
     g.prompt = idsOf(meta.at("prompt"));
     g.tokens = idsOf(meta.at("tokens"));
@@ -183,7 +188,7 @@ void checkTokens(const ArchGolden& g, const Run& run, const char* how) {
 /// The logit checks of the rows `ref` covers (ref and expand: llama.cpp's rows, same positions).
 void checkLogits(const ArchGolden& g, const Matrix& ours, const Matrix& ref, const Matrix& expand,
                  const char* how) {
-    const float ratio = boundRatio(ours, ref, g.self_spread);
+    const float ratio = boundRatio(ours, ref, g.self_spread_file);
     const float err = maxAbs(ours, ref);
     if (!g.has_expand) {
         WARN(g.name << " (" << how << "): max |logit - llama.cpp| " << err
@@ -197,7 +202,8 @@ void checkLogits(const ArchGolden& g, const Matrix& ours, const Matrix& ref, con
     WARN(g.name << " (" << how << "): max |logit - llama.cpp on the file| " << err
                 << " (bound ratio " << ratio << "); on the F32 expansion: KVScope "
                 << ours_vs_expand << " (bound ratio " << ratio_expand << "), llama.cpp on the file "
-                << llama_vs_expand << " (S = " << g.self_spread << ")");
+                << llama_vs_expand << " (S = " << g.self_spread_file << " on the file, "
+                << g.self_spread << " on the expansion)");
     if (g.quantized) {
         // Tight (the same activation rounding as llama.cpp) or no further from the expansion.
         CHECK((ratio <= 1.0f || ours_vs_expand <= llama_vs_expand));
