@@ -146,6 +146,13 @@ void checkArchitectureRunnable(const GgufFile& file, Architecture arch) {
         file.failAtKey(key, "RoPE scaling '" + *type +
                                 "' is not supported for running (only none and linear)");
     }
+    // ggml scales the rotated cos/sin by this (Phi-3 128k's LongRoPE); the engine does not.
+    const std::string attn_factor_key = std::string(toString(arch)) + ".rope.scaling.attn_factor";
+    if (const std::optional<double> factor = file.findFloat(attn_factor_key);
+        factor && *factor != 1.0) {
+        file.failAtKey(attn_factor_key, "a RoPE attention factor of " + numberText(*factor) +
+                                            " is not supported for running (only 1)");
+    }
     for (const char* name : {"rope_factors_long.weight", "rope_factors_short.weight"}) {
         if (file.findTensor(name)) {
             throw InputError("GGUF " + file.path() + ": tensor '" + name +

@@ -35,8 +35,8 @@ std::string runnableArchitectureNames();
 void readArchitectureConfig(const GgufFile& file, Architecture arch, ModelConfig& c);
 
 /// Throws InputError naming the key or tensor when the file asks for something the engine does
-/// not compute: a RoPE scaling type other than none/linear (yarn, longrope) or Phi-3's LongRoPE
-/// factor tensors.
+/// not compute: a RoPE scaling type other than none/linear (yarn, longrope), a
+/// rope.scaling.attn_factor other than 1, or Phi-3's LongRoPE factor tensors.
 void checkArchitectureRunnable(const GgufFile& file, Architecture arch);
 
 }  // namespace kvscope

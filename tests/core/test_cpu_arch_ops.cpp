@@ -142,6 +142,25 @@ TEST_CASE("RoPE frequency factors divide, linear scaling multiplies each pair's 
     }
 }
 
+TEST_CASE("Moving a rotated key by delta positions gives the key rotated there", "[rope]") {
+    // Gemma3-like local layer: halves, partial rope, its own base; two heads of 6.
+    ModelConfig c = ropeConfig(RopeStyle::Halves, 6, 4);
+    Vector factors(2);
+    factors << 1.0f, 2.0f;
+    const cpu::RopeSpec spec = cpu::ropeSpec(c, 0, factors);
+    const std::vector<float> key = {1, -2, 3, 0.5f, 7, 8, -1, 2, 0.25f, 4, 9, 10};
+    std::vector<float> rows = rotated(c, key, 9, factors);  // row 0: at 9, moved by -4
+    const std::vector<float> at5 = rotated(c, key, 5, factors);
+    const std::vector<float> row1 = rows;  // row 1: at 9, not moved
+    rows.insert(rows.end(), row1.begin(), row1.end());
+    const std::vector<std::int64_t> delta = {-4, 0};
+    cpu::rotateRowsByDelta(rows.data(), 2, 12, spec, delta);
+    for (std::size_t i = 0; i < 12; ++i) {
+        CHECK(rows[i] == Approx(at5[i]).margin(1e-5));
+        CHECK(rows[12 + i] == row1[i]);
+    }
+}
+
 TEST_CASE("Soft-capping, the tanh GELU and per-head RMSNorm", "[arch-ops]") {
     SECTION("softcap 50 maps 100 to 50 tanh(2)") {
         Matrix x(1, 3);

@@ -56,7 +56,7 @@ const std::vector<TokenId> kTokens = {1, 40, 80, 120, 160, 200, 240, 30, 70, 110
 
 }  // namespace
 
-TEST_CASE("qwen2: NEOX RoPE and Q/K/V biases from the file", "[gguf][arch]") {
+TEST_CASE("qwen2: NEOX RoPE and Q/K/V biases from the file", "[gguf][arch-load]") {
     const ModelConfig c = archConfig(Architecture::Qwen2);
     const ModelWeights w = randomWeights(c, 3);
     const Model m = loadGgufModel(fileOf(archModelWriter("qwen2", c, w)));
@@ -70,7 +70,7 @@ TEST_CASE("qwen2: NEOX RoPE and Q/K/V biases from the file", "[gguf][arch]") {
     CHECK(c.parameterCount() - no_bias.parameterCount() == 2 * (c.qDim() + 2 * c.kvDim()));
 }
 
-TEST_CASE("qwen3: head_dim from attention.key_length and per-head Q/K norms", "[gguf][arch]") {
+TEST_CASE("qwen3: head_dim from attention.key_length and per-head Q/K norms", "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Qwen3);
     c.head_dim = 16;  // 4 heads x 16 = 64 != d_model 32
     const ModelWeights w = randomWeights(c, 4);
@@ -94,7 +94,7 @@ TEST_CASE("qwen3: head_dim from attention.key_length and per-head Q/K norms", "[
     }
 }
 
-TEST_CASE("gemma2: llama.cpp's defaults and the file's keys", "[gguf][arch]") {
+TEST_CASE("gemma2: llama.cpp's defaults and the file's keys", "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Gemma2);
     c.n_layers = 4;
     const ModelWeights w = randomWeights(c, 5);
@@ -135,7 +135,7 @@ TEST_CASE("gemma2: llama.cpp's defaults and the file's keys", "[gguf][arch]") {
     }
 }
 
-TEST_CASE("gemma3: 5 local : 1 global with their own RoPE base and scale", "[gguf][arch]") {
+TEST_CASE("gemma3: 5 local : 1 global with their own RoPE base and scale", "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Gemma3);
     c.n_layers = 7;
     c.rope_theta = 1e6f;
@@ -166,7 +166,7 @@ TEST_CASE("gemma3: 5 local : 1 global with their own RoPE base and scale", "[ggu
 }
 
 TEST_CASE("phi3: fused QKV and gate/up split into views, the same model as separate tensors",
-          "[gguf][arch]") {
+          "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Phi3);
     const ModelWeights w = randomWeights(c, 8);
     const Model phi3 = loadGgufModel(
@@ -185,7 +185,7 @@ TEST_CASE("phi3: fused QKV and gate/up split into views, the same model as separ
     CHECK(prefillLogits(phi3, kTokens) == prefillLogits(qwen2, kTokens));
 }
 
-TEST_CASE("llama: rope_freqs factors and a partial rope.dimension_count", "[gguf][arch]") {
+TEST_CASE("llama: rope_freqs factors and a partial rope.dimension_count", "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Llama);
     c.rope_dims = 4;  // of head_dim 8
     ModelWeights w = randomWeights(c, 9);
@@ -204,7 +204,7 @@ TEST_CASE("llama: rope_freqs factors and a partial rope.dimension_count", "[gguf
 }
 
 TEST_CASE("Architecture refusals name what cannot run, and the header is still described",
-          "[gguf][arch]") {
+          "[gguf][arch-load]") {
     const ModelConfig c = archConfig(Architecture::Llama);
     const ModelWeights w = randomWeights(c, 10);
     SECTION("an architecture KVScope does not run") {
@@ -227,6 +227,17 @@ TEST_CASE("Architecture refusals name what cannot run, and the header is still d
                                       Catch::Contains("(key 'qwen2.rope.scaling.type')"));
         CHECK(readGgufModelInfo(file).config.n_layers == 2);
     }
+    SECTION("Phi-3 128k's LongRoPE: its attention factor and factor tensors") {
+        const GgufFile scaled = fileOf(
+            archModelWriter("phi3", c, w, {{"phi3.rope.scaling.attn_factor", ggufF32(1.19f)}}));
+        CHECK_THAT(refusal(scaled), Catch::Contains("a RoPE attention factor of 1.19") &&
+                                        Catch::Contains("(key 'phi3.rope.scaling.attn_factor')"));
+        GgufWriter writer = archModelWriter("phi3", c, w);
+        addArchVector(writer, "rope_factors_long.weight", Vector::Ones(4));
+        CHECK_THAT(refusal(fileOf(writer)),
+                   Catch::Contains("tensor 'rope_factors_long.weight' (LongRoPE frequency "
+                                   "factors) is not supported for running"));
+    }
     SECTION("a rope.dimension_count above head_dim") {
         CHECK_THAT(
             refusal(fileOf(
@@ -235,7 +246,7 @@ TEST_CASE("Architecture refusals name what cannot run, and the header is still d
     }
 }
 
-TEST_CASE("A sliding-window layer masks in prefill and in decode alike", "[backend][arch]") {
+TEST_CASE("A sliding-window layer masks in prefill and in decode alike", "[backend][arch-load]") {
     ModelConfig c = archConfig(Architecture::Gemma2);
     c.sliding_window = 3;
     c.local_layers = {true, false};
