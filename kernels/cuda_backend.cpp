@@ -8,7 +8,7 @@
 
 #include "core/cache/contiguous_kv_cache.h"
 #include "core/cache/paged_kv_cache.h"
-#include "core/engine/cpu_math.h"
+#include "core/engine/cpu_rope.h"
 #include "core/util/check.h"
 #include "core/util/error.h"
 #include "kernels/cuda_device.h"
@@ -71,8 +71,6 @@ void checkModelSupported(const ModelConfig& c) {
     need(!c.post_norms, "post-norms");
     need(c.attn_softcap == 0.0f && c.final_softcap == 0.0f, "logit softcaps");
     need(c.sliding_window == 0 && c.local_layers.empty(), "sliding-window layers");
-    need(c.embedding_scale == 1.0f && c.attn_scale == 0.0f && c.rope_freq_scale == 1.0f,
-         "embedding/attention/RoPE scales");
     need(c.head_dim <= 256, "head_dim > 256");
     if (!missing.empty()) {
         throw InputError("--backend cuda: model '" + c.name + "' needs " + missing +
@@ -274,6 +272,10 @@ void CudaBackend::forward(const Model& model, KvCache& cache, std::span<const To
         KVSCOPE_EXPECTS(tokens[std::size_t(i)] >= 0 && tokens[std::size_t(i)] < c.vocab);
         model.weights.token_embd.decodeRows(tokens[std::size_t(i)], 1, host_x.data() + i * dm);
     }
+    if (c.embedding_scale != 1.0f) {  // gemma: sqrt(d_model), as the CPU scales
+        for (float& value : host_x)
+            value *= c.embedding_scale;
+    }
     d.x.upload(host_x.data(), n * dm, s);
     d.h.resize(n * dm);
     d.q.resize(n * qd);
@@ -284,32 +286,36 @@ void CudaBackend::forward(const Model& model, KvCache& cache, std::span<const To
     d.gate.resize(n * c.d_ff);
     d.up.resize(n * c.d_ff);
 
-    const std::int64_t rotary = c.ropeDims();
-    const hd::RopePairs pairs =
-        c.rope_style == RopeStyle::Halves ? hd::RopePairs::Neox : hd::RopePairs::Adjacent;
+    // Each layer's RoPE from the CPU's own spec and table (cpu_rope.h): the same cos/sin bits on
+    // both sides; uploaded again only when a layer rotates differently from the last.
+    cpu::RopeSpec rope_spec;
     std::int64_t rope_start = -1;
-    const auto uploadRope = [&](std::int64_t first) {
-        // The CPU's own table (cpu::ropeTable): the same cos/sin bits on both sides.
-        const cpu::RopeTable t = cpu::ropeTable(first, n, rotary, c.rope_theta);
+    const auto prepareRope = [&](std::int64_t layer, std::int64_t first) {
+        cpu::RopeSpec spec = cpu::ropeSpec(c, layer, model.weights.rope_freqs);
+        if (first == rope_start && spec.freqs == rope_spec.freqs) return;
+        const cpu::RopeTable t = cpu::ropeTable(spec, first, n);
         d.cos.upload(t.cos.data(), t.cos.size(), s);
         d.sin.upload(t.sin.data(), t.sin.size(), s);
         KVSCOPE_CUDA_CHECK(cudaStreamSynchronize(s));
+        rope_spec = std::move(spec);
         rope_start = first;
     };
-    uploadRope(start_pos);
 
     out.attention.clear();
     if (options.want_attention) out.attention.resize(std::size_t(c.n_layers * c.n_heads));
     std::vector<float> host_k(std::size_t(n * kvd)), host_v(std::size_t(n * kvd));
     std::vector<int> host_visible(static_cast<std::size_t>(n)),
         host_seq(static_cast<std::size_t>(n), 0);
-    const float scale = 1.0f / std::sqrt(float(hd));
+    const float scale = c.queryScale();
 
     for (std::int64_t l = 0; l < c.n_layers; ++l) {
         const DeviceLayer& w = d.layers[std::size_t(l)];
         const std::int64_t slot = cache.layerLength(l);
         KVSCOPE_EXPECTS(slot + n <= cache.capacity());
-        if (options.rope_at_slot && slot != rope_start) uploadRope(slot);
+        prepareRope(l, options.rope_at_slot ? slot : start_pos);
+        const std::int64_t rotary = rope_spec.rope_dims;
+        const hd::RopePairs pairs =
+            rope_spec.style == RopeStyle::Halves ? hd::RopePairs::Neox : hd::RopePairs::Adjacent;
         cuda::rmsNorm(d.x.get(), w.attn_norm.get(), n, dm, c.norm_eps, d.h.get(), s);
         cuda::linear(d.h.get(), n, w.wq.matrix, d.q.get(), s);
         cuda::linear(d.h.get(), n, w.wk.matrix, d.k.get(), s);

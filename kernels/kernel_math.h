@@ -7,6 +7,7 @@
 // No CUDA header here: plain C++ includes this file.
 #include <cstdint>
 
+#include "core/engine/activation_math.h"
 #include "core/util/half_math.h"
 #include "core/util/host_device.h"
 
@@ -80,7 +81,8 @@ KVSCOPE_HD float dotFixed(const float* a, const float* b, std::int64_t n) {
     return dotCombine(lanes, dotTail(a, b, n));
 }
 
-// ---- RMSNorm, activations, RoPE -----------------------------------------------------------
+// ---- RMSNorm and RoPE (the activations: core/engine/activation_math.h)
+// -----------------------------------------------------------
 
 /// The factor RMSNorm multiplies a row by: 1 / sqrt(sum(x^2) / d + eps) (llama2.c).
 KVSCOPE_HD float rmsInverse(float sum_squares, std::int64_t d, float eps) {
@@ -98,19 +100,6 @@ KVSCOPE_HD void rmsNormRow(const float* x, const float* weight, std::int64_t d, 
     const float inv = rmsInverse(dotFixed(x, x, d), d, eps);
     for (std::int64_t j = 0; j < d; ++j)
         out[j] = rmsScale(x[j], weight[j], inv);
-}
-
-/// SwiGLU of one element: silu(gate) * up.
-KVSCOPE_HD float swiGlu(float gate, float up) {
-    return gate / (1.0f + expf(-gate)) * up;
-}
-
-/// GeGLU of one element: gelu(gate) * up, with GELU's tanh approximation (as ggml's gelu and
-/// Gemma's "gelu_pytorch_tanh"): 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3))).
-KVSCOPE_HD float geGlu(float gate, float up) {
-    constexpr float kSqrt2OverPi = 0.7978845608028654f;
-    const float inner = kSqrt2OverPi * (gate + 0.044715f * gate * gate * gate);
-    return 0.5f * gate * (1.0f + tanhf(inner)) * up;
 }
 
 /// How the values of a head are paired for RoPE.

@@ -11,7 +11,10 @@
 
 #include "core/cache/kv_codec.h"
 #include "core/cache/kv_row_math.h"
+#include "core/engine/cpu_attention.h"
+#include "core/engine/cpu_layer_ops.h"
 #include "core/engine/cpu_math.h"
+#include "core/engine/cpu_rope.h"
 #include "kernels/kernel_math.h"
 #include "random_values.h"
 
@@ -157,24 +160,37 @@ TEST_CASE("RMSNorm, SwiGLU and adjacent-pair RoPE of a row are the CPU backend's
     for (std::int64_t i = 0; i < gate.size(); ++i)
         REQUIRE(bitsOf(hd::swiGlu(gate_before.data()[i], up.data()[i])) == bitsOf(gate.data()[i]));
 
+    Matrix geglu = gate_before;
+    cpu::geGlu(geglu, up);
+    for (std::int64_t i = 0; i < geglu.size(); ++i)
+        REQUIRE(bitsOf(hd::geGlu(gate_before.data()[i], up.data()[i])) == bitsOf(geglu.data()[i]));
+
+    // RoPE in both pair styles, a partial rotation too, with the CPU's own spec and table.
     const std::int64_t head_dim = 48, start = 17;
-    Matrix heads(n, 2 * head_dim);
-    std::memcpy(heads.data(), values.data(), std::size_t(heads.size()) * sizeof(float));
-    Matrix rotated = heads;
-    const cpu::RopeTable table = cpu::ropeTable(start, n, head_dim, 10000.0f);
-    cpu::applyRope(rotated, table, head_dim);
-    for (std::int64_t i = 0; i < n; ++i) {
-        for (std::int64_t h = 0; h < 2; ++h) {
-            std::vector<float> head(heads.data() + i * 2 * head_dim + h * head_dim,
-                                    heads.data() + i * 2 * head_dim + (h + 1) * head_dim);
-            std::vector<float> cos(std::size_t(head_dim / 2)), sin(cos.size());
-            for (std::int64_t p = 0; p < head_dim / 2; ++p) {
-                cos[std::size_t(p)] = table.cos(i, p);
-                sin[std::size_t(p)] = table.sin(i, p);
+    for (RopeStyle style : {RopeStyle::Pairs, RopeStyle::Halves}) {
+        for (std::int64_t rope_dims : {head_dim, head_dim / 2}) {
+            ModelConfig c;
+            c.head_dim = head_dim;
+            c.rope_dims = rope_dims;
+            c.rope_style = style;
+            c.rope_theta = 10000.0f;
+            const cpu::RopeSpec spec = cpu::ropeSpec(c, 0, Vector());
+            Matrix heads(n, 2 * head_dim);
+            std::memcpy(heads.data(), values.data(), std::size_t(heads.size()) * sizeof(float));
+            Matrix rotated = heads;
+            const cpu::RopeTable table = cpu::ropeTable(spec, start, n);
+            cpu::applyRope(rotated, table, spec);
+            const hd::RopePairs pairs =
+                style == RopeStyle::Pairs ? hd::RopePairs::Adjacent : hd::RopePairs::Neox;
+            for (std::int64_t i = 0; i < n; ++i) {
+                for (std::int64_t h = 0; h < 2; ++h) {
+                    float* head = heads.data() + i * 2 * head_dim + h * head_dim;
+                    hd::ropeHead(head, table.cos.data() + i * rope_dims / 2,
+                                 table.sin.data() + i * rope_dims / 2, rope_dims, pairs);
+                    for (std::int64_t j = 0; j < head_dim; ++j)
+                        REQUIRE(bitsOf(head[j]) == bitsOf(rotated(i, h * head_dim + j)));
+                }
             }
-            hd::ropeHead(head.data(), cos.data(), sin.data(), head_dim, hd::RopePairs::Adjacent);
-            for (std::int64_t j = 0; j < head_dim; ++j)
-                REQUIRE(bitsOf(head[std::size_t(j)]) == bitsOf(rotated(i, h * head_dim + j)));
         }
     }
 }
@@ -192,9 +208,12 @@ TEST_CASE("RoPE pairs and GeGLU match hand calculations", "[kernels][kernel-math
     hd::ropeHead(partial, cos, sin, 2, hd::RopePairs::Neox);
     CHECK(std::vector<float>(partial, partial + 4) == std::vector<float>{-2, 1, 3, 4});
     // gelu_tanh(1) = 0.5 (1 + tanh(0.7978845608 * 1.044715)) = 0.5 (1 + tanh(0.8335557)) =
-    // 0.5 * (1 + 0.6823843) = 0.8411922; times up = 2.
-    CHECK(hd::geGlu(1.0f, 2.0f) == Approx(1.6823843f).epsilon(1e-6));
+    // 0.5 * (1 + 0.6823843) = 0.8411922, rounded to fp16 (steps of 2^-11 there: 1722.76 steps
+    // -> 1723) = 0.84130859375 as ggml's table holds it; times up = 2.
+    CHECK(hd::geGlu(1.0f, 2.0f) == 2.0f * 0.84130859375f);
     CHECK(hd::geGlu(0.0f, 5.0f) == 0.0f);
+    CHECK(hd::geGlu(-12.0f, 3.0f) == 0.0f);  // ggml: 0 at x <= -10, x at x >= 10
+    CHECK(hd::geGlu(12.5f, 2.0f) == 25.0f);
 }
 
 namespace {
@@ -229,8 +248,9 @@ TEST_CASE("split-K attention with the online-softmax merge agrees with one-pass 
             const KvRun run{0, n_keys, c.k.data(), c.v.data()};
             std::vector<float> ref(static_cast<std::size_t>(dim)),
                 probs(static_cast<std::size_t>(n_keys));
-            cpu::attendRow(c.q.data(), std::span(&run, 1), 0, dim, dim, n_keys, probs.data(),
-                           ref.data());
+            cpu::attendRow(c.q.data(), std::span(&run, 1), 0, dim,
+                           cpu::AttendSpec{dim, 1.0f / std::sqrt(float(dim)), 0.0f}, 0, n_keys,
+                           probs.data(), ref.data());
 
             const float scale = 1.0f / std::sqrt(float(dim));
             auto key = [&](std::int64_t j, std::int64_t d) {
