@@ -5,10 +5,10 @@
 #include <string>
 
 #include "app/cli/attention/attention_output.h"
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generation.h"
 #include "app/cli/sampling_flags.h"
-#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 #include "core/trace/attention_matrix.h"
 #include "core/util/error.h"

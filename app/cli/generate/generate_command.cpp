@@ -3,12 +3,12 @@
 #include <optional>
 #include <ostream>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generate/generate_trace.h"
 #include "app/cli/generation.h"
 #include "app/cli/sampling_flags.h"
 #include "app/cli/text_format.h"
-#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 #include "core/model/chat_format.h"
 #include "core/util/error.h"

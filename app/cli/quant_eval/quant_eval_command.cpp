@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generation.h"
 #include "app/cli/input_files.h"
 #include "app/cli/quant_eval/quant_eval_output.h"
 #include "app/cli/quant_eval/quant_sweep_output.h"
 #include "app/cli/text_format.h"
-#include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 #include "core/eval/quant_eval.h"
 #include "core/eval/quant_sweep.h"
