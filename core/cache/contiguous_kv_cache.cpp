@@ -142,9 +142,9 @@ void ContiguousKvCache::truncateLayer(std::int64_t layer, std::int64_t new_lengt
 }
 
 void ContiguousKvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                                     const std::vector<float>& new_k) {
+                                     const MovedKeyFn& moved_key) {
     if (!m_spec.isPlainFp32()) {
-        KvCache::compactLayer(layer, keep, new_k);
+        KvCache::compactLayer(layer, keep, moved_key);
         return;
     }
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
@@ -159,10 +159,7 @@ void ContiguousKvCache::compactLayer(std::int64_t layer, const std::vector<std::
         if (from == std::int64_t(i)) continue;
         std::memmove(k + i * std::size_t(m_kv_dim), k + from * m_kv_dim, row);
         std::memmove(v + i * std::size_t(m_kv_dim), v + from * m_kv_dim, row);
-    }
-    if (!new_k.empty()) {
-        KVSCOPE_EXPECTS(new_k.size() == keep.size() * std::size_t(m_kv_dim));
-        std::memcpy(k, new_k.data(), new_k.size() * sizeof(float));
+        if (moved_key) moved_key(k + i * std::size_t(m_kv_dim), std::int64_t(i), from);
     }
     m_layer_length[std::size_t(layer)] = std::int64_t(keep.size());
 }

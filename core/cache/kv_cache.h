@@ -10,9 +10,14 @@
 // position each slot holds is the evictor's metadata (KvCells), never the storage's.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace kvscope {
+
+/// Called on every kept K row whose slot a compaction changes: row ([kvDim()] fp32, writable),
+/// its new slot and its old one (re-rotation of keys to their new slots).
+using MovedKeyFn = std::function<void(float* row, std::int64_t new_slot, std::int64_t old_slot)>;
 
 /// Slots [first_pos, first_pos + n_pos) of one layer, stored row after row.
 struct KvRun {
@@ -52,11 +57,11 @@ public:
     /// Pre: new_length <= layerLength(layer).
     virtual void truncateLayer(std::int64_t layer, std::int64_t new_length) = 0;
     /// Keeps only the slots `keep` (ascending) of `layer`, compacted to slots [0, keep.size()) in
-    /// that order, with their K rows replaced by `new_k` when it is not empty ([keep.size()]
-    /// [kvDim()] fp32: re-rotated keys). The default reads the rows back decoded, truncates the
-    /// layer and appends the kept rows again (a codec re-encodes them).
+    /// that order; `moved_key` (when set) rewrites each kept K row whose slot changes (re-rotated
+    /// keys). The default reads the rows back decoded, truncates the layer and appends the kept
+    /// rows again (a codec re-encodes them).
     virtual void compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                              const std::vector<float>& new_k = {});
+                              const MovedKeyFn& moved_key = {});
     /// Replaces every row of `layer` with `n` rows: k, v: [n][kvDim()] fp32 (undo of an eviction).
     void replaceLayer(std::int64_t layer, std::int64_t n, const float* k, const float* v) {
         truncateLayer(layer, 0);
@@ -88,7 +93,7 @@ protected:
 };
 
 inline void KvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                                  const std::vector<float>& new_k) {
+                                  const MovedKeyFn& moved_key) {
     const std::int64_t d = kvDim();
     const std::vector<float> k_all = copyKeys(layer);    // [layerLength][kv_dim]
     const std::vector<float> v_all = copyValues(layer);  // [layerLength][kv_dim]
@@ -97,9 +102,10 @@ inline void KvCache::compactLayer(std::int64_t layer, const std::vector<std::int
         const std::size_t from = std::size_t(keep[i] * d), to = i * std::size_t(d);
         std::copy_n(k_all.begin() + std::ptrdiff_t(from), d, k.begin() + std::ptrdiff_t(to));
         std::copy_n(v_all.begin() + std::ptrdiff_t(from), d, v.begin() + std::ptrdiff_t(to));
+        if (moved_key && keep[i] != std::int64_t(i))
+            moved_key(k.data() + to, std::int64_t(i), keep[i]);
     }
-    replaceLayer(layer, std::int64_t(keep.size()), new_k.empty() ? k.data() : new_k.data(),
-                 v.data());
+    replaceLayer(layer, std::int64_t(keep.size()), k.data(), v.data());
 }
 
 }  // namespace kvscope

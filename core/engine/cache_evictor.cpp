@@ -7,14 +7,60 @@
 
 namespace kvscope {
 
+namespace {
+
+bool hasLocalLayers(const ModelConfig& config) {
+    for (std::int64_t l = 0; l < config.n_layers; ++l)
+        if (config.layerWindow(l) > 0) return true;
+    return false;
+}
+
+/// Copies the K and V rows of the given slots (ascending) of `layer` to the end of k and v.
+void copyRowsAt(const KvCache& cache, std::int64_t layer, const std::vector<std::int64_t>& slots,
+                std::vector<float>& k, std::vector<float>& v) {
+    if (slots.empty()) return;
+    std::vector<KvRun> runs;
+    cache.collectRuns(layer, runs);
+    const std::int64_t d = cache.kvDim();
+    std::size_t r = 0;
+    for (std::int64_t s : slots) {
+        while (s >= runs[r].first_pos + runs[r].n_pos)
+            ++r;
+        const std::int64_t at = (s - runs[r].first_pos) * d;
+        k.insert(k.end(), runs[r].k + at, runs[r].k + at + d);
+        v.insert(v.end(), runs[r].v + at, runs[r].v + at + d);
+    }
+}
+
+}  // namespace
+
+bool CacheEvictor::needed(const ModelConfig& config, const EvictionSpec& spec) {
+    return spec.bounded() || hasLocalLayers(config);
+}
+
 CacheEvictor::CacheEvictor(const ModelConfig& config, EvictionSpec spec, bool keep_undo)
     : m_config(config),
       m_spec(spec),
       m_keep_undo(keep_undo),
-      m_budgets(layerBudgets(spec, config.n_layers)),
+      m_budgets(spec.bounded() ? layerBudgets(spec, config.n_layers)
+                               : std::vector<std::int64_t>(std::size_t(config.n_layers), 0)),
+      m_rots(std::size_t(config.n_layers)),
       m_cells(std::size_t(config.n_layers)),
       m_scores(std::size_t(config.n_layers)) {
-    KVSCOPE_EXPECTS(spec.bounded());
+    KVSCOPE_EXPECTS(needed(config, spec));
+    for (std::int64_t l = 0; l < config.n_layers; ++l) {
+        m_windows.push_back(config.layerWindow(l));
+        m_rope.push_back(ropeParamsOf(config, l));
+    }
+}
+
+std::vector<std::int64_t> CacheEvictor::layerLimits() const {
+    std::vector<std::int64_t> out(m_budgets.size());
+    for (std::size_t l = 0; l < out.size(); ++l) {
+        const std::int64_t b = m_budgets[l], w = m_windows[l];
+        out[l] = b == 0 ? w : w == 0 ? b : std::min(b, w);
+    }
+    return out;
 }
 
 void CacheEvictor::reset() {
@@ -25,7 +71,7 @@ void CacheEvictor::reset() {
     m_undo.clear();
 }
 
-void CacheEvictor::beforeStep(KvCache& cache, std::int64_t n_new) {
+void CacheEvictor::beforeStep(KvCache& cache, std::int64_t first_pos, std::int64_t n_new) {
     if (m_keep_undo) {
         StepUndo step;
         step.n_new = n_new;
@@ -37,30 +83,74 @@ void CacheEvictor::beforeStep(KvCache& cache, std::int64_t n_new) {
         m_undo.push_back(std::move(step));
     }
     for (std::int64_t l = 0; l < m_config.n_layers; ++l)
-        evictLayer(cache, l, m_budgets[std::size_t(l)] - n_new, false, 0);
+        evictLayer(cache, l, m_budgets[std::size_t(l)] - n_new, first_pos + n_new - 1, false, 0);
+}
+
+std::vector<std::int64_t> CacheEvictor::keptSlots(std::int64_t layer, std::int64_t target,
+                                                  std::int64_t horizon, bool after_prefill,
+                                                  std::int64_t prompt_length) const {
+    const std::vector<std::int64_t>& cells = m_cells[std::size_t(layer)];
+    const std::vector<double>& scores = m_scores[std::size_t(layer)];
+    const std::int64_t n = std::int64_t(cells.size());
+    // The window: the positions the horizon's query can no longer see go first.
+    std::int64_t first = 0;
+    if (const std::int64_t w = m_windows[std::size_t(layer)]; w > 0) {
+        first =
+            std::int64_t(std::upper_bound(cells.begin(), cells.end(), horizon - w) - cells.begin());
+    }
+    const bool policy_cuts = m_spec.bounded() && n - first > std::max<std::int64_t>(target, 0);
+    if (!policy_cuts) {
+        std::vector<std::int64_t> all(std::size_t(n - first));
+        for (std::int64_t i = first; i < n; ++i)
+            all[std::size_t(i - first)] = i;
+        return all;
+    }
+    if (target <= 0) return {};
+    if (first == 0) {
+        return selectKept(m_spec,
+                          EvictionInput{.positions = &cells,
+                                        .scores = &scores,
+                                        .after_prefill = after_prefill,
+                                        .prompt_length = prompt_length},
+                          target);
+    }
+    // A local layer: the policy chooses among the entries inside the window.
+    const std::vector<std::int64_t> sub_cells(cells.begin() + first, cells.end());
+    const std::vector<double> sub_scores(scores.begin() + first, scores.end());
+    std::vector<std::int64_t> kept = selectKept(m_spec,
+                                                EvictionInput{.positions = &sub_cells,
+                                                              .scores = &sub_scores,
+                                                              .after_prefill = after_prefill,
+                                                              .prompt_length = prompt_length},
+                                                target);
+    for (std::int64_t& s : kept)
+        s += first;
+    return kept;
+}
+
+const DeltaRotation& CacheEvictor::rotationOf(std::int64_t layer, std::int64_t delta) {
+    // An eviction moves keys down: delta < 0. Built once per distinct delta (a streaming cut
+    // moves every key by the same few), indexed by -delta.
+    KVSCOPE_EXPECTS(delta < 0);
+    std::vector<DeltaRotation>& built = m_rots[std::size_t(layer)];
+    if (std::int64_t(built.size()) <= -delta) built.resize(std::size_t(-delta + 1));
+    DeltaRotation& r = built[std::size_t(-delta)];
+    if (r.cos.empty()) r = deltaRotation(m_rope[std::size_t(layer)], delta);
+    return r;
 }
 
 void CacheEvictor::evictLayer(KvCache& cache, std::int64_t layer, std::int64_t target,
-                              bool after_prefill, std::int64_t prompt_length) {
+                              std::int64_t horizon, bool after_prefill,
+                              std::int64_t prompt_length) {
     std::vector<std::int64_t>& cells = m_cells[std::size_t(layer)];
     std::vector<double>& scores = m_scores[std::size_t(layer)];
     KVSCOPE_EXPECTS(std::int64_t(cells.size()) == cache.layerLength(layer));
     const std::int64_t n = std::int64_t(cells.size());
-    if (n <= std::max<std::int64_t>(target, 0)) return;
-    std::vector<std::int64_t> kept;
-    if (target > 0) {
-        const EvictionInput in{.positions = &cells,
-                               .scores = &scores,
-                               .after_prefill = after_prefill,
-                               .prompt_length = prompt_length};
-        kept = selectKept(m_spec, in, target);
-    }
-    const std::int64_t d = cache.kvDim();
-    const bool need_rows = (m_keep_undo && !m_undo.empty()) || rerotate();
-    std::vector<float> k_all, v_all;               // [n][kv_dim] as stored
-    if (need_rows) k_all = cache.copyKeys(layer);  // O(n x kv_dim), as the step's attention
+    const std::vector<std::int64_t> kept =
+        keptSlots(layer, target, horizon, after_prefill, prompt_length);
+    if (std::int64_t(kept.size()) == n) return;
     if (m_keep_undo && !m_undo.empty() && !after_prefill) {
-        v_all = cache.copyValues(layer);
+        // Only the evicted rows are copied (not the whole layer).
         LayerUndo& log = m_undo.back().layers[std::size_t(layer)];
         std::size_t next = 0;
         for (std::int64_t s = 0; s < n; ++s) {
@@ -69,62 +159,24 @@ void CacheEvictor::evictLayer(KvCache& cache, std::int64_t layer, std::int64_t t
                 continue;
             }
             log.evicted.push_back(s);
-            log.k.insert(log.k.end(), k_all.begin() + s * d, k_all.begin() + (s + 1) * d);
-            log.v.insert(log.v.end(), v_all.begin() + s * d, v_all.begin() + (s + 1) * d);
         }
+        copyRowsAt(cache, layer, log.evicted, log.k, log.v);
     }
-    std::vector<float> new_k;  // [kept][kv_dim] re-rotated to their new slots
+    MovedKeyFn rotate;
     if (rerotate()) {
-        std::vector<std::int64_t> delta(kept.size());
-        for (std::size_t i = 0; i < kept.size(); ++i) {
-            delta[i] = std::int64_t(i) - kept[i];
-            new_k.insert(new_k.end(), k_all.begin() + kept[i] * d,
-                         k_all.begin() + (kept[i] + 1) * d);
-        }
-        rotateKeys(new_k, delta);
+        const RopeParams& rope = m_rope[std::size_t(layer)];
+        rotate = [&](float* row, std::int64_t new_slot, std::int64_t old_slot) {
+            rotateKeyRow(row, m_config.n_kv_heads, m_config.head_dim, rope,
+                         rotationOf(layer, new_slot - old_slot));
+        };
     }
-    cache.compactLayer(layer, kept, new_k);
-    std::vector<std::int64_t> kept_cells(kept.size());
-    std::vector<double> kept_scores(kept.size());
+    cache.compactLayer(layer, kept, rotate);
     for (std::size_t i = 0; i < kept.size(); ++i) {
-        kept_cells[i] = cells[std::size_t(kept[i])];
-        kept_scores[i] = scores[std::size_t(kept[i])];
+        cells[i] = cells[std::size_t(kept[i])];
+        scores[i] = scores[std::size_t(kept[i])];
     }
-    cells = std::move(kept_cells);
-    scores = std::move(kept_scores);
-}
-
-void CacheEvictor::rotateKeys(std::vector<float>& k, const std::vector<std::int64_t>& delta) const {
-    const std::int64_t hd = m_config.head_dim, d = m_config.kvDim();
-    // cos/sin of one delta for every pair ([head_dim / 2] each), computed once per distinct
-    // delta: after a streaming cut every shifted key moves by the same amount.
-    std::int64_t table_delta = 0;
-    std::vector<float> cos_t, sin_t;
-    for (std::size_t i = 0; i < delta.size(); ++i) {
-        if (delta[i] == 0) continue;
-        if (cos_t.empty() || delta[i] != table_delta) {
-            table_delta = delta[i];
-            cos_t.resize(std::size_t(hd / 2));
-            sin_t.resize(std::size_t(hd / 2));
-            for (std::int64_t p = 0; p < hd / 2; ++p) {
-                // The frequencies of cpu::ropeTable, so a rotation by delta composes with it.
-                const float freq = 1.0f / std::pow(m_config.rope_theta, float(2 * p) / float(hd));
-                const float angle = float(table_delta) * freq;
-                cos_t[std::size_t(p)] = std::cos(angle);
-                sin_t[std::size_t(p)] = std::sin(angle);
-            }
-        }
-        float* row = k.data() + std::int64_t(i) * d;  // [n_kv_heads][head_dim]
-        for (std::int64_t base = 0; base < d; base += hd) {
-            for (std::int64_t p = 0; p < hd / 2; ++p) {
-                const float c = cos_t[std::size_t(p)], s = sin_t[std::size_t(p)];
-                float* pair = row + base + 2 * p;
-                const float a = pair[0], b = pair[1];
-                pair[0] = a * c - b * s;
-                pair[1] = a * s + b * c;
-            }
-        }
-    }
+    cells.resize(kept.size());
+    scores.resize(kept.size());
 }
 
 void CacheEvictor::updateScores(const KvCache& cache, const std::vector<Matrix>& attention,
@@ -205,8 +257,10 @@ void CacheEvictor::afterForward(KvCache& cache, const std::vector<Matrix>& atten
     if (m_spec.needsAttention() || m_spec.policy == EvictionPolicy::KNorm)
         updateScores(cache, attention, n_new, prefill);
     if (prefill) {
-        for (std::int64_t l = 0; l < m_config.n_layers; ++l)
-            evictLayer(cache, l, m_budgets[std::size_t(l)], true, prompt_length);
+        for (std::int64_t l = 0; l < m_config.n_layers; ++l) {
+            evictLayer(cache, l, m_budgets[std::size_t(l)], first_pos + n_new - 1, true,
+                       prompt_length);
+        }
     }
 }
 
@@ -217,6 +271,12 @@ void CacheEvictor::undo(KvCache& cache) {
     const std::int64_t d = cache.kvDim();
     for (std::int64_t l = 0; l < m_config.n_layers; ++l) {
         const LayerUndo& log = step.layers[std::size_t(l)];
+        m_scores[std::size_t(l)] = log.scores;
+        if (log.evicted.empty()) {  // nothing left the layer: the step's rows go, nothing moved
+            cache.truncateLayer(l, std::int64_t(log.positions.size()));
+            m_cells[std::size_t(l)] = log.positions;
+            continue;
+        }
         const std::vector<std::int64_t>& now = m_cells[std::size_t(l)];
         const std::vector<float> k_now = cache.copyKeys(l), v_now = cache.copyValues(l);
         const std::int64_t n_before = std::int64_t(log.positions.size());
@@ -239,10 +299,12 @@ void CacheEvictor::undo(KvCache& cache) {
             std::copy_n(kr, d, k.begin() + j * d);
             std::copy_n(vr, d, v.begin() + j * d);
         }
-        if (rerotate()) rotateKeys(k, delta);
+        if (rerotate()) {
+            rotateKeyRows(k.data(), n_before, m_config.n_kv_heads, m_config.head_dim,
+                          m_rope[std::size_t(l)], delta);
+        }
         cache.replaceLayer(l, n_before, k.data(), v.data());
         m_cells[std::size_t(l)] = log.positions;
-        m_scores[std::size_t(l)] = log.scores;
     }
 }
 

@@ -57,7 +57,10 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
     m_cache = makeCache(m_model->config, m_options, m_max_context);
     if (m_options.mode == CacheMode::Recompute) m_options.eviction = EvictionSpec{};
     checkEvictionSpec(m_options.eviction, m_max_context);
-    if (m_options.eviction.bounded()) {
+    // The evictor holds the cells of every bounded layer: a policy's, and the model's own
+    // sliding-window layers even with policy full.
+    if (m_options.mode == CacheMode::Cached &&
+        CacheEvictor::needed(m_model->config, m_options.eviction)) {
         m_evictor = std::make_unique<CacheEvictor>(m_model->config, m_options.eviction,
                                                    m_options.eviction_undo);
     }
@@ -128,7 +131,7 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     };
     if (m_evictor && phase == Phase::Decode) {
         const auto t = std::chrono::steady_clock::now();
-        m_evictor->beforeStep(*m_cache, n_new);
+        m_evictor->beforeStep(*m_cache, record.first_pos, n_new);
         record.evict_ms += ms_since(t);
     }
     if (phase == Phase::Prefill) m_prompt_length = n_new;
