@@ -142,9 +142,9 @@ void ContiguousKvCache::truncateLayer(std::int64_t layer, std::int64_t new_lengt
 }
 
 void ContiguousKvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                                     const MovedKeyFn& moved_key) {
+                                     const KeptKeysFn& kept_keys) {
     if (!m_spec.isPlainFp32()) {
-        KvCache::compactLayer(layer, keep, moved_key);
+        KvCache::compactLayer(layer, keep, kept_keys);
         return;
     }
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
@@ -152,15 +152,17 @@ void ContiguousKvCache::compactLayer(std::int64_t layer, const std::vector<std::
     float* k = reinterpret_cast<float*>(layerBytes(layer));                  // [capacity][kv_dim]
     float* v = reinterpret_cast<float*>(layerBytes(layer) + m_k_low_bytes);  // [capacity][kv_dim]
     const std::size_t row = std::size_t(m_kv_dim) * sizeof(float);
-    for (std::size_t i = 0; i < keep.size(); ++i) {
-        const std::int64_t from = keep[i];
-        KVSCOPE_EXPECTS(from >= std::int64_t(i) && from < held);
-        KVSCOPE_EXPECTS(i == 0 || from > keep[i - 1]);
-        if (from == std::int64_t(i)) continue;
-        std::memmove(k + i * std::size_t(m_kv_dim), k + from * m_kv_dim, row);
-        std::memmove(v + i * std::size_t(m_kv_dim), v + from * m_kv_dim, row);
-        if (moved_key) moved_key(k + i * std::size_t(m_kv_dim), std::int64_t(i), from);
-    }
+    // One memmove per run of consecutive kept rows (a window cut moves one run).
+    forEachKeptRun(keep, [&](std::int64_t i, std::int64_t n) {
+        const std::int64_t from = keep[std::size_t(i)];
+        KVSCOPE_EXPECTS(from >= i && from + n <= held);
+        KVSCOPE_EXPECTS(i == 0 || from > keep[std::size_t(i) - 1]);
+        if (from != i) {
+            std::memmove(k + i * m_kv_dim, k + from * m_kv_dim, std::size_t(n) * row);
+            std::memmove(v + i * m_kv_dim, v + from * m_kv_dim, std::size_t(n) * row);
+        }
+        if (kept_keys) kept_keys(k + i * m_kv_dim, n, i, from);
+    });
     m_layer_length[std::size_t(layer)] = std::int64_t(keep.size());
 }
 

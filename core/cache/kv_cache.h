@@ -15,9 +15,25 @@
 
 namespace kvscope {
 
-/// Called on every kept K row whose slot a compaction changes: row ([kvDim()] fp32, writable),
-/// its new slot and its old one (re-rotation of keys to their new slots).
-using MovedKeyFn = std::function<void(float* row, std::int64_t new_slot, std::int64_t old_slot)>;
+/// Called by a compaction on every run of kept K rows that move together (consecutive slots, the
+/// same shift), after the move: rows ([n_rows][kvDim()] fp32, writable), the new slot of the
+/// first and its old one (re-rotation of keys to their new slots).
+using KeptKeysFn = std::function<void(float* rows, std::int64_t n_rows, std::int64_t new_slot,
+                                      std::int64_t old_slot)>;
+
+/// Splits `keep` (ascending slots) into runs of consecutive slots: calls run(i, n) for each run
+/// keep[i .. i + n) (keep[i + t] == keep[i] + t).
+template <class Run>
+void forEachKeptRun(const std::vector<std::int64_t>& keep, Run run) {
+    std::size_t i = 0;
+    while (i < keep.size()) {
+        std::size_t j = i + 1;
+        while (j < keep.size() && keep[j] == keep[j - 1] + 1)
+            ++j;
+        run(std::int64_t(i), std::int64_t(j - i));
+        i = j;
+    }
+}
 
 /// Slots [first_pos, first_pos + n_pos) of one layer, stored row after row.
 struct KvRun {
@@ -57,11 +73,11 @@ public:
     /// Pre: new_length <= layerLength(layer).
     virtual void truncateLayer(std::int64_t layer, std::int64_t new_length) = 0;
     /// Keeps only the slots `keep` (ascending) of `layer`, compacted to slots [0, keep.size()) in
-    /// that order; `moved_key` (when set) rewrites each kept K row whose slot changes (re-rotated
-    /// keys). The default reads the rows back decoded, truncates the layer and appends the kept
-    /// rows again (a codec re-encodes them).
+    /// that order; `kept_keys` (when set) may rewrite every run of kept K rows (re-rotated keys).
+    /// The default reads the rows back decoded, truncates the layer and appends the kept rows again
+    /// (a codec re-encodes them).
     virtual void compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                              const MovedKeyFn& moved_key = {});
+                              const KeptKeysFn& kept_keys = {});
     /// Replaces every row of `layer` with `n` rows: k, v: [n][kvDim()] fp32 (undo of an eviction).
     void replaceLayer(std::int64_t layer, std::int64_t n, const float* k, const float* v) {
         truncateLayer(layer, 0);
@@ -93,18 +109,17 @@ protected:
 };
 
 inline void KvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                                  const MovedKeyFn& moved_key) {
+                                  const KeptKeysFn& kept_keys) {
     const std::int64_t d = kvDim();
     const std::vector<float> k_all = copyKeys(layer);    // [layerLength][kv_dim]
     const std::vector<float> v_all = copyValues(layer);  // [layerLength][kv_dim]
     std::vector<float> k(keep.size() * std::size_t(d)), v(keep.size() * std::size_t(d));
-    for (std::size_t i = 0; i < keep.size(); ++i) {
-        const std::size_t from = std::size_t(keep[i] * d), to = i * std::size_t(d);
-        std::copy_n(k_all.begin() + std::ptrdiff_t(from), d, k.begin() + std::ptrdiff_t(to));
-        std::copy_n(v_all.begin() + std::ptrdiff_t(from), d, v.begin() + std::ptrdiff_t(to));
-        if (moved_key && keep[i] != std::int64_t(i))
-            moved_key(k.data() + to, std::int64_t(i), keep[i]);
-    }
+    forEachKeptRun(keep, [&](std::int64_t i, std::int64_t n) {
+        const std::int64_t from = keep[std::size_t(i)];
+        std::copy_n(k_all.begin() + from * d, n * d, k.begin() + i * d);
+        std::copy_n(v_all.begin() + from * d, n * d, v.begin() + i * d);
+        if (kept_keys) kept_keys(k.data() + i * d, n, i, from);
+    });
     replaceLayer(layer, std::int64_t(keep.size()), k.data(), v.data());
 }
 

@@ -45,6 +45,7 @@ CacheEvictor::CacheEvictor(const ModelConfig& config, EvictionSpec spec, bool ke
       m_budgets(spec.bounded() ? layerBudgets(spec, config.n_layers)
                                : std::vector<std::int64_t>(std::size_t(config.n_layers), 0)),
       m_rots(std::size_t(config.n_layers)),
+      m_frames(std::size_t(config.n_layers), 0),
       m_cells(std::size_t(config.n_layers)),
       m_scores(std::size_t(config.n_layers)) {
     KVSCOPE_EXPECTS(needed(config, spec));
@@ -63,7 +64,16 @@ std::vector<std::int64_t> CacheEvictor::layerLimits() const {
     return out;
 }
 
+std::vector<std::int64_t> CacheEvictor::ropeStarts(const KvCache& cache) const {
+    if (!rerotate()) return {};
+    std::vector<std::int64_t> out;
+    for (std::int64_t l = 0; l < m_config.n_layers; ++l)
+        out.push_back(cache.layerLength(l) + m_frames[std::size_t(l)]);
+    return out;
+}
+
 void CacheEvictor::reset() {
+    std::fill(m_frames.begin(), m_frames.end(), 0);
     for (auto& c : m_cells)
         c.clear();
     for (auto& s : m_scores)
@@ -79,6 +89,7 @@ void CacheEvictor::beforeStep(KvCache& cache, std::int64_t first_pos, std::int64
         for (std::size_t l = 0; l < m_cells.size(); ++l) {
             step.layers[l].positions = m_cells[l];
             step.layers[l].scores = m_scores[l];
+            step.layers[l].frame = m_frames[l];
         }
         m_undo.push_back(std::move(step));
     }
@@ -129,12 +140,12 @@ std::vector<std::int64_t> CacheEvictor::keptSlots(std::int64_t layer, std::int64
 }
 
 const DeltaRotation& CacheEvictor::rotationOf(std::int64_t layer, std::int64_t delta) {
-    // An eviction moves keys down: delta < 0. Built once per distinct delta (a streaming cut
-    // moves every key by the same few), indexed by -delta.
-    KVSCOPE_EXPECTS(delta < 0);
+    // Built once per distinct delta (a cut moves keys by a few), indexed by |delta| and sign.
+    KVSCOPE_EXPECTS(delta != 0);
     std::vector<DeltaRotation>& built = m_rots[std::size_t(layer)];
-    if (std::int64_t(built.size()) <= -delta) built.resize(std::size_t(-delta + 1));
-    DeltaRotation& r = built[std::size_t(-delta)];
+    const std::size_t at = std::size_t(2 * std::abs(delta) + (delta < 0 ? 1 : 0));
+    if (built.size() <= at) built.resize(at + 1);
+    DeltaRotation& r = built[at];
     if (r.cos.empty()) r = deltaRotation(m_rope[std::size_t(layer)], delta);
     return r;
 }
@@ -162,12 +173,23 @@ void CacheEvictor::evictLayer(KvCache& cache, std::int64_t layer, std::int64_t t
         }
         copyRowsAt(cache, layer, log.evicted, log.k, log.v);
     }
-    MovedKeyFn rotate;
+    KeptKeysFn rotate;
     if (rerotate()) {
+        // Kept slot i moves by shift = i - kept[i] (runs of equal shifts). Keys are stored at
+        // slot + frame: the new frame absorbs the shift most kept keys share, and a run rotates
+        // by its shift minus that one.
+        std::int64_t common = 0, best = 0;
+        forEachKeptRun(kept, [&](std::int64_t i, std::int64_t count) {
+            if (count > best) best = count, common = i - kept[std::size_t(i)];
+        });
+        m_frames[std::size_t(layer)] -= common;
         const RopeParams& rope = m_rope[std::size_t(layer)];
-        rotate = [&](float* row, std::int64_t new_slot, std::int64_t old_slot) {
-            rotateKeyRow(row, m_config.n_kv_heads, m_config.head_dim, rope,
-                         rotationOf(layer, new_slot - old_slot));
+        rotate = [&, common](float* rows, std::int64_t n_rows, std::int64_t new_slot,
+                             std::int64_t old_slot) {
+            const std::int64_t delta = new_slot - old_slot - common;
+            if (delta == 0) return;
+            rotateKeyBlock(rows, n_rows, m_config.n_kv_heads, m_config.head_dim, rope,
+                           rotationOf(layer, delta));
         };
     }
     cache.compactLayer(layer, kept, rotate);
@@ -273,6 +295,7 @@ void CacheEvictor::undo(KvCache& cache) {
         const LayerUndo& log = step.layers[std::size_t(l)];
         m_scores[std::size_t(l)] = log.scores;
         if (log.evicted.empty()) {  // nothing left the layer: the step's rows go, nothing moved
+            KVSCOPE_EXPECTS(log.frame == m_frames[std::size_t(l)]);
             cache.truncateLayer(l, std::int64_t(log.positions.size()));
             m_cells[std::size_t(l)] = log.positions;
             continue;
@@ -294,7 +317,9 @@ void CacheEvictor::undo(KvCache& cache) {
                     ++next_now;
                 kr = k_now.data() + next_now * std::size_t(d);
                 vr = v_now.data() + next_now * std::size_t(d);
-                delta[std::size_t(j)] = j - std::int64_t(next_now);
+                // Stored at next_now + the frame now; wanted at j + the frame before.
+                delta[std::size_t(j)] =
+                    j + log.frame - std::int64_t(next_now) - m_frames[std::size_t(l)];
             }
             std::copy_n(kr, d, k.begin() + j * d);
             std::copy_n(vr, d, v.begin() + j * d);
@@ -305,6 +330,7 @@ void CacheEvictor::undo(KvCache& cache) {
         }
         cache.replaceLayer(l, n_before, k.data(), v.data());
         m_cells[std::size_t(l)] = log.positions;
+        m_frames[std::size_t(l)] = log.frame;
     }
 }
 

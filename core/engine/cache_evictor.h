@@ -19,9 +19,13 @@
 //
 // Positions: Original keeps every key rotated at its original position and rotates new tokens at
 // theirs (H2O, SnapKV, and a model's own sliding windows). Rerotate (StreamingLLM) rotates every
-// key at its slot (its position inside the cache): new tokens at the layer's length, and after an
-// eviction the kept keys are rotated by (new slot - old slot) with the layer's RoPE
-// (key_rotation.h: its base, style, dims and scaling; kvpress's key re-rotation).
+// key at its slot (its position inside the cache) and the new tokens at the layer's length, up to
+// a per-layer frame f: keys are stored rotated at slot + f and new tokens at length + f. Attention
+// scores depend only on the difference of the query's and the key's rotations, so any frame gives
+// the scores of keys at their slots (to float rounding). After an eviction the kept keys move by
+// (new slot - old slot); the frame takes up the shift most of them share, so only the others are
+// rotated (a streaming cut rotates its sinks, not its window; a window cut rotates nothing), with
+// the layer's RoPE (key_rotation.h: its base, style, dims and scaling; kvpress's re-rotation).
 #include <cstdint>
 #include <vector>
 
@@ -51,6 +55,9 @@ public:
         return m_cells[std::size_t(layer)];
     }
     bool rerotate() const { return m_spec.positions == EvictionPositions::Rerotate; }
+    /// [n_layers] where the forward pass rotates the next token of each layer: Rerotate: the
+    /// layer's length + its frame; Original: empty (the token's position).
+    std::vector<std::int64_t> ropeStarts(const KvCache& cache) const;
 
     /// Before a decode step of n_new tokens at positions [first_pos, first_pos + n_new): cuts
     /// every layer (see the timing above) and opens the step's undo entry.
@@ -72,6 +79,7 @@ private:
         std::vector<double> scores;           // [n_before] the policy's scores before the step
         std::vector<std::int64_t> evicted;    // slots (of the before layout) evicted in the step
         std::vector<float> k, v;              // [evicted][kv_dim] their rows as stored
+        std::int64_t frame = 0;               // the rerotate frame before the step
     };
     struct StepUndo {
         std::int64_t n_new = 0;
@@ -99,6 +107,7 @@ private:
     std::vector<std::int64_t> m_windows;             // [n_layers] 0 = global layer
     std::vector<RopeParams> m_rope;                  // [n_layers] for re-rotation
     std::vector<std::vector<DeltaRotation>> m_rots;  // [n_layers][-delta] built on first use
+    std::vector<std::int64_t> m_frames;              // [n_layers] rerotate: keys at slot + frame
     std::vector<std::vector<std::int64_t>> m_cells;  // [n_layers][n_held] original positions
     std::vector<std::vector<double>> m_scores;       // [n_layers][n_held] the policy's scores
     std::vector<StepUndo> m_undo;                    // [steps] (empty unless keep_undo)

@@ -49,6 +49,8 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     const ModelWeights& w = model.weights;
     const std::int64_t n = std::int64_t(tokens.size());
     KVSCOPE_EXPECTS(n > 0 && start_pos >= 0);
+    KVSCOPE_EXPECTS(options.rope_start.empty() ||
+                    std::int64_t(options.rope_start.size()) == c.n_layers);
 
     Matrix x(n, c.d_model);  // [n][d_model] residual stream
     for (std::int64_t i = 0; i < n; ++i) {
@@ -67,9 +69,9 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
         const LayerWeights& lw = w.layers[std::size_t(l)];
         const std::int64_t slot = cache.layerLength(l);  // rows held before this pass
         KVSCOPE_EXPECTS(slot + n <= cache.capacity());
-        if (options.rope_at_slot && slot != rope_start) {
-            rope = cpu::ropeTable(slot, n, c.head_dim, c.rope_theta);
-            rope_start = slot;
+        if (!options.rope_start.empty() && options.rope_start[std::size_t(l)] != rope_start) {
+            rope_start = options.rope_start[std::size_t(l)];
+            rope = cpu::ropeTable(rope_start, n, c.head_dim, c.rope_theta);
         }
         cpu::rmsNorm(x, lw.attn_norm, c.norm_eps, h);  // [n][d_model]
         cpu::linear(h, lw.wq, q, m_n_threads);         // [n][n_heads * head_dim]

@@ -32,19 +32,22 @@ DeltaRotation deltaRotation(const RopeParams& rope, std::int64_t delta) {
     return out;
 }
 
-void rotateKeyRow(float* row, std::int64_t n_heads, std::int64_t head_dim, const RopeParams& rope,
-                  const DeltaRotation& rot) {
+void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t n_heads, std::int64_t head_dim,
+                    const RopeParams& rope, const DeltaRotation& rot) {
     const std::int64_t half = rope.dims / 2;
-    for (std::int64_t h = 0; h < n_heads; ++h) {
-        float* head = row + h * head_dim;  // [head_dim]
+    const float* c = rot.cos.data();
+    const float* s = rot.sin.data();
+    // Pairs: (2p, 2p + 1); Halves: (p, p + dims / 2). The style is chosen outside the loops.
+    const std::int64_t step_a = rope.style == RopeStyle::Pairs ? 2 : 1;
+    const std::int64_t offset_b = rope.style == RopeStyle::Pairs ? 1 : half;
+    for (std::int64_t h = 0; h < n_rows * n_heads; ++h) {
+        float* head = rows + h * head_dim;  // [head_dim]
         for (std::int64_t p = 0; p < half; ++p) {
-            const float c = rot.cos[std::size_t(p)], s = rot.sin[std::size_t(p)];
-            // Pairs: (2p, 2p + 1); Halves: (p, p + dims / 2).
-            float* a = rope.style == RopeStyle::Pairs ? head + 2 * p : head + p;
-            float* b = rope.style == RopeStyle::Pairs ? head + 2 * p + 1 : head + p + half;
+            float* a = head + p * step_a;
+            float* b = a + offset_b;
             const float x0 = *a, x1 = *b;
-            *a = x0 * c - x1 * s;
-            *b = x0 * s + x1 * c;
+            *a = x0 * c[p] - x1 * s[p];
+            *b = x0 * s[p] + x1 * c[p];
         }
     }
 }
@@ -58,7 +61,7 @@ void rotateKeyRows(float* rows, std::int64_t n, std::int64_t n_heads, std::int64
         const std::int64_t d = delta[std::size_t(i)];
         if (d == 0) continue;
         if (!have || rot.delta != d) rot = deltaRotation(rope, d), have = true;
-        rotateKeyRow(rows + i * n_heads * head_dim, n_heads, head_dim, rope, rot);
+        rotateKeyBlock(rows + i * n_heads * head_dim, 1, n_heads, head_dim, rope, rot);
     }
 }
 

@@ -141,7 +141,8 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
                        ForwardOptions{.all_logits = false,
                                       .want_attention = m_options.record_attention ||
                                                         m_options.eviction.needsAttention(),
-                                      .rope_at_slot = m_evictor && m_evictor->rerotate()},
+                                      .rope_start = m_evictor ? m_evictor->ropeStarts(*m_cache)
+                                                              : std::vector<std::int64_t>{}},
                        out);
     if (recompute) m_cache->clear();
     // The attention rows cover the slots the layer held; a bounded cache's views want them by
