@@ -133,6 +133,11 @@ bool EvictionSpec::needsAttention() const {
            policy == EvictionPolicy::SnapKV;
 }
 
+bool EvictionSpec::headWise() const {
+    return per_head && (policy == EvictionPolicy::H2O || policy == EvictionPolicy::Tova ||
+                        policy == EvictionPolicy::SnapKV || policy == EvictionPolicy::KNorm);
+}
+
 std::int64_t EvictionSpec::effectiveWindow() const {
     if (window > 0) return window;
     if (policy == EvictionPolicy::H2O) return std::max<std::int64_t>(1, budget / 2);
@@ -149,6 +154,7 @@ std::string EvictionSpec::label() const {
     if (policy == EvictionPolicy::H2O || policy == EvictionPolicy::SnapKV)
         out += " w" + std::to_string(effectiveWindow());
     if (positions == EvictionPositions::Rerotate) out += " rerotate";
+    if (headWise()) out += " per-head";
     if (shape == BudgetShape::Pyramid) out += " pyramid";
     return out;
 }

@@ -17,6 +17,14 @@
 // be attended again, sinks included), then the policy chooses among the rest with its budget, so a
 // local layer holds min(W, budget) entries after a step and a global one min(tokens, budget).
 //
+// Per KV head (EvictionSpec::per_head, head-wise policies h2o, tova, snapkv, knorm): each KV head
+// of a layer keeps its own subset of the positions, every head the same count, so the storage
+// rows stay [n_held][kv_dim] and slot i's segment of head h holds the i-th position of head h's
+// subset. A KV head's score sums the scores of its GQA query group (the query heads that read
+// it); knorm uses that head's key norm. Layer-wise (the default) every head keeps one subset, the
+// scores summed over every query head. Internally the cells are kept per GROUP of KV heads: one
+// group (the whole row) layer-wise, n_kv_heads groups (one head each) per head.
+//
 // Positions: Original keeps every key rotated at its original position and rotates new tokens at
 // theirs (H2O, SnapKV, and a model's own sliding windows). Rerotate (StreamingLLM) rotates every
 // key at its slot (its position inside the cache) and the new tokens at the layer's length, up to
@@ -50,10 +58,18 @@ public:
     const std::vector<std::int64_t>& budgets() const { return m_budgets; }
     /// [n_layers] entries each layer holds at most after a step: min(budget, window), 0 = no limit.
     std::vector<std::int64_t> layerLimits() const;
-    /// [layer] original positions held, ascending (slot i holds positions(layer)[i]).
+    /// [layer] original positions held, ascending: layer-wise, slot i holds positions(layer)[i];
+    /// per head, the union of the heads' subsets (a position some KV head holds).
     const std::vector<std::int64_t>& positions(std::int64_t layer) const {
-        return m_cells[std::size_t(layer)];
+        return m_groups == 1 ? m_cells[std::size_t(layer)][0] : m_union[std::size_t(layer)];
     }
+    /// The positions KV head `kv_head` of `layer` holds, ascending: slot i of that head's segment
+    /// holds headPositions(layer, kv_head)[i].
+    const std::vector<std::int64_t>& headPositions(std::int64_t layer, std::int64_t kv_head) const {
+        return m_cells[std::size_t(layer)][std::size_t(m_groups == 1 ? 0 : kv_head)];
+    }
+    /// Whether the KV heads keep their own subsets (per_head with a head-wise policy).
+    bool perHead() const { return m_groups > 1; }
     bool rerotate() const { return m_spec.positions == EvictionPositions::Rerotate; }
     /// [n_layers] where the forward pass rotates the next token of each layer: Rerotate: the
     /// layer's length + its frame; Original: empty (the token's position).
@@ -74,12 +90,13 @@ public:
     void reset();
 
 private:
+    using Slots = std::vector<std::int64_t>;
     struct LayerUndo {
-        std::vector<std::int64_t> positions;  // [n_before] held before the step
-        std::vector<double> scores;           // [n_before] the policy's scores before the step
-        std::vector<std::int64_t> evicted;    // slots (of the before layout) evicted in the step
-        std::vector<float> k, v;              // [evicted][kv_dim] their rows as stored
-        std::int64_t frame = 0;               // the rerotate frame before the step
+        std::vector<Slots> positions;             // [n_groups][n_before] held before the step
+        std::vector<std::vector<double>> scores;  // [n_groups][n_before] scores before the step
+        std::vector<Slots> evicted;               // [n_groups] slots (of the before layout) evicted
+        std::vector<std::vector<float>> k, v;     // [n_groups][evicted][group width] as stored
+        std::int64_t frame = 0;                   // the rerotate frame before the step
     };
     struct StepUndo {
         std::int64_t n_new = 0;
@@ -87,18 +104,20 @@ private:
     };
 
     /// Cuts `layer`: the window keeps positions > horizon - W (local layers), then the policy
-    /// keeps at most `target` of the rest (bounded policies); logs what goes into the open undo
-    /// entry.
+    /// keeps at most `target` of the rest (bounded policies), the same count in every group;
+    /// logs what goes into the open undo entry.
     void evictLayer(KvCache& cache, std::int64_t layer, std::int64_t target, std::int64_t horizon,
                     bool after_prefill, std::int64_t prompt_length);
-    /// The slots of `layer` to keep (ascending), per the rule above.
-    std::vector<std::int64_t> keptSlots(std::int64_t layer, std::int64_t target,
-                                        std::int64_t horizon, bool after_prefill,
-                                        std::int64_t prompt_length) const;
+    /// The slots of group `group` of `layer` to keep (ascending): `count` of those from `first`.
+    Slots keptSlots(std::int64_t layer, std::int64_t group, std::int64_t first, std::int64_t count,
+                    bool after_prefill, std::int64_t prompt_length) const;
     /// The rotation by `delta` of `layer`'s RoPE, built once per (layer, delta).
     const DeltaRotation& rotationOf(std::int64_t layer, std::int64_t delta);
     void updateScores(const KvCache& cache, const std::vector<Matrix>& attention,
                       std::int64_t n_new, bool prefill);
+    /// The group of query head `head` (its KV head per head, else 0).
+    std::int64_t groupOf(std::int64_t head) const;
+    void refreshUnion(std::int64_t layer);
 
     ModelConfig m_config;
     EvictionSpec m_spec;
@@ -108,9 +127,11 @@ private:
     std::vector<RopeParams> m_rope;                  // [n_layers] for re-rotation
     std::vector<std::vector<DeltaRotation>> m_rots;  // [n_layers][-delta] built on first use
     std::vector<std::int64_t> m_frames;              // [n_layers] rerotate: keys at slot + frame
-    std::vector<std::vector<std::int64_t>> m_cells;  // [n_layers][n_held] original positions
-    std::vector<std::vector<double>> m_scores;       // [n_layers][n_held] the policy's scores
-    std::vector<StepUndo> m_undo;                    // [steps] (empty unless keep_undo)
+    std::int64_t m_groups;                           // 1 (layer-wise) or n_kv_heads (per head)
+    std::vector<std::vector<Slots>> m_cells;         // [n_layers][n_groups][n_held] positions
+    std::vector<std::vector<std::vector<double>>> m_scores;  // [n_layers][n_groups][n_held]
+    std::vector<Slots> m_union;    // [n_layers] per head: the heads' union
+    std::vector<StepUndo> m_undo;  // [steps] (empty unless keep_undo)
 };
 
 }  // namespace kvscope

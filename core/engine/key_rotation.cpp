@@ -32,8 +32,8 @@ DeltaRotation deltaRotation(const RopeParams& rope, std::int64_t delta) {
     return out;
 }
 
-void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t n_heads, std::int64_t head_dim,
-                    const RopeParams& rope, const DeltaRotation& rot) {
+void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t row_stride, std::int64_t n_heads,
+                    std::int64_t head_dim, const RopeParams& rope, const DeltaRotation& rot) {
     const std::int64_t half = rope.dims / 2;
     const float* c = rot.cos.data();
     const float* s = rot.sin.data();
@@ -41,7 +41,7 @@ void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t n_heads, std:
     const std::int64_t step_a = rope.style == RopeStyle::Pairs ? 2 : 1;
     const std::int64_t offset_b = rope.style == RopeStyle::Pairs ? 1 : half;
     for (std::int64_t h = 0; h < n_rows * n_heads; ++h) {
-        float* head = rows + h * head_dim;  // [head_dim]
+        float* head = rows + (h / n_heads) * row_stride + (h % n_heads) * head_dim;  // [head_dim]
         for (std::int64_t p = 0; p < half; ++p) {
             float* a = head + p * step_a;
             float* b = a + offset_b;
@@ -61,7 +61,8 @@ void rotateKeyRows(float* rows, std::int64_t n, std::int64_t n_heads, std::int64
         const std::int64_t d = delta[std::size_t(i)];
         if (d == 0) continue;
         if (!have || rot.delta != d) rot = deltaRotation(rope, d), have = true;
-        rotateKeyBlock(rows + i * n_heads * head_dim, 1, n_heads, head_dim, rope, rot);
+        rotateKeyBlock(rows + i * n_heads * head_dim, 1, n_heads * head_dim, n_heads, head_dim,
+                       rope, rot);
     }
 }
 

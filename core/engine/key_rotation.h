@@ -34,9 +34,10 @@ struct DeltaRotation {
 };
 DeltaRotation deltaRotation(const RopeParams& rope, std::int64_t delta);
 
-/// Rotates every head of `n_rows` key rows by `rot`. rows: [n_rows][n_heads * head_dim].
-void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t n_heads, std::int64_t head_dim,
-                    const RopeParams& rope, const DeltaRotation& rot);
+/// Rotates `n_heads` heads of `n_rows` key rows by `rot`. rows: row r's heads start at
+/// rows + r * row_stride ([n_heads * head_dim] each): whole rows, or one group of KV heads.
+void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t row_stride, std::int64_t n_heads,
+                    std::int64_t head_dim, const RopeParams& rope, const DeltaRotation& rot);
 
 /// Rotates the head segments of `n` key rows, row i by delta[i] (0: untouched); rows: [n][kv_dim]
 /// with kv_dim = n_heads * head_dim. Builds one DeltaRotation per run of equal deltas.

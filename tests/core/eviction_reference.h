@@ -48,6 +48,10 @@ struct MaskedReference {
     std::function<std::int64_t(std::int64_t)> query_pos;
     /// When set: the keys query p sees in `layer` (overrides `visible`): sliding-window layers.
     std::function<V(std::int64_t layer, std::int64_t p)> layer_visible = nullptr;
+    /// When set: the keys query p sees through KV head `kv_head` of `layer` (overrides both):
+    /// per-head eviction.
+    std::function<V(std::int64_t layer, std::int64_t kv_head, std::int64_t p)> head_visible =
+        nullptr;
     std::vector<std::vector<Eigen::VectorXd>> k_raw, v;  // [layer][pos] [kv_dim]
 
     static Eigen::VectorXd rope(Eigen::VectorXd x, std::int64_t pos, const ModelConfig& c) {
@@ -80,10 +84,13 @@ struct MaskedReference {
             const Eigen::VectorXd q = rope(lw.wq.values().cast<double>() * h, query_pos(p), c);
             k_raw[std::size_t(l)].push_back(lw.wk.values().cast<double>() * h);
             v[std::size_t(l)].push_back(lw.wv.values().cast<double>() * h);
-            const V keys = layer_visible ? layer_visible(l, p) : visible(p);
+            const V layer_keys = head_visible    ? V{}
+                                 : layer_visible ? layer_visible(l, p)
+                                                 : visible(p);
             Eigen::VectorXd att = Eigen::VectorXd::Zero(c.qDim());
             for (std::int64_t head = 0; head < c.n_heads; ++head) {
                 const std::int64_t kvh = head / (c.n_heads / c.n_kv_heads);
+                const V keys = head_visible ? head_visible(l, kvh, p) : layer_keys;
                 Eigen::VectorXd s(keys.size());
                 for (std::size_t i = 0; i < keys.size(); ++i) {
                     const Eigen::VectorXd k =
