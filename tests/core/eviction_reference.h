@@ -131,6 +131,7 @@ inline double maxAbsDiff(const Vector& a, const Eigen::VectorXd& b) {
 
 struct Held {
     std::vector<V> positions;
+    std::vector<std::vector<V>> head_positions;  // [layer][kv_head]
     std::vector<std::vector<float>> k, v;
     std::int64_t logical = 0, physical = 0;
     bool operator==(const Held&) const = default;
@@ -140,6 +141,9 @@ inline Held held(const Session& s) {
     Held h;
     for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
         h.positions.push_back(s.evictor()->positions(l));
+        h.head_positions.emplace_back();
+        for (std::int64_t kvh = 0; kvh < s.model().config.n_kv_heads; ++kvh)
+            h.head_positions.back().push_back(s.evictor()->headPositions(l, kvh));
         h.k.push_back(s.cache().copyKeys(l));
         h.v.push_back(s.cache().copyValues(l));
         h.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);

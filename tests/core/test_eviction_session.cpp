@@ -148,13 +148,17 @@ TEST_CASE("Undo after an eviction restores the entries and bytes held before the
                     INFO(toString(p)
                          << " " << (layout == CacheLayout::Paged ? "paged" : "contiguous") << " "
                          << codec << " " << toString(pos));
-                    Session s(
-                        model,
-                        {.cache_layout = layout,
-                         .block_size = 2,
-                         .cache_spec = parseKvCacheSpec(codec, "--test"),
-                         .eviction = {
-                             .policy = p, .budget = 5, .sinks = 1, .window = 2, .positions = pos}});
+                    // Re-rotated runs of head-wise policies evict per KV head.
+                    const bool per_head = pos == EvictionPositions::Rerotate;
+                    Session s(model, {.cache_layout = layout,
+                                      .block_size = 2,
+                                      .cache_spec = parseKvCacheSpec(codec, "--test"),
+                                      .eviction = {.policy = p,
+                                                   .budget = 5,
+                                                   .sinks = 1,
+                                                   .window = 2,
+                                                   .positions = pos,
+                                                   .per_head = per_head}});
                     s.prefill(std::vector<TokenId>(tokens.begin(), tokens.begin() + 8));
                     for (std::size_t i = 8; i < 14; ++i)
                         s.stepForced(tokens[i]);
@@ -162,10 +166,11 @@ TEST_CASE("Undo after an eviction restores the entries and bytes held before the
                     const Vector logits_before = s.lastLogits();
                     s.stepForced(tokens[14]);
                     const Vector logits_first = s.lastLogits();
-                    REQUIRE(held(s).positions != before.positions);  // the step evicted
+                    REQUIRE(held(s).head_positions != before.head_positions);  // it evicted
                     s.undo();
                     const Held after = held(s);
                     CHECK(after.positions == before.positions);
+                    CHECK(after.head_positions == before.head_positions);
                     CHECK(after.logical == before.logical);
                     CHECK(after.physical == before.physical);
                     if (pos == EvictionPositions::Original && std::string(codec) == "f32") {
@@ -198,12 +203,16 @@ TEST_CASE("The estimator agrees with the bounded live cache at every step", "[ev
                  {"f32", "f16", "int8", "q4_0", "fp8", "int4+w4", "kivi2+r32"}) {
                 for (BudgetShape bs : {BudgetShape::Uniform, BudgetShape::Pyramid}) {
                     const std::int64_t block = 32;  // kivi2 needs a multiple of 32
+                    // Per head (a head-wise policy under pyramid budgets): the same counts.
+                    const bool per_head =
+                        bs == BudgetShape::Pyramid && EvictionSpec{.policy = p}.needsAttention();
                     INFO(toString(p)
                          << " " << (layout == CacheLayout::Paged ? "paged" : "contiguous") << " "
-                         << codec << " " << toString(bs));
+                         << codec << " " << toString(bs) << (per_head ? " per-head" : ""));
                     EvictionSpec ev{
                         .policy = p, .budget = p == EvictionPolicy::Full ? 0 : 12, .sinks = 2};
                     ev.shape = bs;
+                    ev.per_head = per_head;
                     const KvCacheSpec kv = parseKvCacheSpec(codec, "--test");
                     Session s(model, {.cache_layout = layout,
                                       .block_size = block,
