@@ -125,6 +125,18 @@ inline V lastW(std::int64_t p, std::int64_t w) {
     return out;
 }
 
+/// The logits after `tokens` with every position visible (the control every masked test
+/// compares against: the unbounded model).
+inline Eigen::VectorXd unmaskedLogits(const Model& m, const std::vector<TokenId>& tokens) {
+    MaskedReference full{m, [](std::int64_t p) { return lastW(p, p + 1); },
+                         [](std::int64_t, std::int64_t j) { return j; },
+                         [](std::int64_t p) { return p; }};
+    Eigen::VectorXd last;
+    for (TokenId t : tokens)
+        last = full.step(t);
+    return last;
+}
+
 inline double maxAbsDiff(const Vector& a, const Eigen::VectorXd& b) {
     return (a.cast<double>() - b).cwiseAbs().maxCoeff();
 }
