@@ -70,7 +70,11 @@ public:
     }
     /// Whether the KV heads keep their own subsets (per_head with a head-wise policy).
     bool perHead() const { return m_groups > 1; }
-    bool rerotate() const { return m_spec.positions == EvictionPositions::Rerotate; }
+    /// Re-rotated positions: asked for with a bounded policy (policy full keeps a model's own
+    /// sliding windows at their original positions, as the model was trained).
+    bool rerotate() const {
+        return m_spec.bounded() && m_spec.positions == EvictionPositions::Rerotate;
+    }
     /// [n_layers] where the forward pass rotates the next token of each layer: Rerotate: the
     /// layer's length + its frame; Original: empty (the token's position).
     std::vector<std::int64_t> ropeStarts(const KvCache& cache) const;

@@ -94,10 +94,17 @@ TEST_CASE("Local layers whose window covers the sequence give bit-identical logi
             REQUIRE(ref.evictor() == nullptr);
             std::vector<Vector> want;
             feed(ref, tokens, [&] { want.push_back(ref.lastLogits()); });
-            Session s(model, {.cache_layout = layout, .block_size = 4});
-            REQUIRE(s.evictor() != nullptr);
-            std::size_t i = 0;
-            feed(s, tokens, [&] { REQUIRE(s.lastLogits() == want[i++]); });
+            // Policy full keeps original positions even when re-rotation is asked for.
+            for (EvictionPositions pos :
+                 {EvictionPositions::Original, EvictionPositions::Rerotate}) {
+                Session s(
+                    model,
+                    {.cache_layout = layout, .block_size = 4, .eviction = {.positions = pos}});
+                REQUIRE(s.evictor() != nullptr);
+                CHECK_FALSE(s.evictor()->rerotate());
+                std::size_t i = 0;
+                feed(s, tokens, [&] { REQUIRE(s.lastLogits() == want[i++]); });
+            }
         }
     }
 }
