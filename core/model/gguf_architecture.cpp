@@ -44,7 +44,9 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
         }
         c.rope_dims = *dims == c.head_dim ? 0 : *dims;
     }
-    // rope.scaling.factor, else the older rope.scale_linear: positions rotate as p / factor.
+    // rope.scaling.factor, else the older rope.scale_linear: positions rotate as p / factor;
+    // never with rope.scaling.type "none" (llama.cpp: "never scale if scaling type is none").
+    if (file.findString(p + "rope.scaling.type") == std::optional<std::string>("none")) return;
     for (const std::string& key : {p + "rope.scaling.factor", p + "rope.scale_linear"}) {
         if (const std::optional<float> factor = nonNegativeFloat(file, key)) {
             if (*factor > 0.0f) c.rope_freq_scale = 1.0f / *factor;
