@@ -267,6 +267,13 @@ TEST_CASE("Architecture refusals name what cannot run, and the header is still d
                    Catch::Contains("tensor 'rope_factors_long.weight' (LongRoPE frequency "
                                    "factors) is not supported for running"));
     }
+    SECTION("a gemma2 header claiming 2^32 - 1 layers is refused at once, naming the key") {
+        const GgufFile file =
+            fileOf(archModelWriter("gemma2", c, w, {{"gemma2.block_count", ggufU32(4294967295u)}}));
+        CHECK_THROWS_WITH(readGgufModelInfo(file),
+                          Catch::Contains("4294967295 layers are more than the 65536") &&
+                              Catch::Contains("(key 'gemma2.block_count')"));
+    }
     SECTION("a rope.dimension_count above head_dim") {
         CHECK_THAT(
             refusal(fileOf(
