@@ -141,30 +141,48 @@ void ContiguousKvCache::truncateLayer(std::int64_t layer, std::int64_t new_lengt
     m_layer_length[std::size_t(layer)] = new_length;
 }
 
-void ContiguousKvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                                     const std::vector<float>& new_k) {
+void ContiguousKvCache::compactLayer(std::int64_t layer,
+                                     const std::vector<std::vector<std::int64_t>>& keep,
+                                     const KeptKeysFn& kept_keys) {
     if (!m_spec.isPlainFp32()) {
-        KvCache::compactLayer(layer, keep, new_k);
+        KvCache::compactLayer(layer, keep, kept_keys);
         return;
     }
-    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers && !keep.empty());
     const std::int64_t held = m_layer_length[std::size_t(layer)];
+    const std::int64_t n_groups = std::int64_t(keep.size()), width = m_kv_dim / n_groups;
+    const std::int64_t count = std::int64_t(keep[0].size());
     float* k = reinterpret_cast<float*>(layerBytes(layer));                  // [capacity][kv_dim]
     float* v = reinterpret_cast<float*>(layerBytes(layer) + m_k_low_bytes);  // [capacity][kv_dim]
-    const std::size_t row = std::size_t(m_kv_dim) * sizeof(float);
-    for (std::size_t i = 0; i < keep.size(); ++i) {
-        const std::int64_t from = keep[i];
-        KVSCOPE_EXPECTS(from >= std::int64_t(i) && from < held);
-        KVSCOPE_EXPECTS(i == 0 || from > keep[i - 1]);
-        if (from == std::int64_t(i)) continue;
-        std::memmove(k + i * std::size_t(m_kv_dim), k + from * m_kv_dim, row);
-        std::memmove(v + i * std::size_t(m_kv_dim), v + from * m_kv_dim, row);
+    for (std::int64_t g = 0; g < n_groups; ++g) {
+        const std::vector<std::int64_t>& slots = keep[std::size_t(g)];
+        KVSCOPE_EXPECTS(std::int64_t(slots.size()) == count);
+        // Runs of consecutive kept rows move together: one memmove per run for a whole row (a
+        // window cut moves one run), row by row for one head's segment.
+        forEachKeptRun(slots, [&](std::int64_t i, std::int64_t n) {
+            const std::int64_t from = slots[std::size_t(i)];
+            KVSCOPE_EXPECTS(from >= i && from + n <= held);
+            KVSCOPE_EXPECTS(i == 0 || from > slots[std::size_t(i) - 1]);
+            float* k_to = k + i * m_kv_dim + g * width;
+            if (from != i) {
+                const std::int64_t shift = (from - i) * m_kv_dim;
+                float* v_to = v + i * m_kv_dim + g * width;
+                if (n_groups == 1) {
+                    std::memmove(k_to, k_to + shift, std::size_t(n * m_kv_dim) * sizeof(float));
+                    std::memmove(v_to, v_to + shift, std::size_t(n * m_kv_dim) * sizeof(float));
+                } else {
+                    for (std::int64_t r = 0; r < n; ++r) {
+                        std::memmove(k_to + r * m_kv_dim, k_to + r * m_kv_dim + shift,
+                                     std::size_t(width) * sizeof(float));
+                        std::memmove(v_to + r * m_kv_dim, v_to + r * m_kv_dim + shift,
+                                     std::size_t(width) * sizeof(float));
+                    }
+                }
+            }
+            if (kept_keys) kept_keys(k_to, n, g, i, from);
+        });
     }
-    if (!new_k.empty()) {
-        KVSCOPE_EXPECTS(new_k.size() == keep.size() * std::size_t(m_kv_dim));
-        std::memcpy(k, new_k.data(), new_k.size() * sizeof(float));
-    }
-    m_layer_length[std::size_t(layer)] = std::int64_t(keep.size());
+    m_layer_length[std::size_t(layer)] = count;
 }
 
 std::int64_t ContiguousKvCache::kBytesUsed(std::int64_t layer) const {

@@ -36,9 +36,10 @@ public:
     std::int64_t layerLength(std::int64_t layer) const override;
     void truncate(std::int64_t new_length) override;
     void truncateLayer(std::int64_t layer, std::int64_t new_length) override;
-    /// Plain fp32: the kept rows move down in place (no decode, no copy of the whole layer).
-    void compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                      const std::vector<float>& new_k = {}) override;
+    /// Plain fp32: the kept rows move down in place (no decode, no copy of the whole layer), and
+    /// `kept_keys` rewrites the kept K rows in place.
+    void compactLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& keep,
+                      const KeptKeysFn& kept_keys = {}) override;
 
     std::int64_t kBytesUsed(std::int64_t layer) const override;
     std::int64_t vBytesUsed(std::int64_t layer) const override;

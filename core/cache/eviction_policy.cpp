@@ -48,6 +48,18 @@ std::vector<std::int64_t> addBest(std::vector<std::int64_t> kept, const std::vec
         return a > b;
     };
     const std::int64_t take = std::min<std::int64_t>(n, std::int64_t(candidates.size()));
+    if (take > 0 && take + 1 == std::int64_t(candidates.size())) {
+        // One entry goes (every decode step at the budget): the worst candidate, found in one
+        // pass; everything else is kept.
+        std::int64_t worst = candidates[0];
+        for (std::int64_t c : candidates)
+            if (better(worst, c)) worst = c;
+        std::vector<std::int64_t> all;
+        all.reserve(score.size() - 1);
+        for (std::int64_t i = 0; i < std::int64_t(score.size()); ++i)
+            if (i != worst) all.push_back(i);
+        return all;
+    }
     if (take > 0 && take < std::int64_t(candidates.size()))
         std::nth_element(candidates.begin(), candidates.begin() + take, candidates.end(), better);
     kept.insert(kept.end(), candidates.begin(), candidates.begin() + take);
@@ -121,6 +133,11 @@ bool EvictionSpec::needsAttention() const {
            policy == EvictionPolicy::SnapKV;
 }
 
+bool EvictionSpec::headWise() const {
+    return per_head && (policy == EvictionPolicy::H2O || policy == EvictionPolicy::Tova ||
+                        policy == EvictionPolicy::SnapKV || policy == EvictionPolicy::KNorm);
+}
+
 std::int64_t EvictionSpec::effectiveWindow() const {
     if (window > 0) return window;
     if (policy == EvictionPolicy::H2O) return std::max<std::int64_t>(1, budget / 2);
@@ -137,6 +154,7 @@ std::string EvictionSpec::label() const {
     if (policy == EvictionPolicy::H2O || policy == EvictionPolicy::SnapKV)
         out += " w" + std::to_string(effectiveWindow());
     if (positions == EvictionPositions::Rerotate) out += " rerotate";
+    if (headWise()) out += " per-head";
     if (shape == BudgetShape::Pyramid) out += " pyramid";
     return out;
 }

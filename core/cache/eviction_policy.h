@@ -15,8 +15,10 @@
 //              prompt and slide a window over the generated entries
 //   knorm      the entries whose keys have the lowest L2 norm (Devoto et al. 2024, KnormPress)
 //
-// Scores are per layer: a layer's score of an entry is the sum over every query head (so a KV
-// head's score aggregates its GQA query group, and the layer's sums its KV heads). Budgets are
+// Scores: layer-wise (the default) a layer's score of an entry is the sum over every query head,
+// and every KV head keeps the same entries. Per head (EvictionSpec::per_head; h2o, tova, snapkv,
+// knorm) each KV head keeps its own entries, scored by the sum over its GQA query group (the
+// query heads that read it; knorm: that head's key norm), every head the same count. Budgets are
 // per layer: uniform, or pyramid (PyramidKV: more in lower layers, the same total).
 #include <cstdint>
 #include <string>
@@ -49,6 +51,9 @@ struct EvictionSpec {
     std::int64_t pool = 7;    // snapkv: max-pooling kernel (odd)
     EvictionPositions positions = EvictionPositions::Original;
     BudgetShape shape = BudgetShape::Uniform;
+    /// Each KV head keeps its own entries (h2o, tova, snapkv, knorm; the others select the same
+    /// entries in every head, so it changes nothing there). Default: layer-wise.
+    bool per_head = false;
 
     bool bounded() const { return policy != EvictionPolicy::Full; }
     /// Whether the policy reads attention scores (the engine must compute them).
@@ -56,7 +61,9 @@ struct EvictionSpec {
     /// The window the policy uses: `window`, or its default (h2o: budget / 2, snapkv: min(32,
     /// budget / 4), at least 1).
     std::int64_t effectiveWindow() const;
-    /// "streaming b64 s4", "h2o b64 w32 rerotate".
+    /// Whether the KV heads keep their own entries: per_head with a head-wise policy.
+    bool headWise() const;
+    /// "streaming b64 s4", "h2o b64 w32 rerotate", "tova b64 per-head".
     std::string label() const;
     bool operator==(const EvictionSpec&) const = default;
 };

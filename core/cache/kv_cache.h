@@ -10,9 +10,31 @@
 // position each slot holds is the evictor's metadata (KvCells), never the storage's.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace kvscope {
+
+/// Called by a compaction on every run of kept K rows that move together (consecutive slots, the
+/// same shift, one group of KV heads), after the move: rows (the group's segment of the run's
+/// first row, writable fp32; the next row's is kvDim() further), the run's length, the group, the
+/// new slot of the first row and its old one (re-rotation of keys to their new slots).
+using KeptKeysFn = std::function<void(float* rows, std::int64_t n_rows, std::int64_t group,
+                                      std::int64_t new_slot, std::int64_t old_slot)>;
+
+/// Splits `keep` (ascending slots) into runs of consecutive slots: calls run(i, n) for each run
+/// keep[i .. i + n) (keep[i + t] == keep[i] + t).
+template <class Run>
+void forEachKeptRun(const std::vector<std::int64_t>& keep, Run run) {
+    std::size_t i = 0;
+    while (i < keep.size()) {
+        std::size_t j = i + 1;
+        while (j < keep.size() && keep[j] == keep[j - 1] + 1)
+            ++j;
+        run(std::int64_t(i), std::int64_t(j - i));
+        i = j;
+    }
+}
 
 /// Slots [first_pos, first_pos + n_pos) of one layer, stored row after row.
 struct KvRun {
@@ -51,12 +73,16 @@ public:
     /// layout go back to the pool once no layer holds a row in them.
     /// Pre: new_length <= layerLength(layer).
     virtual void truncateLayer(std::int64_t layer, std::int64_t new_length) = 0;
-    /// Keeps only the slots `keep` (ascending) of `layer`, compacted to slots [0, keep.size()) in
-    /// that order, with their K rows replaced by `new_k` when it is not empty ([keep.size()]
-    /// [kvDim()] fp32: re-rotated keys). The default reads the rows back decoded, truncates the
-    /// layer and appends the kept rows again (a codec re-encodes them).
-    virtual void compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                              const std::vector<float>& new_k = {});
+    /// Keeps, in each group g of KV heads (the row's columns [g, g + 1) x kvDim() / n_groups with
+    /// n_groups = keep.size()), only the slots keep[g] (ascending; every group the same count),
+    /// compacted to slots [0, count) in that order: one group is the whole row (a layer-wise
+    /// eviction); n_kv_heads groups let each KV head keep its own positions. `kept_keys` (when
+    /// set) may rewrite every run of kept K rows (re-rotated keys). The default reads the rows
+    /// back decoded, truncates the layer and appends the kept rows again (a codec re-encodes
+    /// them).
+    virtual void compactLayer(std::int64_t layer,
+                              const std::vector<std::vector<std::int64_t>>& keep,
+                              const KeptKeysFn& kept_keys = {});
     /// Replaces every row of `layer` with `n` rows: k, v: [n][kvDim()] fp32 (undo of an eviction).
     void replaceLayer(std::int64_t layer, std::int64_t n, const float* k, const float* v) {
         truncateLayer(layer, 0);
@@ -87,19 +113,29 @@ protected:
     }
 };
 
-inline void KvCache::compactLayer(std::int64_t layer, const std::vector<std::int64_t>& keep,
-                                  const std::vector<float>& new_k) {
-    const std::int64_t d = kvDim();
+inline void KvCache::compactLayer(std::int64_t layer,
+                                  const std::vector<std::vector<std::int64_t>>& keep,
+                                  const KeptKeysFn& kept_keys) {
+    const std::int64_t d = kvDim(), n_groups = std::int64_t(keep.size());
+    const std::int64_t width = d / n_groups;  // values of one group in a row
+    const std::int64_t count = std::int64_t(keep[0].size());
     const std::vector<float> k_all = copyKeys(layer);    // [layerLength][kv_dim]
     const std::vector<float> v_all = copyValues(layer);  // [layerLength][kv_dim]
-    std::vector<float> k(keep.size() * std::size_t(d)), v(keep.size() * std::size_t(d));
-    for (std::size_t i = 0; i < keep.size(); ++i) {
-        const std::size_t from = std::size_t(keep[i] * d), to = i * std::size_t(d);
-        std::copy_n(k_all.begin() + std::ptrdiff_t(from), d, k.begin() + std::ptrdiff_t(to));
-        std::copy_n(v_all.begin() + std::ptrdiff_t(from), d, v.begin() + std::ptrdiff_t(to));
+    std::vector<float> k(std::size_t(count * d)), v(std::size_t(count * d));  // [count][kv_dim]
+    for (std::int64_t g = 0; g < n_groups; ++g) {
+        const std::vector<std::int64_t>& slots = keep[std::size_t(g)];
+        for (std::int64_t i = 0; i < count; ++i) {
+            const std::int64_t from = slots[std::size_t(i)] * d + g * width, to = i * d + g * width;
+            std::copy_n(k_all.begin() + from, width, k.begin() + to);
+            std::copy_n(v_all.begin() + from, width, v.begin() + to);
+        }
+        if (kept_keys) {
+            forEachKeptRun(slots, [&](std::int64_t i, std::int64_t n) {
+                kept_keys(k.data() + i * d + g * width, n, g, i, slots[std::size_t(i)]);
+            });
+        }
     }
-    replaceLayer(layer, std::int64_t(keep.size()), new_k.empty() ? k.data() : new_k.data(),
-                 v.data());
+    replaceLayer(layer, count, k.data(), v.data());
 }
 
 }  // namespace kvscope

@@ -14,9 +14,10 @@ namespace kvscope {
 struct ForwardOptions {
     bool all_logits = false;      // logits of every new token, not only the last
     bool want_attention = false;  // copy out the attention rows computed in this pass
-    /// Rotate the new tokens' queries and keys at their slot (the layer's length before the
-    /// pass) instead of start_pos: a bounded cache with re-rotated positions (cache_evictor.h).
-    bool rope_at_slot = false;
+    /// [n_layers] the RoPE position of the first new token in each layer, instead of start_pos:
+    /// a bounded cache with re-rotated positions (cache_evictor.h: the layer's slot plus the
+    /// frame it keeps its keys in). Empty: start_pos in every layer.
+    std::vector<std::int64_t> rope_start;
 };
 
 struct ForwardOutput {

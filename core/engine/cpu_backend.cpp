@@ -89,6 +89,8 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     const std::int64_t n = std::int64_t(tokens.size());
     const int threads = m_n_threads;
     KVSCOPE_EXPECTS(n > 0 && start_pos >= 0);
+    KVSCOPE_EXPECTS(options.rope_start.empty() ||
+                    std::int64_t(options.rope_start.size()) == c.n_layers);
 
     Matrix x(n, c.d_model);  // [n][d_model] residual stream
     for (std::int64_t i = 0; i < n; ++i) {
@@ -107,8 +109,9 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
         const LayerWeights& lw = w.layers[std::size_t(l)];
         const std::int64_t slot = cache.layerLength(l);  // rows held before this pass
         KVSCOPE_EXPECTS(slot + n <= cache.capacity());
-        rope.prepare(c, w.rope_freqs, l, options.rope_at_slot ? slot : start_pos, n);
-
+        const std::int64_t rope_at =
+            options.rope_start.empty() ? start_pos : options.rope_start[std::size_t(l)];
+        rope.prepare(c, w.rope_freqs, l, rope_at, n);
         cpu::rmsNorm(x, lw.attn_norm, c.norm_eps, h);  // [n][d_model]
         project(h, lw.wq, lw.bq, q, threads);          // [n][n_heads * head_dim]
         project(h, lw.wk, lw.bk, k, threads);          // [n][kv_dim]

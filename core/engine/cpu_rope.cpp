@@ -65,20 +65,4 @@ void applyRope(Matrix& x, const RopeTable& t, const RopeSpec& spec) {
         rotateRow(x.data() + i * x.cols(), x.cols(), t, i, spec);
 }
 
-void rotateRowsByDelta(float* rows, std::int64_t n, std::int64_t width, const RopeSpec& spec,
-                       std::span<const std::int64_t> delta) {
-    KVSCOPE_EXPECTS(std::int64_t(delta.size()) == n);
-    RopeTable table;
-    std::int64_t table_delta = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-        const std::int64_t d = delta[std::size_t(i)];
-        if (d == 0) continue;
-        if (table.cos.size() == 0 || d != table_delta) {
-            table = ropeTable(spec, d, 1);
-            table_delta = d;
-        }
-        rotateRow(rows + i * width, width, table, 0, spec);
-    }
-}
-
 }  // namespace kvscope::cpu

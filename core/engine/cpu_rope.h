@@ -4,7 +4,8 @@
 // freq[i] = freq_scale * theta^(-2i / rope_dims) / factor[i]. The pairs are adjacent (2i, 2i+1)
 // for RopeStyle::Pairs (llama) or halves (i, i + rope_dims/2) for RopeStyle::Halves (NEOX: qwen,
 // gemma, phi3); values past rope_dims pass through. The forward pass and the evictor's
-// re-rotation (a key moved by delta positions rotates by ropeTable(spec, delta, 1)) share it.
+// re-rotation (key_rotation.h: a key moved by delta positions rotates by ropeTable(spec, delta,
+// 1)) share it.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -42,12 +43,5 @@ void rotateRow(float* row, std::int64_t width, const RopeTable& table, std::int6
 
 /// Rotates row i of x by row i of the table. x: [n][n_heads * head_dim].
 void applyRope(Matrix& x, const RopeTable& table, const RopeSpec& spec);
-
-/// Moves row i of `rows` ([n][width], width = n_heads * head_dim, keys already rotated at their
-/// positions) by delta[i] positions (0: untouched): the key of position p becomes the key of
-/// position p + delta, since rotations of a pair compose by adding angles. One table per run of
-/// equal deltas. The evictor's re-rotation of cached keys, with the layer's spec.
-void rotateRowsByDelta(float* rows, std::int64_t n, std::int64_t width, const RopeSpec& spec,
-                       std::span<const std::int64_t> delta);
 
 }  // namespace kvscope::cpu

@@ -59,9 +59,13 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
     m_cache = makeCache(m_model->config, m_options, m_max_context);
     if (m_options.mode == CacheMode::Recompute) m_options.eviction = EvictionSpec{};
     checkEvictionSpec(m_options.eviction, m_max_context);
-    if (m_options.eviction.bounded()) {
-        m_evictor = std::make_unique<CacheEvictor>(m_model->config, m_options.eviction,
-                                                   m_options.eviction_undo);
+    // The evictor holds the cells of every bounded layer: a policy's, and the model's own
+    // sliding-window layers even with policy full.
+    if (m_options.mode == CacheMode::Cached &&
+        CacheEvictor::needed(m_model->config, m_options.eviction)) {
+        m_evictor =
+            std::make_unique<CacheEvictor>(m_model->config, m_options.eviction,
+                                           m_options.eviction_undo, m_model->weights.rope_freqs);
     }
 }
 
@@ -130,7 +134,7 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     };
     if (m_evictor && phase == Phase::Decode) {
         const auto t = std::chrono::steady_clock::now();
-        m_evictor->beforeStep(*m_cache, n_new);
+        m_evictor->beforeStep(*m_cache, record.first_pos, n_new);
         record.evict_ms += ms_since(t);
     }
     if (phase == Phase::Prefill) m_prompt_length = n_new;
@@ -140,15 +144,20 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
                        ForwardOptions{.all_logits = false,
                                       .want_attention = m_options.record_attention ||
                                                         m_options.eviction.needsAttention(),
-                                      .rope_at_slot = m_evictor && m_evictor->rerotate()},
+                                      .rope_start = m_evictor ? m_evictor->ropeStarts(*m_cache)
+                                                              : std::vector<std::int64_t>{}},
                        out);
     if (recompute) m_cache->clear();
     // The attention rows cover the slots the layer held; a bounded cache's views want them by
-    // position: [n_new][positionsAfter], zero in the columns of evicted positions.
-    std::vector<std::vector<std::int64_t>> slot_positions;
+    // position: [n_new][positionsAfter], zero in the columns of evicted positions. Per head each
+    // KV head's slots hold its own positions: [n_layers][n_kv_heads] of [held before].
+    std::vector<std::vector<std::vector<std::int64_t>>> slot_positions;
     if (m_evictor && m_options.record_attention) {
-        for (std::int64_t l = 0; l < c.n_layers; ++l)
-            slot_positions.push_back(m_evictor->positions(l));
+        for (std::int64_t l = 0; l < c.n_layers; ++l) {
+            slot_positions.emplace_back();
+            for (std::int64_t kvh = 0; kvh < c.n_kv_heads; ++kvh)
+                slot_positions.back().push_back(m_evictor->headPositions(l, kvh));
+        }
     }
     if (m_evictor) {
         const auto t = std::chrono::steady_clock::now();
@@ -168,7 +177,13 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
         layer.v_bytes = m_cache->vBytesUsed(l);
         layer.bytes_allocated = m_cache->bytesAllocated(l);
         if (!m_options.record_attention) continue;
-        if (m_evictor) layer.held_positions = m_evictor->positions(l);
+        if (m_evictor) {
+            layer.held_positions = m_evictor->positions(l);
+            if (m_evictor->perHead()) {
+                for (std::int64_t kvh = 0; kvh < c.n_kv_heads; ++kvh)
+                    layer.held_positions_per_head.push_back(m_evictor->headPositions(l, kvh));
+            }
+        }
         for (std::int64_t h = 0; h < c.n_heads; ++h) {
             Matrix& rows = out.attention[std::size_t(l * c.n_heads + h)];  // [fed][n_keys]
             if (!m_evictor) {
@@ -176,7 +191,8 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
                 continue;
             }
             // Slots before the pass, then the new tokens: scattered to their positions.
-            const std::vector<std::int64_t>& held = slot_positions[std::size_t(l)];
+            const std::vector<std::int64_t>& held =
+                slot_positions[std::size_t(l)][std::size_t(h / c.kvGroupSize())];
             Matrix by_pos = Matrix::Zero(n_new, record.positionsAfter());
             const std::int64_t n_held = std::int64_t(held.size());
             for (std::int64_t j = 0; j < rows.cols(); ++j) {

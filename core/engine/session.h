@@ -71,7 +71,8 @@ public:
     const KvCache& cache() const { return *m_cache; }
     const Backend& backend() const { return *m_backend; }
     const SessionOptions& options() const { return m_options; }
-    /// The bounded cache's metadata; null when the cache is not bounded.
+    /// The bounded cache's metadata; null when no layer is bounded (policy full and no
+    /// sliding-window layers, or Recompute mode).
     const CacheEvictor* evictor() const { return m_evictor.get(); }
 
 private:
@@ -82,7 +83,7 @@ private:
     std::int64_t m_max_context;
     std::unique_ptr<Backend> m_backend;
     std::unique_ptr<KvCache> m_cache;
-    std::unique_ptr<CacheEvictor> m_evictor;  // null: every position held
+    std::unique_ptr<CacheEvictor> m_evictor;  // null: every layer holds every position
     std::int64_t m_prompt_length = 0;
     Sampler m_sampler;
     std::vector<Sampler::State> m_sampler_before;  // [n_records] state before each step

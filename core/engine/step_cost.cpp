@@ -27,11 +27,14 @@ StepCost forwardCost(const ModelConfig& c, std::int64_t start_pos, std::int64_t 
     const double layer_weights = d * q + 2 * d * kv + q * d + 3 * d * double(c.d_ff);
     // Attention over keys 0..p for each new position p (the last `window` of them in a local
     // layer): q.k and a.v, per query head; the K/V rows each layer reads.
-    double key_visits = 0, kv_rows_read = 0;
-    for (std::int64_t l = 0; l < c.n_layers; ++l) {
-        const std::int64_t window = c.layerWindow(l);
-        key_visits += keyVisits(start_pos, n_new, window);
-        kv_rows_read += window > 0 ? std::min(end, double(window + n_new - 1)) : end;
+    // Every layer is global unless local_layers says otherwise (it is empty or [n_layers]).
+    double key_visits = keyVisits(start_pos, n_new, 0) * double(c.n_layers);
+    double kv_rows_read = end * double(c.n_layers);
+    for (std::size_t l = 0; l < c.local_layers.size(); ++l) {
+        const std::int64_t window = c.layerWindow(std::int64_t(l));
+        if (window <= 0) continue;
+        key_visits += keyVisits(start_pos, n_new, window) - keyVisits(start_pos, n_new, 0);
+        kv_rows_read += std::min(end, double(window + n_new - 1)) - end;
     }
     const double classifier = double(c.vocab) * d;
 

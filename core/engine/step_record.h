@@ -25,9 +25,15 @@ struct LayerRecord {
     /// for query positions first_pos .. first_pos + n_query - 1 (causal: zero right of diagonal).
     /// Empty when the session does not record attention.
     std::vector<Matrix> attention;
-    /// Original positions the layer holds after the step, ascending; empty when the cache is
-    /// not bounded (every position held) or the session records no attention.
+    /// Original positions the layer holds after the step, ascending; empty when no layer is
+    /// bounded (no eviction policy and no sliding-window layers: every position held) or the
+    /// session records no attention. With a bounded cache every layer has its list: a global
+    /// layer under policy full lists every position, a sliding-window layer its window.
     std::vector<std::int64_t> held_positions;
+    /// [n_kv_heads][n_held] the original positions each KV head holds, ascending, when the
+    /// heads keep their own entries (EvictionSpec::per_head); then held_positions is their union
+    /// (a position some head holds). Empty otherwise: every KV head holds held_positions.
+    std::vector<std::vector<std::int64_t>> held_positions_per_head;
     std::int64_t k_bytes = 0;          // K bytes held after the step
     std::int64_t v_bytes = 0;          // V bytes held after the step
     std::int64_t bytes_allocated = 0;  // K + V bytes reserved after the step

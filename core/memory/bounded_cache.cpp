@@ -16,16 +16,20 @@ BoundedCacheBytes boundedCacheBytes(const ModelShape& shape, const CacheSpec& sp
     std::int64_t longest = 0;
     for (std::int64_t l = 0; l < shape.n_layers; ++l) {
         const std::int64_t budget = budgets[std::size_t(l)];
-        const std::int64_t held =
-            eviction.bounded() ? std::min(tokens, budget) : heldTokens(shape, l, tokens);
+        std::int64_t held = heldTokens(shape, l, tokens);  // the window of a local layer
+        if (eviction.bounded()) held = std::min(held, budget);
         out.held.push_back(held);
         longest = std::max(longest, held);
         out.logical = checkedAdd(out.logical, kvLayerBytes(shape, spec, l, shape.n_kv_heads, held),
                                  "bounded KV bytes");
     }
-    // Every layer shares the sequence's blocks: the table is as long as the longest layer needs.
+    // Every layer shares the sequence's blocks: the table is as long as the longest layer needs;
+    // the contiguous reservation is the same in every layer, local ones included.
+    ModelShape storage = shape;
+    storage.sliding_window = 0;
+    storage.layer_is_local.assign(storage.layer_is_local.size(), false);
     const BatchKvBytes batch =
-        batchKvBytes(shape, spec, {.context = std::max<std::int64_t>(longest, 1)});
+        batchKvBytes(storage, spec, {.context = std::max<std::int64_t>(longest, 1)});
     out.physical = batch.of(spec.layout);
     return out;
 }

@@ -1,8 +1,14 @@
 #pragma once
 // The estimator's figures for a bounded KV cache (an eviction policy with a budget,
-// core/cache/eviction_policy.h): after a sequence has seen `tokens` tokens, every layer holds
-// min(tokens, its budget) entries whatever the policy (policies differ in WHICH entries, never in
-// how many), so the bytes follow from the shapes alone and agree with the live cache to the byte.
+// core/cache/eviction_policy.h, and the model's own sliding-window layers): after a sequence has
+// seen `tokens` tokens, a global layer holds min(tokens, its budget) entries and a local layer
+// min(tokens, its budget, the window) whatever the policy (policies differ in WHICH entries, never
+// in how many), so the bytes follow from the shapes alone and agree with the live cache
+// (core/engine/cache_evictor.h) to the byte.
+//
+// Physical bytes are the live cache's storage, which does not know about windows: the contiguous
+// layout reserves the session's max context in every layer, and the paged layout's blocks hold a
+// slot of every layer, so the sequence's block table is as long as its longest layer needs.
 #include <cstdint>
 #include <vector>
 

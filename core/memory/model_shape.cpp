@@ -309,8 +309,15 @@ ModelShape shapeFromModelConfig(const ModelConfig& config, std::string_view orig
     shape.setOrigin("kv_lora_rank", from + ": not MLA");
     shape.setOrigin("qk_rope_head_dim", from + ": not MLA");
     shape.layer_is_local.assign(std::size_t(config.n_layers), false);
-    shape.setOrigin("sliding_window", from + ": no sliding window (Llama architecture)");
-    shape.setOrigin("layer_is_local", from + ": every layer global (Llama architecture)");
+    for (std::int64_t l = 0; l < config.n_layers; ++l)
+        shape.layer_is_local[std::size_t(l)] = config.layerWindow(l) > 0;
+    if (shape.nLocalLayers() > 0) {
+        take(shape.sliding_window, config.sliding_window, "sliding_window");
+        shape.setOrigin("layer_is_local", from + ": model config local_layers");
+    } else {
+        shape.setOrigin("sliding_window", from + ": no sliding window");
+        shape.setOrigin("layer_is_local", from + ": every layer global");
+    }
     shape.setOrigin("cross_attention_layers", from + ": none");
     take(shape.max_context, config.max_context, "max_context");
     take(shape.vocab, config.vocab, "vocab");

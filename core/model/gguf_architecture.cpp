@@ -44,7 +44,9 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
         }
         c.rope_dims = *dims == c.head_dim ? 0 : *dims;
     }
-    // rope.scaling.factor, else the older rope.scale_linear: positions rotate as p / factor.
+    // rope.scaling.factor, else the older rope.scale_linear: positions rotate as p / factor;
+    // never with rope.scaling.type "none" (llama.cpp: "never scale if scaling type is none").
+    if (file.findString(p + "rope.scaling.type") == std::optional<std::string>("none")) return;
     for (const std::string& key : {p + "rope.scaling.factor", p + "rope.scale_linear"}) {
         if (const std::optional<float> factor = nonNegativeFloat(file, key)) {
             if (*factor > 0.0f) c.rope_freq_scale = 1.0f / *factor;
@@ -59,6 +61,13 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
 void readSwaPattern(const GgufFile& file, const std::string& p, std::int64_t default_period,
                     ModelConfig& c) {
     const std::string key = p + "attention.sliding_window_pattern";
+    constexpr std::int64_t kMaxPatternLayers = 65536;  // as many layers as KVScope runs
+    if (c.n_layers > kMaxPatternLayers) {
+        file.failAtKey(p + "block_count", std::to_string(c.n_layers) +
+                                              " layers are more than the " +
+                                              std::to_string(kMaxPatternLayers) +
+                                              " whose sliding-window pattern KVScope lays out");
+    }
     c.local_layers.assign(std::size_t(c.n_layers), false);
     if (const GgufMetadataEntry* entry = file.findEntry(key);
         entry && entry->type == GgufType::Array) {

@@ -21,7 +21,8 @@ std::string runnableArchitectureNames();
 /// architecture, as llama.cpp does:
 /// - llama: RoPE on adjacent pairs; qwen2, qwen3, gemma2, gemma3, phi3: on halves (NEOX).
 /// - every one: rope.dimension_count (default head_dim), rope.scaling.factor (or
-///   rope.scale_linear) as freq_scale = 1/factor, Q/K/V biases when blk.0 has them.
+///   rope.scale_linear) as freq_scale = 1/factor unless rope.scaling.type is "none", Q/K/V
+///   biases when blk.0 has them.
 /// - qwen3, gemma3: Q/K norms. gemma2, gemma3: post-norms, embeddings x sqrt(d_model), GeGLU,
 ///   query scale 1/sqrt(head_dim) (1/sqrt(d_model/n_heads) for the 27B models, 46 and 62
 ///   layers), final_logit_softcapping (gemma2 default 30), attn_logit_softcapping (gemma2

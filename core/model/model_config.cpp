@@ -59,15 +59,17 @@ float ModelConfig::queryScale() const {
 }
 
 std::string ModelConfig::layerPatternText() const {
+    // Only local_layers is walked (empty when every layer is global): a header may claim 2^32
+    // layers, and describing it must stay instant.
     std::int64_t n_local = 0;
     std::string pattern;  // one letter per layer: L local, G global
-    for (std::int64_t l = 0; l < n_layers; ++l) {
-        const bool local = layerWindow(l) > 0;
+    for (std::size_t l = 0; l < local_layers.size(); ++l) {
+        const bool local = layerWindow(std::int64_t(l)) > 0;
         n_local += local ? 1 : 0;
         if (l < 64) pattern += local ? 'L' : 'G';
     }
     if (n_local == 0) return "all " + std::to_string(n_layers) + " global";
-    if (n_layers > 64) pattern += "...";
+    if (local_layers.size() > 64) pattern += "...";
     return std::to_string(n_local) + " local (window " + std::to_string(sliding_window) + "), " +
            std::to_string(n_layers - n_local) + " global: " + pattern;
 }

@@ -67,6 +67,23 @@ void writeLayer(JsonWriter& json, const LayerRecord& layer) {
     json.field("k_bytes", layer.k_bytes);
     json.field("v_bytes", layer.v_bytes);
     json.field("bytes_allocated", layer.bytes_allocated);
+    // Version 3: what a bounded cache holds (absent when every position is held).
+    if (!layer.held_positions.empty()) {
+        json.key("held_positions").beginArray();
+        for (std::int64_t p : layer.held_positions)
+            json.value(p);
+        json.endArray();
+    }
+    if (!layer.held_positions_per_head.empty()) {
+        json.key("held_positions_per_head").beginArray();
+        for (const std::vector<std::int64_t>& head : layer.held_positions_per_head) {
+            json.beginArray();
+            for (std::int64_t p : head)
+                json.value(p);
+            json.endArray();
+        }
+        json.endArray();
+    }
     json.key("attention").beginArray();
     for (const Matrix& head : layer.attention) {  // [n_query][n_keys]
         json.beginArray();

@@ -1,5 +1,5 @@
 #pragma once
-// The KVScope trace file: JSON, schema "kvscope.trace" version 2, documented field by field in
+// The KVScope trace file: JSON, schema "kvscope.trace" version 3, documented field by field in
 // docs/trace-schema.md (and as a JSON Schema in docs/trace.schema.json).
 //
 // Writing then reading gives back an equal Trace, and writing that again gives the same bytes:
@@ -15,8 +15,9 @@
 namespace kvscope {
 
 inline constexpr std::string_view kTraceSchemaName = "kvscope.trace";
-/// 2: records may carry `other_mode` (the twin session's cost). Version 1 files still read.
-inline constexpr std::int64_t kTraceSchemaVersion = 2;
+/// 2: records may carry `other_mode` (the twin session's cost). 3: layers may carry
+/// `held_positions` and `held_positions_per_head` (a bounded cache). Versions 1 and 2 still read.
+inline constexpr std::int64_t kTraceSchemaVersion = 3;
 /// Trace files larger than this are refused before reading.
 inline constexpr std::int64_t kMaxTraceFileBytes = std::int64_t(1) << 31;
 

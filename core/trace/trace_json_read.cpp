@@ -207,11 +207,48 @@ Matrix readAttentionHead(const JsonValue& value, std::int64_t n_query, std::int6
     return head;
 }
 
-LayerRecord readLayer(const JsonValue& value, const StepRecord& record, const Context& context) {
+/// A list of held positions: ascending, each in [0, positions_after).
+std::vector<std::int64_t> readHeldPositions(const JsonValue& value, std::int64_t positions_after) {
+    std::vector<std::int64_t> out;
+    for (const JsonValue& item : value.items()) {
+        const std::int64_t p = readInt(item, 0, positions_after - 1);
+        if (!out.empty() && p <= out.back())
+            item.fail("held positions must be ascending, got " + std::to_string(p) + " after " +
+                      std::to_string(out.back()));
+        out.push_back(p);
+    }
+    return out;
+}
+
+/// A layer's `held_positions` and `held_positions_per_head` (version 3), absent when every
+/// position is held.
+void readHeld(const JsonValue& value, LayerRecord& layer, const StepRecord& record,
+              const Context& context, std::int64_t version) {
+    const JsonValue* held = value.find("held_positions");
+    const JsonValue* per_head = value.find("held_positions_per_head");
+    for (const JsonValue* v : {held, per_head})
+        if (v && version < 3)
+            v->fail("held positions need trace version 3, the file says " +
+                    std::to_string(version));
+    if (held) layer.held_positions = readHeldPositions(*held, record.positionsAfter());
+    if (!per_head) return;
+    const JsonItems heads = readArray(*per_head, std::size_t(context.config.n_kv_heads),
+                                      "lists (the model's n_kv_heads)");
+    for (const JsonValue& head : heads) {
+        layer.held_positions_per_head.push_back(readHeldPositions(head, record.positionsAfter()));
+        if (layer.held_positions_per_head.back().size() !=
+            layer.held_positions_per_head.front().size())
+            head.fail("every KV head holds the same count of positions");
+    }
+}
+
+LayerRecord readLayer(const JsonValue& value, const StepRecord& record, const Context& context,
+                      std::int64_t version) {
     LayerRecord layer;
     layer.k_bytes = readInt(value.at("k_bytes"), 0);
     layer.v_bytes = readInt(value.at("v_bytes"), 0);
     layer.bytes_allocated = readInt(value.at("bytes_allocated"), 0);
+    readHeld(value, layer, record, context, version);
     const JsonValue& attention = value.at("attention");
     const std::size_t n_heads = attention.items().size();
     if (n_heads != 0 && n_heads != std::size_t(context.config.n_heads))
@@ -248,7 +285,8 @@ std::optional<OtherModeCost> readOtherMode(const JsonValue& record, std::int64_t
     return OtherModeCost{readDouble(value->at("wall_ms"), 0.0), readCost(value->at("cost"))};
 }
 
-StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const Context& context) {
+StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const Context& context,
+                      std::int64_t version) {
     StepRecord record;
     const JsonValue& phase = value.at("phase");
     const std::string& phase_name = phase.asString();
@@ -281,7 +319,7 @@ StepRecord readRecord(const JsonValue& value, std::int64_t expected_pos, const C
     const JsonItems layers = readArray(value.at("layers"), std::size_t(context.config.n_layers),
                                        "layers (the model's n_layers)");
     for (const JsonValue& layer : layers)
-        record.layers.push_back(readLayer(layer, record, context));
+        record.layers.push_back(readLayer(layer, record, context, version));
     return record;
 }
 
@@ -295,7 +333,7 @@ Trace traceFromJson(const JsonValue& root) {
     const Context context{trace.model_info.config, trace.tokens};
     std::int64_t position = 0;
     for (const JsonValue& item : root.at("records").items()) {
-        trace.records.push_back(readRecord(item, position, context));
+        trace.records.push_back(readRecord(item, position, context, version));
         trace.other_mode.push_back(readOtherMode(item, version, trace.scenario.mode));
         position = trace.records.back().positionsAfter();
     }

@@ -46,6 +46,29 @@ TEST_CASE("evict-eval: JSON has every metric per policy and budget", "[evict][cl
     }
 }
 
+TEST_CASE("evict-eval: --per-head keeps a set per KV head, the same bytes", "[evict][cli]") {
+    const std::string text =
+        writeTemp("perhead.txt", "the cat sat on the mat. the dog sat on the log. the end.");
+    const auto run = [&](bool per_head) {
+        std::vector<std::string> args = {
+            "--model",     "builtin:demo", "--text", text,      "--policies",
+            "window,tova", "--budget",     "8",      "--steps", "5"};
+        if (per_head) args.push_back("--per-head");
+        return kvscope::test::runCliJson("evict-eval", args);
+    };
+    const JsonValue layer = run(false), head = run(true);
+    REQUIRE(head["rows"].size() == 2);
+    // window selects the same entries in every head: per-head changes nothing there.
+    CHECK_FALSE(head["rows"][0]["per_head"].boolean);
+    CHECK(head["rows"][1]["per_head"].boolean);
+    CHECK_FALSE(layer["rows"][1]["per_head"].boolean);
+    CHECK(head["rows"][1]["label"].string == "tova b8 per-head");
+    CHECK(head["rows"][0]["logits_kl_mean"].number == layer["rows"][0]["logits_kl_mean"].number);
+    // Every head holds the same count: the bytes are those of 8 entries either way.
+    CHECK(head["rows"][1]["logical_bytes"].number == 8 * 2048);
+    CHECK(head["rows"][1]["logical_bytes"].number == layer["rows"][1]["logical_bytes"].number);
+}
+
 TEST_CASE("evict-eval: the needle table", "[evict][cli]") {
     const auto result = runCliCaptured({"evict-eval", "--model", "builtin:demo", "--needle", "100",
                                         "--policies", "window,snapkv", "--budget", "16"});

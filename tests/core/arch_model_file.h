@@ -131,6 +131,7 @@ inline GgufWriter archModelWriter(const std::string& arch, const ModelConfig& c,
         vector(b + "attn_q_norm.weight", l.q_norm);
         vector(b + "attn_k_norm.weight", l.k_norm);
         matrix(b + "attn_output.weight", l.wo.toMatrix());
+        vector(b + "attn_output.bias", l.bo);
         vector(b + "post_attention_norm.weight", l.attn_post_norm);
         vector(b + "ffn_norm.weight", l.ffn_norm);
         if (fused) {
@@ -144,6 +145,7 @@ inline GgufWriter archModelWriter(const std::string& arch, const ModelConfig& c,
     }
     vector("output_norm.weight", w.output_norm);
     if (w.output.size() != 0) matrix("output.weight", w.output.toMatrix());
+    vector("output.bias", w.output_bias);
     vector("rope_freqs.weight", w.rope_freqs);
     return out;
 }

@@ -5,12 +5,12 @@
 // fixed fp16 scales, the norms F32 ones. llama.cpp's logits on them are in tests/data/ggml.
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "arch_model_file.h"
 #include "core/model/dequantize.h"
 #include "core/model/ggml_type.h"
 #include "gguf_writer.h"
@@ -84,14 +84,6 @@ inline std::vector<std::byte> quantTestModelBytes(GgmlType type) {
     using S = QuantTestShape;
     const GgmlTypeTraits traits = ggmlTypeTraits(type);
     SplitMix64 rng(0x4B56 + std::uint64_t(type));
-    std::vector<std::string> pieces = {"<unk>", "<s>", "</s>"};
-    std::vector<std::int32_t> types = {2, 3, 3};
-    for (int b = 0; b < 256; ++b) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "<0x%02X>", b);
-        pieces.push_back(hex);
-        types.push_back(6);
-    }
     GgufWriter w;
     w.kv("general.architecture", ggufStr("llama"))
         .kv("general.name", ggufStr("quant-test"))
@@ -103,15 +95,9 @@ inline std::vector<std::byte> quantTestModelBytes(GgmlType type) {
         .kv("llama.attention.head_count_kv", ggufU32(S::kv_heads))
         .kv("llama.rope.dimension_count", ggufU32(S::d / S::heads))
         .kv("llama.rope.freq_base", ggufF32(10000.0f))
-        .kv("llama.attention.layer_norm_rms_epsilon", ggufF32(1e-5f))
-        .kv("tokenizer.ggml.model", ggufStr("llama"))
-        .kv("tokenizer.ggml.tokens", ggufStrings(pieces))
-        .kv("tokenizer.ggml.scores", ggufF32s(std::vector<float>(pieces.size(), 0.0f)))
-        .kv("tokenizer.ggml.token_type", ggufI32s(types))
-        .kv("tokenizer.ggml.bos_token_id", ggufU32(1))
-        .kv("tokenizer.ggml.eos_token_id", ggufU32(2))
-        .kv("tokenizer.ggml.unknown_token_id", ggufU32(0))
-        .kv("tokenizer.ggml.add_space_prefix", ggufBool(false));
+        .kv("llama.attention.layer_norm_rms_epsilon", ggufF32(1e-5f));
+    for (const auto& [key, value] : byteVocabKvs())
+        w.kv(key, value);
     for (const auto& [name, rows, cols] : quantTestMatrices()) {
         const std::int64_t n_blocks = rows * cols / traits.block_size;
         std::vector<std::byte> raw = rng.bytes(std::size_t(n_blocks * traits.type_size));

@@ -11,6 +11,7 @@
 #include "core/engine/cpu_attention.h"
 #include "core/engine/cpu_layer_ops.h"
 #include "core/engine/cpu_rope.h"
+#include "core/engine/key_rotation.h"
 
 using namespace kvscope;
 
@@ -153,8 +154,7 @@ TEST_CASE("Moving a rotated key by delta positions gives the key rotated there",
     const std::vector<float> at5 = rotated(c, key, 5, factors);
     const std::vector<float> row1 = rows;  // row 1: at 9, not moved
     rows.insert(rows.end(), row1.begin(), row1.end());
-    const std::vector<std::int64_t> delta = {-4, 0};
-    cpu::rotateRowsByDelta(rows.data(), 2, 12, spec, delta);
+    rotateKeyBlock(rows.data(), 1, 12, 12, spec, deltaRotation(spec, -4));  // row 0 only
     for (std::size_t i = 0; i < 12; ++i) {
         CHECK(rows[i] == Approx(at5[i]).margin(1e-5));
         CHECK(rows[12 + i] == row1[i]);

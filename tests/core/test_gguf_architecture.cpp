@@ -70,6 +70,27 @@ TEST_CASE("qwen2: NEOX RoPE and Q/K/V biases from the file", "[gguf][arch-load]"
     CHECK(c.parameterCount() - no_bias.parameterCount() == 2 * (c.qDim() + 2 * c.kvDim()));
 }
 
+TEST_CASE("Optional output and attention-output biases are added where llama.cpp adds them",
+          "[gguf][arch-load]") {
+    const ModelConfig c = archConfig(Architecture::Qwen2);
+    const ModelWeights plain = randomWeights(c, 12);
+    ModelWeights biased = plain;
+    biased.output_bias = Vector::LinSpaced(c.vocab, -1.0f, 1.0f);
+    const Model a = loadGgufModel(fileOf(archModelWriter("qwen2", c, plain)));
+    const Model b = loadGgufModel(fileOf(archModelWriter("qwen2", c, biased)));
+    CHECK(b.weights.output_bias == biased.output_bias);
+    // The classifier's bias moves every logit by its entry, nothing else.
+    const Matrix diff = prefillLogits(b, kTokens) - prefillLogits(a, kTokens);
+    for (Eigen::Index r = 0; r < diff.rows(); ++r)
+        CHECK((diff.row(r).transpose() - biased.output_bias).cwiseAbs().maxCoeff() < 1e-5f);
+    // attn_output.bias changes the residual stream, so the logits move.
+    biased.layers[0].bo = Vector::Constant(c.d_model, 0.5f);
+    const Model with_bo = loadGgufModel(fileOf(archModelWriter("qwen2", c, biased)));
+    CHECK(with_bo.weights.layers[0].bo.size() == c.d_model);
+    CHECK(with_bo.weights.layers[1].bo.size() == 0);
+    CHECK(prefillLogits(with_bo, kTokens) != prefillLogits(b, kTokens));
+}
+
 TEST_CASE("qwen3: head_dim from attention.key_length and per-head Q/K norms", "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Qwen3);
     c.head_dim = 16;  // 4 heads x 16 = 64 != d_model 32
@@ -157,6 +178,14 @@ TEST_CASE("gemma3: 5 local : 1 global with their own RoPE base and scale", "[ggu
         CHECK(got.layerRopeFreqScale(0) == 1.0f);
         CHECK(got.layerRopeFreqScale(5) == 0.125f);
     }
+    SECTION("rope.scaling.type none: the factor is not applied (as llama.cpp)") {
+        const ModelConfig got =
+            loadGgufModel(fileOf(archModelWriter("gemma3", c, w,
+                                                 {{"gemma3.rope.scaling.type", ggufStr("none")},
+                                                  {"gemma3.rope.scaling.factor", ggufF32(8.0f)}})))
+                .config;
+        CHECK(got.rope_freq_scale == 1.0f);
+    }
     SECTION("without sliding_window every layer is global") {
         const ModelConfig got = loadGgufModel(fileOf(archModelWriter("gemma3", c, w))).config;
         CHECK(got.sliding_window == 0);
@@ -237,6 +266,13 @@ TEST_CASE("Architecture refusals name what cannot run, and the header is still d
         CHECK_THAT(refusal(fileOf(writer)),
                    Catch::Contains("tensor 'rope_factors_long.weight' (LongRoPE frequency "
                                    "factors) is not supported for running"));
+    }
+    SECTION("a gemma2 header claiming 2^32 - 1 layers is refused at once, naming the key") {
+        const GgufFile file =
+            fileOf(archModelWriter("gemma2", c, w, {{"gemma2.block_count", ggufU32(4294967295u)}}));
+        CHECK_THROWS_WITH(readGgufModelInfo(file),
+                          Catch::Contains("4294967295 layers are more than the 65536") &&
+                              Catch::Contains("(key 'gemma2.block_count')"));
     }
     SECTION("a rope.dimension_count above head_dim") {
         CHECK_THAT(

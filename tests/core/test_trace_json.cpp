@@ -68,6 +68,8 @@ void checkSameTrace(const Trace& a, const Trace& b) {
         for (std::size_t l = 0; l < x.layers.size(); ++l) {
             CHECK(x.layers[l].k_bytes == y.layers[l].k_bytes);
             CHECK(x.layers[l].bytes_allocated == y.layers[l].bytes_allocated);
+            CHECK(x.layers[l].held_positions == y.layers[l].held_positions);
+            CHECK(x.layers[l].held_positions_per_head == y.layers[l].held_positions_per_head);
             REQUIRE(x.layers[l].attention.size() == y.layers[l].attention.size());
             for (std::size_t h = 0; h < x.layers[l].attention.size(); ++h)
                 CHECK(x.layers[l].attention[h] == y.layers[l].attention[h]);
@@ -244,9 +246,9 @@ TEST_CASE("Reading a bad trace names the file and the JSON path", "[trace_json]"
                    Catch::Contains("$.schema") && Catch::Contains("not a KVScope trace"));
     }
     SECTION("a newer version") {
-        CHECK_THAT(readErrorOf(replaceFirst(good, "\"version\":2", "\"version\":3")),
+        CHECK_THAT(readErrorOf(replaceFirst(good, "\"version\":3", "\"version\":4")),
                    Catch::Contains("$.version") &&
-                       Catch::Contains("trace version 3 is newer than this KVScope reads (2)"));
+                       Catch::Contains("trace version 4 is newer than this KVScope reads (3)"));
     }
     SECTION("a missing key") {
         CHECK_THAT(readErrorOf(replaceFirst(good, "\"wall_ms\":", "\"wall_msec\":")),
@@ -373,14 +375,14 @@ TEST_CASE("Version 2 keeps the twin session's other-mode costs; version 1 still 
 
     SECTION("a version 1 file (no other_mode) reads with no twin costs") {
         const std::string v1 =
-            replaceFirst(traceJsonString(demoTrace()), "\"version\":2", "\"version\":1");
+            replaceFirst(traceJsonString(demoTrace()), "\"version\":3", "\"version\":1");
         const Trace old = readTraceJson(v1, "v1.json");
         CHECK(old.other_mode.empty());
         CHECK(old.records.size() == demoTrace().records.size());
     }
     SECTION("other_mode in a version 1 file, or naming the mode the scenario ran, is refused") {
         CHECK_THAT(
-            readErrorOf(replaceFirst(json, "\"version\":2", "\"version\":1")),
+            readErrorOf(replaceFirst(json, "\"version\":3", "\"version\":1")),
             Catch::Contains("$.records[0].other_mode") && Catch::Contains("needs trace version 2"));
         CHECK_THAT(readErrorOf(replaceFirst(json, "\"mode\":\"recompute\",\"cost\"",
                                             "\"mode\":\"cached\",\"cost\"")),
@@ -390,5 +392,44 @@ TEST_CASE("Version 2 keeps the twin session's other-mode costs; version 1 still 
                        json, "\"other_mode\":{\"mode\":\"recompute\",\"cost\":{\"flops\":",
                        "\"other_mode\":{\"mode\":\"recompute\",\"cost\":{\"flops\":-")),
                    Catch::Contains("$.records[0].other_mode.cost.flops"));
+    }
+}
+
+TEST_CASE("Version 3 keeps what a bounded cache holds; version 2 files still read",
+          "[trace_json]") {
+    Trace trace = demoTrace();
+    REQUIRE(trace.records.size() >= 2);
+    REQUIRE(trace.model_info.config.n_kv_heads == 4);
+    // Hand-set: after record 1 layer 0 holds three positions, each KV head its own.
+    const std::int64_t last = trace.records[1].positionsAfter() - 1;
+    using V = std::vector<std::int64_t>;
+    trace.records[1].layers[0].held_positions = {0, 1, 2, last};
+    trace.records[1].layers[0].held_positions_per_head = {
+        {0, 1, last}, {0, 2, last}, {1, 2, last}, {0, 1, last}};
+    checkRoundTrip(trace);
+    const std::string json = traceJsonString(trace);
+    const Trace read = readTraceJson(json, "held.json");
+    CHECK(read.records[1].layers[0].held_positions == V{0, 1, 2, last});
+    CHECK(read.records[1].layers[0].held_positions_per_head[1] == V{0, 2, last});
+    CHECK(read.records[0].layers[0].held_positions.empty());
+    const JsonValue schema = parseJsonFile(kDocsDir + "/trace.schema.json", 1 << 20);
+    CHECK(JsonSchemaCheck(schema).violations(parseJson(json, "held.json")).empty());
+
+    SECTION("a version 2 file (no held positions) reads") {
+        const std::string v2 =
+            replaceFirst(traceJsonString(demoTrace()), "\"version\":3", "\"version\":2");
+        CHECK(readTraceJson(v2, "v2.json").records[1].layers[0].held_positions.empty());
+    }
+    SECTION("held positions in a version 2 file, out of order, or per head unequal are refused") {
+        CHECK_THAT(readErrorOf(replaceFirst(json, "\"version\":3", "\"version\":2")),
+                   Catch::Contains("$.records[1].layers[0].held_positions") &&
+                       Catch::Contains("need trace version 3"));
+        CHECK_THAT(readErrorOf(replaceFirst(json, "\"held_positions\":[0,1,2,",
+                                            "\"held_positions\":[0,2,1,")),
+                   Catch::Contains("$.records[1].layers[0].held_positions[2]") &&
+                       Catch::Contains("ascending"));
+        CHECK_THAT(readErrorOf(replaceFirst(json, "[1,2," + std::to_string(last) + "]",
+                                            "[1," + std::to_string(last) + "]")),
+                   Catch::Contains("held_positions_per_head[2]") && Catch::Contains("same count"));
     }
 }

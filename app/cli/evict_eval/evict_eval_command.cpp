@@ -39,6 +39,8 @@ constexpr FlagSpec kFlags[] = {
     {"window", "W", "h2o: recent entries kept (default budget/2); snapkv: observation window"},
     {"positions", "P", "original|rerotate: keys keep their positions or move to their slots"},
     {"budget-shape", "S", "uniform|pyramid: the same budget per layer, or more in lower layers"},
+    {"per-head", "",
+     "h2o, tova, snapkv, knorm: each KV head keeps its own entries (default: one set per layer)"},
     {"prefill", "N", "tokens fed in one pass first, the prompt SnapKV compresses (default 1)"},
     {"steps", "N", "--prompts: greedy tokens after each prompt; free-generation steps (200)"},
     {"kv", "SPEC", "KV precision of every run, as quant-eval's codecs (default f32)"},
@@ -60,8 +62,9 @@ constexpr std::string_view kDetails =
     "free greedy generation from the prompt: the first step whose token differs.\n"
     "Before each decode step every layer is cut to budget - 1 entries, so a query attends to at\n"
     "most `budget` entries, itself included; a long prompt is cut to the budget after its pass.\n"
-    "Scores (h2o, tova, snapkv) sum the attention of every query head of a layer: a KV head's\n"
-    "score is its GQA query group's sum, and one set of entries is kept per layer.\n";
+    "Scores (h2o, tova, snapkv) sum the attention of every query head of a layer, and one set of\n"
+    "entries is kept per layer; with --per-head each KV head keeps its own set (the same count),\n"
+    "scored by its GQA query group's sum (knorm: by its own key norm).\n";
 
 std::vector<std::string> splitList(std::string_view list, std::string_view flag) {
     std::vector<std::string> out;
@@ -91,6 +94,7 @@ int runEvictEvalCommand(const ParsedArgs& args, std::ostream& out, std::ostream&
         base.positions = parseEvictionPositions(args.value("positions"), "--positions");
     if (args.has("budget-shape"))
         base.shape = parseBudgetShape(args.value("budget-shape"), "--budget-shape");
+    base.per_head = args.has("per-head");
     std::vector<EvictionPolicy> policies;
     for (const std::string& name : splitList(
              args.optionalValue("policies").value_or(std::string(kDefaultPolicies)), "--policies"))

@@ -46,6 +46,7 @@ void specJson(const EvictionSpec& spec, JsonWriter& json) {
     json.field("sinks", spec.sinks);
     json.field("window", spec.effectiveWindow());
     json.field("positions", std::string(toString(spec.positions)));
+    json.field("per_head", spec.headWise());
     json.field("budget_shape", std::string(toString(spec.shape)));
 }
 

@@ -208,8 +208,8 @@ void writeShapeJson(JsonWriter& json, const ModelConfig& c) {
     json.field("sliding_window", c.sliding_window);
     json.key("local_layers");
     json.beginArray();
-    for (std::int64_t l = 0; l < c.n_layers; ++l)
-        if (c.layerWindow(l) > 0) json.value(l);
+    for (std::size_t l = 0; l < c.local_layers.size(); ++l)  // empty when every layer is global
+        if (c.layerWindow(std::int64_t(l)) > 0) json.value(std::int64_t(l));
     json.endArray();
     json.endObject();
 }

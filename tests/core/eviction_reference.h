@@ -1,0 +1,167 @@
+#pragma once
+// The shared parts of the bounded-cache tests: the tokens they feed, a session fed them one by one,
+// and the independent reference (a plain forward pass in double, token by token, over the keys a
+// mask names), plus a snapshot of what a bounded session holds.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "core/engine/cache_evictor.h"
+#include "core/engine/session.h"
+#include "core/model/model.h"
+
+namespace kvscope::test {
+
+using V = std::vector<std::int64_t>;
+
+/// The tokens every test feeds: BOS, then a fixed pseudo-random walk through the vocab.
+inline std::vector<TokenId> testTokens(const Model& model, std::int64_t n) {
+    std::vector<TokenId> out = {model.tokenizer->bos()};
+    std::uint64_t x = 12345;
+    while (std::int64_t(out.size()) < n) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        out.push_back(TokenId((x >> 33) % std::uint64_t(model.config.vocab)));
+    }
+    return out;
+}
+
+/// A session fed tokens[0] as its prompt, then tokens[1..] forced one by one; calls `each` after
+/// every step (the prefill included).
+inline void feed(Session& s, const std::vector<TokenId>& tokens,
+                 const std::function<void()>& each) {
+    s.prefill(std::vector<TokenId>{tokens[0]});
+    each();
+    for (std::size_t i = 1; i < tokens.size(); ++i) {
+        s.stepForced(tokens[i]);
+        each();
+    }
+}
+
+// ---- The independent reference: a plain forward pass in double, token by token ------------
+// Query p attends to the keys `visible(p)` returns; key j of query p is rotated at
+// keyPos(p, j) and the query at queryPos(p). Pre-rotation K and V of every position are kept.
+struct MaskedReference {
+    const Model& m;
+    std::function<V(std::int64_t)> visible;
+    std::function<std::int64_t(std::int64_t, std::int64_t)> key_pos;
+    std::function<std::int64_t(std::int64_t)> query_pos;
+    /// When set: the keys query p sees in `layer` (overrides `visible`): sliding-window layers.
+    std::function<V(std::int64_t layer, std::int64_t p)> layer_visible = nullptr;
+    /// When set: the keys query p sees through KV head `kv_head` of `layer` (overrides both):
+    /// per-head eviction.
+    std::function<V(std::int64_t layer, std::int64_t kv_head, std::int64_t p)> head_visible =
+        nullptr;
+    std::vector<std::vector<Eigen::VectorXd>> k_raw, v;  // [layer][pos] [kv_dim]
+
+    static Eigen::VectorXd rope(Eigen::VectorXd x, std::int64_t pos, const ModelConfig& c) {
+        for (std::int64_t base = 0; base < x.size(); base += c.head_dim) {
+            for (std::int64_t p = 0; p < c.head_dim / 2; ++p) {
+                const double freq =
+                    1.0 / std::pow(double(c.rope_theta), double(2 * p) / double(c.head_dim));
+                const double a = double(pos) * freq, x0 = x[base + 2 * p], x1 = x[base + 2 * p + 1];
+                x[base + 2 * p] = x0 * std::cos(a) - x1 * std::sin(a);
+                x[base + 2 * p + 1] = x0 * std::sin(a) + x1 * std::cos(a);
+            }
+        }
+        return x;
+    }
+    static Eigen::VectorXd rms(const Eigen::VectorXd& x, const Vector& w, float eps) {
+        const double inv = 1.0 / std::sqrt(x.squaredNorm() / double(x.size()) + eps);
+        return (x * inv).cwiseProduct(w.cast<double>());
+    }
+
+    /// Logits after feeding token `t` at position p (p = the number fed before).
+    Eigen::VectorXd step(TokenId t) {
+        const ModelConfig& c = m.config;
+        const ModelWeights& w = m.weights;
+        if (k_raw.empty()) k_raw.resize(std::size_t(c.n_layers)), v.resize(std::size_t(c.n_layers));
+        const std::int64_t p = std::int64_t(k_raw[0].size());
+        Eigen::VectorXd x = w.token_embd.values().row(t).transpose().cast<double>();
+        for (std::int64_t l = 0; l < c.n_layers; ++l) {
+            const LayerWeights& lw = w.layers[std::size_t(l)];
+            const Eigen::VectorXd h = rms(x, lw.attn_norm, c.norm_eps);
+            const Eigen::VectorXd q = rope(lw.wq.values().cast<double>() * h, query_pos(p), c);
+            k_raw[std::size_t(l)].push_back(lw.wk.values().cast<double>() * h);
+            v[std::size_t(l)].push_back(lw.wv.values().cast<double>() * h);
+            const V layer_keys = head_visible    ? V{}
+                                 : layer_visible ? layer_visible(l, p)
+                                                 : visible(p);
+            Eigen::VectorXd att = Eigen::VectorXd::Zero(c.qDim());
+            for (std::int64_t head = 0; head < c.n_heads; ++head) {
+                const std::int64_t kvh = head / (c.n_heads / c.n_kv_heads);
+                const V keys = head_visible ? head_visible(l, kvh, p) : layer_keys;
+                Eigen::VectorXd s(keys.size());
+                for (std::size_t i = 0; i < keys.size(); ++i) {
+                    const Eigen::VectorXd k =
+                        rope(k_raw[std::size_t(l)][std::size_t(keys[i])], key_pos(p, keys[i]), c);
+                    s[Eigen::Index(i)] = q.segment(head * c.head_dim, c.head_dim)
+                                             .dot(k.segment(kvh * c.head_dim, c.head_dim)) /
+                                         std::sqrt(double(c.head_dim));
+                }
+                s = (s.array() - s.maxCoeff()).exp();
+                s /= s.sum();
+                for (std::size_t i = 0; i < keys.size(); ++i)
+                    att.segment(head * c.head_dim, c.head_dim) +=
+                        s[Eigen::Index(i)] * v[std::size_t(l)][std::size_t(keys[i])].segment(
+                                                 kvh * c.head_dim, c.head_dim);
+            }
+            x += lw.wo.values().cast<double>() * att;
+            const Eigen::VectorXd h2 = rms(x, lw.ffn_norm, c.norm_eps);
+            Eigen::VectorXd g = lw.w_gate.values().cast<double>() * h2;
+            const Eigen::VectorXd u = lw.w_up.values().cast<double>() * h2;
+            for (Eigen::Index i = 0; i < g.size(); ++i)
+                g[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
+            x += lw.w_down.values().cast<double>() * g;
+        }
+        return w.classifier(c).values().cast<double>() * rms(x, w.output_norm, c.norm_eps);
+    }
+};
+
+inline V lastW(std::int64_t p, std::int64_t w) {
+    V out;
+    for (std::int64_t j = std::max<std::int64_t>(0, p - w + 1); j <= p; ++j)
+        out.push_back(j);
+    return out;
+}
+
+/// The logits after `tokens` with every position visible (the control every masked test
+/// compares against: the unbounded model).
+inline Eigen::VectorXd unmaskedLogits(const Model& m, const std::vector<TokenId>& tokens) {
+    MaskedReference full{m, [](std::int64_t p) { return lastW(p, p + 1); },
+                         [](std::int64_t, std::int64_t j) { return j; },
+                         [](std::int64_t p) { return p; }};
+    Eigen::VectorXd last;
+    for (TokenId t : tokens)
+        last = full.step(t);
+    return last;
+}
+
+inline double maxAbsDiff(const Vector& a, const Eigen::VectorXd& b) {
+    return (a.cast<double>() - b).cwiseAbs().maxCoeff();
+}
+
+struct Held {
+    std::vector<V> positions;
+    std::vector<std::vector<V>> head_positions;  // [layer][kv_head]
+    std::vector<std::vector<float>> k, v;
+    std::int64_t logical = 0, physical = 0;
+    bool operator==(const Held&) const = default;
+};
+
+inline Held held(const Session& s) {
+    Held h;
+    for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
+        h.positions.push_back(s.evictor()->positions(l));
+        h.head_positions.emplace_back();
+        for (std::int64_t kvh = 0; kvh < s.model().config.n_kv_heads; ++kvh)
+            h.head_positions.back().push_back(s.evictor()->headPositions(l, kvh));
+        h.k.push_back(s.cache().copyKeys(l));
+        h.v.push_back(s.cache().copyValues(l));
+        h.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
+        h.physical += s.cache().bytesAllocated(l);
+    }
+    return h;
+}
+
+}  // namespace kvscope::test
