@@ -261,6 +261,8 @@ void CudaBackend::forward(const Model& model, KvCache& cache, std::span<const To
     const ModelConfig& c = model.config;
     const std::int64_t n = std::int64_t(tokens.size());
     KVSCOPE_EXPECTS(n > 0 && start_pos >= 0);
+    KVSCOPE_EXPECTS(options.rope_start.empty() ||
+                    std::int64_t(options.rope_start.size()) == c.n_layers);
     const CacheShape shape = cacheShape(cache);
     d.uploadModel(model);
     d.prepareCache(model, cache, shape);
@@ -312,7 +314,7 @@ void CudaBackend::forward(const Model& model, KvCache& cache, std::span<const To
         const DeviceLayer& w = d.layers[std::size_t(l)];
         const std::int64_t slot = cache.layerLength(l);
         KVSCOPE_EXPECTS(slot + n <= cache.capacity());
-        prepareRope(l, options.rope_at_slot ? slot : start_pos);
+        prepareRope(l, options.rope_start.empty() ? start_pos : options.rope_start[std::size_t(l)]);
         const std::int64_t rotary = rope_spec.rope_dims;
         const hd::RopePairs pairs =
             rope_spec.style == RopeStyle::Halves ? hd::RopePairs::Neox : hd::RopePairs::Adjacent;
