@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/trace/eviction_json.h"
 #include "core/trace/trace_json.h"
 #include "core/trace/trace_text.h"
 #include "core/util/error.h"
@@ -132,6 +133,7 @@ Scenario readScenario(const JsonValue& value) {
     scenario.cache_spec =
         rethrowAt(spec, [&] { return parseKvCacheSpec(spec.asString(), "cache_spec"); });
     scenario.max_context = readInt(value.at("max_context"), 0);
+    if (const JsonValue* eviction = value.find("eviction")) readEvictionObject(*eviction, scenario);
     return scenario;
 }
 
@@ -212,6 +214,19 @@ LayerRecord readLayer(const JsonValue& value, const StepRecord& record, const Co
     layer.k_bytes = readInt(value.at("k_bytes"), 0);
     layer.v_bytes = readInt(value.at("v_bytes"), 0);
     layer.bytes_allocated = readInt(value.at("bytes_allocated"), 0);
+    if (const JsonValue* held = value.find("held_positions")) {
+        // Ascending original positions, each one fed by this record or an earlier one.
+        std::int64_t previous = -1;
+        for (const JsonValue& item : held->items()) {
+            const std::int64_t position = readInt(item, previous + 1, record.positionsAfter() - 1);
+            layer.held_positions.push_back(position);
+            previous = position;
+        }
+        if (layer.held_positions.empty())
+            held->fail(
+                "a bounded layer holds at least one position (leave the key out when "
+                "every position is held)");
+    }
     const JsonValue& attention = value.at("attention");
     const std::size_t n_heads = attention.items().size();
     if (n_heads != 0 && n_heads != std::size_t(context.config.n_heads))
