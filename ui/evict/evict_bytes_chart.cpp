@@ -43,7 +43,7 @@ void EvictBytesChart::rebuild() {
     }
     m_unit = byteUnitFor(y_max);
     auto* x = new QValueAxis;
-    x->setTitleText(tr("step (0 = after the prompt)"));
+    x->setTitleText(tr("step"));
     x->setRange(0, std::max(4.0, double(n) - 1));
     x->setLabelFormat(QStringLiteral("%d"));
     x->setTickCount(5);
@@ -58,8 +58,8 @@ void EvictBytesChart::rebuild() {
     c->addAxis(y, Qt::AlignLeft);
 
     const QFont& f = font();
-    const QString names[] = {tr("full: held"), tr("full: allocated"), tr("%1: held").arg(m_label),
-                             tr("%1: allocated").arg(m_label)};
+    const QString names[] = {tr("full: held"), tr("full: allocated"), tr("bounded: held"),
+                             tr("bounded: allocated")};
     for (std::size_t i = 0; i < m_values.size(); ++i) {
         auto* series = new QLineSeries;
         series->setName(names[i]);
@@ -73,13 +73,28 @@ void EvictBytesChart::rebuild() {
         series->attachAxis(y);
         m_lines.push_back(series);
     }
-    c->setTitle(m_values.empty() ? tr("KV bytes held (run a comparison)")
-                                 : tr("KV bytes: held and allocated"));
+    fitTitle();
     c->legend()->setAlignment(Qt::AlignBottom);
     applyChartTheme(*c, palette(), f);
     QFont legend = f;
     legend.setPointSizeF(f.pointSizeF() * 0.85);
     c->legend()->setFont(legend);
+}
+
+// The policy's name in the title where the chart is wide enough (beside a lesson it is not).
+void EvictBytesChart::fitTitle() {
+    const QString full = m_values.empty() ? tr("KV bytes (run a comparison)")
+                                          : tr("KV bytes: full vs %1").arg(m_label);
+    const QMargins margins = chart()->margins();
+    const QString title =
+        fittingText(full, tr("KV bytes"), chart()->titleFont(),
+                    chart()->size().width() - margins.left() - margins.right() - 8);
+    if (chart()->title() != title) chart()->setTitle(title);
+}
+
+void EvictBytesChart::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    fitTitle();
 }
 
 void EvictBytesChart::changeEvent(QEvent* event) {

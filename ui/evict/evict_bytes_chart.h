@@ -31,9 +31,11 @@ public:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void rebuild();
+    void fitTitle();
 
     std::vector<std::vector<double>> m_values;  // [4][n_steps]
     QString m_label;

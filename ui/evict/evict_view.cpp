@@ -80,6 +80,7 @@ EvictView::EvictView(QWidget* parent) : QWidget(parent) {
     split->addWidget(group(tr("Free generation"), m_texts));
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({540, 360});  // the charts' legends need the width more than the texts
     split->setChildrenCollapsible(false);
     auto* right = new QWidget;
     auto* right_layout = new QVBoxLayout(right);
@@ -244,24 +245,30 @@ void EvictView::render() {
     const auto saved = [](std::int64_t part, std::int64_t whole) {
         return whole > 0 ? percent(1.0 - double(part) / double(whole)) : QStringLiteral("-");
     };
+    // Numbers never wrap inside a cell: the column is narrow beside the charts.
+    const auto cell = [](const QString& text, bool bold = false) {
+        return QStringLiteral("<td align=right style='white-space:nowrap'>%1%2%3</td>")
+            .arg(bold ? QStringLiteral("<b>") : QString(), text,
+                 bold ? QStringLiteral("</b>") : QString());
+    };
     m_bytes->setText(
-        tr("<table cellspacing=4>"
-           "<tr><th></th><th align=right>full</th><th align=right>%1</th>"
-           "<th align=right>saved</th></tr>"
-           "<tr><td>held (logical)</td><td align=right>%2</td><td align=right><b>%3</b></td>"
-           "<td align=right>%4</td></tr>"
-           "<tr><td>allocated (physical)</td><td align=right>%5</td><td align=right><b>%6</b></td>"
-           "<td align=right>%7</td></tr>"
-           "<tr><td>entries per layer</td><td align=right>%8</td><td align=right><b>%9</b></td>"
-           "<td></td></tr></table>"
-           "<p>Held: entries &times; bytes per entry. Allocated: what the %10 layout reserves "
-           "(paged: blocks still holding an entry).</p>")
-            .arg(label.toHtmlEscaped(), bytesText(ref.logical_bytes), bytesText(row.logical_bytes),
-                 saved(row.logical_bytes, ref.logical_bytes), bytesText(ref.physical_bytes),
-                 bytesText(row.physical_bytes), saved(row.physical_bytes, ref.physical_bytes))
-            .arg(ref.held_tokens)
-            .arg(row.held_tokens)
-            .arg(m_run->request.layout == CacheLayout::Paged ? tr("paged") : tr("contiguous")));
+        tr("<p><b>%1</b> against the full cache</p>"
+           "<table cellspacing=0 cellpadding=3><tr><th></th><th align=right>full</th>"
+           "<th align=right>bounded</th><th align=right>saved</th></tr>"
+           "<tr><td>held</td>%2%3%4</tr><tr><td>allocated</td>%5%6%7</tr>"
+           "<tr><td>entries</td>%8%9<td></td></tr></table>"
+           "<p>Held (logical): entries x bytes per entry, summed over the layers. Allocated "
+           "(physical): what the layout reserves, %10. Entries: what layer 0 holds.</p>")
+            .arg(label.toHtmlEscaped(), cell(bytesText(ref.logical_bytes)),
+                 cell(bytesText(row.logical_bytes), true),
+                 cell(saved(row.logical_bytes, ref.logical_bytes)),
+                 cell(bytesText(ref.physical_bytes)), cell(bytesText(row.physical_bytes), true),
+                 cell(saved(row.physical_bytes, ref.physical_bytes)),
+                 cell(QString::number(ref.held_tokens)))
+            .arg(cell(QString::number(row.held_tokens), true),
+                 m_run->request.layout == CacheLayout::Paged
+                     ? tr("here the paged blocks still in use")
+                     : tr("here the whole context (contiguous)")));
 
     StepMarkers misses{tr("top-1 differs"), {}, {}, errorColor(palette())};
     for (std::size_t i = 0; i < row.step_top1_match.size(); ++i) {
@@ -273,7 +280,7 @@ void EvictView::render() {
     m_kl_chart->setData(
         tr("Next token vs the full cache: top-1 agrees %1").arg(percent(row.top1_agreement)),
         tr("step (0 = after the prompt)"),
-        {StepLine{tr("KL(full\u2016%1), nats").arg(label), row.step_logits_kl, 0, categoryColor(0),
+        {StepLine{tr("KL(full\u2016bounded), nats"), row.step_logits_kl, 0, categoryColor(0),
                   tr("KL")}},
         std::move(misses));
     m_bytes_chart->setData(m_run->bytes, label);

@@ -42,6 +42,10 @@ public:
     QValueAxis* xAxis() const { return m_x; }
     QValueAxis* yAxis() const { return m_y; }
 
+    /// Small: the column's splitter gives it its minimum height and the room left to the cost
+    /// chart below (a chart view's own hint follows its scene, which grows with its contents).
+    QSize sizeHint() const override { return {minimumWidth(), minimumHeight() / 2}; }
+
 protected:
     void changeEvent(QEvent* event) override;
 

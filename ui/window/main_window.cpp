@@ -112,9 +112,13 @@ void MainWindow::connectEngine() {
     connect(m_transport->runToEndAction(), &QAction::triggered, this, &MainWindow::runToEnd);
 
     QuantView* quant = m_views->quant();
-    connect(m_scenario->promptEdit(), &QPlainTextEdit::textChanged, this,
-            [this, quant] { quant->setPrompt(m_scenario->prompt()); });
+    EvictView* evict = m_views->evict();
+    connect(m_scenario->promptEdit(), &QPlainTextEdit::textChanged, this, [this, quant, evict] {
+        quant->setPrompt(m_scenario->prompt());
+        evict->setPrompt(m_scenario->prompt());
+    });
     quant->setPrompt(m_scenario->prompt());
+    evict->setPrompt(m_scenario->prompt());
     connect(m_scenario, &ScenarioPanel::modelChosen, this, &MainWindow::loadModel);
     connect(m_scenario, &ScenarioPanel::openFileRequested, this, &MainWindow::openFileDialog);
     connect(m_scenario, &ScenarioPanel::settingsChanged, this, [this] {

@@ -31,9 +31,10 @@ SessionStatus describeSession(const TraceModel& trace) {
     if (current)
         for (const LayerRecord& layer : current->layers)
             allocated += layer.bytes_allocated;
-    status.kv_cache = current ? tr("KV cache %1 held \u00b7 %2 allocated")
+    // "KV 35.00 KiB of 640.00 KiB allocated": held (logical) of allocated (physical).
+    status.kv_cache = current ? tr("KV %1 of %2 allocated")
                                     .arg(bytesText(current->kvBytesHeld()), bytesText(allocated))
-                              : tr("KV cache %1").arg(bytesText(0));
+                              : tr("KV %1").arg(bytesText(0));
     status.last_step = current ? tr("Step %1 ms (%2)")
                                      .arg(current->wall_ms, 0, 'f', 2)
                                      .arg(fromView(toString(current->phase)))
