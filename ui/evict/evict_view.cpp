@@ -18,18 +18,11 @@
 #include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
 #include "ui/widgets/eviction_controls.h"
+#include "ui/widgets/view_parts.h"
 
 namespace kvscope {
 
 namespace {
-
-QGroupBox* group(const QString& title, QWidget* content) {
-    auto* box = new QGroupBox(title);
-    auto* layout = new QVBoxLayout(box);
-    layout->setContentsMargins(8, 8, 8, 8);
-    layout->addWidget(content);
-    return box;
-}
 
 QString percent(double fraction) {
     return QStringLiteral("%1%").arg(100.0 * fraction, 0, 'f', 1);
@@ -67,8 +60,8 @@ EvictView::EvictView(QWidget* parent) : QWidget(parent) {
     auto* left = new QWidget;
     auto* left_layout = new QVBoxLayout(left);
     left_layout->setContentsMargins(0, 0, 0, 0);
-    left_layout->addWidget(group(tr("Bounded cache vs full"), m_controls));
-    left_layout->addWidget(group(tr("KV bytes after the run"), m_bytes), 1);
+    left_layout->addWidget(titledGroup(tr("Bounded cache vs full"), m_controls));
+    left_layout->addWidget(titledGroup(tr("KV bytes after the run"), m_bytes), 1);
     left->setFixedWidth(330);
 
     auto* charts = new QSplitter(Qt::Vertical);
@@ -77,7 +70,7 @@ EvictView::EvictView(QWidget* parent) : QWidget(parent) {
     charts->setChildrenCollapsible(false);
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(charts);
-    split->addWidget(group(tr("Free generation"), m_texts));
+    split->addWidget(titledGroup(tr("Free generation"), m_texts));
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setSizes({540, 360});  // the charts' legends need the width more than the texts
