@@ -1,8 +1,9 @@
 #pragma once
 // Analytic cost of one forward pass: FLOPs (a multiply-add counts 2; element-wise work such as
 // norms, RoPE and softmax is not counted) and the minimum bytes moved (each weight read once per
-// pass, each K/V row read once per layer, new K/V written), fp32. An implementation that re-reads
-// K/V per query row (as the CPU backend does in prefill) moves more than this ideal.
+// pass, each K/V row read once per layer, new K/V written), fp32. A sliding-window layer attends
+// over (and reads) its window only. An implementation that re-reads K/V per query row (as the CPU
+// backend does in prefill) moves more than this ideal.
 #include <cstdint>
 
 #include "core/model/model_config.h"
