@@ -13,6 +13,8 @@
 #include <QVBoxLayout>
 
 #include "core/model/model_source.h"
+#include "core/util/error.h"
+#include "ui/widgets/eviction_controls.h"
 
 namespace kvscope {
 
@@ -22,6 +24,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(buildModelGroup());
     layout->addWidget(buildSamplingGroup());
     layout->addWidget(buildCacheGroup());
+    layout->addWidget(buildEvictionGroup());
     layout->addStretch();
 }
 
@@ -146,6 +149,18 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     return group;
 }
 
+QWidget* ScenarioPanel::buildEvictionGroup() {
+    m_eviction = new EvictionControls;
+    connect(m_eviction, &EvictionControls::changed, this, &ScenarioPanel::settingsChanged);
+    auto* group = new QGroupBox(tr("Bounded cache"));
+    group->setToolTip(
+        tr("Hold a fixed budget of KV entries per layer: stepping strikes out the evicted tokens "
+           "and the cache chart flattens at the budget"));
+    auto* layout = new QVBoxLayout(group);
+    layout->addWidget(m_eviction);
+    return group;
+}
+
 QString ScenarioPanel::modelReference() const {
     return m_model->currentData().toString();
 }
@@ -202,7 +217,29 @@ SessionOptions ScenarioPanel::sessionOptions() const {
     options.cache_spec =
         parseKvCacheSpec(m_codec->currentData().toString().toStdString(), "precision");
     options.max_context = m_max_context;
+    try {
+        options.eviction = m_eviction->spec(options.cache_spec);
+    } catch (const InputError&) {
+        options.eviction = EvictionSpec{};  // settingsError() says why; callers check it first
+    }
     return options;
+}
+
+void ScenarioPanel::setEviction(const EvictionSpec& spec, std::int64_t budget_bytes) {
+    m_eviction->setSpec(spec, budget_bytes);
+}
+
+std::int64_t ScenarioPanel::evictionBudgetBytes() const {
+    return m_eviction->budgetBytes();
+}
+
+QString ScenarioPanel::settingsError() {
+    return m_eviction->check(
+        parseKvCacheSpec(m_codec->currentData().toString().toStdString(), "precision"));
+}
+
+void ScenarioPanel::setModel(const ModelConfig& config, std::int64_t max_context) {
+    m_eviction->setModel(config, max_context);
 }
 
 void ScenarioPanel::setSessionOptions(const SessionOptions& options) {
@@ -228,6 +265,7 @@ void ScenarioPanel::setSessionOptions(const SessionOptions& options) {
     const QSignalBlocker block_codec(m_codec);
     m_codec->setCurrentIndex(index);
     m_max_context = options.max_context;
+    m_eviction->setSpec(options.eviction, 0);
 }
 
 bool ScenarioPanel::measureOtherMode() const {

@@ -1,7 +1,8 @@
 #pragma once
 // The model/scenario panel: which model (built-in demo variants, a GGUF or llama2.c file, recent
-// files), the prompt, how many tokens Run to end generates, sampling, cache mode and layout. It
-// edits settings only; MainWindow sends them to the engine.
+// files), the prompt, how many tokens Run to end generates, sampling, cache mode and layout, and a
+// bounded cache (EvictionControls: policy, budget, sinks, window, positions, shape). It edits
+// settings only; MainWindow sends them to the engine.
 #include <QStringList>
 #include <QWidget>
 
@@ -15,6 +16,8 @@ class QPushButton;
 class QSpinBox;
 
 namespace kvscope {
+
+class EvictionControls;
 
 class ScenarioPanel : public QWidget {
     Q_OBJECT
@@ -31,9 +34,19 @@ public:
     void setPrompt(const QString& text);
     int maxNewTokens() const;
     void setMaxNewTokens(int n);
-    /// The session options the fields describe (max_context: the model's).
+    /// The session options the fields describe (max_context: the model's). A bounded cache
+    /// whose fields are bad (settingsError()) is left out: callers check settingsError() first.
     SessionOptions sessionOptions() const;
+    /// Shows `options`; their eviction spec with its budget in tokens.
     void setSessionOptions(const SessionOptions& options);
+    /// Shows a bounded cache; `budget_bytes` > 0 shows its budget in bytes.
+    void setEviction(const EvictionSpec& spec, std::int64_t budget_bytes);
+    /// The budget in bytes when the Bounded cache's unit is bytes; 0 when it is tokens.
+    std::int64_t evictionBudgetBytes() const;
+    /// Why the fields do not make a session ("Budget: ..."), shown under them; "" when they do.
+    QString settingsError();
+    /// The model the session runs (a byte budget becomes its tokens) and its context limit.
+    void setModel(const ModelConfig& config, std::int64_t max_context);
     bool measureOtherMode() const;
     QCheckBox* measureOtherBox() const { return m_measure_other; }
 
@@ -47,6 +60,7 @@ public:
 
     /// The cache precision (KvCacheSpec labels as item data).
     QComboBox* codecBox() const { return m_codec; }
+    EvictionControls* evictionControls() const { return m_eviction; }
 
 signals:
     void modelChosen(const QString& reference);
@@ -59,6 +73,7 @@ private:
     QWidget* buildModelGroup();
     QWidget* buildSamplingGroup();
     QWidget* buildCacheGroup();
+    QWidget* buildEvictionGroup();
 
     QComboBox* m_model = nullptr;
     QPushButton* m_open = nullptr;
@@ -75,6 +90,7 @@ private:
     int m_n_builtin = 0;
     QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
     std::int64_t m_max_context = 0;  // likewise (0 = the model's)
+    EvictionControls* m_eviction = nullptr;
 };
 
 }  // namespace kvscope
