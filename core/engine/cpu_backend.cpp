@@ -35,11 +35,14 @@ void attend(const ModelConfig& c, const Matrix& q, std::span<const KvRun> runs,
 
 }  // namespace
 
-CpuBackend::CpuBackend(int n_threads) : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()) {}
+CpuBackend::CpuBackend(int n_threads, cpu::Activations activations)
+    : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()),
+      m_matmul{.n_threads = m_n_threads, .activations = activations} {}
 
 std::string CpuBackend::name() const {
     return "CPU (Eigen, " + std::to_string(m_n_threads) + " thread" +
-           (m_n_threads == 1 ? "" : "s") + ")";
+           (m_n_threads == 1 ? "" : "s") +
+           (m_matmul.activations == cpu::Activations::Float ? ", float activations" : "") + ")";
 }
 
 void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,
@@ -72,22 +75,22 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
             rope_start = slot;
         }
         cpu::rmsNorm(x, lw.attn_norm, c.norm_eps, h);  // [n][d_model]
-        cpu::linear(h, lw.wq, q, m_n_threads);         // [n][n_heads * head_dim]
-        cpu::linear(h, lw.wk, k, m_n_threads);         // [n][kv_dim]
-        cpu::linear(h, lw.wv, v, m_n_threads);         // [n][kv_dim]
+        cpu::linear(h, lw.wq, q, m_matmul);            // [n][n_heads * head_dim]
+        cpu::linear(h, lw.wk, k, m_matmul);            // [n][kv_dim]
+        cpu::linear(h, lw.wv, v, m_matmul);            // [n][kv_dim]
         cpu::applyRope(q, rope, c.head_dim);
         cpu::applyRope(k, rope, c.head_dim);
         cache.append(l, slot, n, k.data(), v.data());
         cache.collectRuns(l, runs);
         attend(c, q, runs, slot, att, options.want_attention ? &probs : nullptr, m_n_threads);
-        cpu::linear(att, lw.wo, proj, m_n_threads);  // [n][d_model]
+        cpu::linear(att, lw.wo, proj, m_matmul);  // [n][d_model]
         x += proj;
 
         cpu::rmsNorm(x, lw.ffn_norm, c.norm_eps, h);
-        cpu::linear(h, lw.w_gate, gate, m_n_threads);  // [n][d_ff]
-        cpu::linear(h, lw.w_up, up, m_n_threads);      // [n][d_ff]
+        cpu::linear(h, lw.w_gate, gate, m_matmul);  // [n][d_ff]
+        cpu::linear(h, lw.w_up, up, m_matmul);      // [n][d_ff]
         cpu::swiGlu(gate, up);
-        cpu::linear(gate, lw.w_down, proj, m_n_threads);  // [n][d_model]
+        cpu::linear(gate, lw.w_down, proj, m_matmul);  // [n][d_model]
         x += proj;
 
         for (std::size_t head = 0; head < probs.size(); ++head)
@@ -97,7 +100,7 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     const std::int64_t n_logits = options.all_logits ? n : 1;
     const Matrix last = x.bottomRows(n_logits);  // [n_logits][d_model]
     cpu::rmsNorm(last, w.output_norm, c.norm_eps, h);
-    cpu::linear(h, w.classifier(c), out.logits, m_n_threads);  // [n_logits][vocab]
+    cpu::linear(h, w.classifier(c), out.logits, m_matmul);  // [n_logits][vocab]
 }
 
 }  // namespace kvscope
