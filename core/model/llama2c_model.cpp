@@ -157,8 +157,8 @@ public:
 private:
     std::span<const std::byte> take(std::int64_t n) {
         KVSCOPE_EXPECTS(n >= 0 && m_offset + n <= m_file->size());
-        const std::span<const std::byte> bytes = m_file->bytes().subspan(std::size_t(m_offset),
-                                                                         std::size_t(n));
+        const std::span<const std::byte> bytes =
+            m_file->bytes().subspan(std::size_t(m_offset), std::size_t(n));
         m_offset += n;
         return bytes;
     }
@@ -188,7 +188,7 @@ ModelWeights mapWeights(const std::string& path, std::int64_t header_bytes, cons
     perLayer(&LayerWeights::w_down, [&] { return in.matrix(d, c.d_ff); });  // w2
     perLayer(&LayerWeights::w_up, [&] { return in.matrix(c.d_ff, d); });    // w3
     w.output_norm = in.vector(d);
-    in.skip(2 * (c.max_context * c.head_dim / 2 * 4));  // freq_cis_real, freq_cis_imag
+    in.skip(2 * (c.max_context * c.head_dim / 2 * 4));     // freq_cis_real, freq_cis_imag
     if (!c.tied_output) w.output = in.matrix(c.vocab, d);  // wcls
     return w;
 }
