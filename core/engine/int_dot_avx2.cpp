@@ -8,6 +8,8 @@
 // Built when the compiler targets AVX2 (-march=native on such a machine); otherwise hasSimd() is
 // false and the engine uses the scalar path.
 
+#include <cstring>
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -56,12 +58,22 @@ void q4_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* 
     }
 }
 
-void q4_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum) {
+/// sum_j m[j] * (bsums[2j] + bsums[2j + 1]): the mins of 8 sub-blocks of 32.
+std::int32_t minSum8(const int m[8], const Q8BlockK& a) {
+    std::int32_t s = 0;
+    for (int j = 0; j < 8; ++j)
+        s += m[j] * (a.bsums[2 * j] + a.bsums[2 * j + 1]);
+    return s;
+}
+
+void q4_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
     const __m256i low4 = _mm256_set1_epi8(0x0f);
     for (std::int64_t b = 0; b < n; ++b, w += 144) {  // d, dmin, scales[12], qs[128]
-        int sc[8], m;
+        int sc[8], m[8];
         for (int j = 0; j < 8; ++j)
-            scaleMinK4(j, w + 4, sc[j], m);
+            scaleMinK4(j, w + 4, sc[j], m[j]);
+        msum[b] = minSum8(m, a[b]);
         const std::byte* q = w + 16;
         __m256i acc = _mm256_setzero_si256();
         for (int j = 0; j < 4; ++j, q += 32) {  // values 64j..64j+31 low nibbles, +32.. high
@@ -77,12 +89,14 @@ void q4_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* i
     }
 }
 
-void q5_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum) {
+void q5_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
     const __m256i low4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
     for (std::int64_t b = 0; b < n; ++b, w += 176) {  // d, dmin, scales[12], qh[32], qs[128]
-        int sc[8], m;
+        int sc[8], m[8];
         for (int j = 0; j < 8; ++j)
-            scaleMinK4(j, w + 4, sc[j], m);
+            scaleMinK4(j, w + 4, sc[j], m[j]);
+        msum[b] = minSum8(m, a[b]);
         __m256i qh = load(w + 16);  // bit 2j of byte l: value 64j + l; bit 2j+1: 64j + 32 + l
         const std::byte* ql = w + 48;
         __m256i acc = _mm256_setzero_si256();
@@ -104,7 +118,8 @@ void q5_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* i
     }
 }
 
-void q6_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum) {
+void q6_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
     const __m256i low4 = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3),
                   m32 = _mm256_set1_epi8(32);
     for (std::int64_t b = 0; b < n; ++b, w += 210) {  // ql[128], qh[64], scales[16] int8, d
@@ -131,10 +146,65 @@ void q6_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* i
             }
         }
         isum[b] = hsum(acc);
+        msum[b] = 0;
     }
 }
 
+/// The 8 s32 lanes of each of v[0..7] summed: [sum v0, ..., sum v7].
+__m256i blockSums(const __m256i v[8]) {
+    const __m256i h01 = _mm256_hadd_epi32(v[0], v[1]), h23 = _mm256_hadd_epi32(v[2], v[3]);
+    const __m256i h45 = _mm256_hadd_epi32(v[4], v[5]), h67 = _mm256_hadd_epi32(v[6], v[7]);
+    const __m256i h0123 = _mm256_hadd_epi32(h01, h23);  // [low halves of 0..3 | high halves]
+    const __m256i h4567 = _mm256_hadd_epi32(h45, h67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20),
+                            _mm256_permute2x128_si256(h0123, h4567, 0x31));
+}
+
+/// The s32 lanes of block b's products (Q8_0 or Q4_0 weights at w, one 32-block).
+__m256i blockProducts(GgmlType type, const std::byte* w, const Q8Block32& a) {
+    if (type == GgmlType::Q8_0) return dotSigned(load(w + 2), load(a.qs));
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2));
+    const __m256i nib =
+        _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), _mm256_set1_epi8(0x0f));
+    return dotSigned(_mm256_sub_epi8(nib, _mm256_set1_epi8(8)), load(a.qs));
+}
+
 }  // namespace
+
+float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n_blocks) {
+    KVSCOPE_EXPECTS(type == GgmlType::Q8_0 || type == GgmlType::Q4_0);
+    const std::int64_t bytes = type == GgmlType::Q8_0 ? 34 : 18;
+    // acc[b % 4] += (d_w * d_a) * isum_b, in block order: lanes 0..3 of acc are acc[0..3].
+    __m128 acc = _mm_setzero_ps();
+    std::int64_t b = 0;
+    for (; b + 8 <= n_blocks; b += 8) {
+        __m256i products[8];
+        std::uint16_t dw[8];
+        float da[8];
+        for (int i = 0; i < 8; ++i) {
+            const std::byte* wb = w + (b + i) * bytes;
+            products[i] = blockProducts(type, wb, a[b + i]);
+            std::memcpy(&dw[i], wb, 2);
+            da[i] = a[b + i].d;
+        }
+        const __m256 scale =
+            _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dw))),
+                          _mm256_loadu_ps(da));
+        const __m256 v = _mm256_mul_ps(scale, _mm256_cvtepi32_ps(blockSums(products)));
+        acc = _mm_add_ps(acc, _mm256_castps256_ps128(v));
+        acc = _mm_add_ps(acc, _mm256_extractf128_ps(v, 1));
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, acc);
+    for (; b < n_blocks; ++b) {  // the tail, one block at a time, into the same accumulators
+        const std::byte* wb = w + b * bytes;
+        std::uint16_t dw;
+        std::memcpy(&dw, wb, 2);
+        const __m256i p = blockProducts(type, wb, a[b]);
+        lanes[b & 3] += (_cvtsh_ss(dw) * a[b].d) * float(hsum(p));
+    }
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
 
 bool hasSimd(GgmlType type) {
     return type == GgmlType::Q8_0 || type == GgmlType::Q4_0 || type == GgmlType::Q4_K ||
@@ -149,11 +219,11 @@ void sums32Simd(GgmlType type, const std::byte* w, const Q8Block32* a, std::int6
 }
 
 void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n,
-               std::int32_t* isum) {
-    if (type == GgmlType::Q4_K) return q4_k(w, a, n, isum);
-    if (type == GgmlType::Q5_K) return q5_k(w, a, n, isum);
+               std::int32_t* isum, std::int32_t* msum) {
+    if (type == GgmlType::Q4_K) return q4_k(w, a, n, isum, msum);
+    if (type == GgmlType::Q5_K) return q5_k(w, a, n, isum, msum);
     KVSCOPE_EXPECTS(type == GgmlType::Q6_K);
-    q6_k(w, a, n, isum);
+    q6_k(w, a, n, isum, msum);
 }
 
 #else  // no AVX2: the scalar path only
@@ -161,10 +231,15 @@ void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_
 bool hasSimd(GgmlType) {
     return false;
 }
+float dot32Fused(GgmlType, const std::byte*, const Q8Block32*, std::int64_t) {
+    KVSCOPE_EXPECTS(false && "built without AVX2");
+    return 0;
+}
 void sums32Simd(GgmlType, const std::byte*, const Q8Block32*, std::int64_t, std::int32_t*) {
     KVSCOPE_EXPECTS(false && "built without AVX2");
 }
-void sumsKSimd(GgmlType, const std::byte*, const Q8BlockK*, std::int64_t, std::int32_t*) {
+void sumsKSimd(GgmlType, const std::byte*, const Q8BlockK*, std::int64_t, std::int32_t*,
+               std::int32_t*) {
     KVSCOPE_EXPECTS(false && "built without AVX2");
 }
 

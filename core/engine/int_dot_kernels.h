@@ -27,17 +27,24 @@ inline void scaleMinK4(int j, const std::byte* q, int& sc, int& m) {
     }
 }
 
+// 256-blocks also fill msum[n_blocks]: sum_j min_j * (the Q8_K sums over sub-block j) for the
+// types with mins (Q2_K, Q4_K, Q5_K), 0 for the others.
+
 // Portable (int_dot_blocks32.cpp, int_dot_superblocks.cpp).
 void sums32Scalar(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n_blocks,
                   std::int32_t* isum);
 void sumsKScalar(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n_blocks,
-                 std::int32_t* isum);
+                 std::int32_t* isum, std::int32_t* msum);
 
 // AVX2 (int_dot_avx2.cpp); false when this build has no kernel for the type.
 bool hasSimd(GgmlType type);
 void sums32Simd(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n_blocks,
                 std::int32_t* isum);
 void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n_blocks,
-               std::int32_t* isum);
+               std::int32_t* isum, std::int32_t* msum);
+/// Q8_0 / Q4_0: the whole row, integer sums and the float combination of intDot() together,
+/// eight blocks at a time, with the same float operations in the same order as the scalar
+/// combination (so the same bits).
+float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n_blocks);
 
 }  // namespace kvscope::cpu::intdot

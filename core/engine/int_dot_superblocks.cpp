@@ -14,17 +14,20 @@ namespace kvscope::cpu::intdot {
 namespace {
 
 struct Unpacked {
-    int q[256];     // [256] the integers the dequantization scales
-    int scale[16];  // [n_sub] integer sub-block scales
-    int n_sub = 0;  // 8 sub-blocks of 32 or 16 of 16
-    int bytes = 0;  // the block's size
+    int q[256];        // [256] the integers the dequantization scales
+    int scale[16];     // [n_sub] integer sub-block scales
+    int min[16] = {};  // [n_sub] integer sub-block mins (Q2_K, Q4_K, Q5_K), else 0
+    int n_sub = 0;     // 8 sub-blocks of 32 or 16 of 16
+    int bytes = 0;     // the block's size
 };
 
 void q2k(const std::byte* w, Unpacked& u) {  // scales[16] (low nibble), qs[64], d, dmin
     u.n_sub = 16;
     u.bytes = 84;
-    for (int j = 0; j < 16; ++j)
+    for (int j = 0; j < 16; ++j) {
         u.scale[j] = u8(w + j) & 0x0f;
+        u.min[j] = u8(w + j) >> 4;
+    }
     const std::byte* q = w + 16;
     int* y = u.q;
     for (int n = 0; n < 256; n += 128, q += 32) {
@@ -65,10 +68,8 @@ void q3k(const std::byte* w, Unpacked& u) {  // hmask[32], qs[64], scales[12], d
 void q4k(const std::byte* w, Unpacked& u) {  // d, dmin, scales[12], qs[128]
     u.n_sub = 8;
     u.bytes = 144;
-    for (int j = 0; j < 8; ++j) {
-        int m;
-        scaleMinK4(j, w + 4, u.scale[j], m);
-    }
+    for (int j = 0; j < 8; ++j)
+        scaleMinK4(j, w + 4, u.scale[j], u.min[j]);
     const std::byte* q = w + 16;
     for (int j = 0; j < 4; ++j, q += 32) {
         for (int l = 0; l < 32; ++l) {
@@ -81,10 +82,8 @@ void q4k(const std::byte* w, Unpacked& u) {  // d, dmin, scales[12], qs[128]
 void q5k(const std::byte* w, Unpacked& u) {  // d, dmin, scales[12], qh[32], qs[128]
     u.n_sub = 8;
     u.bytes = 176;
-    for (int j = 0; j < 8; ++j) {
-        int m;
-        scaleMinK4(j, w + 4, u.scale[j], m);
-    }
+    for (int j = 0; j < 8; ++j)
+        scaleMinK4(j, w + 4, u.scale[j], u.min[j]);
     const std::byte* qh = w + 16;
     const std::byte* ql = w + 48;
     for (int j = 0; j < 4; ++j, ql += 32) {
@@ -152,20 +151,24 @@ void unpack(GgmlType type, const std::byte* w, Unpacked& u) {
 }  // namespace
 
 void sumsKScalar(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n_blocks,
-                 std::int32_t* isum) {
-    Unpacked u;
+                 std::int32_t* isum, std::int32_t* msum) {
     for (std::int64_t b = 0; b < n_blocks; ++b) {
+        Unpacked u;
         unpack(type, w, u);
         w += u.bytes;
         const int len = 256 / u.n_sub;
-        std::int32_t s = 0;
+        std::int32_t s = 0, m = 0;
         for (int j = 0; j < u.n_sub; ++j) {
-            std::int32_t sub = 0;
-            for (int i = j * len; i < (j + 1) * len; ++i)
+            std::int32_t sub = 0, sum_a = 0;
+            for (int i = j * len; i < (j + 1) * len; ++i) {
                 sub += u.q[i] * a[b].qs[i];
+                sum_a += a[b].qs[i];
+            }
             s += u.scale[j] * sub;
+            m += u.min[j] * sum_a;
         }
         isum[b] = s;
+        msum[b] = m;
     }
 }
 

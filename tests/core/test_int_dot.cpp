@@ -202,3 +202,22 @@ TEST_CASE("integer dot products at the extremes of the integers", "[intdot]") {
         CHECK(intDot(GgmlType::Q4_K, q4.data(), ak.data(), 256, path) == 29699712.0f);
     }
 }
+
+TEST_CASE("SIMD and scalar dot products agree on rows of any block count", "[intdot]") {
+    const GgmlType type = GENERATE(GgmlType::Q8_0, GgmlType::Q4_0);
+    if (!hasSimdIntDot(type)) return;  // the scalar path is all this build has: nothing to compare
+    const GgmlTypeTraits traits = ggmlTypeTraits(type);
+    const std::vector<std::byte> raw = readGolden(lower(ggmlTypeName(type)) + ".raw");
+    for (std::int64_t n_blocks : {1, 3, 7, 8, 9, 11, 16, 19}) {
+        INFO(ggmlTypeName(type) << ", " << n_blocks << " blocks");
+        const std::int64_t n = 32 * n_blocks;
+        REQUIRE(std::int64_t(raw.size()) >= n_blocks * traits.type_size);
+        std::vector<float> x(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i)
+            x[std::size_t(i)] = std::cos(0.11f * float(i)) * float(1 + i % 5);
+        const ActRow a = quantizedRow(type, x);
+        const float simd = intDot(type, raw.data(), a.data(), n, IntDotPath::Simd);
+        const float scalar = intDot(type, raw.data(), a.data(), n, IntDotPath::Scalar);
+        CHECK(std::memcmp(&simd, &scalar, 4) == 0);
+    }
+}
