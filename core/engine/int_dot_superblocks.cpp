@@ -39,18 +39,10 @@ void q2k(const std::byte* w, Unpacked& u) {  // scales[16] (low nibble), qs[64],
 }
 
 void q3k(const std::byte* w, Unpacked& u) {  // hmask[32], qs[64], scales[12], d
-    constexpr std::uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
     u.n_sub = 16;
     u.bytes = 110;
-    std::uint32_t aux[4];
-    std::memcpy(aux, w + 96, 12);
-    const std::uint32_t tmp = aux[2];
-    aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
-    aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
-    aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
-    aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
     std::int8_t scales[16];
-    std::memcpy(scales, aux, sizeof scales);
+    dequant::q3kScales(w + 96, scales);
     for (int j = 0; j < 16; ++j)
         u.scale[j] = scales[j] - 32;
     const std::byte* hm = w;

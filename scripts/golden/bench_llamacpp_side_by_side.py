@@ -10,7 +10,8 @@ of the two is STEPS decode steps (process start and model load cancel out). Repo
 engine: decode ms/token from wall time (median and min over runs) and from CPU time (the
 process's user + system seconds; robust to a busy machine at 1 thread, not meaningful for 2),
 and prefill tokens/s (the 64-token prompt, wall; median).
-  python3 scripts/golden/bench_llamacpp_side_by_side.py [OUT_DIR] [KVSCOPE_CLI] [REPEATS]
+  python3 scripts/golden/bench_llamacpp_side_by_side.py [OUT_DIR] [KVSCOPE_CLI] [REPEATS] [THREADS]
+THREADS: a comma-separated list (default 1,2).
 """
 import json, os, resource, statistics, subprocess, sys, time
 
@@ -59,6 +60,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/kvscope-bench"
     cli = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "build", "app", "kvscope-cli")
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    thread_counts = [int(t) for t in (sys.argv[4] if len(sys.argv) > 4 else "1,2").split(",")]
     os.makedirs(out, exist_ok=True)
     print(f"load average before: {os.getloadavg()}")
     for type_name in ["F32", "Q8_0", "Q4_K"]:
@@ -68,7 +70,7 @@ def main():
                 mq.write_gguf(path, mq.model_tensors("Q8_0", expand=True))
             else:
                 mq.write_gguf(path, mq.model_tensors(type_name, expand=False))
-        for threads in (1, 2):
+        for threads in thread_counts:
             model = mq.ref.Model(path, n_ctx=mq.CTX, n_threads=threads, kv_f32=True)
             model.greedy([1], 8)  # warm up
             lw, lc, lp, kw, kc, kp = [], [], [], [], [], []

@@ -1,5 +1,6 @@
 // The engine's thread count in the window: the Threads box of the scenario panel reopens the
 // session on a backend with that many threads, and the status shows it.
+#include <QSpinBox>
 #include <QThread>
 #include <catch2/catch.hpp>
 
