@@ -51,15 +51,17 @@ int threadsFor(std::int64_t work, int n_threads) {
 
 void rmsNorm(const Matrix& x, const Vector& weight, float eps, Matrix& out) {
     const std::int64_t d = x.cols();
+    KVSCOPE_EXPECTS(weight.size() == d);
     out.resize(x.rows(), d);
-    for (std::int64_t i = 0; i < x.rows(); ++i) {
-        const float* xi = x.data() + i * d;
-        const float ss = dot(xi, xi, d) / float(d) + eps;
-        const float inv = 1.0f / std::sqrt(ss);
-        float* oi = out.data() + i * d;
-        for (std::int64_t j = 0; j < d; ++j)
-            oi[j] = weight[j] * (inv * xi[j]);
-    }
+    for (std::int64_t i = 0; i < x.rows(); ++i)
+        rmsNormRow(x.data() + i * d, weight.data(), d, eps, out.data() + i * d);
+}
+
+void rmsNormRow(const float* x, const float* weight, std::int64_t d, float eps, float* out) {
+    const float ss = dot(x, x, d) / float(d) + eps;
+    const float inv = 1.0f / std::sqrt(ss);
+    for (std::int64_t j = 0; j < d; ++j)
+        out[j] = weight[j] * (inv * x[j]);
 }
 
 void swiGlu(Matrix& x, const Matrix& up) {
@@ -67,69 +69,6 @@ void swiGlu(Matrix& x, const Matrix& up) {
     const float* u = up.data();
     for (std::int64_t i = 0; i < x.size(); ++i)
         g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
-}
-
-RopeTable ropeTable(std::int64_t start_pos, std::int64_t n, std::int64_t head_dim, float theta) {
-    RopeTable t{Matrix(n, head_dim / 2), Matrix(n, head_dim / 2)};
-    for (std::int64_t i = 0; i < n; ++i) {
-        const float pos = float(start_pos + i);
-        for (std::int64_t p = 0; p < head_dim / 2; ++p) {
-            const float freq = 1.0f / std::pow(theta, float(2 * p) / float(head_dim));
-            const float angle = pos * freq;
-            t.cos(i, p) = std::cos(angle);
-            t.sin(i, p) = std::sin(angle);
-        }
-    }
-    return t;
-}
-
-void applyRope(Matrix& x, const RopeTable& t, std::int64_t head_dim) {
-    const std::int64_t half = head_dim / 2;
-    for (std::int64_t i = 0; i < x.rows(); ++i) {
-        float* row = x.data() + i * x.cols();
-        for (std::int64_t base = 0; base < x.cols(); base += head_dim) {
-            for (std::int64_t p = 0; p < half; ++p) {
-                const float c = t.cos(i, p), s = t.sin(i, p);
-                float* pair = row + base + 2 * p;
-                const float a = pair[0], b = pair[1];
-                pair[0] = a * c - b * s;
-                pair[1] = a * s + b * c;
-            }
-        }
-    }
-}
-
-void attendRow(const float* q, std::span<const KvRun> runs, std::int64_t head_offset,
-               std::int64_t stride, std::int64_t head_dim, std::int64_t n_visible, float* probs,
-               float* out) {
-    // The same three passes over j = 0..n_visible-1 whatever the layout: runs only say where
-    // row j lives, never change the order of the arithmetic.
-    const float scale = 1.0f / std::sqrt(float(head_dim));
-    float max = -INFINITY;
-    for (const KvRun& run : runs) {
-        if (run.first_pos >= n_visible) break;  // runs are in position order; the rest is future
-        const std::int64_t last = std::min(run.first_pos + run.n_pos, n_visible);
-        for (std::int64_t j = run.first_pos; j < last; ++j) {
-            const float* k = run.k + (j - run.first_pos) * stride + head_offset;
-            probs[j] = dot(q, k, head_dim) * scale;
-            max = std::max(max, probs[j]);
-        }
-    }
-    float sum = 0.0f;
-    for (std::int64_t j = 0; j < n_visible; ++j)
-        sum += (probs[j] = std::exp(probs[j] - max));
-    const float inv = 1.0f / sum;
-    std::fill(out, out + head_dim, 0.0f);
-    for (const KvRun& run : runs) {
-        if (run.first_pos >= n_visible) break;
-        const std::int64_t last = std::min(run.first_pos + run.n_pos, n_visible);
-        for (std::int64_t j = run.first_pos; j < last; ++j) {
-            probs[j] *= inv;
-            const float* v = run.v + (j - run.first_pos) * stride + head_offset;
-            for (std::int64_t d = 0; d < head_dim; ++d)
-                out[d] += probs[j] * v[d];
-        }
-    }
 }
 
 }  // namespace kvscope::cpu

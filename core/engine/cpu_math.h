@@ -41,26 +41,11 @@ void linear(const Matrix& x, const WeightMatrix& w, Matrix& y, const MatmulOptio
 
 /// out = RMSNorm(x) * weight, row by row (llama2.c rmsnorm). x, out: [n][d]; weight: [d].
 void rmsNorm(const Matrix& x, const Vector& weight, float eps, Matrix& out);
+/// One row of rmsNorm: out = weight * (x / sqrt(mean(x^2) + eps)). x, weight, out: [d]; out may
+/// be x (in place).
+void rmsNormRow(const float* x, const float* weight, std::int64_t d, float eps, float* out);
 
 /// x = silu(x) * up, element-wise (SwiGLU). x, up: [n][d_ff].
 void swiGlu(Matrix& x, const Matrix& up);
-
-/// cos/sin of every (position, pair) of a pass, computed as llama2.c does (float).
-struct RopeTable {
-    Matrix cos;  // [n_tokens][head_dim / 2]
-    Matrix sin;  // [n_tokens][head_dim / 2]
-};
-RopeTable ropeTable(std::int64_t start_pos, std::int64_t n, std::int64_t head_dim, float theta);
-
-/// Rotates adjacent pairs (2p, 2p+1) of every head in place. x: [n][n_heads * head_dim].
-void applyRope(Matrix& x, const RopeTable& table, std::int64_t head_dim);
-
-/// One query row of one head over keys 0..n_visible-1, read from `runs` (in position order, the
-/// first at position 0) key by key in position order, so every layout gives the same bits.
-/// q: [head_dim]; each run's k/v: rows of `stride` floats, the head's slice at `head_offset`;
-/// probs: [n_visible] out; out: [head_dim]. Pre: the runs hold at least n_visible positions.
-void attendRow(const float* q, std::span<const KvRun> runs, std::int64_t head_offset,
-               std::int64_t stride, std::int64_t head_dim, std::int64_t n_visible, float* probs,
-               float* out);
 
 }  // namespace kvscope::cpu

@@ -1,5 +1,7 @@
 #include "core/engine/step_cost.h"
 
+#include <algorithm>
+
 namespace kvscope {
 
 namespace {
@@ -10,6 +12,16 @@ constexpr double kFloatBytes = 4.0;
 double layerWeights(const ModelConfig& c) {
     const double d = double(c.d_model), q = double(c.qDim()), kv = double(c.kvDim());
     return d * q + 2 * d * kv + q * d + 3 * d * double(c.d_ff);
+}
+
+/// Keys the queries of positions [start, start + n) visit: p + 1 each, at most `window` (> 0).
+double keyVisits(std::int64_t start, std::int64_t n, std::int64_t window) {
+    const double end = double(start + n);
+    if (window <= 0) return (double(start + 1) + end) * double(n) / 2.0;
+    // Positions p < window see p + 1 keys; the others see `window`.
+    const std::int64_t growing = std::max<std::int64_t>(0, std::min(start + n, window) - start);
+    return (double(start + 1) + double(start + growing)) * double(growing) / 2.0 +
+           double(n - growing) * double(window);
 }
 
 }  // namespace
@@ -40,22 +52,28 @@ StepCost forwardCost(const ModelConfig& c, std::int64_t start_pos, std::int64_t 
     const double d = double(c.d_model);
     const double end = double(start_pos + n_new);
     const double layer_weights = layerWeights(c);
-    // Attention over keys 0..p for each new position p: q.k and a.v, per query head.
-    const double key_visits = (double(start_pos + 1) + end) * double(n_new) / 2.0;
+    // Attention over keys 0..p for each new position p (the last `window` of them in a local
+    // layer): q.k and a.v, per query head; the K/V rows each layer reads.
+    double key_visits = 0, kv_rows_read = 0;
+    for (std::int64_t l = 0; l < c.n_layers; ++l) {
+        const std::int64_t window = c.layerWindow(l);
+        key_visits += keyVisits(start_pos, n_new, window);
+        kv_rows_read += window > 0 ? std::min(end, double(window + n_new - 1)) : end;
+    }
     const double classifier = double(c.vocab) * d;
 
     StepCost cost;
     cost.flops = 2.0 * double(n_new) * layer_weights * double(c.n_layers) +
-                 4.0 * double(c.n_heads * c.head_dim) * key_visits * double(c.n_layers) +
+                 4.0 * double(c.n_heads * c.head_dim) * key_visits +
                  2.0 * classifier * double(n_logits);
     // Weights: every layer matrix and norm once per pass, the embedding rows of the new tokens,
     // the final norm, and the classifier when logits are computed.
     cost.weight_bytes_read = weights.fixed + weights.embedding_row * double(n_new) +
                              (n_logits > 0 ? weights.classifier : 0.0);
     // K/V: each KV head's rows are read once per layer (shared by its query group).
-    const double kv_per_token = double(c.kvBytesPerTokenPerLayer(4)) * double(c.n_layers);
-    cost.kv_bytes_read = kv_per_token * end;
-    cost.kv_bytes_written = kv_per_token * double(n_new);
+    const double kv_per_row = double(c.kvBytesPerTokenPerLayer(4));
+    cost.kv_bytes_read = kv_per_row * kv_rows_read;
+    cost.kv_bytes_written = kv_per_row * double(c.n_layers) * double(n_new);
     return cost;
 }
 

@@ -2,8 +2,8 @@
 // Analytic cost of one forward pass: FLOPs (a multiply-add counts 2; element-wise work such as
 // norms, RoPE and softmax is not counted) and the minimum bytes moved (each weight read once per
 // pass, as stored: quantized blocks as blocks; each fp32 K/V row read once per layer, new K/V
-// written). An implementation that re-reads
-// K/V per query row (as the CPU backend does in prefill) moves more than this ideal.
+// written). A sliding-window layer attends over (and reads) its window only. An implementation
+// that re-reads K/V per query row (as the CPU backend does in prefill) moves more than this ideal.
 #include <cstdint>
 
 #include "core/model/model_config.h"

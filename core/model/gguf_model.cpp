@@ -3,18 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <span>
 
-#include "core/model/dequantize.h"
+#include "core/model/gguf_architecture.h"
 #include "core/model/gguf_tokenizer.h"
+#include "core/model/gguf_weights.h"
 #include "core/util/error.h"
 #include "core/util/number_text.h"
 
 namespace kvscope {
 
 namespace {
-
-constexpr const char* kRunnableArchitecture = "llama";
 
 [[noreturn]] void fail(const GgufFile& file, const std::string& what) {
     throw InputError("GGUF " + file.path() + ": " + what);
@@ -103,18 +101,12 @@ GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& op
         }
         c.head_dim = c.d_model / c.n_heads;
     }
-    if (*arch == kRunnableArchitecture) {
-        // The engine rotates every dimension of a head; a partial RoPE cannot run.
-        const std::string rope_key = p + "rope.dimension_count";
-        if (const std::optional<std::int64_t> rope_dims = optionalSize(file, rope_key);
-            rope_dims && *rope_dims != c.head_dim) {
-            file.failAtKey(rope_key, "rope.dimension_count " + std::to_string(*rope_dims) +
-                                         " differs from head_dim " + std::to_string(c.head_dim));
-        }
-    }
     const std::string theta_key = p + "rope.freq_base";
     if (const std::optional<double> theta = file.findFloat(theta_key))
         c.rope_theta = requirePositiveFloat(file, theta_key, *theta);
+    // The architecture's own keys; another architecture is sized as a llama-like model.
+    if (const std::optional<Architecture> runnable = runnableArchitecture(*arch))
+        readArchitectureConfig(file, *runnable, c);
     for (const std::string& eps_key :
          {p + "attention.layer_norm_rms_epsilon", p + "attention.layer_norm_epsilon"}) {
         if (const std::optional<double> eps = file.findFloat(eps_key)) {
@@ -153,113 +145,16 @@ ModelConfig readGgufConfig(const GgufFile& file, const GgufModelOptions& options
     return readGgufModelInfo(file, options).config;
 }
 
-// --- weights --------------------------------------------------------------------------------
-
-namespace {
-
-std::string dimsText(const std::vector<std::int64_t>& dims) {
-    std::string text = "[";
-    for (std::size_t i = 0; i < dims.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(dims[i]);
-    return text + "]";
-}
-
-/// Checks that `name` exists with GGUF dims `dims` and a type we can dequantize.
-const GgufTensorInfo& checkTensor(const GgufFile& file, const std::string& name,
-                                  const std::vector<std::int64_t>& dims) {
-    const GgufTensorInfo* t = file.findTensor(name);
-    if (!t) fail(file, "missing tensor '" + name + "'");
-    if (t->dims != dims) {
-        fail(file, "tensor '" + name + "' has dims " + dimsText(t->dims) + ", expected " +
-                       dimsText(dims) + " for this model's shape");
-    }
-    if (!canDequantize(t->type)) {
-        fail(file, "tensor '" + name + "' has type " + ggmlTypeName(t->type) +
-                       ", which cannot be dequantized (supported: " + dequantizableTypeNames() +
-                       ")");
-    }
-    return *t;
-}
-
-/// The GGUF names and dims of every tensor `c` needs, checked before anything is allocated.
-/// Ends quickly even for an absurd n_layers: each layer needs 9 distinct tensors, so a missing
-/// one turns up within tensors().size() / 9 + 1 layers.
-void checkAllTensors(const GgufFile& file, const ModelConfig& c) {
-    checkTensor(file, "token_embd.weight", {c.d_model, c.vocab});
-    for (std::int64_t i = 0; i < c.n_layers; ++i) {
-        const std::string b = "blk." + std::to_string(i) + ".";
-        checkTensor(file, b + "attn_norm.weight", {c.d_model});
-        checkTensor(file, b + "attn_q.weight", {c.d_model, c.qDim()});
-        checkTensor(file, b + "attn_k.weight", {c.d_model, c.kvDim()});
-        checkTensor(file, b + "attn_v.weight", {c.d_model, c.kvDim()});
-        checkTensor(file, b + "attn_output.weight", {c.qDim(), c.d_model});
-        checkTensor(file, b + "ffn_norm.weight", {c.d_model});
-        checkTensor(file, b + "ffn_gate.weight", {c.d_model, c.d_ff});
-        checkTensor(file, b + "ffn_up.weight", {c.d_model, c.d_ff});
-        checkTensor(file, b + "ffn_down.weight", {c.d_ff, c.d_model});
-    }
-    checkTensor(file, "output_norm.weight", {c.d_model});
-    if (!c.tied_output) checkTensor(file, "output.weight", {c.d_model, c.vocab});
-}
-
-/// GGUF dims [cols, rows] (ne[0] = row length) -> a WeightMatrix [rows][cols] viewing the mapped
-/// bytes in place, whatever the type. A tensor whose rows are not whole blocks (stories260K's
-/// Q8_0 ffn_down: rows of 172) cannot be read row by row; it is decoded as one flat run of blocks
-/// into an owned fp32 matrix (ggml refuses such a tensor; it is small).
-WeightMatrix loadMatrix(const GgufFile& file, const std::string& name) {
-    const GgufTensorInfo& t = *file.findTensor(name);
-    if (t.dims[0] % ggmlTypeTraits(t.type).block_size == 0)
-        return WeightMatrix::view(t.type, t.dims[1], t.dims[0], file.tensorBytes(t), file.owner());
-    Matrix m(t.dims[1], t.dims[0]);  // [ne[1]][ne[0]]
-    file.dequantizeInto(t, std::span<float>(m.data(), std::size_t(m.size())));
-    return m;
-}
-
-Vector loadVector(const GgufFile& file, const std::string& name) {
-    const GgufTensorInfo& t = *file.findTensor(name);
-    Vector v(t.dims[0]);  // [ne[0]]
-    file.dequantizeInto(t, std::span<float>(v.data(), std::size_t(v.size())));
-    return v;
-}
-
-ModelWeights loadWeights(const GgufFile& file, const ModelConfig& c) {
-    checkAllTensors(file, c);
-    ModelWeights w;
-    w.token_embd = loadMatrix(file, "token_embd.weight");
-    w.layers.resize(std::size_t(c.n_layers));
-    for (std::int64_t i = 0; i < c.n_layers; ++i) {
-        const std::string b = "blk." + std::to_string(i) + ".";
-        LayerWeights& l = w.layers[std::size_t(i)];
-        l.attn_norm = loadVector(file, b + "attn_norm.weight");
-        l.wq = loadMatrix(file, b + "attn_q.weight");
-        l.wk = loadMatrix(file, b + "attn_k.weight");
-        l.wv = loadMatrix(file, b + "attn_v.weight");
-        l.wo = loadMatrix(file, b + "attn_output.weight");
-        l.ffn_norm = loadVector(file, b + "ffn_norm.weight");
-        l.w_gate = loadMatrix(file, b + "ffn_gate.weight");
-        l.w_up = loadMatrix(file, b + "ffn_up.weight");
-        // Quantized flat (stories260K Q8_0: rows of 172): dequantizeInto decodes the whole tensor
-        // as one run of blocks, never row by row.
-        l.w_down = loadMatrix(file, b + "ffn_down.weight");
-    }
-    w.output_norm = loadVector(file, "output_norm.weight");
-    if (!c.tied_output) w.output = loadMatrix(file, "output.weight");
-    w.checkShapes(c);
-    w.checkFinite();
-    return w;
-}
-
-}  // namespace
-
 Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options) {
     const std::optional<std::string> arch = file.findString("general.architecture");
     if (!arch) fail(file, "missing key 'general.architecture'");
-    if (*arch != kRunnableArchitecture) {
+    const std::optional<Architecture> runnable = runnableArchitecture(*arch);
+    if (!runnable) {
         file.failAtKey("general.architecture",
-                       "architecture '" + *arch +
-                           "' is not supported for running (only 'llama'); its metadata can "
-                           "still be listed");
+                       "architecture '" + *arch + "' is not supported for running (only " +
+                           runnableArchitectureNames() + "); its metadata can still be listed");
     }
+    checkArchitectureRunnable(file, *runnable);
     Model model;
     model.config = readGgufConfig(file, options);
     if (model.config.n_layers > kMaxLayers)
@@ -278,7 +173,7 @@ Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options) {
         fail(file, "the tokenizer has " + std::to_string(model.tokenizer->vocabSize()) +
                        " tokens but the model expects " + std::to_string(model.config.vocab));
     }
-    model.weights = loadWeights(file, model.config);
+    model.weights = loadGgufWeights(file, model.config);
     return model;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// GGUF -> Model: the llama architecture's metadata keys become a ModelConfig, its tensors fp32
-// ModelWeights, its embedded vocabulary a Tokenizer (gguf_tokenizer.h).
+// GGUF -> Model: the metadata keys of the architectures KVScope runs (gguf_architecture.h)
+// become a ModelConfig, its tensors ModelWeights viewed in place (gguf_weights.h), its embedded
+// vocabulary a Tokenizer (gguf_tokenizer.h).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,16 +36,17 @@ struct GgufModelInfo {
 /// head_count_kv = head_count, head_dim = embedding_length / head_count (unless
 /// attention.key_length says otherwise), rope.freq_base 10000, RMS norm epsilon 1e-5; vocab from
 /// tokenizer.ggml.tokens, else <arch>.vocab_size, else token_embd; tied output when there is no
-/// output.weight; name = general.name, else the file name. For "llama", rope.dimension_count must
-/// equal head_dim. Throws InputError naming the key for a missing or invalid value, or when the
-/// shape fails ModelConfig::validate().
+/// output.weight; name = general.name, else the file name. A runnable architecture's own keys
+/// fill the architecture fields (readArchitectureConfig). Throws InputError naming the key for a
+/// missing or invalid value, or when the shape fails ModelConfig::validate().
 GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& options = {});
 /// readGgufModelInfo(file, options).config.
 ModelConfig readGgufConfig(const GgufFile& file, const GgufModelOptions& options = {});
 
-/// A runnable Model. Throws InputError when general.architecture is not "llama", the tokenizer
-/// is unsupported, or a tensor is missing, has the wrong shape or a type that cannot be
-/// dequantized (the file still opens for its metadata in every such case).
+/// A runnable Model. Throws InputError when general.architecture is not one KVScope runs
+/// (runnableArchitectureNames()), the file asks for a RoPE scaling it does not compute, the
+/// tokenizer is unsupported, or a tensor is missing, unused, has the wrong shape or a type that
+/// cannot be dequantized (the file still opens for its metadata in every such case).
 Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options = {});
 Model loadGgufModel(const std::string& path, const GgufModelOptions& options = {});
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
@@ -48,6 +49,29 @@ float ModelConfig::layerRopeTheta(std::int64_t layer) const {
     return layerWindow(layer) > 0 && rope_theta_local > 0.0f ? rope_theta_local : rope_theta;
 }
 
+float ModelConfig::layerRopeFreqScale(std::int64_t layer) const {
+    return layerWindow(layer) > 0 && rope_freq_scale_local > 0.0f ? rope_freq_scale_local
+                                                                  : rope_freq_scale;
+}
+
+float ModelConfig::queryScale() const {
+    return attn_scale > 0.0f ? attn_scale : 1.0f / std::sqrt(float(head_dim));
+}
+
+std::string ModelConfig::layerPatternText() const {
+    std::int64_t n_local = 0;
+    std::string pattern;  // one letter per layer: L local, G global
+    for (std::int64_t l = 0; l < n_layers; ++l) {
+        const bool local = layerWindow(l) > 0;
+        n_local += local ? 1 : 0;
+        if (l < 64) pattern += local ? 'L' : 'G';
+    }
+    if (n_local == 0) return "all " + std::to_string(n_layers) + " global";
+    if (n_layers > 64) pattern += "...";
+    return std::to_string(n_local) + " local (window " + std::to_string(sliding_window) + "), " +
+           std::to_string(n_layers - n_local) + " global: " + pattern;
+}
+
 AttentionVariant ModelConfig::attentionVariant() const {
     if (n_kv_heads == n_heads) return AttentionVariant::MHA;
     if (n_kv_heads == 1) return AttentionVariant::MQA;
@@ -65,7 +89,10 @@ std::int64_t ModelConfig::parameterCount() const {
                                    checkedMul(2, checkedMul(d_model, kvDim(), what), what), what);
     attn = checkedAdd(attn, checkedMul(qDim(), d_model, what), what);  // wq wk wv + wo
     const std::int64_t ffn = checkedMul(3, checkedMul(d_model, d_ff, what), what);
-    const std::int64_t norms = checkedMul(2, d_model, what);
+    std::int64_t norms = checkedMul(post_norms ? 4 : 2, d_model, what);  // + post-norms (gemma)
+    if (qk_norm) norms = checkedAdd(norms, checkedMul(2, head_dim, what), what);
+    if (qkv_bias)
+        attn = checkedAdd(attn, checkedAdd(qDim(), checkedMul(2, kvDim(), what), what), what);
     const std::int64_t per_layer = checkedAdd(checkedAdd(attn, ffn, what), norms, what);
     const std::int64_t embd = checkedMul(vocab, d_model, what);
     std::int64_t total = checkedAdd(checkedMul(n_layers, per_layer, what), embd, what);
@@ -115,6 +142,19 @@ void ModelConfig::validate() const {
         throw InputError("model config: rope_dims must be even and in [0, head_dim = " +
                          std::to_string(head_dim) + "], got " + std::to_string(rope_dims));
     }
+    for (const auto& [value, field] :
+         {std::pair{rope_freq_scale, "rope_freq_scale"},
+          std::pair{rope_freq_scale_local, "rope_freq_scale_local"},
+          std::pair{rope_theta_local, "rope_theta_local"},
+          std::pair{embedding_scale, "embedding_scale"}, std::pair{attn_scale, "attn_scale"},
+          std::pair{attn_softcap, "attn_softcap"}, std::pair{final_softcap, "final_softcap"}}) {
+        if (!std::isfinite(value) || value < 0.0f) {
+            throw InputError(std::string("model config: ") + field +
+                             " must be a finite number >= 0, got " + std::to_string(value));
+        }
+    }
+    requireFinitePositive(rope_freq_scale, "rope_freq_scale");
+    requireFinitePositive(embedding_scale, "embedding_scale");
     if (sliding_window < 0) {
         throw InputError("model config: sliding_window must be >= 0, got " +
                          std::to_string(sliding_window));

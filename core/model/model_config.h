@@ -44,13 +44,15 @@ struct ModelConfig {
     std::int64_t rope_dims = 0;     // dimensions rotated per head (even, <= head_dim); 0 = head_dim
     float rope_theta_local = 0.0f;  // RoPE base of sliding-window layers (gemma3); 0 = rope_theta
     float rope_freq_scale = 1.0f;   // linear RoPE scaling: a position rotates as position * scale
-    bool qkv_bias = false;          // qwen2: Q, K and V projections add a bias
-    bool qk_norm = false;           // qwen3, gemma3: RMSNorm over each head of Q and of K
-    bool post_norms = false;        // gemma2/3: RMSNorm after attention and after the FFN too
-    float embedding_scale = 1.0f;   // gemma: embeddings multiplied by sqrt(d_model)
-    float attn_scale = 0.0f;        // query scale; 0 = 1/sqrt(head_dim) (gemma: query_pre_attn)
-    float attn_softcap = 0.0f;      // gemma2: logits -> c * tanh(logits / c); 0 = none
-    float final_softcap = 0.0f;     // gemma2: the same on the output logits; 0 = none
+    float rope_freq_scale_local =
+        0.0f;                      // the same for sliding-window layers (gemma3: 1); 0 = global
+    bool qkv_bias = false;         // qwen2: Q, K and V projections add a bias
+    bool qk_norm = false;          // qwen3, gemma3: RMSNorm over each head of Q and of K
+    bool post_norms = false;       // gemma2/3: RMSNorm after attention and after the FFN too
+    float embedding_scale = 1.0f;  // gemma: embeddings multiplied by sqrt(d_model)
+    float attn_scale = 0.0f;       // query scale; 0 = 1/sqrt(head_dim) (gemma: query_pre_attn)
+    float attn_softcap = 0.0f;     // gemma2: logits -> c * tanh(logits / c); 0 = none
+    float final_softcap = 0.0f;    // gemma2: the same on the output logits; 0 = none
     FfnActivation ffn_activation = FfnActivation::Silu;
     /// Sliding-window attention: a local layer's query at position p sees the keys of positions
     /// (p - sliding_window, p] (llama.cpp's n_swa, LLAMA_SWA_TYPE_STANDARD), and the layer holds
@@ -64,7 +66,15 @@ struct ModelConfig {
     std::int64_t layerWindow(std::int64_t layer) const;
     /// RoPE base of `layer`: rope_theta_local for a local layer when set, else rope_theta.
     float layerRopeTheta(std::int64_t layer) const;
+    /// Linear RoPE scale of `layer`: rope_freq_scale_local for a local layer when set, else
+    /// rope_freq_scale.
+    float layerRopeFreqScale(std::int64_t layer) const;
     std::int64_t ropeDims() const { return rope_dims > 0 ? rope_dims : head_dim; }
+    /// The query scale: attn_scale, or 1/sqrt(head_dim) when it is 0.
+    float queryScale() const;
+    /// "5 local (window 512) : 1 global, from layer 0: LLLLLG..." style summary of local_layers;
+    /// "all global" when there is no sliding window.
+    std::string layerPatternText() const;
 
     AttentionVariant attentionVariant() const;
     std::int64_t qDim() const { return n_heads * head_dim; }
@@ -73,12 +83,14 @@ struct ModelConfig {
     std::int64_t kvGroupSize() const { return n_heads / n_kv_heads; }
     /// K and V bytes of one token in one layer: 2 * n_kv_heads * head_dim * bytes_per_value.
     std::int64_t kvBytesPerTokenPerLayer(std::int64_t bytes_per_value) const;
-    /// Number of weights (embedding, per-layer matrices and norms, final norm, output if untied).
+    /// Number of weights (embedding, per-layer matrices, biases and norms, final norm, output if
+    /// untied).
     std::int64_t parameterCount() const;
 
     /// Throws InputError naming the first bad field: sizes > 0, n_heads divisible by n_kv_heads,
-    /// head_dim even, finite positive rope_theta and norm_eps, and no 64-bit overflow in the fp32
-    /// byte totals (weights, and KV cache at max_context).
+    /// head_dim even, finite positive rope_theta and norm_eps, rope_dims even and <= head_dim,
+    /// finite non-negative scales and softcaps, and no 64-bit overflow in the fp32 byte totals
+    /// (weights, and KV cache at max_context).
     void validate() const;
 };
 

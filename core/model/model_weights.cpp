@@ -23,6 +23,19 @@ ModelWeights ModelWeights::zeros(const ModelConfig& c) {
         l.w_gate = Matrix::Zero(c.d_ff, c.d_model);
         l.w_up = Matrix::Zero(c.d_ff, c.d_model);
         l.w_down = Matrix::Zero(c.d_model, c.d_ff);
+        if (c.qkv_bias) {
+            l.bq = Vector::Zero(c.qDim());
+            l.bk = Vector::Zero(c.kvDim());
+            l.bv = Vector::Zero(c.kvDim());
+        }
+        if (c.qk_norm) {
+            l.q_norm = Vector::Zero(c.head_dim);
+            l.k_norm = Vector::Zero(c.head_dim);
+        }
+        if (c.post_norms) {
+            l.attn_post_norm = Vector::Zero(c.d_model);
+            l.ffn_post_norm = Vector::Zero(c.d_model);
+        }
     }
     w.output_norm = Vector::Zero(c.d_model);
     if (!c.tied_output) w.output = Matrix::Zero(c.vocab, c.d_model);
@@ -47,6 +60,11 @@ void checkVector(const Vector& v, std::int64_t size, const std::string& name) {
     }
 }
 
+/// An optional vector: required (`wanted`) at `size`, else empty or of `size`.
+void checkOptional(const Vector& v, bool wanted, std::int64_t size, const std::string& name) {
+    if (wanted || v.size() != 0) checkVector(v, size, name);
+}
+
 }  // namespace
 
 void ModelWeights::checkShapes(const ModelConfig& c) const {
@@ -67,9 +85,19 @@ void ModelWeights::checkShapes(const ModelConfig& c) const {
         checkMatrix(l.w_gate, c.d_ff, c.d_model, p + "ffn_gate");
         checkMatrix(l.w_up, c.d_ff, c.d_model, p + "ffn_up");
         checkMatrix(l.w_down, c.d_model, c.d_ff, p + "ffn_down");
+        checkOptional(l.bq, c.qkv_bias, c.qDim(), p + "attn_q.bias");
+        checkOptional(l.bk, c.qkv_bias, c.kvDim(), p + "attn_k.bias");
+        checkOptional(l.bv, c.qkv_bias, c.kvDim(), p + "attn_v.bias");
+        checkOptional(l.bo, false, c.d_model, p + "attn_output.bias");
+        checkOptional(l.q_norm, c.qk_norm, c.head_dim, p + "attn_q_norm");
+        checkOptional(l.k_norm, c.qk_norm, c.head_dim, p + "attn_k_norm");
+        checkOptional(l.attn_post_norm, c.post_norms, c.d_model, p + "post_attention_norm");
+        checkOptional(l.ffn_post_norm, c.post_norms, c.d_model, p + "post_ffw_norm");
     }
     checkVector(output_norm, c.d_model, "output_norm");
     if (!c.tied_output) checkMatrix(output, c.vocab, c.d_model, "output");
+    checkOptional(output_bias, false, c.vocab, "output.bias");
+    checkOptional(rope_freqs, false, c.ropeDims() / 2, "rope_freqs");
 }
 
 void ModelWeights::checkFinite() const {
@@ -114,16 +142,30 @@ void ModelWeights::checkFinite() const {
         matrix(l.w_gate, p + "ffn_gate");
         matrix(l.w_up, p + "ffn_up");
         matrix(l.w_down, p + "ffn_down");
+        // Optional ones: empty vectors check nothing.
+        vector(l.bq, p + "attn_q.bias");
+        vector(l.bk, p + "attn_k.bias");
+        vector(l.bv, p + "attn_v.bias");
+        vector(l.bo, p + "attn_output.bias");
+        vector(l.q_norm, p + "attn_q_norm");
+        vector(l.k_norm, p + "attn_k_norm");
+        vector(l.attn_post_norm, p + "post_attention_norm");
+        vector(l.ffn_post_norm, p + "post_ffw_norm");
     }
     vector(output_norm, "output_norm");
     matrix(output, "output");  // empty when tied
+    vector(output_bias, "output.bias");
+    vector(rope_freqs, "rope_freqs");
 }
 
 std::int64_t ModelWeights::storedBytesPerToken(const ModelConfig& config) const {
     constexpr std::int64_t kFloat = 4;
-    std::int64_t bytes = token_embd.rowBytes() + output_norm.size() * kFloat;
+    std::int64_t bytes = token_embd.rowBytes() +
+                         (output_norm.size() + output_bias.size() + rope_freqs.size()) * kFloat;
     for (const LayerWeights& l : layers) {
-        bytes += (l.attn_norm.size() + l.ffn_norm.size()) * kFloat;
+        for (const Vector* v : {&l.attn_norm, &l.ffn_norm, &l.bq, &l.bk, &l.bv, &l.bo, &l.q_norm,
+                                &l.k_norm, &l.attn_post_norm, &l.ffn_post_norm})
+            bytes += v->size() * kFloat;
         for (const WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
             bytes += m->storedBytes();
     }

@@ -35,6 +35,12 @@ ModelWeights randomWeights(const ModelConfig& config, std::uint64_t seed, float 
         l.ffn_norm.setOnes();
         for (WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
             fill(m->values(), rng, scale);
+        // The architecture's optional tensors (empty for llama, so its draws are unchanged).
+        for (Vector* norm : {&l.q_norm, &l.k_norm, &l.attn_post_norm, &l.ffn_post_norm})
+            norm->setOnes();
+        for (Vector* bias : {&l.bq, &l.bk, &l.bv})
+            for (Eigen::Index i = 0; i < bias->size(); ++i)
+                (*bias)[i] = rng.symmetric(0.5f * scale);
     }
     w.output_norm.setOnes();
     if (!config.tied_output) fill(w.output.values(), rng, scale);

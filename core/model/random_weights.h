@@ -7,7 +7,8 @@
 namespace kvscope {
 
 /// Weights at the shapes `config` asks for: matrices uniform in [-a, a] with a = scale /
-/// sqrt(fan_in) (so activations keep their size), norms all 1. Same seed -> same bytes.
+/// sqrt(fan_in) (so activations keep their size), norms all 1 (Q/K and post-norms too), Q/K/V
+/// biases uniform in [-scale/2, scale/2] when the config has them. Same seed -> same bytes.
 ModelWeights randomWeights(const ModelConfig& config, std::uint64_t seed, float scale = 1.0f);
 
 /// A deterministic stream of floats for seeded initialisation (SplitMix64 -> [0, 1)), identical

@@ -48,6 +48,13 @@ void WeightMatrix::decodeRows(std::int64_t first, std::int64_t n, float* out) co
                std::span(out, std::size_t(n * cols())));
 }
 
+WeightMatrix WeightMatrix::rowRange(std::int64_t first, std::int64_t n) const {
+    KVSCOPE_EXPECTS(first >= 0 && n >= 0 && first + n <= rows());
+    if (!m_owner) return Matrix(m_values.middleRows(first, n));
+    const std::byte* start = m_view + first * m_row_bytes;
+    return view(m_type, n, m_cols, std::span(start, std::size_t(n * m_row_bytes)), m_owner);
+}
+
 Matrix WeightMatrix::toMatrix() const {
     if (!m_owner) return m_values;
     Matrix m(m_rows, m_cols);  // [rows][cols]

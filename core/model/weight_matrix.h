@@ -48,6 +48,10 @@ public:
     const float* f32Row(std::int64_t r) const;
     /// Decodes rows [first, first + n) into out ([n][cols]), bit-identical to ggml.
     void decodeRows(std::int64_t first, std::int64_t n, float* out) const;
+    /// Rows [first, first + n) as a matrix of their own: a view of the same bytes (sharing the
+    /// owner) for a view, a copy of those rows for owned values. Splits fused tensors (phi3's
+    /// attn_qkv, ffn_up) without expanding them. Pre: 0 <= first, first + n <= rows().
+    WeightMatrix rowRange(std::int64_t first, std::int64_t n) const;
     /// The whole tensor expanded to fp32 (checks, tests, small tools; not the engine).
     Matrix toMatrix() const;
 

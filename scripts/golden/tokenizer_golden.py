@@ -397,6 +397,25 @@ def pieces(lib, vocab, ids):
     return text
 
 
+def write_vocab_golden(out_dir, tmp, lib, name, general_name, kvs, n_vocab):
+    """<name>.gguf (the vocabulary alone) and <name>.golden (llama.cpp on the corpus)."""
+    write_gguf(os.path.join(out_dir, name + ".gguf"), general_name, kvs, n_vocab, False)
+    full = os.path.join(tmp, name + ".gguf")
+    write_gguf(full, general_name, kvs, n_vocab, True)
+    model = ref.Model(full, n_ctx=64)
+    vocab = vocab_of(model)
+    lines = []
+    for text in CORPUS + random_texts(100):
+        ids = tokenize(lib, vocab, text)
+        printed = pieces(lib, vocab, ids)
+        lines.append("%s\t%s\t%s" % (text.hex(), " ".join(map(str, ids)),
+                                     "=" if printed == text else printed.hex()))
+    with open(os.path.join(out_dir, name + ".golden"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(name, n_vocab, "tokens,", len(lines), "texts")
+    model.close()
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "tests/data/tokenizer")
     os.makedirs(out_dir, exist_ok=True)
@@ -405,21 +424,7 @@ def main():
     jobs += [(name, gname, spm_vocab(sp, asp)) for name, gname, sp, asp in SPM_VOCABS]
     with tempfile.TemporaryDirectory() as tmp:
         for name, general_name, (kvs, n_vocab) in jobs:
-            write_gguf(os.path.join(out_dir, name + ".gguf"), general_name, kvs, n_vocab, False)
-            full = os.path.join(tmp, name + ".gguf")
-            write_gguf(full, general_name, kvs, n_vocab, True)
-            model = ref.Model(full, n_ctx=64)
-            vocab = vocab_of(model)
-            lines = []
-            for text in CORPUS + random_texts(100):
-                ids = tokenize(lib, vocab, text)
-                printed = pieces(lib, vocab, ids)
-                lines.append("%s\t%s\t%s" % (text.hex(), " ".join(map(str, ids)),
-                                             "=" if printed == text else printed.hex()))
-            with open(os.path.join(out_dir, name + ".golden"), "w") as f:
-                f.write("\n".join(lines) + "\n")
-            print(name, n_vocab, "tokens,", len(lines), "texts")
-            model.close()
+            write_vocab_golden(out_dir, tmp, lib, name, general_name, kvs, n_vocab)
 
 
 if __name__ == "__main__":

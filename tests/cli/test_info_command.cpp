@@ -10,9 +10,11 @@
 #include "core/model/random_weights.h"
 #include "core/util/error.h"
 #include "json_value.h"
+#include "tests/core/arch_model_file.h"
 #include "tests/core/gguf_test_files.h"
 #include "tests/core/gguf_writer.h"
 #include "tests/core/llama2c_writer.h"
+#include "tests/core/tiny_models.h"
 
 using Catch::Contains;
 using kvscope::test::JsonValue;
@@ -376,4 +378,29 @@ TEST_CASE("info escapes what a GGUF says before it reaches the terminal", "[cli]
     // JSON carries the real bytes, escaped as JSON escapes them.
     const JsonValue json = infoJson(path);
     CHECK(json["name"].string == "evil" + title_escape);
+}
+
+TEST_CASE("info prints a gemma2 file's architecture and its local/global layers", "[cli][info]") {
+    using namespace kvscope;
+    using namespace kvscope::test;
+    ModelConfig c = tinyConfig(4, 2);
+    c.n_layers = 4;
+    c.post_norms = true;
+    const ModelWeights w = randomWeights(c, 21);
+    GgufTempDir dir;
+    const std::string path = dir.file("gemma2-tiny.gguf");
+    // llama.cpp's gemma2 rule: sliding_window_pattern 2 by default, layers 0 and 2 local.
+    writeBytes(
+        path,
+        archModelWriter("gemma2", c, w, {{"gemma2.attention.sliding_window", ggufU32(5)}}).build());
+    const JsonValue json = infoJson(path);
+    CHECK(json["architecture"].string == "gemma2");
+    CHECK(json["shape"]["sliding_window"].number == 5);
+    REQUIRE(json["shape"]["local_layers"].array.size() == 2);
+    CHECK(json["shape"]["local_layers"].array[0].number == 0);
+    CHECK(json["shape"]["local_layers"].array[1].number == 2);
+    const auto text = info(path, false);
+    REQUIRE(text.code == 0);
+    CHECK(contains(text.out, "layer pattern     2 local (window 5), 2 global: LGLG"));
+    CHECK(contains(text.out, "architecture      gemma2"));
 }

@@ -97,7 +97,9 @@ std::string concatenatedDecode(const Tokenizer& tokenizer, const std::vector<Tok
 TEST_CASE("tokenization equals llama.cpp's on the corpus, for every vocabulary", "[tokenizer]") {
     const std::string name =
         GENERATE(as<std::string>{}, "bpe-llama-bpe", "bpe-qwen2", "bpe-smollm", "bpe-gpt-2",
-                 "bpe-deepseek-llm", "bpe-default", "spm-gemma", "spm-phi3");
+                 "bpe-deepseek-llm", "bpe-default", "spm-gemma", "spm-phi3",
+                 // the vocabularies of the models in tests/data/arch (make_arch_goldens.py)
+                 "bpe-arch-qwen2", "spm-arch-gemma");
     const std::shared_ptr<const Tokenizer> tokenizer = loadFixture(name);
     const std::vector<GoldenCase> cases = readGolden(name);
     REQUIRE(cases.size() >= 60);

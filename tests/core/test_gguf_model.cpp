@@ -11,6 +11,7 @@
 #include "core/model/gguf_model.h"
 #include "core/model/random_weights.h"
 #include "core/util/error.h"
+#include "tests/core/arch_model_file.h"
 #include "tests/core/gguf_test_files.h"
 #include "tests/core/gguf_writer.h"
 #include "tests/core/known_good.h"
@@ -21,29 +22,7 @@ using namespace kvscope::test;
 
 namespace {
 
-using KvList = std::vector<std::pair<std::string, GgufValue>>;
-
-/// The byte-level SentencePiece vocabulary of 259 tokens: <unk>, <s>, </s>, <0x00>..<0xFF>.
-KvList byteVocabKvs() {
-    std::vector<std::string> pieces = {"<unk>", "<s>", "</s>"};
-    std::vector<std::int32_t> types = {2, 3, 3};
-    for (int b = 0; b < 256; ++b) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "<0x%02X>", b);
-        pieces.push_back(hex);
-        types.push_back(6);
-    }
-    return {
-        {"tokenizer.ggml.model", ggufStr("llama")},
-        {"tokenizer.ggml.tokens", ggufStrings(pieces)},
-        {"tokenizer.ggml.scores", ggufF32s(std::vector<float>(pieces.size(), 0.0f))},
-        {"tokenizer.ggml.token_type", ggufI32s(types)},
-        {"tokenizer.ggml.bos_token_id", ggufU32(1)},
-        {"tokenizer.ggml.eos_token_id", ggufU32(2)},
-        {"tokenizer.ggml.unknown_token_id", ggufU32(0)},
-        {"tokenizer.ggml.add_space_prefix", ggufBool(false)},  // no "▁" piece in this vocab
-    };
-}
+using KvList = GgufKvList;
 
 void addMatrix(GgufWriter& w, const std::string& name, const Matrix& m) {
     // Row-major [rows][cols] is GGUF dims [cols, rows] (ne[0] = row length).
@@ -296,12 +275,12 @@ TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens"
     const ModelWeights w = randomWeights(c, 14);
 
     SECTION("another architecture sizes but does not run") {
-        const GgufFile file = parse(llamaWriter(c, w, withArchitecture("qwen2")).build());
+        const GgufFile file = parse(llamaWriter(c, w, withArchitecture("gpt2")).build());
         const ModelConfig config = readGgufConfig(file);
         CHECK(config.n_layers == 2);
         CHECK(config.n_kv_heads == 2);
         CHECK_THROWS_WITH(loadGgufModel(file),
-                          Catch::Contains("architecture 'qwen2' is not supported for running") &&
+                          Catch::Contains("architecture 'gpt2' is not supported for running") &&
                               Catch::Contains("GGUF mem.gguf: at offset"));
     }
     SECTION("an epsilon of 1e300 is named in a short message") {
@@ -363,7 +342,8 @@ TEST_CASE("GGUF model refusals name the key or tensor, and the file still opens"
         wrong.head_dim = 16;  // rope.dimension_count 16 with head_dim 32 / 4 = 8
         const GgufFile file = parse(llamaWriter(wrong, w).build());
         CHECK_THROWS_WITH(readGgufConfig(file),
-                          Catch::Contains("rope.dimension_count 16 differs from head_dim 8") &&
+                          Catch::Contains("rope.dimension_count 16 must be even and in [2, "
+                                          "head_dim = 8]") &&
                               Catch::Contains("(key 'llama.rope.dimension_count')"));
     }
     SECTION("a huge block count fails fast") {

@@ -60,3 +60,48 @@ TEST_CASE("Config validation names the bad field", "[config]") {
     bad = c, bad.d_model = std::int64_t(1) << 40, bad.d_ff = std::int64_t(1) << 40;
     expect(bad, "overflows 64 bits");
 }
+
+TEST_CASE("Architecture fields: layer windows, RoPE bases, query scale, parameters", "[config]") {
+    // Qwen2.5-0.5B's shape: 24 layers, d 896, 14 heads over 2, head_dim 64, d_ff 4864, vocab
+    // 151936, tied; Q/K/V biases add 896 + 2 x 128 = 1152 per layer (HF: 494,032,768 in all).
+    ModelConfig qwen;
+    qwen.n_layers = 24;
+    qwen.d_model = 896;
+    qwen.n_heads = 14;
+    qwen.n_kv_heads = 2;
+    qwen.head_dim = 64;
+    qwen.d_ff = 4864;
+    qwen.vocab = 151936;
+    qwen.max_context = 32768;
+    qwen.tied_output = true;
+    qwen.qkv_bias = true;
+    CHECK(qwen.parameterCount() == 494'032'768);
+    CHECK(qwen.queryScale() == 1.0f / 8.0f);
+    CHECK(qwen.layerPatternText() == "all 24 global");
+
+    ModelConfig c = test::tinyConfig(4, 2);
+    c.n_layers = 6;
+    c.sliding_window = 16;
+    c.local_layers = {true, true, true, true, true, false};
+    c.rope_theta = 1e6f;
+    c.rope_theta_local = 1e4f;
+    c.rope_freq_scale = 0.125f;
+    c.rope_freq_scale_local = 1.0f;
+    c.attn_scale = 0.25f;
+    CHECK(c.layerWindow(0) == 16);
+    CHECK(c.layerWindow(5) == 0);
+    CHECK(c.layerRopeTheta(4) == 1e4f);
+    CHECK(c.layerRopeTheta(5) == 1e6f);
+    CHECK(c.layerRopeFreqScale(0) == 1.0f);
+    CHECK(c.layerRopeFreqScale(5) == 0.125f);
+    CHECK(c.queryScale() == 0.25f);
+    CHECK(c.layerPatternText() == "5 local (window 16), 1 global: LLLLLG");
+    c.validate();
+    c.final_softcap = -1.0f;
+    CHECK_THROWS_WITH(c.validate(), Catch::Contains("final_softcap must be a finite number >= 0"));
+    c.final_softcap = 0.0f;
+    c.rope_dims = 6;  // head_dim 8
+    c.validate();
+    c.rope_dims = 10;
+    CHECK_THROWS_WITH(c.validate(), Catch::Contains("rope_dims must be even and in [0, head_dim"));
+}

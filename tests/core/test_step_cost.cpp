@@ -65,3 +65,19 @@ TEST_CASE("Step cost counts the weights as stored", "[cost]") {
     // The same shapes in fp32 (the overload without weights).
     CHECK(forwardCost(c, 9, 1, 1).weight_bytes_read == 4.0 * (2 * 7680 + 128 + 32 + 32 + 259 * 32));
 }
+
+TEST_CASE("Step cost of a sliding-window layer counts its window only", "[cost]") {
+    ModelConfig c = test::tinyConfig(4, 2);
+    c.sliding_window = 4;
+    c.local_layers = {true, false};
+    // Decode at position 9: layer 0 sees keys 6..9 (4), layer 1 keys 0..9 (10). Attention
+    // 4 heads x 8 dims x 2 = 64 per key; the matrices as in the hand count above.
+    const StepCost decode = forwardCost(c, 9, 1, 1);
+    CHECK(decode.flops == Approx(2.0 * (2 * 7680 + 64 * (4 + 10) + 8288)));
+    CHECK(decode.kv_bytes_read == Approx((4 + 10) * 2 * 16 * 4));
+    // Prefill of 6 at 0..5: layer 0 sees 1, 2, 3, 4, 4, 4 = 18 keys, layer 1 21; both read 6 rows.
+    const StepCost prefill = forwardCost(c, 0, 6, 1);
+    CHECK(prefill.flops == Approx(2.0 * (6 * 2 * 7680 + 64 * (18 + 21) + 8288)));
+    CHECK(prefill.kv_bytes_read == Approx((6 + 6) * 2 * 16 * 4));
+    CHECK(prefill.kv_bytes_written == Approx(6 * 2 * 2 * 16 * 4));
+}

@@ -18,12 +18,13 @@ constexpr FlagSpec kFlags[] = {
 
 constexpr std::string_view kDetails =
     "Shows the source and format, the shape (layers, heads, KV heads, attention variant,\n"
-    "head_dim, d_ff, vocab, context length, RoPE theta, norm eps, tied output), the parameter\n"
-    "count and stored weight bytes per tensor type, the tokenizer (model, vocab, BOS, EOS), the\n"
-    "K+V bytes per token (per layer and for all layers, fp32 and fp16) and at the full context,\n"
+    "head_dim, d_ff, vocab, context length, the local/global layer pattern, RoPE theta, norm eps,\n"
+    "tied output), the parameter count and stored weight bytes per tensor type, the tokenizer\n"
+    "(model, vocab, BOS, EOS), the K+V bytes per token (per layer and for all layers, fp32 and\n"
+    "fp16) and at the full context,\n"
     "and the tensor table (shape outermost first: a matrix is [rows x cols]).\n"
     "A GGUF file is read from its header only: no tensor data is touched, nothing is\n"
-    "dequantized, so files KVScope cannot run (another llama-like architecture, tokenizer or\n"
+    "dequantized, so files KVScope cannot run (another architecture, tokenizer or\n"
     "tensor type) are described too; its metadata keys are listed (arrays as [count x type]).\n"
     "Built-in models and llama2.c checkpoints are loaded; their tensors are the fp32 weights.\n"
     "JSON: reference, format, format_label, gguf_version (GGUF), file_bytes, name, architecture,\n"

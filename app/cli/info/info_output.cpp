@@ -107,7 +107,10 @@ void writeShape(const ModelInfo& info, std::ostream& out) {
         row(out, "trained context",
             std::to_string(trained->tokens) + " (" + trained->model + "; runs stop there)");
     }
+    row(out, "layer pattern", c.layerPatternText());
     row(out, "rope theta", shortFloat(c.rope_theta));
+    if (c.rope_theta_local > 0.0f && c.sliding_window > 0)
+        row(out, "local rope theta", shortFloat(c.rope_theta_local));
     row(out, "norm eps", shortFloat(c.norm_eps));
     row(out, "output",
         c.tied_output ? "tied (the classifier is token_embd)" : "untied (its own output.weight)");
@@ -202,6 +205,12 @@ void writeShapeJson(JsonWriter& json, const ModelConfig& c) {
     json.field("rope_theta", c.rope_theta);
     json.field("norm_eps", c.norm_eps);
     json.field("tied_output", c.tied_output);
+    json.field("sliding_window", c.sliding_window);
+    json.key("local_layers");
+    json.beginArray();
+    for (std::int64_t l = 0; l < c.n_layers; ++l)
+        if (c.layerWindow(l) > 0) json.value(l);
+    json.endArray();
     json.endObject();
 }
 

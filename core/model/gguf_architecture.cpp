@@ -1,0 +1,164 @@
+#include "core/model/gguf_architecture.h"
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "core/util/error.h"
+#include "core/util/number_text.h"
+
+namespace kvscope {
+
+namespace {
+
+constexpr std::array kRunnable = {Architecture::Llama,  Architecture::Qwen2,  Architecture::Qwen3,
+                                  Architecture::Gemma2, Architecture::Gemma3, Architecture::Phi3};
+
+/// A float key: nullopt when absent; InputError naming it when not finite or negative.
+std::optional<float> nonNegativeFloat(const GgufFile& file, const std::string& key) {
+    const std::optional<double> value = file.findFloat(key);
+    if (!value) return std::nullopt;
+    if (!std::isfinite(*value) || *value < 0.0 || *value > std::numeric_limits<float>::max())
+        file.failAtKey(key, "value " + numberText(*value) + " is not a finite float >= 0");
+    return float(*value);
+}
+
+/// A count key below 2^31 (llama.cpp reads these as uint32).
+std::optional<std::int64_t> smallCount(const GgufFile& file, const std::string& key) {
+    const std::optional<std::uint64_t> value = file.findUint(key);
+    if (!value) return std::nullopt;
+    if (*value > std::uint64_t(std::numeric_limits<std::int32_t>::max()))
+        file.failAtKey(key, "value " + std::to_string(*value) + " is out of range");
+    return std::int64_t(*value);
+}
+
+void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
+    c.rope_style = c.arch == Architecture::Llama ? RopeStyle::Pairs : RopeStyle::Halves;
+    const std::string dims_key = p + "rope.dimension_count";
+    if (const std::optional<std::int64_t> dims = smallCount(file, dims_key)) {
+        if (*dims == 0 || *dims > c.head_dim || *dims % 2 != 0) {
+            file.failAtKey(dims_key, "rope.dimension_count " + std::to_string(*dims) +
+                                         " must be even and in [2, head_dim = " +
+                                         std::to_string(c.head_dim) + "]");
+        }
+        c.rope_dims = *dims == c.head_dim ? 0 : *dims;
+    }
+    // rope.scaling.factor, else the older rope.scale_linear: positions rotate as p / factor.
+    for (const std::string& key : {p + "rope.scaling.factor", p + "rope.scale_linear"}) {
+        if (const std::optional<float> factor = nonNegativeFloat(file, key)) {
+            if (*factor > 0.0f) c.rope_freq_scale = 1.0f / *factor;
+            break;
+        }
+    }
+}
+
+/// Which layers are local: attention.sliding_window_pattern as an array of bools (true = local),
+/// or as a period P: layer l is local when l % P < P - 1 (llama.cpp's set_swa_pattern; P = 0
+/// makes every layer local, P = 1 none).
+void readSwaPattern(const GgufFile& file, const std::string& p, std::int64_t default_period,
+                    ModelConfig& c) {
+    const std::string key = p + "attention.sliding_window_pattern";
+    c.local_layers.assign(std::size_t(c.n_layers), false);
+    if (const GgufMetadataEntry* entry = file.findEntry(key);
+        entry && entry->type == GgufType::Array) {
+        const GgufValue value = file.value(*entry);
+        if (value.elementType() != GgufType::Bool ||
+            std::int64_t(value.asArray().size()) != c.n_layers)
+            file.failAtKey(key, "expected an array of " + std::to_string(c.n_layers) + " bools");
+        for (std::int64_t l = 0; l < c.n_layers; ++l)
+            c.local_layers[std::size_t(l)] = value.asArray()[std::size_t(l)].asBool();
+        return;
+    }
+    const std::int64_t period = smallCount(file, key).value_or(default_period);
+    for (std::int64_t l = 0; l < c.n_layers; ++l)
+        c.local_layers[std::size_t(l)] = period == 0 || l % period < period - 1;
+}
+
+void readGemma(const GgufFile& file, const std::string& p, ModelConfig& c) {
+    const bool gemma2 = c.arch == Architecture::Gemma2;
+    c.post_norms = true;
+    c.qk_norm = !gemma2;
+    c.ffn_activation = FfnActivation::GeluTanh;
+    c.embedding_scale = std::sqrt(float(c.d_model));
+    // llama.cpp (after gemma_pytorch): the 27B models scale queries by d_model / n_heads, the
+    // others by head_dim; the 27B models are told apart by their layer count.
+    const bool is_27b = c.n_layers == (gemma2 ? 46 : 62);
+    c.attn_scale = 1.0f / std::sqrt(float(is_27b ? c.d_model / c.n_heads : c.head_dim));
+    c.final_softcap =
+        nonNegativeFloat(file, p + "final_logit_softcapping").value_or(gemma2 ? 30.0f : 0.0f);
+    if (gemma2)
+        c.attn_softcap = nonNegativeFloat(file, p + "attn_logit_softcapping").value_or(50.0f);
+
+    const std::optional<std::int64_t> window = smallCount(file, p + "attention.sliding_window");
+    if (gemma2 || (window && *window > 0)) {
+        c.sliding_window = window.value_or(4096);
+        if (c.sliding_window == 0)
+            file.failAtKey(p + "attention.sliding_window", "a window of 0 keys");
+        readSwaPattern(file, p, gemma2 ? 2 : 6, c);
+        const std::optional<float> local_base = nonNegativeFloat(file, p + "rope.freq_base_swa");
+        if (local_base && *local_base == 0.0f)
+            file.failAtKey(p + "rope.freq_base_swa", "a RoPE base of 0");
+        c.rope_theta_local = local_base.value_or(gemma2 ? c.rope_theta : 10000.0f);
+        c.rope_freq_scale_local = gemma2 ? c.rope_freq_scale : 1.0f;
+    }
+}
+
+}  // namespace
+
+std::optional<Architecture> runnableArchitecture(std::string_view name) {
+    for (Architecture arch : kRunnable)
+        if (toString(arch) == name) return arch;
+    return std::nullopt;
+}
+
+std::string runnableArchitectureNames() {
+    std::string names;
+    for (Architecture arch : kRunnable)
+        names += (names.empty() ? "" : ", ") + std::string(toString(arch));
+    return names;
+}
+
+void readArchitectureConfig(const GgufFile& file, Architecture arch, ModelConfig& c) {
+    const std::string p = std::string(toString(arch)) + ".";
+    c.arch = arch;
+    readRope(file, p, c);
+    c.qkv_bias = file.findTensor("blk.0.attn_q.bias") || file.findTensor("blk.0.attn_qkv.bias");
+    switch (arch) {
+        case Architecture::Qwen3:
+            c.qk_norm = true;
+            break;
+        case Architecture::Gemma2:
+        case Architecture::Gemma3:
+            readGemma(file, p, c);
+            break;
+        case Architecture::Llama:
+        case Architecture::Qwen2:
+        case Architecture::Phi3:  // sliding window: ignored, as llama.cpp does
+            break;
+    }
+}
+
+void checkArchitectureRunnable(const GgufFile& file, Architecture arch) {
+    const std::string key = std::string(toString(arch)) + ".rope.scaling.type";
+    if (const std::optional<std::string> type = file.findString(key);
+        type && *type != "none" && *type != "linear") {
+        file.failAtKey(key, "RoPE scaling '" + *type +
+                                "' is not supported for running (only none and linear)");
+    }
+    // ggml scales the rotated cos/sin by this (Phi-3 128k's LongRoPE); the engine does not.
+    const std::string attn_factor_key = std::string(toString(arch)) + ".rope.scaling.attn_factor";
+    if (const std::optional<double> factor = file.findFloat(attn_factor_key);
+        factor && *factor != 1.0) {
+        file.failAtKey(attn_factor_key, "a RoPE attention factor of " + numberText(*factor) +
+                                            " is not supported for running (only 1)");
+    }
+    for (const char* name : {"rope_factors_long.weight", "rope_factors_short.weight"}) {
+        if (file.findTensor(name)) {
+            throw InputError("GGUF " + file.path() + ": tensor '" + name +
+                             "' (LongRoPE frequency factors) is not supported for running");
+        }
+    }
+}
+
+}  // namespace kvscope

@@ -1,0 +1,42 @@
+#pragma once
+// The architecture-specific metadata of a GGUF: which general.architecture values KVScope runs,
+// and the "<arch>." keys that fill ModelConfig's architecture fields, read with llama.cpp's
+// defaults (src/llama-model.cpp, src/models/<arch>.cpp).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model/gguf_file.h"
+#include "core/model/model_config.h"
+
+namespace kvscope {
+
+/// The Architecture of a general.architecture name KVScope runs; nullopt for any other.
+std::optional<Architecture> runnableArchitecture(std::string_view name);
+/// "llama, qwen2, qwen3, gemma2, gemma3, phi3": for messages.
+std::string runnableArchitectureNames();
+
+/// Fills the architecture fields of `c` (arch and everything after it in ModelConfig) from the
+/// file's keys; c's sizes (head_dim, n_heads, d_model, n_layers) must already be read. Per
+/// architecture, as llama.cpp does:
+/// - llama: RoPE on adjacent pairs; qwen2, qwen3, gemma2, gemma3, phi3: on halves (NEOX).
+/// - every one: rope.dimension_count (default head_dim), rope.scaling.factor (or
+///   rope.scale_linear) as freq_scale = 1/factor, Q/K/V biases when blk.0 has them.
+/// - qwen3, gemma3: Q/K norms. gemma2, gemma3: post-norms, embeddings x sqrt(d_model), GeGLU,
+///   query scale 1/sqrt(head_dim) (1/sqrt(d_model/n_heads) for the 27B models, 46 and 62
+///   layers), final_logit_softcapping (gemma2 default 30), attn_logit_softcapping (gemma2
+///   only, default 50), sliding windows: attention.sliding_window (gemma2 default 4096; gemma3
+///   only when present and > 0), attention.sliding_window_pattern (a period P: layer l is local
+///   unless l % P == P - 1, default 2 for gemma2 and 6 for gemma3; or an array of bools), and
+///   rope.freq_base_swa (default: rope_theta for gemma2, 10000 for gemma3) with freq_scale 1 on
+///   gemma3's local layers.
+/// - phi3: attention.sliding_window is not used (llama.cpp disables Phi-3's window).
+/// Throws InputError naming the key for a value out of range.
+void readArchitectureConfig(const GgufFile& file, Architecture arch, ModelConfig& c);
+
+/// Throws InputError naming the key or tensor when the file asks for something the engine does
+/// not compute: a RoPE scaling type other than none/linear (yarn, longrope), a
+/// rope.scaling.attn_factor other than 1, or Phi-3's LongRoPE factor tensors.
+void checkArchitectureRunnable(const GgufFile& file, Architecture arch);
+
+}  // namespace kvscope
