@@ -1,11 +1,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/cache/fp16_bf16_codec.h"
 #include "core/engine/cpu_math.h"
 #include "core/engine/int_dot.h"
 #include "core/engine/q8_activations.h"
-#include "core/model/dequantize.h"
 #include "core/util/check.h"
 
 // linear(), the matrix products of the CPU backend (declared in cpu_math.h).
@@ -75,16 +73,6 @@ void linearInt(const Matrix& x, const WeightMatrix& w, Matrix& y, int n_threads)
     }
 }
 
-/// x rounded to fp16 / bf16 precision, as ggml converts activations for F16 / BF16 weights.
-Matrix roundedTo(const Matrix& x, GgmlType type) {
-    Matrix r(x.rows(), x.cols());  // [n][in]
-    for (Eigen::Index i = 0; i < x.size(); ++i) {
-        const float v = x.data()[i];
-        r.data()[i] = type == GgmlType::F16 ? fp16ToFp32(fp32ToFp16(v)) : bf16ToFp32(fp32ToBf16(v));
-    }
-    return r;
-}
-
 }  // namespace
 
 const char* activationsName(Activations a) {
@@ -101,9 +89,6 @@ void linear(const Matrix& x, const WeightMatrix& w, Matrix& y, const MatmulOptio
             return linearInt<Q8BlockK>(x, w, y, options.n_threads);
         return linearInt<Q8Block32>(x, w, y, options.n_threads);
     }
-    if (options.activations == Activations::LlamaCpp &&
-        (type == GgmlType::F16 || type == GgmlType::BF16))
-        return linearFloat(roundedTo(x, type), w, y, options.n_threads);
     linearFloat(x, w, y, options.n_threads);
 }
 
