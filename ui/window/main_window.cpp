@@ -128,6 +128,11 @@ void MainWindow::connectEngine() {
         }
         m_runner->configure(m_scenario->sessionOptions());
     });
+    m_runner->setThreads(m_scenario->threads());
+    connect(m_scenario, &ScenarioPanel::threadsChanged, this, [this](int n) {
+        m_runner->setThreads(n);
+        m_runner->configure(m_scenario->sessionOptions());
+    });
     connect(m_scenario, &ScenarioPanel::measureOtherModeChanged, m_runner,
             &SessionRunner::setMeasureOtherMode);
     connect(m_recent, &RecentFiles::changed, m_scenario, &ScenarioPanel::setRecentFiles);

@@ -10,10 +10,13 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QThread>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "core/model/model_source.h"
 #include "core/util/error.h"
+#include "ui/engine/session_worker.h"
 #include "ui/widgets/eviction_controls.h"
 
 namespace kvscope {
@@ -55,11 +58,21 @@ QWidget* ScenarioPanel::buildModelGroup() {
     m_max_new->setValue(64);
     m_max_new->setToolTip(tr("Decode steps Run to end takes (it also stops at the context limit)"));
 
+    m_threads = new QSpinBox;
+    const int n_default = SessionWorker::defaultThreads();
+    m_threads->setRange(1, std::max(n_default, QThread::idealThreadCount()));
+    m_threads->setValue(n_default);
+    m_threads->setToolTip(
+        tr("CPU threads of the engine's matrix products and attention (kvscope --threads); "
+           "changing it reopens the session"));
+    connect(m_threads, &QSpinBox::valueChanged, this, &ScenarioPanel::threadsChanged);
+
     auto* group = new QGroupBox(tr("Model and prompt"));
     auto* form = new QFormLayout(group);
     form->addRow(tr("Model"), model_row);
     form->addRow(tr("Prompt"), m_prompt);
     form->addRow(tr("Run to end"), m_max_new);
+    form->addRow(tr("Threads"), m_threads);
     return group;
 }
 
@@ -270,6 +283,10 @@ void ScenarioPanel::setSessionOptions(const SessionOptions& options) {
 
 bool ScenarioPanel::measureOtherMode() const {
     return m_measure_other->isChecked();
+}
+
+int ScenarioPanel::threads() const {
+    return m_threads->value();
 }
 
 }  // namespace kvscope

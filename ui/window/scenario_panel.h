@@ -57,6 +57,10 @@ public:
     QComboBox* modeBox() const { return m_mode; }
     QComboBox* layoutBox() const { return m_layout; }
     QSpinBox* blockSizeBox() const { return m_block_size; }
+    /// The engine's CPU threads (kvscope --threads, else OMP_NUM_THREADS, else all cores but
+    /// the GUI's at start).
+    QSpinBox* threadsBox() const { return m_threads; }
+    int threads() const;
 
     /// The cache precision (KvCacheSpec labels as item data).
     QComboBox* codecBox() const { return m_codec; }
@@ -68,6 +72,8 @@ signals:
     /// Sampling or cache settings changed (the session must be reopened).
     void settingsChanged();
     void measureOtherModeChanged(bool on);
+    /// The thread count changed (the session must be reopened with it).
+    void threadsChanged(int n_threads);
 
 private:
     QWidget* buildModelGroup();
@@ -86,6 +92,7 @@ private:
     QComboBox* m_mode = nullptr;
     QComboBox* m_layout = nullptr;
     QSpinBox* m_block_size = nullptr;
+    QSpinBox* m_threads = nullptr;
     QCheckBox* m_measure_other = nullptr;
     int m_n_builtin = 0;
     QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
