@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/cli.h"
 #include "app/cli/help.h"
 #include "app/launch/headless_replay.h"
@@ -177,6 +178,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     kvscope::setRequestedThreads(options.threads);  // 0: OMP_NUM_THREADS or the default
+    kvscope::cli::registerCompiledBackends();       // the window's Backend selector offers CUDA
     if (options.help) {
         std::cout << kvscope::launchUsage();
         return 0;

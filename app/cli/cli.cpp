@@ -7,10 +7,12 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/help.h"
 #include "app/cli/text_format.h"
 #include "app/cli/threads_flag.h"
+#include "core/engine/backend_select.h"
 #include "core/engine/cpu_threads.h"
 #include "core/util/error.h"
 
@@ -83,7 +85,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
         return kExitOk;
     }
     const cli::ParsedArgs parsed = cli::parseFlags(command->name, rest, command->flags);
-    setRequestedThreads(cli::parseThreadsFlag(parsed));  // 0 (absent) clears an earlier run's
+    setRequestedThreads(cli::parseThreadsFlag(parsed));       // 0 (absent) clears an earlier run's
+    setRequestedBackend(cli::parseBackendFlag(parsed, err));  // cpu when absent, as above
     return command->run(parsed, out, err);
 }
 
@@ -94,6 +97,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     std::ostringstream result;
     int code = kExitInternal;
     try {
+        cli::registerCompiledBackends();
         code = dispatch(args, result, err);
     } catch (const InputError& e) {
         printError(err, "", e.what());

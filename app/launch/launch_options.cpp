@@ -2,7 +2,9 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <iostream>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/cli_args.h"
 #include "app/cli/threads_flag.h"
 #include "core/util/error.h"
@@ -23,6 +25,7 @@ constexpr cli::FlagSpec kLaunchFlags[] = {
     {"lesson", "FILE|N", "a lesson file or built-in lesson N"},
     {"lesson-step", "K", "the lesson step shown"},
     cli::kThreadsFlag,
+    cli::kBackendFlag,
     {"help", "", "print the usage and exit"},
     {"version", "", "print the version and exit"},
 };
@@ -80,6 +83,7 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
         options.lesson = *value;
     }
     options.threads = cli::parseThreadsFlag(parsed);
+    options.backend = cli::parseBackendFlag(parsed, std::cerr, "kvscope");
     if (auto value = parsed.optionalValue("lesson-step")) {
         if (options.lesson.empty()) throw InputError("--lesson-step: needs --lesson");
         options.lesson_step = parseCount("lesson-step", *value, 1);

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/engine/backend_select.h"
+
 namespace kvscope {
 
 struct LaunchOptions {
@@ -19,7 +21,8 @@ struct LaunchOptions {
     std::string open;               // FILE: a model or a .kvscope.json scenario to open
     std::string lesson;             // --lesson FILE|N: a lesson file, or built-in lesson N (1..)
     int threads = 0;                // --threads N: engine threads; 0 = not given
-    int lesson_step = 1;            // --lesson-step K: the lesson's step shown (1-based)
+    BackendKind backend = BackendKind::Cpu;  // --backend: cpu, or cuda where it can run
+    int lesson_step = 1;                     // --lesson-step K: the lesson's step shown (1-based)
     bool help = false;
     bool version = false;  // --version: print the version and exit
 };

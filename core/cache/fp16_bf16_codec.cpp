@@ -5,42 +5,16 @@
 #include <cstring>
 
 #include "core/model/dequantize.h"
+#include "core/util/half_math.h"
 
 namespace kvscope {
 
 std::uint16_t fp32ToFp16(float value) {
-    const auto bits = std::bit_cast<std::uint32_t>(value);
-    const auto sign = std::uint16_t((bits >> 16) & 0x8000u);
-    const std::uint32_t exponent = (bits >> 23) & 0xffu;  // float's biased exponent
-    const std::uint32_t mantissa = bits & 0x7fffffu;
-    if (exponent == 0xff && mantissa != 0)
-        return std::uint16_t(sign | 0x7e00u | (mantissa >> 13));  // quiet NaN
-    if (exponent >= 143) return std::uint16_t(sign | 0x7c00u);    // >= 2^16 or inf: inf
-    if (exponent < 102) return sign;  // below 2^-25 (half the smallest subnormal): zero
-    // The kept part q and the dropped remainder, in units of the half's last place.
-    std::uint32_t q = 0, remainder = 0, half = 0;
-    if (exponent < 113) {
-        // A half subnormal: value = m * 2^(exponent - 150), in units of 2^-24.
-        const std::uint32_t m = mantissa | 0x800000u;
-        const std::uint32_t shift = 126 - exponent;  // 14..24
-        q = m >> shift;
-        remainder = m & ((1u << shift) - 1);
-        half = 1u << (shift - 1);
-    } else {
-        q = ((exponent - 112) << 10) | (mantissa >> 13);
-        remainder = mantissa & 0x1fffu;
-        half = 0x1000u;
-    }
-    // Round to nearest even; a carry moves into the exponent (and up to inf) by itself.
-    if (remainder > half || (remainder == half && (q & 1u))) ++q;
-    return std::uint16_t(sign | q);
+    return hd::fp32ToFp16(value);
 }
 
 std::uint16_t fp32ToBf16(float value) {
-    const auto bits = std::bit_cast<std::uint32_t>(value);
-    if ((bits & 0x7fffffffu) > 0x7f800000u) return std::uint16_t((bits >> 16) | 0x0040u);
-    const std::uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);
-    return std::uint16_t((bits + rounding) >> 16);
+    return hd::fp32ToBf16(value);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/cache/kv_codec_affine.h"
+#include "core/cache/kv_row_math.h"
 #include "core/cache/round_half_away.h"
 #include "core/model/dequantize.h"
 #include "core/model/ggml_type.h"
@@ -32,22 +33,9 @@ float clampToFp16(float d) {
     return std::clamp(d, -affine::kFp16Max, affine::kFp16Max);
 }
 
-/// ggml quantize_row_q8_0_ref for one block.
-void encodeQ8_0Block(const Block& x, std::byte* out) {
-    float amax = 0.0f;
-    for (float v : x)
-        amax = std::max(amax, std::fabs(v));
-    const float d = clampToFp16(amax / 127.0f);
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    affine::storeFp16(out, d);
-    for (std::size_t j = 0; j < kBlock; ++j) {
-        const float q = std::clamp(affine::roundHalfAway(x[j] * id), -127.0f, 127.0f);
-        out[2 + j] = std::byte(std::uint8_t(std::int8_t(q)));
-    }
-}
-
-/// ggml quantize_row_q4_0_ref for one block.
-void encodeQ4_0Block(const Block& x, std::byte* out) {
+/// ggml quantize_row_q4_0_ref for one block of n <= 32 values (sanitized, zero-padded first).
+void encodeQ4_0Block(const float* values, std::size_t n, std::byte* out) {
+    const Block x = sanitizedBlock(std::span(values, n));
     float amax = 0.0f, max = 0.0f;
     for (float v : x) {
         if (amax < std::fabs(v)) {
@@ -63,8 +51,13 @@ void encodeQ4_0Block(const Block& x, std::byte* out) {
         out[2 + j] = std::byte(std::uint8_t(code(x[j]) | (code(x[j + kBlock / 2]) << 4)));
 }
 
+/// q8_0: the shared row math (core/cache/kv_row_math.h, sanitizing as sanitizedBlock does).
+void encodeQ8_0Block(const float* values, std::size_t n, std::byte* out) {
+    hd::RowQ8_0::encodeBlock(values, int(n), reinterpret_cast<std::uint8_t*>(out));
+}
+
 template <KvDtype kDtype, GgmlType kType, std::size_t kBytes,
-          void (*kEncodeBlock)(const Block&, std::byte*)>
+          void (*kEncodeBlock)(const float*, std::size_t, std::byte*)>
 class GgmlQCodec final : public KvCodec {
 public:
     KvDtype dtype() const override { return kDtype; }
@@ -73,7 +66,7 @@ public:
         requireRowBytes(src.size(), dst.size());
         for (std::size_t b = 0; b * kBlock < src.size(); ++b) {
             const std::size_t n = std::min(kBlock, src.size() - b * kBlock);
-            kEncodeBlock(sanitizedBlock(src.subspan(b * kBlock, n)), dst.data() + b * kBytes);
+            kEncodeBlock(src.data() + b * kBlock, n, dst.data() + b * kBytes);
         }
     }
 

@@ -1,36 +1,10 @@
 #include "core/cache/int4_codec.h"
 
-#include <algorithm>
-
-#include "core/cache/kv_codec_affine.h"
+#include "core/cache/kv_row_math.h"
 
 namespace kvscope {
 
 namespace {
-
-constexpr std::size_t kGroup = 32, kGroupBytes = 20, kHalf = kGroup / 2;
-constexpr int kMaxCode = 15;
-
-void encodeGroup(std::span<const float> values, std::byte* out) {
-    const affine::AffineParams p = affine::chooseAffine(values, kMaxCode);
-    affine::storeFp16(out, p.scale);
-    affine::storeFp16(out + 2, p.zero);
-    int codes[kGroup] = {};
-    for (std::size_t i = 0; i < values.size(); ++i)
-        codes[i] = affine::quantizeAffine(values[i], p.zero, p.scale, kMaxCode);
-    for (std::size_t j = 0; j < kHalf; ++j)
-        out[4 + j] = std::byte(std::uint8_t(codes[j] | (codes[j + kHalf] << 4)));
-}
-
-void decodeGroup(const std::byte* in, std::span<float> values) {
-    const float scale = affine::loadFp16(in);
-    const float zero = affine::loadFp16(in + 2);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const auto packed = std::to_integer<int>(in[4 + i % kHalf]);
-        const int code = i < kHalf ? (packed & 0x0f) : (packed >> 4);
-        values[i] = float(code) * scale + zero;
-    }
-}
 
 class Int4Codec final : public KvCodec {
 public:
@@ -38,18 +12,15 @@ public:
 
     void encode(std::span<const float> src, std::span<std::byte> dst) const override {
         requireRowBytes(src.size(), dst.size());
-        for (std::size_t g = 0; g * kGroup < src.size(); ++g) {
-            const std::size_t n = std::min(kGroup, src.size() - g * kGroup);
-            encodeGroup(src.subspan(g * kGroup, n), dst.data() + g * kGroupBytes);
-        }
+        hd::RowInt4::encodeRow(src.data(), int(src.size()),
+                               reinterpret_cast<std::uint8_t*>(dst.data()));
     }
 
     void decode(std::span<const std::byte> src, std::span<float> dst) const override {
         requireRowBytes(dst.size(), src.size());
-        for (std::size_t g = 0; g * kGroup < dst.size(); ++g) {
-            const std::size_t n = std::min(kGroup, dst.size() - g * kGroup);
-            decodeGroup(src.data() + g * kGroupBytes, dst.subspan(g * kGroup, n));
-        }
+        const auto* row = reinterpret_cast<const std::uint8_t*>(src.data());
+        for (std::size_t i = 0; i < dst.size(); ++i)
+            dst[i] = hd::RowInt4::decode(row, int(i));
     }
 };
 

@@ -2,9 +2,8 @@
 
 #include <cmath>
 
-#include "core/cache/fp16_bf16_codec.h"
+#include "core/engine/activation_math.h"
 #include "core/engine/cpu_math.h"
-#include "core/model/dequantize.h"
 #include "core/util/check.h"
 
 namespace kvscope::cpu {
@@ -27,15 +26,11 @@ void rmsNormHeads(Matrix& x, const Vector& weight, float eps) {
 }
 
 float geluTanh(float x) {
-    constexpr float kSqrt2OverPi = 0.79788456080286535588f;  // sqrt(2 / pi)
-    constexpr float kCubic = 0.044715f;
-    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCubic * x * x)));
+    return hd::geluTanh(x);
 }
 
 float geluTanhFp16(float x) {
-    if (x <= -10.0f) return 0.0f;
-    if (x >= 10.0f) return x;
-    return fp16ToFp32(fp32ToFp16(geluTanh(fp16ToFp32(fp32ToFp16(x)))));
+    return hd::geluTanhFp16(x);
 }
 
 void geGlu(Matrix& x, const Matrix& up) {
@@ -43,7 +38,7 @@ void geGlu(Matrix& x, const Matrix& up) {
     float* g = x.data();
     const float* u = up.data();
     for (std::int64_t i = 0; i < x.size(); ++i)
-        g[i] = geluTanhFp16(g[i]) * u[i];
+        g[i] = hd::geGlu(g[i], u[i]);
 }
 
 void softcap(Matrix& x, float cap) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/engine/activation_math.h"
 #include "core/util/check.h"
 
 namespace kvscope::cpu {
@@ -68,7 +69,7 @@ void swiGlu(Matrix& x, const Matrix& up) {
     float* g = x.data();
     const float* u = up.data();
     for (std::int64_t i = 0; i < x.size(); ++i)
-        g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+        g[i] = hd::swiGlu(g[i], u[i]);
 }
 
 }  // namespace kvscope::cpu

@@ -31,7 +31,7 @@ const char* activationsName(Activations a);
 
 struct MatmulOptions {
     int n_threads = 1;
-    Activations activations = Activations::LlamaCpp;
+    Activations activations = Activations::Float;
 };
 
 /// y = x W^T, matrix-matrix: W is walked in blocks of rows, each block reused for every row of

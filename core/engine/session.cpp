@@ -5,8 +5,8 @@
 
 #include "core/cache/contiguous_kv_cache.h"
 #include "core/cache/paged_kv_cache.h"
+#include "core/engine/backend_select.h"
 #include "core/engine/cache_evictor.h"
-#include "core/engine/cpu_backend.h"
 #include "core/util/check.h"
 #include "core/util/error.h"
 
@@ -47,7 +47,9 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
     : m_model(std::move(model)),
       m_options(options),
       m_max_context(resolveMaxContext(*m_model, m_options)),
-      m_backend(backend ? std::move(backend) : std::make_unique<CpuBackend>()),
+      // No backend given: the requested one (core/engine/backend_select.h), the CPU unless
+      // --backend or the window asked for CUDA.
+      m_backend(backend ? std::move(backend) : makeRequestedBackend(0)),
       m_sampler(m_options.sampling) {
     m_model->config.validate();
     if (m_options.record_top_k < 0) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "core/engine/cpu_backend.h"
+#include "core/engine/backend_select.h"
 #include "core/eval/logit_metrics.h"
 #include "core/util/error.h"
 
@@ -34,7 +34,7 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
     Run run;
     const SessionOptions so = sessionOptions(spec, options);
     {
-        Session s(model, so, std::make_unique<CpuBackend>(options.n_threads));
+        Session s(model, so, makeRequestedBackend(options.n_threads));
         s.prefill(tokens.first(std::size_t(options.prefill_tokens)));
         run.logits.push_back(s.lastLogits());
         for (std::size_t i = std::size_t(options.prefill_tokens); i + 1 < tokens.size(); ++i) {
@@ -47,7 +47,7 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
         }
         run.held = s.cache().layerLength(0);
     }
-    Session s(model, so, std::make_unique<CpuBackend>(options.n_threads));
+    Session s(model, so, makeRequestedBackend(options.n_threads));
     TokenId next = s.prefill(tokens.first(std::size_t(options.prefill_tokens))).next_token;
     for (std::int64_t i = 0; i < free_steps; ++i) {
         run.free_tokens.push_back(next);

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/engine/cpu_backend.h"
+#include "core/engine/backend_select.h"
 #include "core/eval/logit_metrics.h"
 #include "core/util/error.h"
 
@@ -33,7 +33,7 @@ SessionOptions sessionOptions(const KvCacheSpec& spec, const QuantEvalOptions& o
 
 ForcedRun runForced(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
                     const SessionOptions& session_options, int n_threads) {
-    Session session(model, session_options, std::make_unique<CpuBackend>(n_threads));
+    Session session(model, session_options, makeRequestedBackend(n_threads));
     ForcedRun run;
     run.attention.n_layers = model->config.n_layers;
     run.attention.n_heads = model->config.n_heads;
@@ -59,7 +59,7 @@ ForcedRun runForced(std::shared_ptr<const Model> model, std::span<const TokenId>
 std::vector<TokenId> runFree(std::shared_ptr<const Model> model, std::span<const TokenId> seed,
                              std::int64_t steps, const SessionOptions& session_options,
                              int n_threads) {
-    Session session(model, session_options, std::make_unique<CpuBackend>(n_threads));
+    Session session(model, session_options, makeRequestedBackend(n_threads));
     std::vector<TokenId> out;
     TokenId next = session.prefill(seed).next_token;
     for (std::int64_t i = 0; i < steps; ++i) {

@@ -1,6 +1,7 @@
 #include "core/model/dequantize.h"
 
 #include "core/model/dequantize_blocks.h"
+#include "core/util/half_math.h"
 
 #include <bit>
 #include <cmath>
@@ -11,23 +12,11 @@
 namespace kvscope {
 
 float fp16ToFp32(std::uint16_t bits) {
-    const std::uint32_t sign = std::uint32_t(bits >> 15) << 31;
-    const std::uint32_t exponent = (bits >> 10) & 0x1f;
-    const std::uint32_t mantissa = bits & 0x3ff;
-    if (exponent == 0) {
-        // Zero or subnormal: mantissa * 2^-24, exact in float.
-        const float magnitude = std::ldexp(float(mantissa), -24);
-        return sign ? -magnitude : magnitude;
-    }
-    if (exponent == 0x1f) {
-        // Infinity (mantissa 0) or NaN (payload moved to the top of the float mantissa).
-        return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
-    }
-    return std::bit_cast<float>(sign | ((exponent - 15 + 127) << 23) | (mantissa << 13));
+    return hd::fp16ToFp32(bits);
 }
 
 float bf16ToFp32(std::uint16_t bits) {
-    return std::bit_cast<float>(std::uint32_t(bits) << 16);
+    return hd::bf16ToFp32(bits);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <exception>
 #include <optional>
 
+#include "core/engine/backend_select.h"
 #include "core/engine/cpu_backend.h"
 #include "core/engine/cpu_threads.h"
 #include "core/model/model_source.h"
@@ -15,9 +16,14 @@ namespace kvscope {
 
 namespace {
 
-/// The engine's CPU backend in the window: `n_threads` when the user chose it, else
-/// SessionWorker::defaultThreads().
+/// The engine's backend in the window: CUDA when the Backend selector (ScenarioPanel) or kvscope's
+/// start asked for it and it is available, else the CPU backend with `n_threads` when the user
+/// chose it, else SessionWorker::defaultThreads().
 std::unique_ptr<Backend> engineBackend(int n_threads) {
+    if (requestedBackend() != BackendKind::Cpu) {
+        BackendSelection selection = makeBackend(requestedBackend(), 0);
+        if (selection.note.empty()) return std::move(selection.backend);  // the CUDA backend
+    }
     return std::make_unique<CpuBackend>(n_threads > 0 ? n_threads
                                                       : SessionWorker::defaultThreads());
 }

@@ -1,13 +1,17 @@
 // MainWindow and scenario files: File > Save Scenario, and opening a .kvscope.json (File > Open,
 // drag and drop, recent files and the command line all go through loadModel()).
+#include <QComboBox>
 #include <QFileDialog>
+#include <QSignalBlocker>
 #include <QStatusBar>
 
+#include "core/engine/backend_select.h"
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
 #include "ui/window/main_window.h"
 #include "ui/window/recent_files.h"
 #include "ui/window/scenario_io.h"
+#include "ui/window/scenario_panel.h"
 
 namespace kvscope {
 
@@ -19,15 +23,23 @@ bool MainWindow::openScenarioFile(const QString& path) {
         showError(QString::fromStdString(e.what()));
         return false;
     }
+    // The backend first, so that the model the scenario opens runs there; CUDA only where it can.
+    const CudaAvailability cuda = cudaAvailability();
+    const bool on_cuda = file.backend == "cuda" && cuda.available;
+    {
+        const QSignalBlocker quiet(m_scenario->backendBox());
+        m_scenario->backendBox()->setCurrentIndex(on_cuda ? 1 : 0);
+    }
+    setRequestedBackend(on_cuda ? BackendKind::Cuda : BackendKind::Cpu);
     if (const QString error = applyScenario(*this, file); !error.isEmpty()) {
         showError(error);
         return false;
     }
     m_recent->remember(path);
-    if (file.backend != "cpu")
-        statusBar()->showMessage(tr("The scenario asks for the %1 backend; the window runs the CPU "
-                                    "backend")
-                                     .arg(QString::fromStdString(file.backend)),
+    if (file.backend == "cuda" && !on_cuda)
+        statusBar()->showMessage(tr("The scenario asks for the CUDA backend, which is unavailable "
+                                    "(%1); the window runs on the CPU")
+                                     .arg(QString::fromStdString(cuda.reason)),
                                  8000);
     return true;
 }

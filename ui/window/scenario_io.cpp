@@ -2,6 +2,7 @@
 #include "ui/window/scenario_io.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <limits>
 
 #include "core/trace/scenario_options.h"
@@ -63,7 +64,7 @@ ScenarioFile scenarioFromWindow(const MainWindow& window) {
     setSessionOptions(scenario, options);
     scenario.eviction_budget_bytes = panel->evictionBudgetBytes();
     file.steps = std::max(0, window.trace()->cursor() - 1);  // decode steps after the prefill
-    file.backend = "cpu";                                    // what the window runs on
+    file.backend = panel->backendBox()->currentData().toString().toStdString();  // cpu or cuda
     const QWidget* tab = window.views()->currentWidget();
     file.view = tab ? tab->objectName().toStdString() : "generate";
     const GenerateView* generate = window.views()->generate();

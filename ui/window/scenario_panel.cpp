@@ -10,10 +10,12 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QThread>
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "core/engine/backend_select.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
 #include "ui/engine/session_worker.h"
@@ -148,6 +150,7 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     form->addRow(tr("Layout"), m_layout);
     form->addRow(tr("Block size"), m_block_size);
     form->addRow(tr("Precision"), m_codec);
+    form->addRow(tr("Backend"), buildBackendRow());
     form->addRow(m_measure_other);
     auto changed = [this] {
         m_block_size->setEnabled(m_layout->currentData().toInt() == int(CacheLayout::Paged));
@@ -172,6 +175,31 @@ QWidget* ScenarioPanel::buildEvictionGroup() {
     auto* layout = new QVBoxLayout(group);
     layout->addWidget(m_eviction);
     return group;
+}
+
+QWidget* ScenarioPanel::buildBackendRow() {
+    m_backend = new QComboBox;
+    m_backend->addItem(tr("CPU (Eigen)"), QStringLiteral("cpu"));
+    m_backend->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    const CudaAvailability cuda = cudaAvailability();
+    if (cuda.available) {
+        m_backend->setToolTip(tr("Where the forward pass runs; changing it starts over"));
+    } else {
+        const QString why = tr("CUDA is unavailable: %1").arg(QString::fromStdString(cuda.reason));
+        auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
+        model->item(1)->setEnabled(false);
+        m_backend->setItemData(1, why, Qt::ToolTipRole);
+        m_backend->setToolTip(tr("Where the forward pass runs. %1").arg(why));
+    }
+    const bool on_cuda = requestedBackend() != BackendKind::Cpu && cuda.available;
+    m_backend->setCurrentIndex(on_cuda ? 1 : 0);
+    connect(m_backend, &QComboBox::currentIndexChanged, this, [this] {
+        setRequestedBackend(m_backend->currentData().toString() == QStringLiteral("cuda")
+                                ? BackendKind::Cuda
+                                : BackendKind::Cpu);
+        emit settingsChanged();
+    });
+    return m_backend;
 }
 
 QString ScenarioPanel::modelReference() const {

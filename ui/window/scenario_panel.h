@@ -65,6 +65,10 @@ public:
     /// The cache precision (KvCacheSpec labels as item data).
     QComboBox* codecBox() const { return m_codec; }
     EvictionControls* evictionControls() const { return m_eviction; }
+    /// Where the forward pass runs: "cpu" or "cuda" as item data (core/engine/backend_select.h).
+    /// The CUDA item is disabled, its tooltip saying why, when CUDA is unavailable; choosing an
+    /// item sets the requested backend and emits settingsChanged().
+    QComboBox* backendBox() const { return m_backend; }
 
 signals:
     void modelChosen(const QString& reference);
@@ -80,6 +84,7 @@ private:
     QWidget* buildSamplingGroup();
     QWidget* buildCacheGroup();
     QWidget* buildEvictionGroup();
+    QWidget* buildBackendRow();
 
     QComboBox* m_model = nullptr;
     QPushButton* m_open = nullptr;
@@ -96,6 +101,7 @@ private:
     QCheckBox* m_measure_other = nullptr;
     int m_n_builtin = 0;
     QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
+    QComboBox* m_backend = nullptr;  // "cpu", "cuda"
     std::int64_t m_max_context = 0;  // likewise (0 = the model's)
     EvictionControls* m_eviction = nullptr;
 };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/cli/attention/attention_output.h"
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generation.h"
 #include "app/cli/sampling_flags.h"
@@ -26,6 +27,7 @@ constexpr FlagSpec kFlags[] = {
     {"json", "", "print JSON: tokens[] and matrix[][]"},
     {"csv", "", "print CSV: a header of key tokens, one row per query"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -7,9 +7,11 @@
 #include <ostream>
 #include <thread>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/bench/bandwidth.h"
 #include "app/cli/bench/bench_gguf_open.h"
 #include "app/cli/bench/bench_json_read.h"
+#include "app/cli/bench/bench_kernels.h"
 #include "app/cli/bench/bench_models.h"
 #include "app/cli/bench/bench_report.h"
 #include "app/cli/bench/bench_runner.h"
@@ -17,6 +19,7 @@
 #include "app/cli/command.h"
 #include "app/cli/text_format.h"
 #include "app/cli/threads_flag.h"
+#include "core/engine/backend_select.h"
 #include "core/engine/cpu_backend.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
@@ -32,10 +35,15 @@ constexpr FlagSpec kFlags[] = {
     {"only", "SECTION",
      "decode: time only the decode table (memcpy, each model's decode and prefill, RSS); evict: "
      "only the bounded-cache section"},
+    {"kernels", "",
+     "with --backend cuda: time the CUDA decode-attention kernel per codec, batch 1..64, context "
+     "1k..32k, against the device copy bandwidth, and each model end to end (exits 2 without "
+     "CUDA)"},
     {"models", "LIST",
      "comma-separated: builtin:..., 15M, 15M-F32, 15M-Q8_0, 15M-Q4_K, stories260K or a model "
      "file (default builtin:demo,15M[,stories260K])"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =
@@ -149,7 +157,7 @@ ModelRun benchModel(const BenchModel& bench_model, int n_threads, const CopyBand
     run.model = bench_model.name;
     run.config = bench_model.model->config;
     run.n_threads = n_threads;
-    run.backend = CpuBackend(n_threads).name();
+    run.backend = makeRequestedBackend(n_threads)->name();
     run.copy = copy;
     run.weight_types = weightTypes(bench_model.model->weights);
     run.weight_bytes = storedWeightBytes(bench_model.model->weights);
@@ -210,6 +218,7 @@ std::vector<JsonReadTiming> benchJsonRead(const BenchPlan& plan,
 }
 
 int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+    if (args.has("kernels")) return runKernelBench(args, out, err);
     const BenchPlan plan = makePlan(args.has("quick"));
     const std::string model_list = args.optionalValue("models").value_or(defaultBenchModels());
     BenchResults results;

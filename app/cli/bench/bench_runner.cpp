@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "app/cli/stats.h"
-#include "core/engine/cpu_backend.h"
+#include "core/engine/backend_select.h"
 #include "core/engine/session.h"
 #include "core/model/random_weights.h"
 
@@ -38,7 +38,7 @@ DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int 
     options.eviction = eviction;
     options.eviction_undo = false;
     const std::vector<TokenId> prompt = madeUpTokens(*model, context - 1);
-    Session session(model, options, std::make_unique<CpuBackend>(n_threads));
+    Session session(model, options, makeRequestedBackend(n_threads));
     const auto prefill_start = std::chrono::steady_clock::now();
     session.prefill(prompt);
     const double prefill_s =

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/evict_eval/evict_eval_output.h"
 #include "app/cli/generation.h"
@@ -51,6 +52,7 @@ constexpr FlagSpec kFlags[] = {
      "tokens"},
     {"json", "", "print one JSON object instead of the table"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -3,6 +3,7 @@
 #include <optional>
 #include <ostream>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generate/generate_trace.h"
 #include "app/cli/generation.h"
@@ -32,6 +33,7 @@ constexpr FlagSpec kFlags[] = {
     {"trace", "FILE", "also save the run as a trace (format from the name or --trace-format)"},
     {"trace-format", "F", "json, csv or chrome (Chrome trace events for Perfetto)"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =

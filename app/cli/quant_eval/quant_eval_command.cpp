@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generation.h"
 #include "app/cli/input_files.h"
@@ -45,6 +46,7 @@ constexpr FlagSpec kFlags[] = {
     {"block-size", "B", "paged block size, a multiple of 32 for kivi2 (default 32)"},
     {"json", "", "print one JSON object instead of the table"},
     kThreadsFlag,
+    kBackendFlag,
 };
 
 constexpr std::string_view kDetails =
