@@ -18,6 +18,7 @@
 #include "core/trace/scenario_file.h"
 #include "core/util/error.h"
 #include "ui/engine/trace_model.h"
+#include "ui/evict/evict_view.h"
 #include "ui/generate/generate_view.h"
 #include "ui/lessons/lesson_catalog.h"
 #include "ui/lessons/lesson_player.h"
@@ -123,6 +124,13 @@ QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& o
         quant.run();
         if (!quant.waitUntilIdle()) return QStringLiteral("--view quant: the comparison timed out");
         if (!quant.errorText().isEmpty()) return quant.errorText();
+    }
+    if (options.view == "evict") {
+        // The Eviction view shows a comparison: run its default one and wait for it.
+        kvscope::EvictView& evict = *views.evict();
+        evict.run();
+        if (!evict.waitUntilIdle()) return QStringLiteral("--view evict: the comparison timed out");
+        if (!evict.errorText().isEmpty()) return evict.errorText();
     }
     if (options.view == "paging" && !views.paging()->waitUntilIdle())
         return QStringLiteral("--view paging: the simulation timed out");

@@ -17,6 +17,13 @@ QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/all-heads.png \
 # The Quantization tab: int8 keys and int4 values beside fp32, run before the shot.
 QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/quantization.png \
   --model builtin:demo --prompt "KVScope KVScope KVSc" --view quant
+# A bounded cache: a window of 32 on the demo model's needle, the evicted tokens struck through.
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/eviction-strip.png \
+  docs/examples/needle-window.kvscope.json
+# The Eviction tab: StreamingLLM (budget 16, 4 sinks) against the full cache on stories260K.
+QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/eviction.png \
+  --model ../shared/models/stories260K.gguf \
+  --prompt "Once upon a time, there was a little girl named Lily." --view evict
 # The Memory tab: Llama-3.1-8B at 32k context, batch 8, on an H100 (a scenario file's view settings).
 QT_QPA_PLATFORM=offscreen "$app" --screenshot docs/screenshots/memory.png \
   docs/examples/memory-llama-3.1-8b.kvscope.json

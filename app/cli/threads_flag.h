@@ -1,6 +1,7 @@
 #pragma once
-// --threads N, shared by every command that computes (generate, attention, quant-eval, bench,
-// export) and by kvscope itself: the CPU backend's threads (core/engine/cpu_threads.h).
+// --threads N, shared by every command that computes (generate, attention, quant-eval,
+// evict-eval, bench, export) and by kvscope itself: the CPU backend's threads
+// (core/engine/cpu_threads.h).
 #include "app/cli/cli_args.h"
 
 namespace kvscope::cli {

@@ -123,16 +123,16 @@ inline void KvCache::compactLayer(std::int64_t layer,
     const std::vector<float> v_all = copyValues(layer);  // [layerLength][kv_dim]
     std::vector<float> k(std::size_t(count * d)), v(std::size_t(count * d));  // [count][kv_dim]
     for (std::int64_t g = 0; g < n_groups; ++g) {
-        const std::vector<std::int64_t>& kept_slots = keep[std::size_t(g)];
+        const std::vector<std::int64_t>& group_slots = keep[std::size_t(g)];
         for (std::int64_t i = 0; i < count; ++i) {
-            const std::int64_t from = kept_slots[std::size_t(i)] * d + g * width,
+            const std::int64_t from = group_slots[std::size_t(i)] * d + g * width,
                                to = i * d + g * width;
             std::copy_n(k_all.begin() + from, width, k.begin() + to);
             std::copy_n(v_all.begin() + from, width, v.begin() + to);
         }
         if (kept_keys) {
-            forEachKeptRun(kept_slots, [&](std::int64_t i, std::int64_t n) {
-                kept_keys(k.data() + i * d + g * width, n, g, i, kept_slots[std::size_t(i)]);
+            forEachKeptRun(group_slots, [&](std::int64_t i, std::int64_t n) {
+                kept_keys(k.data() + i * d + g * width, n, g, i, group_slots[std::size_t(i)]);
             });
         }
     }

@@ -67,18 +67,22 @@ private:
 };
 
 /// y = x W^T (+ bias when the model has one).
-void project(const Matrix& x, const WeightMatrix& w, const Vector& bias, Matrix& y, int threads) {
-    cpu::linear(x, w, y, threads);
+void project(const Matrix& x, const WeightMatrix& w, const Vector& bias, Matrix& y,
+             const cpu::MatmulOptions& matmul) {
+    cpu::linear(x, w, y, matmul);
     if (bias.size() != 0) cpu::addBias(y, bias);
 }
 
 }  // namespace
 
-CpuBackend::CpuBackend(int n_threads) : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()) {}
+CpuBackend::CpuBackend(int n_threads, cpu::Activations activations)
+    : m_n_threads(n_threads > 0 ? n_threads : defaultThreads()),
+      m_matmul{.n_threads = m_n_threads, .activations = activations} {}
 
 std::string CpuBackend::name() const {
     return "CPU (Eigen, " + std::to_string(m_n_threads) + " thread" +
-           (m_n_threads == 1 ? "" : "s") + ")";
+           (m_n_threads == 1 ? "" : "s") +
+           (m_matmul.activations == cpu::Activations::Float ? ", float activations" : "") + ")";
 }
 
 void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,
@@ -113,9 +117,9 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
             options.rope_start.empty() ? start_pos : options.rope_start[std::size_t(l)];
         rope.prepare(c, w.rope_freqs, l, rope_at, n);
         cpu::rmsNorm(x, lw.attn_norm, c.norm_eps, h);  // [n][d_model]
-        project(h, lw.wq, lw.bq, q, threads);          // [n][n_heads * head_dim]
-        project(h, lw.wk, lw.bk, k, threads);          // [n][kv_dim]
-        project(h, lw.wv, lw.bv, v, threads);          // [n][kv_dim]
+        project(h, lw.wq, lw.bq, q, m_matmul);         // [n][n_heads * head_dim]
+        project(h, lw.wk, lw.bk, k, m_matmul);         // [n][kv_dim]
+        project(h, lw.wv, lw.bv, v, m_matmul);         // [n][kv_dim]
         if (c.qk_norm) {
             cpu::rmsNormHeads(q, lw.q_norm, c.norm_eps);
             cpu::rmsNormHeads(k, lw.k_norm, c.norm_eps);
@@ -126,19 +130,19 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
         cache.collectRuns(l, runs);
         attend(c, c.layerWindow(l), q, runs, slot, att, options.want_attention ? &probs : nullptr,
                threads);
-        project(att, lw.wo, lw.bo, proj, threads);  // [n][d_model]
+        project(att, lw.wo, lw.bo, proj, m_matmul);  // [n][d_model]
         if (c.post_norms) cpu::rmsNorm(proj, lw.attn_post_norm, c.norm_eps, proj);
         x += proj;
 
         cpu::rmsNorm(x, lw.ffn_norm, c.norm_eps, h);
-        cpu::linear(h, lw.w_gate, gate, threads);  // [n][d_ff]
-        cpu::linear(h, lw.w_up, up, threads);      // [n][d_ff]
+        cpu::linear(h, lw.w_gate, gate, m_matmul);  // [n][d_ff]
+        cpu::linear(h, lw.w_up, up, m_matmul);      // [n][d_ff]
         if (c.ffn_activation == FfnActivation::GeluTanh) {
             cpu::geGlu(gate, up);
         } else {
             cpu::swiGlu(gate, up);
         }
-        cpu::linear(gate, lw.w_down, proj, threads);  // [n][d_model]
+        cpu::linear(gate, lw.w_down, proj, m_matmul);  // [n][d_model]
         if (c.post_norms) cpu::rmsNorm(proj, lw.ffn_post_norm, c.norm_eps, proj);
         x += proj;
 
@@ -149,7 +153,7 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     const std::int64_t n_logits = options.all_logits ? n : 1;
     const Matrix last = x.bottomRows(n_logits);  // [n_logits][d_model]
     cpu::rmsNorm(last, w.output_norm, c.norm_eps, h);
-    project(h, w.classifier(c), w.output_bias, out.logits, threads);  // [n_logits][vocab]
+    project(h, w.classifier(c), w.output_bias, out.logits, m_matmul);  // [n_logits][vocab]
     if (c.final_softcap > 0.0f) cpu::softcap(out.logits, c.final_softcap);
 }
 

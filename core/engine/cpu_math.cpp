@@ -50,32 +50,6 @@ int threadsFor(std::int64_t work, int n_threads) {
     return int(std::clamp<std::int64_t>(work / kMinWorkPerThread, 1, n_threads));
 }
 
-void linear(const Matrix& x, const WeightMatrix& w, Matrix& y, int n_threads) {
-    const std::int64_t n = x.rows(), in = x.cols(), out = w.rows();
-    KVSCOPE_EXPECTS(w.cols() == in);
-    y.resize(n, out);
-    constexpr std::int64_t kBlock = 16;  // rows of W per task: 16 x d_model floats stay in L1/L2
-    const std::int64_t n_blocks = (out + kBlock - 1) / kBlock;
-    const bool f32 = w.type() == GgmlType::F32;
-    const int threads = threadsFor(n * in * out, n_threads);
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    {
-        std::vector<float> scratch(f32 ? 0 : std::size_t(kBlock * in));  // [kBlock][in]
-#pragma omp for schedule(static)
-        for (std::int64_t b = 0; b < n_blocks; ++b) {
-            const std::int64_t first = b * kBlock, last = std::min(out, first + kBlock);
-            const float* rows = f32 ? w.f32Row(first) : scratch.data();  // [last - first][in]
-            if (!f32) w.decodeRows(first, last - first, scratch.data());
-            for (std::int64_t i = 0; i < n; ++i) {
-                const float* xi = x.data() + i * in;
-                float* yi = y.data() + i * out;
-                for (std::int64_t o = first; o < last; ++o)
-                    yi[o] = dot(xi, rows + (o - first) * in, in);
-            }
-        }
-    }
-}
-
 void rmsNorm(const Matrix& x, const Vector& weight, float eps, Matrix& out) {
     const std::int64_t d = x.cols();
     KVSCOPE_EXPECTS(weight.size() == d);

@@ -17,12 +17,28 @@ float dot(const float* a, const float* b, std::int64_t n);
 /// on a busy machine), so small products run on the calling thread.
 int threadsFor(std::int64_t work, int n_threads);
 
+/// How a matrix product treats its activations (the rows of x).
+///   LlamaCpp (the default): as llama.cpp's CPU backend does. Before a quantized W multiplies
+///     them, the rows are rounded once to 8-bit blocks (Q8_0 / Q8_1 / Q8_K, per
+///     activationType(), core/engine/q8_activations.h) and every dot product multiplies integers
+///     (core/engine/int_dot.h). F32, F16 and BF16 W: float rows (ggml converts the rows to
+///     fp16 / bf16 for F16 / BF16 weights; rounding them here moved qwen2-f16's logits further
+///     from llama.cpp's, test_arch_golden.cpp, so it is not done).
+///   Float: the rows stay fp32 and W is decoded (bit-identical to ggml) a block of rows at a
+///     time, so the result is exactly that of W's fp32 expansion.
+enum class Activations { LlamaCpp, Float };
+const char* activationsName(Activations a);
+
+struct MatmulOptions {
+    int n_threads = 1;
+    Activations activations = Activations::Float;
+};
+
 /// y = x W^T, matrix-matrix: W is walked in blocks of rows, each block reused for every row of
-/// x while it is hot in cache. Blocks are split over n_threads. A quantized W is read in place:
-/// each block of rows is decoded (bit-identical to ggml) into a per-thread scratch and reused
-/// for every row of x, so the result is exactly that of the fp32 expansion of W, and a model is
-/// never expanded in memory. x: [n][in], w: [out][in], y: [n][out].
-void linear(const Matrix& x, const WeightMatrix& w, Matrix& y, int n_threads);
+/// x while it is hot in cache. Blocks are split over n_threads. A quantized W is read in place
+/// (its blocks, never an fp32 copy of the matrix), as options.activations says.
+/// x: [n][in], w: [out][in], y: [n][out].
+void linear(const Matrix& x, const WeightMatrix& w, Matrix& y, const MatmulOptions& options);
 
 /// out = RMSNorm(x) * weight, row by row (llama2.c rmsnorm). x, out: [n][d]; weight: [d].
 void rmsNorm(const Matrix& x, const Vector& weight, float eps, Matrix& out);

@@ -203,7 +203,8 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
             layer.attention.push_back(std::move(by_pos));
         }
     }
-    record.cost = forwardCost(c, recompute ? start : held_before, std::int64_t(fed.size()), 1);
+    record.cost = forwardCost(c, recompute ? start : held_before, std::int64_t(fed.size()), 1,
+                              storedWeightBytes(m_model->weights, c));
     record.wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();

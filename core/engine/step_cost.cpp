@@ -6,6 +6,14 @@ namespace kvscope {
 
 namespace {
 
+constexpr double kFloatBytes = 4.0;
+
+/// Multiply-adds of one token's matrix products in one layer: wq, wk, wv, wo and the FFN's three.
+double layerWeights(const ModelConfig& c) {
+    const double d = double(c.d_model), q = double(c.qDim()), kv = double(c.kvDim());
+    return d * q + 2 * d * kv + q * d + 3 * d * double(c.d_ff);
+}
+
 /// Keys the queries of positions [start, start + n) visit: p + 1 each, at most `window` (> 0).
 double keyVisits(std::int64_t start, std::int64_t n, std::int64_t window) {
     const double end = double(start + n);
@@ -18,13 +26,32 @@ double keyVisits(std::int64_t start, std::int64_t n, std::int64_t window) {
 
 }  // namespace
 
+WeightBytes fp32WeightBytes(const ModelConfig& c) {
+    const double d = double(c.d_model);
+    const double norms = 2.0 * d * double(c.n_layers) + d;
+    return {.fixed = kFloatBytes * (layerWeights(c) * double(c.n_layers) + norms),
+            .embedding_row = kFloatBytes * d,
+            .classifier = kFloatBytes * double(c.vocab) * d};
+}
+
+WeightBytes storedWeightBytes(const ModelWeights& w, const ModelConfig& c) {
+    const double row = double(w.token_embd.rowBytes());
+    const double classifier = double(w.classifier(c).storedBytes());
+    return {.fixed = double(w.storedBytesPerToken(c)) - row - classifier,
+            .embedding_row = row,
+            .classifier = classifier};
+}
+
 StepCost forwardCost(const ModelConfig& c, std::int64_t start_pos, std::int64_t n_new,
                      std::int64_t n_logits) {
-    constexpr double kFloatBytes = 4.0;
-    const double d = double(c.d_model), q = double(c.qDim()), kv = double(c.kvDim());
+    return forwardCost(c, start_pos, n_new, n_logits, fp32WeightBytes(c));
+}
+
+StepCost forwardCost(const ModelConfig& c, std::int64_t start_pos, std::int64_t n_new,
+                     std::int64_t n_logits, const WeightBytes& weights) {
+    const double d = double(c.d_model);
     const double end = double(start_pos + n_new);
-    // Matrix products of one token in one layer: wq, wk, wv, wo and the three FFN matrices.
-    const double layer_weights = d * q + 2 * d * kv + q * d + 3 * d * double(c.d_ff);
+    const double layer_weights = layerWeights(c);
     // Attention over keys 0..p for each new position p (the last `window` of them in a local
     // layer): q.k and a.v, per query head; the K/V rows each layer reads.
     // Every layer is global unless local_layers says otherwise (it is empty or [n_layers]).
@@ -44,9 +71,8 @@ StepCost forwardCost(const ModelConfig& c, std::int64_t start_pos, std::int64_t 
                  2.0 * classifier * double(n_logits);
     // Weights: every layer matrix and norm once per pass, the embedding rows of the new tokens,
     // the final norm, and the classifier when logits are computed.
-    const double norms = 2.0 * d * double(c.n_layers) + d;
-    cost.weight_bytes_read = kFloatBytes * (layer_weights * double(c.n_layers) + norms +
-                                            d * double(n_new) + (n_logits > 0 ? classifier : 0.0));
+    cost.weight_bytes_read = weights.fixed + weights.embedding_row * double(n_new) +
+                             (n_logits > 0 ? weights.classifier : 0.0);
     // K/V: each KV head's rows are read once per layer (shared by its query group).
     const double kv_per_row = double(c.kvBytesPerTokenPerLayer(4));
     cost.kv_bytes_read = kv_per_row * kv_rows_read;

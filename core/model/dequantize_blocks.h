@@ -34,6 +34,9 @@ void q5_1(const std::byte* src, float* dst, std::int64_t n_blocks);
 void q8_0(const std::byte* src, float* dst, std::int64_t n_blocks);
 void iq4nl(const std::byte* src, float* dst, std::int64_t n_blocks);
 
+/// Q3_K's 16 6-bit scales (biased by 32) from their 12 packed bytes (ggml's kmask shuffle).
+void q3kScales(const std::byte* packed, std::int8_t scales[16]);
+
 // 256-value super-blocks (k-quants and IQ4_XS).
 void q2_k(const std::byte* src, float* dst, std::int64_t n_blocks);
 void q3_k(const std::byte* src, float* dst, std::int64_t n_blocks);

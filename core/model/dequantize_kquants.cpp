@@ -25,6 +25,18 @@ void scaleMinK4(int j, const std::byte* q, std::uint8_t& d, std::uint8_t& m) {
 
 }  // namespace
 
+void q3kScales(const std::byte* packed, std::int8_t scales[16]) {
+    constexpr std::uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
+    std::uint32_t aux[4];
+    std::memcpy(aux, packed, 12);
+    const std::uint32_t tmp = aux[2];
+    aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
+    aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
+    aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
+    aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
+    std::memcpy(scales, aux, 16);
+}
+
 /// Q2_K [84 B]: scales[16] (low nibble scale, high nibble min), qs[64] (2-bit), d, dmin.
 void q2_k(const std::byte* src, float* y, std::int64_t n_blocks) {
     for (std::int64_t b = 0; b < n_blocks; ++b, src += 84) {
@@ -53,20 +65,12 @@ void q2_k(const std::byte* src, float* y, std::int64_t n_blocks) {
 
 /// Q3_K [110 B]: hmask[32] (third bit), qs[64] (low 2 bits), scales[12] (16 x 6-bit), d.
 void q3_k(const std::byte* src, float* y, std::int64_t n_blocks) {
-    constexpr std::uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
     for (std::int64_t b = 0; b < n_blocks; ++b, src += 110) {
         const std::byte* hm = src;
         const std::byte* q = src + 32;
         const float d_all = half(src + 108);
-        std::uint32_t aux[4];
-        std::memcpy(aux, src + 96, 12);
-        const std::uint32_t tmp = aux[2];
-        aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
-        aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
-        aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
-        aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
         std::int8_t scales[16];
-        std::memcpy(scales, aux, sizeof scales);
+        q3kScales(src + 96, scales);
         int is = 0;
         std::uint8_t m = 1;
         for (int n = 0; n < kQK; n += 128) {

@@ -1,14 +1,19 @@
 #include "core/model/llama2c_model.h"
 
+#include <cstring>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "core/model/llama2c_tokenizer.h"
 #include "core/model/raw_file_reader.h"
+#include "core/util/check.h"
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
+#include "core/util/mapped_file.h"
 
 namespace kvscope {
 
@@ -129,41 +134,63 @@ ModelConfig checkedConfig(RawFileReader& in, const Header& h) {
     return c;
 }
 
-void readInto(RawFileReader& in, float* dst, Eigen::Index n, const std::string& item) {
-    in.read(dst, std::int64_t(n) * 4, item);
-}
+/// The checkpoint's tensors in file order, used in place: the matrices are views of the mapped
+/// file (fp32 rows, never copied), the norm vectors (a few KiB) are copied. `c` was checked
+/// against the file's size, so every tensor lies inside it.
+class TensorWalker {
+public:
+    TensorWalker(std::shared_ptr<const MappedFile> file, std::int64_t offset)
+        : m_file(std::move(file)), m_offset(offset) {}
 
-float* floatsOf(Vector& v) {
-    return v.data();
-}
-float* floatsOf(WeightMatrix& m) {
-    return m.values().data();
-}
+    WeightMatrix matrix(std::int64_t rows, std::int64_t cols) {  // [rows][cols] fp32
+        const std::span<const std::byte> bytes = take(rows * cols * 4);
+        return WeightMatrix::view(GgmlType::F32, rows, cols, bytes, m_file);
+    }
+    Vector vector(std::int64_t n) {  // [n] fp32
+        Vector v(n);
+        const std::span<const std::byte> bytes = take(n * 4);
+        std::memcpy(v.data(), bytes.data(), bytes.size());
+        return v;
+    }
+    void skip(std::int64_t bytes) { take(bytes); }
 
-/// Reads the tensors in file order; `w` has the shapes of `c` already.
-void readWeights(RawFileReader& in, const ModelConfig& c, ModelWeights& w) {
-    const auto perLayer = [&](const char* name, auto field) {
-        for (std::size_t l = 0; l < w.layers.size(); ++l) {
-            auto& tensor = w.layers[l].*field;
-            readInto(in, floatsOf(tensor), tensor.size(),
-                     std::string(name) + " of layer " + std::to_string(l));
-        }
+private:
+    std::span<const std::byte> take(std::int64_t n) {
+        KVSCOPE_EXPECTS(n >= 0 && m_offset + n <= m_file->size());
+        const std::span<const std::byte> bytes =
+            m_file->bytes().subspan(std::size_t(m_offset), std::size_t(n));
+        m_offset += n;
+        return bytes;
+    }
+
+    std::shared_ptr<const MappedFile> m_file;
+    std::int64_t m_offset;
+};
+
+/// The tensors of `c` from the checkpoint (llama2c_model.h lists them), after the header.
+ModelWeights mapWeights(const std::string& path, std::int64_t header_bytes, const ModelConfig& c) {
+    TensorWalker in(std::make_shared<const MappedFile>(MappedFile::open(path)), header_bytes);
+    const std::int64_t d = c.d_model, q = c.qDim(), kv = c.kvDim();
+    ModelWeights w;
+    w.layers.resize(std::size_t(c.n_layers));
+    const auto perLayer = [&](auto field, auto make) {
+        for (LayerWeights& l : w.layers)
+            l.*field = make();
     };
-    readInto(in, floatsOf(w.token_embd), w.token_embd.size(), "token_embedding_table");
-    perLayer("rms_att_weight", &LayerWeights::attn_norm);
-    perLayer("wq", &LayerWeights::wq);
-    perLayer("wk", &LayerWeights::wk);
-    perLayer("wv", &LayerWeights::wv);
-    perLayer("wo", &LayerWeights::wo);
-    perLayer("rms_ffn_weight", &LayerWeights::ffn_norm);
-    perLayer("w1", &LayerWeights::w_gate);
-    perLayer("w2", &LayerWeights::w_down);
-    perLayer("w3", &LayerWeights::w_up);
-    readInto(in, w.output_norm.data(), w.output_norm.size(), "rms_final_weight");
-    const std::int64_t freq_cis_bytes = c.max_context * c.head_dim / 2 * 4;
-    in.skip(freq_cis_bytes, "freq_cis_real");
-    in.skip(freq_cis_bytes, "freq_cis_imag");
-    if (!c.tied_output) readInto(in, floatsOf(w.output), w.output.size(), "wcls");
+    w.token_embd = in.matrix(c.vocab, d);
+    perLayer(&LayerWeights::attn_norm, [&] { return in.vector(d); });
+    perLayer(&LayerWeights::wq, [&] { return in.matrix(q, d); });
+    perLayer(&LayerWeights::wk, [&] { return in.matrix(kv, d); });
+    perLayer(&LayerWeights::wv, [&] { return in.matrix(kv, d); });
+    perLayer(&LayerWeights::wo, [&] { return in.matrix(d, q); });
+    perLayer(&LayerWeights::ffn_norm, [&] { return in.vector(d); });
+    perLayer(&LayerWeights::w_gate, [&] { return in.matrix(c.d_ff, d); });  // w1
+    perLayer(&LayerWeights::w_down, [&] { return in.matrix(d, c.d_ff); });  // w2
+    perLayer(&LayerWeights::w_up, [&] { return in.matrix(c.d_ff, d); });    // w3
+    w.output_norm = in.vector(d);
+    in.skip(2 * (c.max_context * c.head_dim / 2 * 4));     // freq_cis_real, freq_cis_imag
+    if (!c.tied_output) w.output = in.matrix(c.vocab, d);  // wcls
+    return w;
 }
 
 std::string tokenizerBeside(const std::string& checkpoint_path) {
@@ -193,8 +220,8 @@ Model loadLlama2cModel(const std::string& checkpoint_path, const std::string& to
     Model model;
     model.config = checkedConfig(in, header);
     model.config.name = std::filesystem::path(checkpoint_path).stem().string();
-    model.weights = ModelWeights::zeros(model.config);  // the file holds all of it: checked
-    readWeights(in, model.config, model.weights);
+    // The file holds all of it (checkedConfig compared its size): mapped, used in place.
+    model.weights = mapWeights(checkpoint_path, kHeaderBytes, model.config);
     model.weights.checkFinite();
     const std::string tok_path =
         tokenizer_path.empty() ? tokenizerBeside(checkpoint_path) : tokenizer_path;

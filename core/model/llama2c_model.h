@@ -23,13 +23,15 @@
 
 namespace kvscope {
 
-/// Loads `checkpoint_path` and its tokenizer; an empty `tokenizer_path` means "tokenizer.bin"
-/// beside the checkpoint. The config gets head_dim = dim / n_heads, rope_theta 10000, norm_eps
-/// 1e-5, max_context = seq_len, and the checkpoint's file stem as its name.
-/// Throws InputError naming the file and what is wrong before allocating anything the file
-/// cannot hold: header fields <= 0, dim not divisible by n_heads, n_heads not divisible by
-/// n_kv_heads, 64-bit overflow, a file size other than exactly the header plus the tensors it
-/// implies, a newer export format ("ak42" magic), a missing or malformed tokenizer.
+/// Loads `checkpoint_path` and its tokenizer. The file is memory-mapped and its matrices are used
+/// in place (fp32 views, WeightMatrix::isView()): loading copies only the norm vectors, so a
+/// model takes about its file's size in memory, not twice it. An empty `tokenizer_path` means
+/// "tokenizer.bin" beside the checkpoint. The config gets head_dim = dim / n_heads, rope_theta
+/// 10000, norm_eps 1e-5, max_context = seq_len, and the checkpoint's file stem as its name. Throws
+/// InputError naming the file and what is wrong before allocating anything the file cannot hold:
+/// header fields <= 0, dim not divisible by n_heads, n_heads not divisible by n_kv_heads, 64-bit
+/// overflow, a file size other than exactly the header plus the tensors it implies, a newer export
+/// format ("ak42" magic), a missing or malformed tokenizer.
 Model loadLlama2cModel(const std::string& checkpoint_path, const std::string& tokenizer_path = "");
 
 /// The config alone, as loadLlama2cModel makes it, from the header and the file size (no tensor

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/trace/eviction_json.h"
 #include "core/trace/trace_text.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -122,7 +123,7 @@ void readSampling(const JsonValue& value, SamplingParams& sampling) {
 }
 
 void readCache(const JsonValue& value, Scenario& scenario) {
-    checkKnownKeys(value, {"mode", "layout", "block_size", "codec", "max_context"});
+    checkKnownKeys(value, {"mode", "layout", "block_size", "codec", "max_context", "eviction"});
     if (const JsonValue* mode = optional(value, "mode"))
         scenario.mode = rethrowAt(*mode, [&] { return parseCacheMode(mode->asString()); });
     if (const JsonValue* layout = optional(value, "layout")) {
@@ -138,6 +139,8 @@ void readCache(const JsonValue& value, Scenario& scenario) {
             rethrowAt(*codec, [&] { return parseKvCacheSpec(codec->asString(), "codec"); });
     if (const JsonValue* context = optional(value, "max_context"))
         scenario.max_context = readInt(*context, 0);
+    if (const JsonValue* eviction = optional(value, "eviction"))
+        readEvictionObject(*eviction, scenario);
 }
 
 void readView(const JsonValue& value, ScenarioFile& file) {
@@ -148,9 +151,9 @@ void readView(const JsonValue& value, ScenarioFile& file) {
         if (member.key == "name") {
             file.view = readText(setting, false);
             if (file.view != "generate" && file.view != "memory" && file.view != "paging" &&
-                file.view != "quant")
+                file.view != "quant" && file.view != "evict")
                 setting.fail("there is no view named '" + file.view +
-                             "' (generate, memory, paging, quant)");
+                             "' (generate, memory, paging, quant, evict)");
         } else if (setting.isBool()) {
             file.view_settings[member.key] = setting.asBool();
         } else if (setting.isNumber()) {
@@ -232,6 +235,12 @@ std::string scenarioFileJson(const ScenarioFile& file) {
         cache.field("block_size", scenario.block_size);
         cache.field("codec", scenario.cache_spec.label());
         cache.field("max_context", scenario.max_context);
+        if (hasEvictionSettings(scenario)) {
+            PrettyObject eviction(cache.key("eviction"), 2);
+            for (const auto& [name, value] : evictionMembers(scenario))
+                std::visit([&eviction, &name](const auto& v) { eviction.field(name, v); }, value);
+            eviction.close();
+        }
         cache.close();
     }
     root.field("backend", file.backend);

@@ -11,11 +11,12 @@
 //     "max_new_tokens": 64,              what "Run to end" decodes
 //     "sampling": {"temperature": 0, "top_k": 0, "top_p": 1, "seed": "42"},
 //     "cache": {"mode": "cached", "layout": "contiguous", "block_size": 16, "codec": "fp32",
-//               "max_context": 0},
+//               "max_context": 0, "eviction": {"policy": "window", "budget": 64, ...}},
 //     "backend": "cpu",
 //     "view": {"name": "generate", "layer": 1, "head": 0, "all_heads": false}
 //   }
 //
+// "cache.eviction" (core/trace/eviction_json.h) is written only for a bounded cache.
 // "kvscope_scenario", "model" and "prompt" are required; every other key has the default shown
 // by ScenarioFile{}. Unknown keys are refused (a misspelt key would otherwise be ignored
 // silently), except inside "view", whose settings belong to the views. Writing is canonical

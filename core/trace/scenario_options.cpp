@@ -10,6 +10,7 @@ SessionOptions sessionOptionsOf(const Scenario& scenario) {
     options.cache_spec = scenario.cache_spec;
     options.sampling = scenario.sampling;
     options.max_context = scenario.max_context;
+    options.eviction = scenario.eviction;
     return options;
 }
 
@@ -20,6 +21,7 @@ void setSessionOptions(Scenario& scenario, const SessionOptions& options) {
     scenario.block_size = options.block_size;
     scenario.cache_spec = options.cache_spec;
     scenario.max_context = options.max_context;
+    scenario.eviction = options.eviction;
 }
 
 }  // namespace kvscope

@@ -1,6 +1,7 @@
 #pragma once
 // A Scenario's run settings and the SessionOptions they stand for: sampling, cache mode, layout,
-// block size, codecs and the context limit, copied one way or the other.
+// block size, codecs, the context limit and the bounded cache's eviction spec, copied one way or
+// the other (a budget in bytes stays the scenario's: the session holds its tokens).
 #include "core/engine/session.h"
 #include "core/trace/trace.h"
 

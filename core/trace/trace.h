@@ -27,6 +27,12 @@ struct Scenario {
     std::int64_t block_size = 16;  // positions per block of the paged layout
     KvCacheSpec cache_spec;        // the precision K and V are stored in (default fp32)
     std::int64_t max_context = 0;  // 0 = the model's max_context
+    /// The bounded cache (policy, budget in tokens, sinks, window, positions, shape); default:
+    /// full. What a session ran with: a budget given in bytes is already turned into tokens here.
+    EvictionSpec eviction;
+    /// When > 0 the budget was asked for in bytes (K + V of all layers, at the cache's
+    /// precision); eviction.budget holds the tokens they bought on the scenario's model.
+    std::int64_t eviction_budget_bytes = 0;
 
     bool operator==(const Scenario&) const = default;
 };

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/trace/eviction_json.h"
 #include "core/trace/trace_text.h"
 #include "core/util/json_writer.h"
 
@@ -26,6 +27,12 @@ void writeScenario(JsonWriter& json, const Scenario& scenario) {
     json.field("block_size", scenario.block_size);
     json.field("cache_spec", scenario.cache_spec.label());
     json.field("max_context", scenario.max_context);
+    if (hasEvictionSettings(scenario)) {
+        json.key("eviction").beginObject();
+        for (const auto& [name, value] : evictionMembers(scenario))
+            std::visit([&json, &name](const auto& v) { json.field(name, v); }, value);
+        json.endObject();
+    }
     json.endObject();
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/trace/eviction_json.h"
 #include "core/trace/trace_json.h"
 #include "core/trace/trace_text.h"
 #include "core/util/error.h"
@@ -132,6 +133,7 @@ Scenario readScenario(const JsonValue& value) {
     scenario.cache_spec =
         rethrowAt(spec, [&] { return parseKvCacheSpec(spec.asString(), "cache_spec"); });
     scenario.max_context = readInt(value.at("max_context"), 0);
+    if (const JsonValue* eviction = value.find("eviction")) readEvictionObject(*eviction, scenario);
     return scenario;
 }
 

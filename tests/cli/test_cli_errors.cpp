@@ -204,6 +204,12 @@ TEST_CASE("the threads flag takes a whole number in [1, 1024] on every command t
     checkBadInput(generateWith({"--threads", "0"}), "--threads");
     checkBadInput(generateWith({"--threads", "two"}), "--threads");
     checkBadInput(attentionWith({"--layer", "0", "--head", "0", "--threads", "1025"}), "--threads");
+    checkBadInput({"quant-eval", "--model", "builtin:demo", "--threads", "0"}, "--threads");
+    checkBadInput({"evict-eval", "--model", "builtin:demo", "--threads", "0"}, "--threads");
+    checkBadInput({"bench", "--quick", "--threads", "-1"}, "--threads");
+    checkBadInput({"export", "--scenario", "missing.json", "--what", "heatmap", "--format", "png",
+                   "--out", "x.png", "--threads", "0"},
+                  "--threads");
     for (const std::string& n : {"1", "2"}) {
         const auto result = runCliCaptured(generateWith({"--threads", n, "--json"}));
         INFO("stderr: " << result.err);

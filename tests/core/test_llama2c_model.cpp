@@ -138,6 +138,12 @@ TEST_CASE("llama2.c checkpoint loads back every tensor exactly", "[llama2c]") {
     model.weights.checkShapes(model.config);
     requireSameWeights(model.weights, weights);
     if (tied) CHECK(model.weights.output.size() == 0);
+    // Used in place: every matrix views the mapped file's fp32 rows (no copy).
+    CHECK(model.weights.token_embd.isView());
+    for (const LayerWeights& l : model.weights.layers)
+        for (const WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+            CHECK((m->isView() && m->type() == GgmlType::F32));
+    if (!tied) CHECK(model.weights.output.isView());
     REQUIRE(model.tokenizer != nullptr);
     CHECK(model.tokenizer->vocabSize() == 40);
 }

@@ -229,3 +229,77 @@ TEST_CASE("scenario file: the file name ending is recognised in any case", "[sce
     CHECK(!isScenarioFileName("kvscope.json"));
     CHECK(!isScenarioFileName(".json"));
 }
+
+TEST_CASE("scenario file: a bounded cache is written, read back and written the same",
+          "[scenario_file][eviction]") {
+    ScenarioFile file;
+    file.scenario.prompt = "KVScope";
+    file.scenario.eviction.policy = EvictionPolicy::Streaming;
+    file.scenario.eviction.budget = 48;
+    file.scenario.eviction.sinks = 2;
+    file.scenario.eviction.window = 0;
+    file.scenario.eviction.positions = EvictionPositions::Rerotate;
+    file.scenario.eviction.shape = BudgetShape::Pyramid;
+    file.scenario.eviction_budget_bytes = 98304;  // 48 tokens x 2 KiB (demo model, fp32)
+    const std::string text = scenarioFileJson(file);
+    // The object as docs/scenario-schema.md documents it, inside "cache".
+    CHECK_THAT(text, Catch::Contains("    \"max_context\": 0,\n"
+                                     "    \"eviction\": {\n"
+                                     "      \"policy\": \"streaming\",\n"
+                                     "      \"budget\": 48,\n"
+                                     "      \"budget_bytes\": 98304,\n"
+                                     "      \"sinks\": 2,\n"
+                                     "      \"window\": 0,\n"
+                                     "      \"pool\": 7,\n"
+                                     "      \"positions\": \"rerotate\",\n"
+                                     "      \"shape\": \"pyramid\"\n"
+                                     "    }\n"
+                                     "  },\n"));
+    const ScenarioFile back = readScenarioJson(text, "mem");
+    CHECK(back == file);
+    CHECK(back.scenario.eviction.policy == EvictionPolicy::Streaming);
+    CHECK(back.scenario.eviction.budget == 48);
+    CHECK(back.scenario.eviction.sinks == 2);
+    CHECK(back.scenario.eviction.positions == EvictionPositions::Rerotate);
+    CHECK(back.scenario.eviction.shape == BudgetShape::Pyramid);
+    CHECK(back.scenario.eviction_budget_bytes == 98304);
+    CHECK(scenarioFileJson(back) == text);
+
+    SECTION("a file without it (every file before bounded caches) reads as the full cache") {
+        const ScenarioFile old = readScenarioJson(kMinimal, "old.kvscope.json");
+        CHECK(old.scenario.eviction == EvictionSpec{});
+        CHECK_FALSE(old.scenario.eviction.bounded());
+        CHECK(old.scenario.eviction_budget_bytes == 0);
+        // ... and the full cache writes no eviction object: old files keep their bytes.
+        CHECK(scenarioFileJson(old).find("eviction") == std::string::npos);
+    }
+}
+
+TEST_CASE("scenario file: bad eviction settings name their key", "[scenario_file][eviction]") {
+    const auto with = [](const std::string& eviction) {
+        return R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "cache": {"eviction": )" +
+               eviction + "}}";
+    };
+    const std::pair<std::string, std::string> cases[] = {
+        {with(R"({"policy": "lru", "budget": 8})"), "$.cache.eviction.policy"},
+        {with(R"({"policy": "window"})"), "needs \"budget\" >= 1"},
+        {with(R"({"policy": "window", "budget": 0})"), "$.cache.eviction"},
+        {with(R"({"policy": "window", "budget": -3})"), "$.cache.eviction.budget"},
+        {with(R"({"policy": "streaming", "budget": 4, "sinks": 4})"), "sink count"},
+        {with(R"({"policy": "h2o", "budget": 8, "window": 8})"), "below the budget"},
+        {with(R"({"policy": "snapkv", "budget": 8, "pool": 4})"), "odd"},
+        {with(R"({"policy": "window", "budget": 8, "positions": "shifted"})"),
+         "$.cache.eviction.positions"},
+        {with(R"({"policy": "window", "budget": 8, "shape": "cone"})"), "$.cache.eviction.shape"},
+        {with(R"({"policy": "window", "budget": 8, "budget_bytes": "8k"})"),
+         "$.cache.eviction.budget_bytes"},
+        {with(R"({"policy": "window", "budget": 8, "budgt": 9})"), "budgt"},
+        {with("[]"), "$.cache.eviction"},
+    };
+    for (const auto& [json, needle] : cases) {
+        INFO(json);
+        const std::string message = errorOf(json);
+        INFO(message);
+        CHECK(message.find(needle) != std::string::npos);
+    }
+}

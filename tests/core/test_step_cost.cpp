@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <span>
+#include <vector>
+
 #include "core/engine/step_cost.h"
 #include "tests/core/tiny_models.h"
 
@@ -24,6 +28,42 @@ TEST_CASE("Step cost matches a hand count", "[cost]") {
     REQUIRE(prefill.flops == Approx(2.0 * (3 * 2 * 7680 + 2 * 4 * 8 * 6 * 2 + 8288)));
     REQUIRE(prefill.bytesMoved() ==
             Approx(prefill.weight_bytes_read + prefill.kv_bytes_read + prefill.kv_bytes_written));
+}
+
+TEST_CASE("Step cost counts the weights as stored", "[cost]") {
+    // The tiny shape (2 layers, d 32, 4 heads x 8, 2 KV heads, d_ff 48, vocab 259) with every
+    // matrix whose rows are whole 32-blocks stored as Q8_0 (34 bytes per 32 values) and w_down
+    // (rows of 48) fp32, and an untied classifier.
+    ModelConfig c = test::tinyConfig(4, 2);
+    c.tied_output = false;
+    ModelWeights w = ModelWeights::zeros(c);
+    auto bytes = std::make_shared<std::vector<std::byte>>(std::size_t(259 * 34), std::byte{0});
+    const auto q8 = [&](std::int64_t rows) {
+        return WeightMatrix::view(GgmlType::Q8_0, rows, 32,
+                                  std::span(bytes->data(), std::size_t(rows * 34)), bytes);
+    };
+    w.token_embd = q8(259);
+    w.output = q8(259);
+    for (LayerWeights& l : w.layers) {
+        l.wq = q8(32);
+        l.wk = q8(16);
+        l.wv = q8(16);
+        l.wo = q8(32);
+        l.w_gate = q8(48);
+        l.w_up = q8(48);
+    }
+    // Per layer: wq 32 x 34 + wk 16 x 34 + wv 16 x 34 + wo 32 x 34 + gate, up 2 x 48 x 34
+    //   = 1088 + 544 + 544 + 1088 + 3264 = 6528 B, and w_down 32 x 48 x 4 = 6144 B fp32.
+    // Norms: (2 layers x 2 + 1) x 32 x 4 = 640 B. Embedding row 34 B, classifier 259 x 34 = 8806.
+    const WeightBytes stored = storedWeightBytes(w, c);
+    CHECK(stored.fixed == 2 * (6528 + 6144) + 640);
+    CHECK(stored.embedding_row == 34);
+    CHECK(stored.classifier == 8806);
+    CHECK(forwardCost(c, 9, 1, 1, stored).weight_bytes_read == 25344 + 640 + 34 + 8806);
+    // Prefill of 3 tokens: three embedding rows, one classifier pass.
+    CHECK(forwardCost(c, 0, 3, 1, stored).weight_bytes_read == 25344 + 640 + 3 * 34 + 8806);
+    // The same shapes in fp32 (the overload without weights).
+    CHECK(forwardCost(c, 9, 1, 1).weight_bytes_read == 4.0 * (2 * 7680 + 128 + 32 + 32 + 259 * 32));
 }
 
 TEST_CASE("Step cost of a sliding-window layer counts its window only", "[cost]") {

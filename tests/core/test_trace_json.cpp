@@ -433,3 +433,46 @@ TEST_CASE("Version 3 keeps what a bounded cache holds; version 2 files still rea
                    Catch::Contains("held_positions_per_head[2]") && Catch::Contains("same count"));
     }
 }
+
+TEST_CASE("A bounded-cache trace keeps its eviction spec and each layer's held positions",
+          "[trace_json][eviction]") {
+    // The demo model, a window of 8: BOS + "The cache grows" (16 tokens) is cut to its last 8
+    // positions after the prefill, then every step keeps the 8 most recent.
+    SessionOptions options;
+    options.eviction.policy = EvictionPolicy::Window;
+    options.eviction.budget = 8;
+    const Trace trace = recordTrace("builtin:demo", "The cache grows", 5, options);
+    REQUIRE(trace.records.size() == 6);
+    const std::int64_t end = trace.records.back().positionsAfter();  // 16 + 5 = 21
+    REQUIRE(end == 21);
+    const std::vector<std::int64_t> last8{13, 14, 15, 16, 17, 18, 19, 20};
+    for (const LayerRecord& layer : trace.records.back().layers)
+        CHECK(layer.held_positions == last8);
+    CHECK(trace.records.front().layers[0].held_positions ==
+          std::vector<std::int64_t>{8, 9, 10, 11, 12, 13, 14, 15});
+    checkRoundTrip(trace);
+    const std::string json = traceJsonString(trace);
+    const Trace back = readTraceJson(json, "bounded.json");
+    CHECK(back.scenario.eviction == options.eviction);
+    for (std::size_t r = 0; r < trace.records.size(); ++r)
+        for (std::size_t l = 0; l < trace.records[r].layers.size(); ++l)
+            CHECK(back.records[r].layers[l].held_positions ==
+                  trace.records[r].layers[l].held_positions);
+    const JsonValue schema = parseJsonFile(kDocsDir + "/trace.schema.json", 1 << 20);
+    CHECK(JsonSchemaCheck(schema).violations(parseJson(json, "bounded.json")).empty());
+    // A full-cache trace writes neither member.
+    const std::string full = traceJsonString(demoTrace());
+    CHECK(full.find("eviction") == std::string::npos);
+    CHECK(full.find("held_positions") == std::string::npos);
+
+    SECTION("held positions out of order or past the record are refused") {
+        CHECK_THAT(
+            readErrorOf(replaceFirst(json, "\"held_positions\":[8,9,", "\"held_positions\":[9,8,")),
+            Catch::Contains("$.records[0].layers[0].held_positions[1]"));
+        CHECK_THAT(readErrorOf(
+                       replaceFirst(json, "\"held_positions\":[8,9,", "\"held_positions\":[8,99,")),
+                   Catch::Contains("$.records[0].layers[0].held_positions[1]"));
+        CHECK_THAT(readErrorOf(replaceFirst(json, "\"policy\":\"window\"", "\"policy\":\"lru\"")),
+                   Catch::Contains("$.scenario.eviction.policy"));
+    }
+}

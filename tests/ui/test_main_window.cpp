@@ -59,7 +59,7 @@ TEST_CASE("the main window opens on the demo model with its transport keys", "[u
     CHECK_FALSE(window.transport()->stepAction()->isEnabled());
     CHECK_FALSE(window.transport()->stepBackAction()->isEnabled());
     CHECK(statusText(window).contains("Position 0 / 512"));
-    CHECK(statusText(window).contains("KV cache 0 B"));
+    CHECK(statusText(window).contains("KV 0 B"));
     CHECK(statusText(window).contains("Backend: CPU"));
 }
 
@@ -86,7 +86,7 @@ TEST_CASE("Prefill, Step and Step back move the engine and every view", "[ui][wi
     CHECK(view.tokenStrip()->count(TokenRole::Generated) == 2);
     const StepRecord last = window.trace()->trace().records.back();
     CHECK(statusText(window).contains("Position 6 / 512"));
-    CHECK(statusText(window).contains("KV cache " + bytesText(last.kvBytesHeld())));
+    CHECK(statusText(window).contains("KV " + bytesText(last.kvBytesHeld()) + " of "));
     CHECK(window.views()->generate()->explanation()->text().contains("Decode step 2"));
 
     // Step back at the end is a real undo: the record goes, and stepping again reproduces it.

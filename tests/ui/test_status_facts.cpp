@@ -20,13 +20,18 @@ TEST_CASE("the status bar shows the facts of the step on screen", "[ui][status]"
 
     demo.open();
     CHECK(facts.positionLabel()->text() == "Position 0 / 512");
-    CHECK(facts.kvCacheLabel()->text() == "KV cache 0 B");
+    CHECK(facts.kvCacheLabel()->text() == "KV 0 B");
     CHECK(facts.backendLabel()->text() == "Backend: CPU");
 
     demo.prefill("abc");
     const StepRecord last = demo.step();
     CHECK(facts.positionLabel()->text() == "Position 5 / 512");
-    CHECK(facts.kvCacheLabel()->text() == "KV cache " + bytesText(last.kvBytesHeld()));
+    CHECK(facts.kvCacheLabel()->text() == "KV " + bytesText(last.kvBytesHeld()) +
+                                              QString::fromUtf8(" of ") + bytesText(1 << 20) +
+                                              " allocated");
+    // By hand: the demo model (4 layers, 4 KV heads of 16 fp32 values, K and V) holds 2 KiB per
+    // position: 5 positions are 10 KiB, and the contiguous layout reserves all 512: 1 MiB.
+    CHECK(facts.kvCacheLabel()->text() == QString::fromUtf8("KV 10.00 KiB of 1.00 MiB allocated"));
     CHECK(facts.lastStepLabel()->text().contains("(decode)"));
 
     demo.trace.setCursor(1);  // the prefill on screen

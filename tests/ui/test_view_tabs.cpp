@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "ui/engine/trace_model.h"
+#include "ui/evict/evict_view.h"
 #include "ui/export/export_menu.h"
 #include "ui/export/headless_export.h"
 #include "ui/generate/generate_view.h"
@@ -16,13 +17,13 @@ using namespace kvscope;
 TEST_CASE("the views as tabs, in order, each with its name", "[ui][views]") {
     TraceModel trace;
     ViewTabs views(&trace);
-    REQUIRE(views.count() == 4);
+    REQUIRE(views.count() == 5);
     CHECK(views.documentMode());
     const QList<QWidget*> widgets = {views.generate(), views.memory(), views.paging(),
-                                     views.quant()};
-    const QStringList titles = {"Generate", "Memory", "Paging", "Quantization"};
-    const QStringList names = {"generate", "memory", "paging", "quant"};
-    for (int i = 0; i < 4; ++i) {
+                                     views.quant(), views.evict()};
+    const QStringList titles = {"Generate", "Memory", "Paging", "Quantization", "Eviction"};
+    const QStringList names = {"generate", "memory", "paging", "quant", "evict"};
+    for (int i = 0; i < 5; ++i) {
         CHECK(views.widget(i) == widgets[i]);
         CHECK(views.tabText(i) == titles[i]);
         CHECK(widgets[i]->objectName() == names[i]);
@@ -31,6 +32,8 @@ TEST_CASE("the views as tabs, in order, each with its name", "[ui][views]") {
 
     CHECK(views.showView("quant"));
     CHECK(views.currentWidget() == views.quant());
+    CHECK(views.showView("evict"));
+    CHECK(views.currentWidget() == views.evict());
     CHECK(views.showView("memory"));
     CHECK(views.currentWidget() == views.memory());
     CHECK_FALSE(views.showView("nope"));

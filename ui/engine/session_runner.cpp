@@ -71,12 +71,18 @@ void SessionRunner::onFinished() {
 void SessionRunner::load(const QString& reference, const SessionOptions& options) {
     setPlaying(false);
     m_replay = false;
-    request([w = m_worker, reference, options] { w->load(reference, options); });
+    request([w = m_worker, reference, options, n = m_threads] {
+        w->setThreads(n);
+        w->load(reference, options);
+    });
 }
 
 void SessionRunner::configure(const SessionOptions& options) {
     setPlaying(false);
-    request([w = m_worker, options] { w->configure(options); });
+    request([w = m_worker, options, n = m_threads] {
+        w->setThreads(n);
+        w->configure(options);
+    });
 }
 
 void SessionRunner::setMeasureOtherMode(bool on) {

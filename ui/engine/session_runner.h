@@ -24,6 +24,10 @@ public:
     void load(const QString& reference, const SessionOptions& options);
     /// New cache/sampling options for the loaded model; the records are dropped.
     void configure(const SessionOptions& options);
+    /// The engine's threads for the next load() or configure(); 0 = the worker's default
+    /// (SessionWorker::defaultThreads()).
+    void setThreads(int n_threads) { m_threads = n_threads; }
+    int threads() const { return m_threads; }
     void setMeasureOtherMode(bool on);
     void prefill(const QString& prompt);
     void step();
@@ -62,6 +66,7 @@ signals:
     void succeeded();
 
 private:
+    int m_threads = 0;  // setThreads()
     template <typename Call>
     void request(Call call);
     void onFinished();

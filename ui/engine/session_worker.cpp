@@ -16,19 +16,16 @@ namespace kvscope {
 
 namespace {
 
-/// The engine's CPU backend in the window: every core but one, which the GUI thread keeps (on a
-/// 2-core machine a team of 2 engine threads stalls whenever the GUI paints, and the measured
-/// step times would show it).
-std::unique_ptr<Backend> engineBackend() {
-    // The Backend selector (ScenarioPanel) or kvscope's start asked for CUDA.
+/// The engine's backend in the window: CUDA when the Backend selector (ScenarioPanel) or kvscope's
+/// start asked for it and it is available, else the CPU backend with `n_threads` when the user
+/// chose it, else SessionWorker::defaultThreads().
+std::unique_ptr<Backend> engineBackend(int n_threads) {
     if (requestedBackend() != BackendKind::Cpu) {
         BackendSelection selection = makeBackend(requestedBackend(), 0);
         if (selection.note.empty()) return std::move(selection.backend);  // the CUDA backend
     }
-    // kvscope --threads N or OMP_NUM_THREADS win over the one-core-for-the-GUI default.
-    if (const std::optional<int> requested = requestedThreads())
-        return std::make_unique<CpuBackend>(*requested);
-    return std::make_unique<CpuBackend>(std::max(1, QThread::idealThreadCount() - 1));
+    return std::make_unique<CpuBackend>(n_threads > 0 ? n_threads
+                                                      : SessionWorker::defaultThreads());
 }
 
 QString what(const std::exception& e) {
@@ -37,6 +34,12 @@ QString what(const std::exception& e) {
 
 }  // namespace
 
+int SessionWorker::defaultThreads() {
+    // kvscope --threads N or OMP_NUM_THREADS win over the one-core-for-the-GUI default.
+    if (const std::optional<int> requested = requestedThreads()) return *requested;
+    return std::max(1, QThread::idealThreadCount() - 1);
+}
+
 SessionWorker::SessionWorker(QObject* parent) : QObject(parent) {}
 
 SessionWorker::~SessionWorker() = default;
@@ -44,8 +47,8 @@ SessionWorker::~SessionWorker() = default;
 void SessionWorker::load(const QString& reference, const SessionOptions& options) {
     try {
         std::shared_ptr<const Model> model = loadModel(reference.toStdString());
-        auto session =
-            std::make_unique<Session>(model, options, engineBackend());  // throws on bad options
+        auto session = std::make_unique<Session>(
+            model, options, engineBackend(m_threads));  // throws on bad options
         warmUp(model);
         m_model = std::move(model);
         m_reference = reference;
@@ -59,7 +62,7 @@ void SessionWorker::load(const QString& reference, const SessionOptions& options
 void SessionWorker::configure(const SessionOptions& options) {
     try {
         if (!m_model) throw std::runtime_error("no model is loaded");
-        adopt(std::make_unique<Session>(m_model, options, engineBackend()));
+        adopt(std::make_unique<Session>(m_model, options, engineBackend(m_threads)));
     } catch (const std::exception& e) {
         emit failed(tr("Settings not applied: %1").arg(what(e)));
     }
@@ -79,7 +82,7 @@ std::unique_ptr<Session> SessionWorker::makeOtherSession() const {
     SessionOptions options = m_session->options();
     options.mode = otherMode(options.mode);
     options.record_attention = false;
-    return std::make_unique<Session>(m_model, options, engineBackend());
+    return std::make_unique<Session>(m_model, options, engineBackend(m_threads));
 }
 
 void SessionWorker::setMeasureOtherMode(bool on) {
@@ -94,11 +97,11 @@ void SessionWorker::setMeasureOtherMode(bool on) {
 // every other.
 void SessionWorker::warmUp(const std::shared_ptr<const Model>& model) {
     const TokenId bos = model->tokenizer->bos();
-    Session one(model, SessionOptions{}, engineBackend());
+    Session one(model, SessionOptions{}, engineBackend(0));
     one.prefill(std::vector<TokenId>{bos});
     SessionOptions batched;
     batched.mode = CacheMode::Recompute;
-    Session many(model, batched, engineBackend());
+    Session many(model, batched, engineBackend(0));
     many.prefill(std::vector<TokenId>(
         std::size_t(std::min<std::int64_t>(32, model->config.max_context)), bos));
     many.stepForced(bos);

@@ -22,6 +22,13 @@ public:
 
     /// Asks a running step(n) to stop after its current step. Thread-safe.
     void requestCancel() { m_cancel.store(true); }
+    /// The engine's threads when the user has not chosen: kvscope --threads N, else
+    /// OMP_NUM_THREADS, else every core but one, which the GUI thread keeps (on a 2-core machine
+    /// a team of 2 engine threads stalls whenever the GUI paints, and the measured step times
+    /// would show it).
+    static int defaultThreads();
+    /// Threads of the sessions opened from now on; 0 = defaultThreads(). Worker thread only.
+    void setThreads(int n_threads) { m_threads = n_threads; }
 
 public slots:
     /// Loads `reference` (builtin:*, a GGUF or llama2.c file) and opens a session on it.
@@ -63,6 +70,7 @@ private:
     std::unique_ptr<Session> m_session;
     std::unique_ptr<Session> m_other;  // the same steps in the other CacheMode, or null
     bool m_measure_other = true;
+    int m_threads = 0;  // the backend's threads, 0 = defaultThreads()
     std::atomic<bool> m_cancel{false};
 };
 

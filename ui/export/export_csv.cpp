@@ -98,7 +98,7 @@ QString cacheGrowthCsv(const CacheGrowthData& data) {
     QStringList names{QStringLiteral("step"), QStringLiteral("positions")};
     for (std::size_t l = 0; l < data.layers.size(); ++l)
         names << QStringLiteral("layer_%1_kv_bytes").arg(l);
-    names << QStringLiteral("total_kv_bytes");
+    names << QStringLiteral("total_kv_bytes") << QStringLiteral("allocated_kv_bytes");
     for (const CacheGrowthData::Overlay& overlay : data.overlays)
         names << QStringLiteral("%1 total_kv_bytes").arg(overlay.label);
     QString out = header(names) + QLatin1Char('\n');
@@ -106,7 +106,7 @@ QString cacheGrowthCsv(const CacheGrowthData& data) {
         QStringList fields{csvNumber(data.steps[i]), at(data.positions, i)};
         for (const std::vector<double>& layer : data.layers)
             fields << at(layer, i);
-        fields << at(data.total, i);
+        fields << at(data.total, i) << at(data.allocated, i);
         for (const CacheGrowthData::Overlay& overlay : data.overlays)
             fields << at(overlay.total, i);
         row(out, fields);

@@ -5,6 +5,8 @@
 #include <QObject>
 
 #include "ui/engine/trace_model.h"
+#include "ui/evict/evict_bytes_chart.h"
+#include "ui/evict/evict_view.h"
 #include "ui/export/export_csv.h"
 #include "ui/export/export_menu.h"
 #include "ui/generate/cache_growth_chart.h"
@@ -80,6 +82,15 @@ void installQuantExports(QuantView& view) {
     installExport(
         {QStringLiteral("quant-heatmap"), QObject::tr("Attention difference heatmap"), heatmap,
          [heatmap] { return attentionMatrixCsv(heatmap->weights(), heatmap->labels()); }});
+}
+
+void installEvictExports(EvictView& view) {
+    installExport(seriesTarget(QStringLiteral("evict"),
+                               QObject::tr("Next-token KL against the full cache per step"),
+                               view.klChart()));
+    installExport(seriesTarget(QStringLiteral("evict-bytes"),
+                               QObject::tr("KV bytes held and allocated per step"),
+                               view.bytesChart()));
 }
 
 }  // namespace kvscope

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "ui/engine/trace_model.h"
+#include "ui/evict/evict_view.h"
 #include "ui/export/export_menu.h"
 #include "ui/generate/generate_view.h"
 #include "ui/paging/paging_view.h"
@@ -68,9 +69,10 @@ bool isKnownName(const std::string& name) {
 }  // namespace
 
 std::vector<std::string> headlessExportNames() {
-    return {"heatmap",       "head-grid",       "cache-growth", "compute",        "memory",
-            "memory-dtype",  "memory-capacity", "paging",       "paging-running", "paging-waste",
-            "paging-blocks", "quant",           "quant-logits", "quant-heatmap"};
+    return {"heatmap",        "head-grid",     "cache-growth",    "compute",
+            "memory",         "memory-dtype",  "memory-capacity", "paging",
+            "paging-running", "paging-waste",  "paging-blocks",   "quant",
+            "quant-logits",   "quant-heatmap", "evict",           "evict-bytes"};
 }
 
 int runHeadlessExport(const HeadlessExportRequest& request, std::ostream& out, std::ostream& err) {
@@ -113,7 +115,7 @@ int runHeadlessExport(const HeadlessExportRequest& request, std::ostream& out, s
                                       "KVScope yet")
                            .arg(name));
     }
-    // The Paging and Quantization views compute on their own threads: let them finish.
+    // The Paging, Quantization and Eviction views compute on their own threads: let them finish.
     ViewTabs& views = *window.views();
     if (name.startsWith(QLatin1String("paging")) && !views.paging()->waitUntilIdle())
         return fail(1, QStringLiteral("the paging study did not finish in time"));
@@ -123,6 +125,13 @@ int runHeadlessExport(const HeadlessExportRequest& request, std::ostream& out, s
         if (!quant.waitUntilIdle())
             return fail(1, QStringLiteral("the quantization comparison did not finish in time"));
         if (!quant.errorText().isEmpty()) return fail(2, quant.errorText());
+    }
+    if (name.startsWith(QLatin1String("evict"))) {
+        EvictView& evict = *views.evict();
+        evict.run();
+        if (!evict.waitUntilIdle())
+            return fail(1, QStringLiteral("the eviction comparison did not finish in time"));
+        if (!evict.errorText().isEmpty()) return fail(2, evict.errorText());
     }
     if (name == QLatin1String("heatmap")) views.generate()->setAllHeads(false);
     if (name == QLatin1String("head-grid")) views.generate()->setAllHeads(true);

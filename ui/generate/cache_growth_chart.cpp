@@ -52,6 +52,14 @@ void CacheGrowthChart::rebuild() {
         for (double v : overlay.total)
             y_max = std::max(y_max, v);
     }
+    // The allocation joins the axis unless it would squeeze what is held into the bottom third
+    // (a contiguous reservation of the whole context); then its line is above the chart and the
+    // legend names its figure.
+    double allocated_max = 0;
+    for (double v : m_data.allocated)
+        allocated_max = std::max(allocated_max, v);
+    m_allocated_in_range = !m_data.allocated.empty() && allocated_max <= 3 * y_max;
+    if (m_allocated_in_range) y_max = std::max(y_max, allocated_max);
     m_unit = byteUnitFor(y_max);
     const double x_max = std::max(1.0, double(m_data.steps.size()) - 1);
 
@@ -100,7 +108,7 @@ void CacheGrowthChart::rebuild() {
     }
 
     m_total = new QLineSeries;
-    m_total->setName(tr("total"));
+    m_total->setName(tr("held"));
     for (std::size_t i = 0; i < m_data.steps.size(); ++i)
         m_total->append(m_data.steps[i], m_data.total[i] / m_unit.bytes);
     m_total->setPen(QPen(palette().color(QPalette::WindowText), chartLineWidth(f)));
@@ -108,10 +116,24 @@ void CacheGrowthChart::rebuild() {
     m_total->attachAxis(m_x);
     m_total->attachAxis(m_y);
 
+    m_allocated = new QLineSeries;
+    const double last_allocated = m_data.allocated.empty() ? 0.0 : m_data.allocated.back();
+    m_allocated->setName(tr("allocated"));
+    // Above the axis its line is not drawn: the title gives the figure, the legend keeps room.
+    for (std::size_t i = 0; i < m_data.steps.size() && i < m_data.allocated.size(); ++i)
+        m_allocated->append(m_data.steps[i], m_data.allocated[i] / m_unit.bytes);
+    m_allocated->setPen(
+        QPen(palette().color(QPalette::WindowText), chartLineWidth(f) * 0.8, Qt::DashDotLine));
+    c->addSeries(m_allocated);
+    m_allocated->attachAxis(m_x);
+    m_allocated->attachAxis(m_y);
+
     const QColor overlay_colors[] = {QColor(200, 60, 60), QColor(230, 140, 20)};
     for (std::size_t o = 0; o < m_data.overlays.size(); ++o) {
         auto* series = new QLineSeries;
-        series->setName(m_data.overlays[o].label);
+        // Beside a fourth entry (the allocation in range) the legend keeps the short names.
+        const QString& label = m_data.overlays[o].label;
+        series->setName(m_allocated_in_range ? label.section(QLatin1Char(' '), 0, 0) : label);
         for (std::size_t i = 0; i < m_data.steps.size(); ++i)
             series->append(m_data.steps[i], m_data.overlays[o].total[i] / m_unit.bytes);
         series->setPen(QPen(overlay_colors[o % 2], chartLineWidth(f), Qt::DashLine));
@@ -129,10 +151,15 @@ void CacheGrowthChart::rebuild() {
     m_marker->attachAxis(m_y);
     for (QLegendMarker* marker : c->legend()->markers(m_marker))
         marker->setVisible(false);
+    for (QLegendMarker* marker : c->legend()->markers(m_allocated))
+        marker->setVisible(m_allocated_in_range);
     placeMarker();
 
-    c->setTitle(m_data.steps.empty() ? tr("KV cache per layer (run a prefill)")
-                                     : tr("KV held, one band per layer"));
+    c->setTitle(
+        m_data.steps.empty() ? tr("KV cache per layer (run a prefill)")
+        : m_allocated_in_range
+            ? tr("KV held, one band per layer")
+            : tr("KV held \u00b7 %1 allocated").arg(bytesText(std::int64_t(last_allocated))));
     c->legend()->setAlignment(Qt::AlignBottom);
     applyChartTheme(*c, palette(), f);
     QFont legend = f;

@@ -1,6 +1,7 @@
 #include "ui/generate/cache_growth_data.h"
 
 #include "core/memory/attention_variants.h"
+#include "core/memory/bounded_cache.h"
 #include "core/memory/kv_footprint.h"
 #include "core/memory/live_cache_spec.h"
 
@@ -15,12 +16,15 @@ CacheGrowthData cacheGrowthData(const Trace& trace) {
         data.steps.push_back(double(r));
         data.positions.push_back(double(record.positionsAfter()));
         double total = 0;
+        double allocated = 0;
         for (std::size_t l = 0; l < data.layers.size() && l < record.layers.size(); ++l) {
             const double held = double(record.layers[l].k_bytes + record.layers[l].v_bytes);
             data.layers[l].push_back(held);
             total += held;
+            allocated += double(record.layers[l].bytes_allocated);
         }
         data.total.push_back(total);
+        data.allocated.push_back(allocated);
     }
 
     if (data.steps.empty()) return data;  // no records: no model to compare against
@@ -36,8 +40,14 @@ CacheGrowthData cacheGrowthData(const Trace& trace) {
                             .arg(QString::fromStdString(variant.label))
                             .arg(variant.shape.n_kv_heads);
         for (double positions : data.positions) {
-            overlay.total.push_back(double(kvSequenceBytes(
-                variant.shape, spec, variant.shape.n_kv_heads, std::int64_t(positions))));
+            // A bounded cache holds the same entries whatever the attention kind: its budget.
+            overlay.total.push_back(
+                scenario.eviction.bounded()
+                    ? double(boundedCacheBytes(variant.shape, spec, scenario.eviction,
+                                               std::int64_t(positions))
+                                 .logical)
+                    : double(kvSequenceBytes(variant.shape, spec, variant.shape.n_kv_heads,
+                                             std::int64_t(positions))));
         }
         data.overlays.push_back(std::move(overlay));
     }

@@ -15,6 +15,7 @@
 #include "core/trace/attention_matrix.h"
 #include "ui/generate/cache_growth_chart.h"
 #include "ui/generate/cost_chart.h"
+#include "ui/generate/eviction_marks.h"
 #include "ui/generate/head_grid_widget.h"
 #include "ui/generate/heatmap_widget.h"
 #include "ui/generate/step_explanation.h"
@@ -70,6 +71,24 @@ QWidget* GenerateView::buildTokenBox() {
     legend->addWidget(legendEntry(TokenRole::Prompt, tr("prompt")));
     legend->addWidget(legendEntry(TokenRole::Generated, tr("generated")));
     legend->addWidget(legendEntry(TokenRole::Pending, tr("next (not yet fed)")));
+    // A bounded cache's marks: shown while the trace on screen has one.
+    const ChipColors evicted = evictedChipColors();
+    m_evicted_legend = new QLabel(
+        tr("<span style='color:%1'>\u25A0</span> <s>evicted</s>").arg(evicted.border.name()));
+    m_evicted_legend->setTextFormat(Qt::RichText);
+    m_evicted_legend->setToolTip(
+        tr("Struck through: the bounded cache no longer holds the token in the layer and KV head "
+           "shown below; its heatmap column is hatched"));
+    m_sink_legend = new QLabel(tr("<span style='color:%1'>%2</span> sink (always kept)")
+                                   .arg(sinkColor().name(), QString(QChar(kSinkGlyph))));
+    m_sink_legend->setTextFormat(Qt::RichText);
+    m_sink_legend->setToolTip(
+        tr("StreamingLLM's attention sinks: the first positions, never "
+           "evicted"));
+    legend->addWidget(m_evicted_legend);
+    legend->addWidget(m_sink_legend);
+    m_evicted_legend->hide();
+    m_sink_legend->hide();
     auto* space_note = new QLabel(tr("\u2581 stands for a space"));
     space_note->setForegroundRole(QPalette::PlaceholderText);
     legend->addWidget(space_note);
@@ -99,6 +118,7 @@ QWidget* GenerateView::buildAttentionPanel() {
     m_head_box->setToolTip(tr("Query head shown"));
     for (QSpinBox* box : {m_layer_box, m_head_box}) {
         connect(box, &QSpinBox::valueChanged, this, [this] {
+            refreshTokens();  // the evicted tokens are the layer's (and KV head's)
             refreshHeatmap();
             m_grid->setSelected(layer(), head());
         });
@@ -221,18 +241,31 @@ void GenerateView::refreshShown() {
 }
 
 void GenerateView::refreshTokens() {
-    m_token_strip->setTokens(tokenChips(*m_trace));
+    const EvictionMarks marks = evictionMarks(*m_trace, layer(), head());
+    m_token_strip->setTokens(tokenChips(*m_trace, marks));
+    m_evicted_legend->setVisible(marks.bounded);
+    m_sink_legend->setVisible(marks.sinks > 0);
     m_explanation->setText(explainStep(*m_trace));
     const StepRecord* current = m_trace->current();
     const int n_generated = m_token_strip->count(TokenRole::Generated);
-    m_tokens_box->setTitle(
-        current
-            ? tr("Tokens \u00b7 %1 positions in the cache \u00b7 %2 generated \u00b7 step %3 of %4")
+    const QString held =
+        marks.bounded
+            ? tr("layer %1 holds %2 of %3 positions (%4 evicted by %5)")
+                  .arg(marks.layer)
+                  .arg(marks.held)
                   .arg(current->positionsAfter())
-                  .arg(n_generated)
-                  .arg(m_trace->cursor() - 1)
-                  .arg(m_trace->recordCount() - 1)
-            : tr("Tokens"));
+                  .arg(marks.evictedCount())
+                  .arg(m_trace->trace().scenario.eviction.bounded()
+                           ? QString::fromStdString(m_trace->trace().scenario.eviction.label())
+                           : tr("the layer's sliding window"))
+        : current ? tr("%1 positions in the cache").arg(current->positionsAfter())
+                  : QString();
+    m_tokens_box->setTitle(current ? tr("Tokens \u00b7 %1 \u00b7 %2 generated \u00b7 step %3 of %4")
+                                         .arg(held)
+                                         .arg(n_generated)
+                                         .arg(m_trace->cursor() - 1)
+                                         .arg(m_trace->recordCount() - 1)
+                                   : tr("Tokens"));
 }
 
 void GenerateView::refreshHeatmap() {
@@ -240,6 +273,7 @@ void GenerateView::refreshHeatmap() {
     for (TokenId id : m_trace->shownTokens())
         labels << m_trace->label(id);
     m_heatmap->setMatrix(assembleAttention(m_trace->shown(), layer(), head()).weights, labels);
+    m_heatmap->setEvictedColumns(evictionMarks(*m_trace, layer(), head()).evicted);
     const StepRecord* current = m_trace->current();
     if (current) {
         m_heatmap->setNewRows(int(current->first_pos), int(current->tokens.size()));

@@ -36,6 +36,8 @@ public:
 
     TokenStrip* tokenStrip() const { return m_token_strip; }
     QLabel* explanation() const { return m_explanation; }
+    QLabel* evictedLegend() const { return m_evicted_legend; }
+    QLabel* sinkLegend() const { return m_sink_legend; }
     HeatmapWidget* heatmap() const { return m_heatmap; }
     HeadGridWidget* headGrid() const { return m_grid; }
     CacheGrowthChart* cacheChart() const { return m_cache_chart; }
@@ -68,6 +70,8 @@ private:
     QGroupBox* m_tokens_box = nullptr;
     TokenStrip* m_token_strip = nullptr;
     QLabel* m_explanation = nullptr;
+    QLabel* m_evicted_legend = nullptr;  // shown while the trace has a bounded cache
+    QLabel* m_sink_legend = nullptr;     // and while it keeps sinks
     QSpinBox* m_layer_box = nullptr;
     QSpinBox* m_head_box = nullptr;
     QCheckBox* m_all_heads = nullptr;

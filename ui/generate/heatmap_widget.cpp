@@ -89,6 +89,7 @@ void HeatmapWidget::rebuildImage() {
 
 void HeatmapWidget::clear() {
     m_new_first = m_new_count = 0;
+    m_evicted.clear();
     m_selected_row = -1;
     setMatrix(Matrix(), {});
 }
@@ -107,6 +108,15 @@ void HeatmapWidget::setNewRows(int first, int count) {
     m_new_first = first;
     m_new_count = std::max(0, count);
     update();
+}
+
+void HeatmapWidget::setEvictedColumns(std::vector<bool> evicted) {
+    m_evicted = std::move(evicted);
+    update();
+}
+
+QColor HeatmapWidget::hatchColor() {
+    return QColor(255, 110, 64, 230);  // orange-red: apart from viridis and the red new-row box
 }
 
 void HeatmapWidget::setSelectedRow(int row) {
@@ -209,6 +219,7 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     }
     const Geometry g = geometry();
     paintMatrix(painter, g);
+    paintEvicted(painter, g);
     paintMarks(painter, g);
     paintAxes(painter, g);
     paintColorbar(painter, g);
@@ -240,6 +251,27 @@ void HeatmapWidget::paintMatrix(QPainter& painter, const Geometry& g) const {
         if (right > g.matrix.left())
             painter.drawLine(QPointF(g.matrix.left(), y_of(q)), QPointF(right, y_of(q)));
     }
+}
+
+// Evicted keys: their columns hatched from the diagonal down (the rows that could have read them).
+void HeatmapWidget::paintEvicted(QPainter& painter, const Geometry& g) const {
+    if (m_evicted.empty() || g.cell <= 0) return;
+    painter.save();
+    painter.setClipRect(g.matrix);
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    QBrush hatch(hatchColor(), Qt::BDiagPattern);
+    // The pattern repeats every 8 pixels: one stripe per cell at least, even for small cells.
+    if (g.cell >= 16) hatch.setTransform(QTransform::fromScale(g.cell / 8.0, g.cell / 8.0));
+    painter.setBrushOrigin(g.matrix.topLeft());
+    for (int k = g.first_key; k < g.first_key + g.count && k < int(m_evicted.size()); ++k) {
+        if (!m_evicted[std::size_t(k)]) continue;
+        const double x = g.matrix.left() + (k - g.first_key) * g.cell;
+        const double top = std::max(g.matrix.top(), g.matrix.top() + (k - g.first_query) * g.cell);
+        const QRectF column(x, top, g.cell, g.matrix.bottom() - top);
+        painter.fillRect(column, QColor(0, 0, 0, 70));  // darkened, then hatched
+        painter.fillRect(column, hatch);
+    }
+    painter.restore();
 }
 
 // The rows the step on screen added (outlined) and the selected query row (a bar beside it).
@@ -367,8 +399,9 @@ void HeatmapWidget::mouseMoveEvent(QMouseEvent* event) {
                              .arg(labelOf(q))
                              .arg(k)
                              .arg(labelOf(k));
-    const QString value = k > q ? tr("masked: a token cannot attend to the future")
-                                : tr("weight %1").arg(double(m_weights(q, k)), 0, 'f', 4);
+    QString value = k > q ? tr("masked: a token cannot attend to the future")
+                          : tr("weight %1").arg(double(m_weights(q, k)), 0, 'f', 4);
+    if (isEvictedColumn(k)) value += tr("\nkey %1 is evicted: the cache no longer holds it").arg(k);
     QToolTip::showText(event->globalPosition().toPoint(), plainTooltip(pair + "\n" + value), this);
 }
 

@@ -3,11 +3,13 @@
 // weight, masked future cells in grey, token labels on both axes and a colour bar. The rows the
 // step on screen added are outlined, a selected query row is marked, hover names the pair and its
 // weight. Wheel zooms around the pointer, dragging pans, double-click shows everything again; a
-// log scale spreads out the small weights.
+// log scale spreads out the small weights. Columns of key positions a bounded cache has evicted
+// are hatched.
 #include <QElapsedTimer>
 #include <QImage>
 #include <QStringList>
 #include <QWidget>
+#include <vector>
 
 #include "core/model/model_weights.h"
 
@@ -27,6 +29,16 @@ public:
     void setPlaceholder(const QString& text);
     /// Outlines query rows [first, first + count): what the current step computed.
     void setNewRows(int first, int count);
+    /// Hatches the columns of keys a bounded cache no longer holds: evicted[k] (may be shorter
+    /// than the matrix, empty for none).
+    void setEvictedColumns(std::vector<bool> evicted);
+    const std::vector<bool>& evictedColumns() const { return m_evicted; }
+    bool isEvictedColumn(int key) const {
+        return key >= 0 && key < int(m_evicted.size()) && m_evicted[std::size_t(key)];
+    }
+    /// The hatch's colour: dark over light cells and light over dark ones would be busy; one
+    /// colour that reads over viridis and the masked grey in both palettes.
+    static QColor hatchColor();
     /// Marks one query row (-1: none), e.g. the token clicked in the token strip.
     void setSelectedRow(int row);
     int selectedRow() const { return m_selected_row; }
@@ -102,6 +114,7 @@ private:
     QPoint cellAt(const Geometry& g, QPointF point) const;
     void paintMatrix(QPainter& painter, const Geometry& g) const;
     void paintMarks(QPainter& painter, const Geometry& g) const;
+    void paintEvicted(QPainter& painter, const Geometry& g) const;
     void paintAxes(QPainter& painter, const Geometry& g) const;
     void paintColorbar(QPainter& painter, const Geometry& g) const;
 
@@ -112,6 +125,7 @@ private:
     QString m_placeholder;
     int m_new_first = 0, m_new_count = 0;
     int m_selected_row = -1;
+    std::vector<bool> m_evicted;  // [n_key] hatched columns
     bool m_log_scale = false;
     bool m_overlay = false;
     QPoint m_view_origin;  // x: first key, y: first query in view

@@ -20,6 +20,13 @@ std::int64_t bytesHeld(const StepRecord* record) {
     return record ? record->kvBytesHeld() : 0;
 }
 
+std::int64_t bytesAllocated(const StepRecord* record) {
+    std::int64_t total = 0;
+    for (const LayerRecord& layer : record->layers)
+        total += layer.bytes_allocated;
+    return total;
+}
+
 }  // namespace
 
 QString explainStep(const TraceModel& trace) {
@@ -61,6 +68,24 @@ QString explainStep(const TraceModel& trace) {
             .arg(next);
     }
     const double recompute = forwardCost(config, 0, held, 1).flops;
+    const EvictionSpec& eviction = trace.trace().scenario.eviction;
+    if (eviction.bounded() && !record->layers.empty() &&
+        !record->layers.front().held_positions.empty()) {
+        // A bounded cache: the step read what the layer held (its budget), not every position.
+        const auto kept = std::int64_t(record->layers.front().held_positions.size());
+        return tr("<b>Decode step %1</b> fed %2 at position %3. The bounded cache (%4) first "
+                  "evicted down to its budget, so each of the %5 layers read %6 cached rows, not "
+                  "%3; layer 0 now holds %7 of the %8 positions seen, %9 held, %10 allocated. %11")
+            .arg(step)
+            .arg(quoted(trace, record->tokens.front()))
+            .arg(record->first_pos)
+            .arg(QString::fromStdString(eviction.label()).toHtmlEscaped())
+            .arg(config.n_layers)
+            .arg(kept - n_new)
+            .arg(kept)
+            .arg(held)
+            .arg(bytesText(record->kvBytesHeld()), bytesText(bytesAllocated(record)), next);
+    }
     return tr("<b>Decode step %1</b> fed %2 at position %3. Each of the %4 layers computed one new "
               "K and V row (%5 in all) and read the %6 cached rows instead of recomputing them; "
               "the cache now holds %7 positions, %8. Without the cache this step would cost "

@@ -36,7 +36,7 @@ QString headerHtml(const TraceModel& trace, TokenId id, const QString& where) {
 
 }  // namespace
 
-std::vector<TokenChip> tokenChips(const TraceModel& trace) {
+std::vector<TokenChip> tokenChips(const TraceModel& trace, const EvictionMarks& marks) {
     const std::span<const StepRecord> records = trace.shown();
     if (records.empty()) return {};
     std::vector<TokenChip> chips;
@@ -57,6 +57,18 @@ std::vector<TokenChip> tokenChips(const TraceModel& trace) {
                                       ? tr("position %1, generated").arg(position)
                                       : tr("position %1, prompt").arg(position);
             chip.tooltip = headerHtml(trace, id, where);
+            chip.evicted = marks.isEvicted(position);
+            chip.sink = marks.bounded && marks.isSink(position);
+            if (chip.evicted) {
+                chip.tooltip += tr("<br><b>evicted</b>: layer %1 (KV head %2) no longer holds it; "
+                                   "no query can attend to it")
+                                    .arg(marks.layer)
+                                    .arg(marks.kv_head);
+            } else if (chip.sink) {
+                chip.tooltip += tr("<br><b>attention sink</b>: one of the first %1 positions, "
+                                   "always kept (StreamingLLM)")
+                                    .arg(marks.sinks);
+            }
             if (chip.role == TokenRole::Generated)
                 chip.tooltip += samplingHtml(trace, records[r - 1]);
             chip.tooltip += tr("<br><i>click: show its attention row</i>");

@@ -6,13 +6,15 @@
 #include <vector>
 
 #include "ui/engine/trace_model.h"
+#include "ui/generate/eviction_marks.h"
 #include "ui/generate/token_strip.h"
 
 namespace kvscope {
 
 /// Empty before the prefill. Otherwise one chip per token fed by the shown records (the
 /// prefill's are the prompt, later ones generated; special tokens are Special wherever they are),
-/// then the pending next token of the record at the cursor.
-std::vector<TokenChip> tokenChips(const TraceModel& trace);
+/// then the pending next token of the record at the cursor. `marks` (a bounded cache): the chips
+/// of positions it has evicted are marked evicted, its sinks sink, and their tooltips say so.
+std::vector<TokenChip> tokenChips(const TraceModel& trace, const EvictionMarks& marks = {});
 
 }  // namespace kvscope

@@ -37,6 +37,14 @@ ChipColors chipColors(TokenRole role) {
     return {};
 }
 
+ChipColors evictedChipColors() {
+    return {QColor(236, 236, 236), QColor(176, 176, 176), QColor(150, 150, 150)};
+}
+
+QColor sinkColor() {
+    return QColor(0, 131, 143);  // teal: apart from the roles' blue and amber, dark and light
+}
+
 TokenStrip::TokenStrip(QWidget* parent) : QWidget(parent) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 }
@@ -49,6 +57,26 @@ void TokenStrip::setTokens(std::vector<TokenChip> tokens) {
 int TokenStrip::count(TokenRole role) const {
     return int(std::count_if(m_tokens.begin(), m_tokens.end(),
                              [role](const TokenChip& chip) { return chip.role == role; }));
+}
+
+std::vector<int> TokenStrip::evictedPositions() const {
+    std::vector<int> out;
+    for (const TokenChip& chip : m_tokens)
+        if (chip.evicted) out.push_back(chip.position);
+    return out;
+}
+
+std::vector<int> TokenStrip::sinkPositions() const {
+    std::vector<int> out;
+    for (const TokenChip& chip : m_tokens)
+        if (chip.sink) out.push_back(chip.position);
+    return out;
+}
+
+QRectF TokenStrip::chipRect(int index) const {
+    for (const Placed& placed : layout())
+        if (placed.index == index) return placed.rect;
+    return {};
 }
 
 void TokenStrip::setMaxRows(int rows) {
@@ -126,21 +154,47 @@ void TokenStrip::paintEvent(QPaintEvent*) {
     painter.setFont(chipFont(*this));
     for (const Placed& chip : layout()) {
         const bool earlier = chip.index < 0;
-        const TokenRole role =
-            earlier ? TokenRole::Special : m_tokens[std::size_t(chip.index)].role;
-        const ChipColors colors = chipColors(role);
-        const bool current = !earlier && m_tokens[std::size_t(chip.index)].current;
-        QPen border(current ? palette().color(QPalette::WindowText) : colors.border,
-                    current                      ? 2.4
-                    : role == TokenRole::Pending ? 1.6
-                                                 : 1.0);
-        if (role == TokenRole::Pending) border.setStyle(Qt::DashLine);
+        const TokenChip* token = earlier ? nullptr : &m_tokens[std::size_t(chip.index)];
+        const TokenRole role = earlier ? TokenRole::Special : token->role;
+        const bool evicted = token && token->evicted;
+        const ChipColors colors = evicted ? evictedChipColors() : chipColors(role);
+        const bool current = token && token->current;
+        const bool sink = token && token->sink;
+        QPen border(current ? palette().color(QPalette::WindowText)
+                    : sink  ? sinkColor()
+                            : colors.border,
+                    current                              ? 2.4
+                    : sink || role == TokenRole::Pending ? 1.8
+                                                         : 1.0);
+        if (role == TokenRole::Pending || evicted) border.setStyle(Qt::DashLine);
         painter.setPen(border);
         painter.setBrush(colors.fill);
         painter.drawRoundedRect(chip.rect.adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
         painter.setPen(colors.text);
         painter.drawText(chip.rect, Qt::AlignCenter, chip.label);
+        if (evicted) {  // struck through: the cache no longer holds it
+            const double y = chip.rect.center().y();
+            painter.setPen(QPen(QColor(110, 110, 110), 1.6));
+            painter.drawLine(QPointF(chip.rect.left() + 3, y), QPointF(chip.rect.right() - 3, y));
+        }
+        if (sink) paintSinkMark(painter, chip.rect);
     }
+}
+
+// A small anchor on a teal disc over the chip's top-right corner.
+void TokenStrip::paintSinkMark(QPainter& painter, const QRectF& chip) const {
+    QFont small = painter.font();
+    small.setPointSizeF(small.pointSizeF() * 0.7);
+    const double side = QFontMetricsF(small).height();
+    const QRectF disc(chip.right() - side * 0.7, chip.top() - side * 0.3, side, side);
+    painter.save();
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(sinkColor());
+    painter.drawEllipse(disc);
+    painter.setFont(small);
+    painter.setPen(Qt::white);
+    painter.drawText(disc, Qt::AlignCenter, QString(QChar(kSinkGlyph)));
+    painter.restore();
 }
 
 int TokenStrip::chipAt(QPointF point) const {

@@ -11,7 +11,7 @@
 #include <QVBoxLayout>
 
 #include "core/cache/kv_dtype.h"
-#include "ui/style/chart_style.h"
+#include "ui/widgets/run_controls.h"
 
 namespace kvscope {
 
@@ -95,37 +95,16 @@ QuantControls::QuantControls(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("KIVI R"), m_kivi);
     form->addRow(tr("Steps"), m_steps);
 
-    m_run = new QPushButton(tr("Run vs fp32"));
-    m_run->setDefault(true);
-    m_run->setToolTip(
-        tr("Run the chosen cache beside the fp32 reference on the Generate view's "
-           "model (on a worker thread)"));
-    m_cancel = new QPushButton(tr("Cancel"));
-    m_cancel->setEnabled(false);
-    auto* buttons = new QHBoxLayout;
-    buttons->setContentsMargins(0, 0, 0, 0);
-    buttons->addWidget(m_run, 1);
-    buttons->addWidget(m_cancel);
-
-    m_progress = new QProgressBar;
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_progress->setTextVisible(true);
-    m_progress->setFormat(tr("idle"));
-    m_message = new QLabel;
-    m_message->setWordWrap(true);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->setVisible(false);
-
+    m_run_row = new RunControls(tr("Run vs fp32"),
+                                tr("Run the chosen cache beside the fp32 reference on the "
+                                   "Generate view's model (on a worker thread)"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(form);
-    layout->addLayout(buttons);
-    layout->addWidget(m_progress);
-    layout->addWidget(m_message);
+    layout->addWidget(m_run_row);
 
-    connect(m_run, &QPushButton::clicked, this, &QuantControls::runRequested);
-    connect(m_cancel, &QPushButton::clicked, this, &QuantControls::cancelRequested);
+    connect(m_run_row, &RunControls::runRequested, this, &QuantControls::runRequested);
+    connect(m_run_row, &RunControls::cancelRequested, this, &QuantControls::cancelRequested);
     connect(m_prompt, &QLineEdit::returnPressed, this, &QuantControls::runRequested);
     for (QComboBox* box : {m_key, m_value})
         connect(box, &QComboBox::currentIndexChanged, this, &QuantControls::updateEnabled);
@@ -177,32 +156,31 @@ void QuantControls::updateEnabled() {
 }
 
 void QuantControls::showRunning(int done, int total, const QString& what) {
-    m_run->setEnabled(false);
-    m_cancel->setEnabled(true);
-    m_progress->setRange(0, total);
-    m_progress->setValue(done);
-    m_progress->setFormat(tr("%1 (%2 of %3 done)").arg(what).arg(done).arg(total));
+    m_run_row->showRunning(done, total, what);
 }
 
 void QuantControls::showIdle(const QString& text, bool done) {
-    m_run->setEnabled(true);
-    m_cancel->setEnabled(false);
-    m_progress->setRange(0, 1);
-    m_progress->setValue(done ? 1 : 0);
-    m_progress->setFormat(text.isEmpty() ? tr("idle") : text);
+    m_run_row->showIdle(text, done);
 }
 
 void QuantControls::showMessage(const QString& text, bool error) {
-    m_message->setText(text);
-    m_message->setVisible(!text.isEmpty());
-    QPalette palette = m_message->palette();
-    palette.setColor(QPalette::WindowText, error ? errorColor(this->palette())
-                                                 : this->palette().color(QPalette::WindowText));
-    m_message->setPalette(palette);
+    m_run_row->showMessage(text, error);
 }
 
 QString QuantControls::message() const {
-    return m_message->text();
+    return m_run_row->message();
+}
+
+QPushButton* QuantControls::runButton() const {
+    return m_run_row->runButton();
+}
+
+QPushButton* QuantControls::cancelButton() const {
+    return m_run_row->cancelButton();
+}
+
+QProgressBar* QuantControls::progressBar() const {
+    return m_run_row->progressBar();
 }
 
 }  // namespace kvscope

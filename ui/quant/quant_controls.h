@@ -17,6 +17,8 @@ class QSpinBox;
 
 namespace kvscope {
 
+class RunControls;
+
 class QuantControls : public QWidget {
     Q_OBJECT
 public:
@@ -45,9 +47,9 @@ public:
     QSpinBox* kiviBox() const { return m_kivi; }
     QSpinBox* stepsBox() const { return m_steps; }
     QLineEdit* promptEdit() const { return m_prompt; }
-    QPushButton* runButton() const { return m_run; }
-    QPushButton* cancelButton() const { return m_cancel; }
-    QProgressBar* progressBar() const { return m_progress; }
+    QPushButton* runButton() const;
+    QPushButton* cancelButton() const;
+    QProgressBar* progressBar() const;
 
 signals:
     void runRequested();
@@ -63,10 +65,7 @@ private:
     QComboBox* m_window_dtype = nullptr;
     QSpinBox* m_kivi = nullptr;
     QSpinBox* m_steps = nullptr;
-    QPushButton* m_run = nullptr;
-    QPushButton* m_cancel = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QLabel* m_message = nullptr;
+    RunControls* m_run_row = nullptr;
 };
 
 }  // namespace kvscope

@@ -5,14 +5,13 @@
 // attention rows kept, free generation seeded by BOS + prompt. The GUI reads the result on its own
 // thread once finished() has arrived; progress() and cancel() work while it runs.
 #include <QString>
-#include <QThread>
-#include <atomic>
 #include <map>
 #include <memory>
 
 #include "core/eval/quant_eval.h"
 #include "core/model/model.h"
 #include "core/trace/trace.h"
+#include "ui/engine/comparison_thread.h"
 
 namespace kvscope {
 
@@ -32,7 +31,7 @@ struct QuantRun {
     std::map<TokenId, TraceToken> tokens;  // every token of the sequence and both free runs
 };
 
-class QuantEvalThread : public QThread {
+class QuantEvalThread : public ComparisonThread {
     Q_OBJECT
 public:
     explicit QuantEvalThread(QObject* parent = nullptr);
@@ -40,33 +39,16 @@ public:
 
     /// Starts a run. Pre: !isRunning().
     void start(const QuantRequest& request);
-    /// Asks the run to stop after its current stage. Thread-safe.
-    void cancel() { m_cancel.store(true); }
 
-    /// Valid after finished(): the run (null when it failed or was cancelled), whether it was
-    /// cancelled, and the message of a failure.
+    /// Valid after finished(): the run (null when it failed or was cancelled).
     std::shared_ptr<const QuantRun> lastRun() const { return m_run; }
-    bool wasCancelled() const { return m_cancelled; }
-    QString lastError() const { return m_error; }
-
-signals:
-    /// Stage `done` of `total` is over; `what` names the next one.
-    void progress(int done, int total, const QString& what);
 
 protected:
-    void run() override;
+    void work() override;
 
 private:
-    std::shared_ptr<const Model> modelFor(const QString& reference);
-
     QuantRequest m_request;
-    std::atomic<bool> m_cancel{false};
     std::shared_ptr<const QuantRun> m_run;
-    QString m_error;
-    bool m_cancelled = false;
-    // Touched by run() only: the model of the last run, reused while the reference is the same.
-    std::shared_ptr<const Model> m_model;
-    QString m_model_reference;
 };
 
 }  // namespace kvscope

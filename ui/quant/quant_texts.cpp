@@ -59,6 +59,11 @@ void QuantTexts::setTexts(const QString& prompt, const QStringList& reference,
     render();
 }
 
+void QuantTexts::setReferenceLabel(const QString& label) {
+    m_reference_label = label;
+    render();
+}
+
 void QuantTexts::clear() {
     setTexts(QString(), {}, {}, tr("codec"), 0);
 }
@@ -95,22 +100,24 @@ void QuantTexts::render() {
     };
     m_reference->setHtml(document(m_reference_tokens, false));
     m_spec->setHtml(document(m_spec_tokens, true));
-    m_reference_title->setText(tr("<b>fp32</b> (reference)"));
+    m_reference_title->setText(tr("<b>%1</b> (reference)").arg(m_reference_label.toHtmlEscaped()));
     m_spec_title->setText(tr("<b>%1</b>").arg(m_spec_label.toHtmlEscaped()));
     if (m_reference_tokens.isEmpty()) {
         m_verdict->setText(
             tr("Free greedy generation from the prompt: run a comparison to see "
                "both texts."));
     } else if (m_first_divergence == 0) {
-        m_verdict->setText(tr("Free greedy generation: the same %1 tokens as fp32.")
-                               .arg(m_reference_tokens.size()));
+        m_verdict->setText(tr("Free greedy generation: the same %1 tokens as %2.")
+                               .arg(m_reference_tokens.size())
+                               .arg(m_reference_label.toHtmlEscaped()));
     } else {
         const QStringList pair = highlighted();
         m_verdict->setText(tr("Free greedy generation: <b>diverges at step %1</b> of %2 "
-                              "(fp32 \u201c%3\u201d, %4 \u201c%5\u201d).")
+                              "(%3 \u201c%4\u201d, %5 \u201c%6\u201d).")
                                .arg(m_first_divergence)
                                .arg(m_reference_tokens.size())
-                               .arg(pair.value(0).toHtmlEscaped(), m_spec_label.toHtmlEscaped(),
+                               .arg(m_reference_label.toHtmlEscaped(),
+                                    pair.value(0).toHtmlEscaped(), m_spec_label.toHtmlEscaped(),
                                     pair.value(1).toHtmlEscaped()));
     }
 }

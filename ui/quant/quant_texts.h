@@ -1,7 +1,8 @@
 #pragma once
 // The two free greedy texts of the Quantization view side by side: fp32's and the codec's, each
-// continuing the same prompt. The prompt is muted; the first token where the codec's text leaves
-// fp32's is highlighted on both sides, and what follows it on the codec's side is tinted.
+// continuing the same prompt (the Eviction view names its reference "full cache"). The prompt is
+// muted; the first token where the codec's text leaves fp32's is highlighted on both sides, and
+// what follows it on the codec's side is tinted.
 #include <QStringList>
 #include <QWidget>
 #include <cstdint>
@@ -21,6 +22,8 @@ public:
     void setTexts(const QString& prompt, const QStringList& reference, const QStringList& spec,
                   const QString& spec_label, std::int64_t first_divergence);
     void clear();
+    /// What the left text is ("fp32" unless set): the reference the other is compared with.
+    void setReferenceLabel(const QString& label);
 
     std::int64_t firstDivergence() const { return m_first_divergence; }
     /// The highlighted tokens {fp32's, the codec's}; empty when the texts agree.
@@ -41,6 +44,7 @@ private:
     QTextBrowser* m_reference = nullptr;
     QTextBrowser* m_spec = nullptr;
     QString m_prompt, m_spec_label;
+    QString m_reference_label = QStringLiteral("fp32");
     QStringList m_reference_tokens, m_spec_tokens;
     std::int64_t m_first_divergence = 0;
 };

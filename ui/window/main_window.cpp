@@ -12,6 +12,7 @@
 #include "core/trace/scenario_file.h"
 #include "ui/engine/session_runner.h"
 #include "ui/engine/trace_model.h"
+#include "ui/evict/evict_view.h"
 #include "ui/generate/generate_view.h"
 #include "ui/generate/heatmap_widget.h"
 #include "ui/memory/memory_view.h"
@@ -90,6 +91,15 @@ void MainWindow::connectEngine() {
             m_views->memory()->setModelConfig(m_trace->config(), m_trace->reference());
         // The comparison's model.
         m_views->quant()->setModel(m_trace->config(), m_trace->reference());
+        m_views->evict()->setModel(m_trace->config(), m_trace->reference());
+        // A budget in bytes buys a model's own number of tokens: a session opened before the
+        // model was known is opened again with them.
+        m_scenario->setModel(m_trace->config(), m_trace->maxContext());
+        if (!m_runner->isReplay() && m_scenario->evictionBudgetBytes() > 0 &&
+            m_scenario->sessionOptions().mode == CacheMode::Cached &&
+            m_scenario->settingsError().isEmpty() &&
+            m_scenario->sessionOptions().eviction != m_trace->trace().scenario.eviction)
+            m_runner->configure(m_scenario->sessionOptions());
         setWindowTitle(tr("KVScope \u2014 %1").arg(m_trace->reference()));
     });
     connect(m_runner, &SessionRunner::failed, this, &MainWindow::showError);
@@ -102,13 +112,27 @@ void MainWindow::connectEngine() {
     connect(m_transport->runToEndAction(), &QAction::triggered, this, &MainWindow::runToEnd);
 
     QuantView* quant = m_views->quant();
-    connect(m_scenario->promptEdit(), &QPlainTextEdit::textChanged, this,
-            [this, quant] { quant->setPrompt(m_scenario->prompt()); });
+    EvictView* evict = m_views->evict();
+    connect(m_scenario->promptEdit(), &QPlainTextEdit::textChanged, this, [this, quant, evict] {
+        quant->setPrompt(m_scenario->prompt());
+        evict->setPrompt(m_scenario->prompt());
+    });
     quant->setPrompt(m_scenario->prompt());
+    evict->setPrompt(m_scenario->prompt());
     connect(m_scenario, &ScenarioPanel::modelChosen, this, &MainWindow::loadModel);
     connect(m_scenario, &ScenarioPanel::openFileRequested, this, &MainWindow::openFileDialog);
-    connect(m_scenario, &ScenarioPanel::settingsChanged, this,
-            [this] { m_runner->configure(m_scenario->sessionOptions()); });
+    connect(m_scenario, &ScenarioPanel::settingsChanged, this, [this] {
+        if (const QString error = m_scenario->settingsError(); !error.isEmpty()) {
+            showError(tr("Bounded cache not applied: %1").arg(error));
+            return;
+        }
+        m_runner->configure(m_scenario->sessionOptions());
+    });
+    m_runner->setThreads(m_scenario->threads());
+    connect(m_scenario, &ScenarioPanel::threadsChanged, this, [this](int n) {
+        m_runner->setThreads(n);
+        m_runner->configure(m_scenario->sessionOptions());
+    });
     connect(m_scenario, &ScenarioPanel::measureOtherModeChanged, m_runner,
             &SessionRunner::setMeasureOtherMode);
     connect(m_recent, &RecentFiles::changed, m_scenario, &ScenarioPanel::setRecentFiles);
@@ -126,6 +150,10 @@ void MainWindow::loadModel(const QString& reference) {
     }
     if (reference.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)) {
         openTraceFile(reference);
+        return;
+    }
+    if (const QString error = m_scenario->settingsError(); !error.isEmpty()) {
+        showError(tr("Bounded cache: %1").arg(error));
         return;
     }
     m_runner->load(reference, m_scenario->sessionOptions());

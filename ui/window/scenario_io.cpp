@@ -62,6 +62,7 @@ ScenarioFile scenarioFromWindow(const MainWindow& window) {
     scenario.prompt = panel->prompt().toStdString();
     scenario.max_new_tokens = panel->maxNewTokens();
     setSessionOptions(scenario, options);
+    scenario.eviction_budget_bytes = panel->evictionBudgetBytes();
     file.steps = std::max(0, window.trace()->cursor() - 1);  // decode steps after the prefill
     file.backend = panel->backendBox()->currentData().toString().toStdString();  // cpu or cuda
     const QWidget* tab = window.views()->currentWidget();
@@ -86,6 +87,7 @@ QString applyScenario(MainWindow& window, const ScenarioFile& file) {
     const SessionOptions options = sessionOptionsOf(scenario);
     ScenarioPanel* panel = window.scenarioPanel();
     panel->setSessionOptions(options);
+    panel->setEviction(scenario.eviction, scenario.eviction_budget_bytes);
     panel->setPrompt(QString::fromStdString(scenario.prompt));
     panel->setMaxNewTokens(int(std::min<std::int64_t>(scenario.max_new_tokens, 100000)));
     // At once (a bad setting stops here, before any engine work), and again after the steps.
@@ -98,6 +100,8 @@ QString applyScenario(MainWindow& window, const ScenarioFile& file) {
         QObject::disconnect(window.runner(), nullptr, old, nullptr);
         old->deleteLater();
     }
+    if (const QString error = panel->settingsError(); !error.isEmpty())
+        return QObject::tr("scenario: bounded cache: %1").arg(error);
     new ScenarioChain(window, file);
     window.runner()->load(QString::fromStdString(scenario.model), panel->sessionOptions());
     return {};

@@ -11,10 +11,15 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QThread>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "core/engine/backend_select.h"
 #include "core/model/model_source.h"
+#include "core/util/error.h"
+#include "ui/engine/session_worker.h"
+#include "ui/widgets/eviction_controls.h"
 
 namespace kvscope {
 
@@ -24,6 +29,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(buildModelGroup());
     layout->addWidget(buildSamplingGroup());
     layout->addWidget(buildCacheGroup());
+    layout->addWidget(buildEvictionGroup());
     layout->addStretch();
 }
 
@@ -54,11 +60,21 @@ QWidget* ScenarioPanel::buildModelGroup() {
     m_max_new->setValue(64);
     m_max_new->setToolTip(tr("Decode steps Run to end takes (it also stops at the context limit)"));
 
+    m_threads = new QSpinBox;
+    const int n_default = SessionWorker::defaultThreads();
+    m_threads->setRange(1, std::max(n_default, QThread::idealThreadCount()));
+    m_threads->setValue(n_default);
+    m_threads->setToolTip(
+        tr("CPU threads of the engine's matrix products and attention (kvscope --threads); "
+           "changing it reopens the session"));
+    connect(m_threads, &QSpinBox::valueChanged, this, &ScenarioPanel::threadsChanged);
+
     auto* group = new QGroupBox(tr("Model and prompt"));
     auto* form = new QFormLayout(group);
     form->addRow(tr("Model"), model_row);
     form->addRow(tr("Prompt"), m_prompt);
     form->addRow(tr("Run to end"), m_max_new);
+    form->addRow(tr("Threads"), m_threads);
     return group;
 }
 
@@ -149,6 +165,18 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     return group;
 }
 
+QWidget* ScenarioPanel::buildEvictionGroup() {
+    m_eviction = new EvictionControls;
+    connect(m_eviction, &EvictionControls::changed, this, &ScenarioPanel::settingsChanged);
+    auto* group = new QGroupBox(tr("Bounded cache"));
+    group->setToolTip(
+        tr("Hold a fixed budget of KV entries per layer: stepping strikes out the evicted tokens "
+           "and the cache chart flattens at the budget"));
+    auto* layout = new QVBoxLayout(group);
+    layout->addWidget(m_eviction);
+    return group;
+}
+
 QWidget* ScenarioPanel::buildBackendRow() {
     m_backend = new QComboBox;
     m_backend->addItem(tr("CPU (Eigen)"), QStringLiteral("cpu"));
@@ -230,7 +258,29 @@ SessionOptions ScenarioPanel::sessionOptions() const {
     options.cache_spec =
         parseKvCacheSpec(m_codec->currentData().toString().toStdString(), "precision");
     options.max_context = m_max_context;
+    try {
+        options.eviction = m_eviction->spec(options.cache_spec);
+    } catch (const InputError&) {
+        options.eviction = EvictionSpec{};  // settingsError() says why; callers check it first
+    }
     return options;
+}
+
+void ScenarioPanel::setEviction(const EvictionSpec& spec, std::int64_t budget_bytes) {
+    m_eviction->setSpec(spec, budget_bytes);
+}
+
+std::int64_t ScenarioPanel::evictionBudgetBytes() const {
+    return m_eviction->budgetBytes();
+}
+
+QString ScenarioPanel::settingsError() {
+    return m_eviction->check(
+        parseKvCacheSpec(m_codec->currentData().toString().toStdString(), "precision"));
+}
+
+void ScenarioPanel::setModel(const ModelConfig& config, std::int64_t max_context) {
+    m_eviction->setModel(config, max_context);
 }
 
 void ScenarioPanel::setSessionOptions(const SessionOptions& options) {
@@ -256,10 +306,15 @@ void ScenarioPanel::setSessionOptions(const SessionOptions& options) {
     const QSignalBlocker block_codec(m_codec);
     m_codec->setCurrentIndex(index);
     m_max_context = options.max_context;
+    m_eviction->setSpec(options.eviction, 0);
 }
 
 bool ScenarioPanel::measureOtherMode() const {
     return m_measure_other->isChecked();
+}
+
+int ScenarioPanel::threads() const {
+    return m_threads->value();
 }
 
 }  // namespace kvscope

@@ -1,7 +1,8 @@
 #pragma once
 // The model/scenario panel: which model (built-in demo variants, a GGUF or llama2.c file, recent
-// files), the prompt, how many tokens Run to end generates, sampling, cache mode and layout. It
-// edits settings only; MainWindow sends them to the engine.
+// files), the prompt, how many tokens Run to end generates, sampling, cache mode and layout, and a
+// bounded cache (EvictionControls: policy, budget, sinks, window, positions, shape). It edits
+// settings only; MainWindow sends them to the engine.
 #include <QStringList>
 #include <QWidget>
 
@@ -15,6 +16,8 @@ class QPushButton;
 class QSpinBox;
 
 namespace kvscope {
+
+class EvictionControls;
 
 class ScenarioPanel : public QWidget {
     Q_OBJECT
@@ -31,9 +34,19 @@ public:
     void setPrompt(const QString& text);
     int maxNewTokens() const;
     void setMaxNewTokens(int n);
-    /// The session options the fields describe (max_context: the model's).
+    /// The session options the fields describe (max_context: the model's). A bounded cache
+    /// whose fields are bad (settingsError()) is left out: callers check settingsError() first.
     SessionOptions sessionOptions() const;
+    /// Shows `options`; their eviction spec with its budget in tokens.
     void setSessionOptions(const SessionOptions& options);
+    /// Shows a bounded cache; `budget_bytes` > 0 shows its budget in bytes.
+    void setEviction(const EvictionSpec& spec, std::int64_t budget_bytes);
+    /// The budget in bytes when the Bounded cache's unit is bytes; 0 when it is tokens.
+    std::int64_t evictionBudgetBytes() const;
+    /// Why the fields do not make a session ("Budget: ..."), shown under them; "" when they do.
+    QString settingsError();
+    /// The model the session runs (a byte budget becomes its tokens) and its context limit.
+    void setModel(const ModelConfig& config, std::int64_t max_context);
     bool measureOtherMode() const;
     QCheckBox* measureOtherBox() const { return m_measure_other; }
 
@@ -44,9 +57,14 @@ public:
     QComboBox* modeBox() const { return m_mode; }
     QComboBox* layoutBox() const { return m_layout; }
     QSpinBox* blockSizeBox() const { return m_block_size; }
+    /// The engine's CPU threads (kvscope --threads, else OMP_NUM_THREADS, else all cores but
+    /// the GUI's at start).
+    QSpinBox* threadsBox() const { return m_threads; }
+    int threads() const;
 
     /// The cache precision (KvCacheSpec labels as item data).
     QComboBox* codecBox() const { return m_codec; }
+    EvictionControls* evictionControls() const { return m_eviction; }
     /// Where the forward pass runs: "cpu" or "cuda" as item data (core/engine/backend_select.h).
     /// The CUDA item is disabled, its tooltip saying why, when CUDA is unavailable; choosing an
     /// item sets the requested backend and emits settingsChanged().
@@ -58,11 +76,14 @@ signals:
     /// Sampling or cache settings changed (the session must be reopened).
     void settingsChanged();
     void measureOtherModeChanged(bool on);
+    /// The thread count changed (the session must be reopened with it).
+    void threadsChanged(int n_threads);
 
 private:
     QWidget* buildModelGroup();
     QWidget* buildSamplingGroup();
     QWidget* buildCacheGroup();
+    QWidget* buildEvictionGroup();
     QWidget* buildBackendRow();
 
     QComboBox* m_model = nullptr;
@@ -76,11 +97,13 @@ private:
     QComboBox* m_mode = nullptr;
     QComboBox* m_layout = nullptr;
     QSpinBox* m_block_size = nullptr;
+    QSpinBox* m_threads = nullptr;
     QCheckBox* m_measure_other = nullptr;
     int m_n_builtin = 0;
     QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
     QComboBox* m_backend = nullptr;  // "cpu", "cuda"
     std::int64_t m_max_context = 0;  // likewise (0 = the model's)
+    EvictionControls* m_eviction = nullptr;
 };
 
 }  // namespace kvscope

@@ -26,7 +26,15 @@ SessionStatus describeSession(const TraceModel& trace) {
         status.position +=
             tr(" (replaying step %1 of %2)").arg(trace.cursor() - 1).arg(trace.recordCount() - 1);
     }
-    status.kv_cache = tr("KV cache %1").arg(bytesText(current ? current->kvBytesHeld() : 0));
+    // Both figures: held (logical, entries x bytes per entry) and allocated (physical).
+    std::int64_t allocated = 0;
+    if (current)
+        for (const LayerRecord& layer : current->layers)
+            allocated += layer.bytes_allocated;
+    // "KV 35.00 KiB of 640.00 KiB allocated": held (logical) of allocated (physical).
+    status.kv_cache = current ? tr("KV %1 of %2 allocated")
+                                    .arg(bytesText(current->kvBytesHeld()), bytesText(allocated))
+                              : tr("KV %1").arg(bytesText(0));
     status.last_step = current ? tr("Step %1 ms (%2)")
                                      .arg(current->wall_ms, 0, 'f', 2)
                                      .arg(fromView(toString(current->phase)))

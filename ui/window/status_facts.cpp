@@ -12,6 +12,9 @@ namespace kvscope {
 StatusFacts::StatusFacts(TraceModel* trace, QStatusBar* bar) : QObject(bar), m_trace(trace) {
     m_position = new QLabel;
     m_kv_cache = new QLabel;
+    m_kv_cache->setToolTip(
+        tr("K + V bytes of the cache: held = entries x bytes per entry (logical); allocated = "
+           "what the layout reserves (physical: the whole context, or the paged blocks)"));
     m_last_step = new QLabel;
     m_backend = plainLabel();  // the backend's name and the errors quote files: plain text only
     m_error = plainLabel();

@@ -11,6 +11,8 @@
 #include "core/cache/kv_dtype.h"
 #include "core/sim/sim_types.h"
 #include "core/util/error.h"
+#include "ui/evict/evict_controls.h"
+#include "ui/evict/evict_view.h"
 #include "ui/generate/cost_chart.h"
 #include "ui/generate/generate_view.h"
 #include "ui/memory/memory_inputs.h"
@@ -20,6 +22,7 @@
 #include "ui/quant/quant_controls.h"
 #include "ui/quant/quant_view.h"
 #include "ui/widgets/count_edit.h"
+#include "ui/widgets/eviction_controls.h"
 #include "ui/window/view_tabs.h"
 
 namespace kvscope {
@@ -194,6 +197,21 @@ void applyPaging(PagingView& view, Reader& in, ViewSettingsStage stage) {
     }
 }
 
+/// Runs `view` now, or after the comparison still going (a lesson's previous step).
+template <class View>
+void runWhenIdle(View& view) {
+    if (!view.isRunning()) {
+        view.run();
+        return;
+    }
+    view.cancel();
+    auto* once = new QObject(&view);
+    QObject::connect(&view, &View::runFinished, once, [once, &view] {
+        once->deleteLater();
+        view.run();
+    });
+}
+
 void applyQuant(QuantView& view, Reader& in, ViewSettingsStage stage) {
     QuantControls& form = *view.controls();
     KvCacheSpec spec = form.spec();
@@ -211,17 +229,36 @@ void applyQuant(QuantView& view, Reader& in, ViewSettingsStage stage) {
     }
     form.setSpec(spec);
     const bool* run = in.flag("run");
-    if (!run || !*run || stage != ViewSettingsStage::Final) return;
-    if (!view.isRunning()) {
-        view.run();
+    if (run && *run && stage == ViewSettingsStage::Final) runWhenIdle(view);
+}
+
+void applyEvict(EvictView& view, Reader& in, ViewSettingsStage stage) {
+    EvictionControls& fields = *view.controls()->eviction();
+    EvictionSpec spec;
+    try {
+        spec = fields.spec(KvCacheSpec{});
+    } catch (const InputError&) {
+        // The fields do not make a spec now: the settings below replace what they name.
+    }
+    try {
+        if (const std::string* policy = in.text("policy"))
+            spec.policy = parseEvictionPolicy(*policy, "view setting \"policy\"");
+        if (const std::string* positions = in.text("positions"))
+            spec.positions = parseEvictionPositions(*positions, "view setting \"positions\"");
+        if (const std::string* shape = in.text("shape"))
+            spec.shape = parseBudgetShape(*shape, "view setting \"shape\"");
+    } catch (const InputError& e) {
+        in.fail(QString::fromUtf8(e.what()));
         return;
     }
-    view.cancel();  // a comparison of the previous step is still running: run after it
-    auto* once = new QObject(&view);
-    QObject::connect(&view, &QuantView::runFinished, once, [once, &view] {
-        once->deleteLater();
-        view.run();
-    });
+    if (const std::int64_t* budget = in.count("budget", 1, kMaxTokens)) spec.budget = *budget;
+    if (const std::int64_t* sinks = in.count("sinks", *fields.sinksBox())) spec.sinks = *sinks;
+    if (const std::int64_t* window = in.count("window", *fields.windowBox())) spec.window = *window;
+    fields.setSpec(spec, 0);
+    if (const std::int64_t* steps = in.count("steps", *view.controls()->stepsBox()))
+        view.controls()->setSteps(*steps);
+    const bool* run = in.flag("run");
+    if (run && *run && stage == ViewSettingsStage::Final) runWhenIdle(view);
 }
 
 }  // namespace
@@ -236,12 +273,13 @@ QString applyViewSettings(ViewTabs& views, const ScenarioFile& file, ViewSetting
           "tp", "chart"}},
         {"paging", {"policy", "block_size", "requests", "sim_steps"}},
         {"quant", {"k", "v", "window", "run"}},
+        {"evict", {"policy", "budget", "sinks", "window", "positions", "shape", "steps", "run"}},
     };
     const auto view_keys = kViewKeys.find(file.view);
     if (view_keys == kViewKeys.end())
         return QObject::tr(
                    "there is no view named '%1' in this KVScope (generate, memory, "
-                   "paging, quant)")
+                   "paging, quant, evict)")
             .arg(QString::fromStdString(file.view));
     for (const auto& [key, value] : file.view_settings) {
         if (!kGenerateKeys.count(key) && !view_keys->second.count(key))
@@ -252,6 +290,7 @@ QString applyViewSettings(ViewTabs& views, const ScenarioFile& file, ViewSetting
     if (file.view == "memory") applyMemory(*views.memory(), in);
     if (file.view == "paging") applyPaging(*views.paging(), in, stage);
     if (file.view == "quant") applyQuant(*views.quant(), in, stage);
+    if (file.view == "evict") applyEvict(*views.evict(), in, stage);
     views.showView(QString::fromStdString(file.view));
     return error;
 }
@@ -259,6 +298,7 @@ QString applyViewSettings(ViewTabs& views, const ScenarioFile& file, ViewSetting
 bool waitForView(ViewTabs& views, int timeout_ms) {
     const QWidget* tab = views.currentWidget();
     if (tab == views.quant()) return views.quant()->waitUntilIdle(timeout_ms);
+    if (tab == views.evict()) return views.evict()->waitUntilIdle(timeout_ms);
     if (tab == views.paging()) return views.paging()->waitUntilIdle(timeout_ms);
     return true;
 }

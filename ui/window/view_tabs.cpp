@@ -1,5 +1,6 @@
 #include "ui/window/view_tabs.h"
 
+#include "ui/evict/evict_view.h"
 #include "ui/export/export_targets.h"
 #include "ui/generate/generate_view.h"
 #include "ui/memory/memory_view.h"
@@ -19,6 +20,9 @@ ViewTabs::ViewTabs(TraceModel* trace, QWidget* parent) : QTabWidget(parent), m_t
     m_quant = new QuantView;
     m_quant->setObjectName(QStringLiteral("quant"));
     insertTab(indexOf(m_memory) + 1, m_quant, tr("Quantization"));
+    m_evict = new EvictView;
+    m_evict->setObjectName(QStringLiteral("evict"));
+    insertTab(indexOf(m_quant) + 1, m_evict, tr("Eviction"));
     m_paging = new PagingView;
     m_paging->setObjectName(QStringLiteral("paging"));
     insertTab(indexOf(m_memory) + 1, m_paging, tr("Paging"));
@@ -39,6 +43,7 @@ void ViewTabs::installExports() {
     installMemoryExports(*m_memory);
     installPagingExports(*m_paging);
     installQuantExports(*m_quant);
+    installEvictExports(*m_evict);
 }
 
 }  // namespace kvscope

@@ -1,11 +1,13 @@
 #pragma once
-// The views in the middle of the window, as tabs: Generate, Memory, Paging and Quantization. Each
-// view is named ("generate", "memory", "paging", "quant": scenario files, lessons and --view use
-// the names) and its charts are offered for export (right-click, File > Export).
+// The views in the middle of the window, as tabs: Generate, Memory, Paging, Quantization and
+// Eviction. Each view is named ("generate", "memory", "paging", "quant", "evict": scenario files,
+// lessons and --view use the names) and its charts are offered for export (right-click, File >
+// Export).
 #include <QTabWidget>
 
 namespace kvscope {
 
+class EvictView;
 class GenerateView;
 class MemoryView;
 class PagingView;
@@ -22,6 +24,7 @@ public:
     MemoryView* memory() const { return m_memory; }
     PagingView* paging() const { return m_paging; }
     QuantView* quant() const { return m_quant; }
+    EvictView* evict() const { return m_evict; }
 
     /// Brings the view named `name` ("generate", ...) to the front; false when there is none.
     bool showView(const QString& name);
@@ -34,6 +37,7 @@ private:
     MemoryView* m_memory = nullptr;
     PagingView* m_paging = nullptr;
     QuantView* m_quant = nullptr;
+    EvictView* m_evict = nullptr;
 };
 
 }  // namespace kvscope

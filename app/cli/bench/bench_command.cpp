@@ -32,7 +32,9 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of the table"},
     {"quick", "", "fewer context lengths and repetitions (well under a minute)"},
-    {"only", "SECTION", "evict: time only the bounded-cache section"},
+    {"only", "SECTION",
+     "decode: time only the decode table (memcpy, each model's decode and prefill, RSS); evict: "
+     "only the bounded-cache section"},
     {"kernels", "",
      "with --backend cuda: time the CUDA decode-attention kernel per codec, batch 1..64, context "
      "1k..32k, against the device copy bandwidth, and each model end to end (exits 2 without "
@@ -225,8 +227,8 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     std::vector<int> thread_counts{1};
     if (results.hardware_threads > 1) thread_counts.push_back(results.hardware_threads);
     const std::string only = args.optionalValue("only").value_or("");
-    if (!only.empty() && only != "evict")
-        throw InputError("--only: '" + only + "' is not a section (evict)");
+    if (!only.empty() && only != "evict" && only != "decode")
+        throw InputError("--only: '" + only + "' is not a section (decode, evict)");
 
     // Models first, so that a bad --models fails before anything is timed.
     err << "bench: building the models (" << model_list << ")..." << std::endl;
@@ -267,6 +269,14 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
             results.runs.push_back(
                 benchModel(bench_model, thread_counts[t], results.copies[t], plan, progress));
         }
+    }
+    if (only == "decode") {
+        results.peak_rss_bytes = peakResidentBytes();
+        if (args.has("json"))
+            writeBenchJson(results, out);
+        else
+            writeBenchTable(results, out);
+        return 0;
     }
     results.gguf_opens = benchGgufOpen(plan, err);
     err << "bench: KV codecs, encode/decode of " << formatBytes(plan.codec_bytes) << "..."

@@ -11,6 +11,7 @@
 #include "app/cli/generation.h"
 #include "app/cli/input_files.h"
 #include "app/cli/text_format.h"
+#include "app/cli/threads_flag.h"
 #include "core/eval/evict_eval.h"
 #include "core/eval/needle_check.h"
 #include "core/eval/quant_eval.h"
@@ -50,6 +51,7 @@ constexpr FlagSpec kFlags[] = {
      "instead of a text: the needle check on the demo model's induction head, a prompt of N "
      "tokens"},
     {"json", "", "print one JSON object instead of the table"},
+    kThreadsFlag,
     kBackendFlag,
 };
 

@@ -19,16 +19,17 @@ namespace {
 ExportRunner g_runner = nullptr;
 
 constexpr std::string_view kWhat[] = {
-    "heatmap",       "head-grid",       "cache-growth", "compute",        "memory",
-    "memory-dtype",  "memory-capacity", "paging",       "paging-running", "paging-waste",
-    "paging-blocks", "quant",           "quant-logits", "quant-heatmap"};
+    "heatmap",        "head-grid",     "cache-growth",    "compute",
+    "memory",         "memory-dtype",  "memory-capacity", "paging",
+    "paging-running", "paging-waste",  "paging-blocks",   "quant",
+    "quant-logits",   "quant-heatmap", "evict",           "evict-bytes"};
 constexpr std::string_view kFormats[] = {"png", "svg", "pdf", "csv"};
 
 constexpr FlagSpec kFlags[] = {
     {"scenario", "FILE", "the scenario to run (.kvscope.json)", true},
     {"what", "CHART",
      "heatmap|head-grid|cache-growth|compute|memory[-dtype|-capacity]|paging[-running|-waste|"
-     "-blocks]|quant[-logits|-heatmap]",
+     "-blocks]|quant[-logits|-heatmap]|evict[-bytes]",
      true},
     {"format", "F", "png|svg|pdf|csv", true},
     {"out", "FILE", "the file to write (replaced atomically)", true},

@@ -1,0 +1,248 @@
+#include "core/engine/int_dot_kernels.h"
+#include "core/util/check.h"
+
+// AVX2 integer sums for the types of the common mixes (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K): the same
+// integers as the scalar unpack-and-multiply of int_dot_blocks32.cpp / int_dot_superblocks.cpp,
+// computed 32 bytes at a time with _mm256_maddubs_epi16 (u8 x s8 pairs into s16; no pair can
+// saturate: |q_w| <= 128 or q_w <= 63, |q_a| <= 127) and _mm256_madd_epi16 (into s32).
+// Built when the compiler targets AVX2 (-march=native on such a machine); otherwise hasSimd() is
+// false and the engine uses the scalar path.
+
+#include <cstring>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace kvscope::cpu::intdot {
+
+#if defined(__AVX2__)
+
+namespace {
+
+__m256i load(const void* p) {
+    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+
+int hsum(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// 16 s16 pairs -> 8 s32, each scaled: lanes 0..7 (values 0..15) by s_lo, 8..15 by s_hi.
+__m256i scaled(__m256i p16, int s_lo, int s_hi) {
+    const __m256i s = _mm256_set_m128i(_mm_set1_epi16(short(s_hi)), _mm_set1_epi16(short(s_lo)));
+    return _mm256_madd_epi16(p16, s);
+}
+
+/// Signed bytes q (|q| <= 128) times signed bytes a (|a| <= 127), summed in 8 s32 lanes.
+__m256i dotSigned(__m256i q, __m256i a) {
+    const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+
+void q8_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
+    for (std::int64_t b = 0; b < n; ++b, w += 34)  // d, qs[32]
+        isum[b] = hsum(dotSigned(load(w + 2), load(a[b].qs)));
+}
+
+void q4_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f), eight = _mm256_set1_epi8(8);
+    for (std::int64_t b = 0; b < n; ++b, w += 18) {  // d, qs[16]: values 0..15 low, 16..31 high
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2));
+        const __m256i nib =
+            _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), low4);  // [32] values 0..15
+        isum[b] = hsum(dotSigned(_mm256_sub_epi8(nib, eight), load(a[b].qs)));
+    }
+}
+
+/// sum_j m[j] * (bsums[2j] + bsums[2j + 1]): the mins of 8 sub-blocks of 32.
+std::int32_t minSum8(const int m[8], const Q8BlockK& a) {
+    std::int32_t s = 0;
+    for (int j = 0; j < 8; ++j)
+        s += m[j] * (a.bsums[2 * j] + a.bsums[2 * j + 1]);
+    return s;
+}
+
+void q4_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    for (std::int64_t b = 0; b < n; ++b, w += 144) {  // d, dmin, scales[12], qs[128]
+        int sc[8], m[8];
+        for (int j = 0; j < 8; ++j)
+            scaleMinK4(j, w + 4, sc[j], m[j]);
+        msum[b] = minSum8(m, a[b]);
+        const std::byte* q = w + 16;
+        __m256i acc = _mm256_setzero_si256();
+        for (int j = 0; j < 4; ++j, q += 32) {  // values 64j..64j+31 low nibbles, +32.. high
+            const __m256i x = load(q);
+            const __m256i lo = _mm256_and_si256(x, low4);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
+            const __m256i p_lo = _mm256_maddubs_epi16(lo, load(a[b].qs + 64 * j));
+            const __m256i p_hi = _mm256_maddubs_epi16(hi, load(a[b].qs + 64 * j + 32));
+            acc = _mm256_add_epi32(acc, scaled(p_lo, sc[2 * j], sc[2 * j]));
+            acc = _mm256_add_epi32(acc, scaled(p_hi, sc[2 * j + 1], sc[2 * j + 1]));
+        }
+        isum[b] = hsum(acc);
+    }
+}
+
+void q5_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
+    for (std::int64_t b = 0; b < n; ++b, w += 176) {  // d, dmin, scales[12], qh[32], qs[128]
+        int sc[8], m[8];
+        for (int j = 0; j < 8; ++j)
+            scaleMinK4(j, w + 4, sc[j], m[j]);
+        msum[b] = minSum8(m, a[b]);
+        __m256i qh = load(w + 16);  // bit 2j of byte l: value 64j + l; bit 2j+1: 64j + 32 + l
+        const std::byte* ql = w + 48;
+        __m256i acc = _mm256_setzero_si256();
+        for (int j = 0; j < 4; ++j, ql += 32) {
+            const __m256i x = load(ql);
+            const __m256i h_lo = _mm256_slli_epi16(_mm256_and_si256(qh, one), 4);
+            const __m256i h_hi =
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 1), one), 4);
+            qh = _mm256_srli_epi16(qh, 2);
+            const __m256i lo = _mm256_or_si256(_mm256_and_si256(x, low4), h_lo);
+            const __m256i hi =
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(x, 4), low4), h_hi);
+            const __m256i p_lo = _mm256_maddubs_epi16(lo, load(a[b].qs + 64 * j));
+            const __m256i p_hi = _mm256_maddubs_epi16(hi, load(a[b].qs + 64 * j + 32));
+            acc = _mm256_add_epi32(acc, scaled(p_lo, sc[2 * j], sc[2 * j]));
+            acc = _mm256_add_epi32(acc, scaled(p_hi, sc[2 * j + 1], sc[2 * j + 1]));
+        }
+        isum[b] = hsum(acc);
+    }
+}
+
+void q6_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3),
+                  m32 = _mm256_set1_epi8(32);
+    for (std::int64_t b = 0; b < n; ++b, w += 210) {  // ql[128], qh[64], scales[16] int8, d
+        const std::int8_t* sc = reinterpret_cast<const std::int8_t*>(w + 192);
+        const std::int8_t* qa = a[b].qs;
+        __m256i acc = _mm256_setzero_si256();
+        for (int half = 0; half < 2; ++half) {
+            const std::byte* ql = w + 64 * half;
+            const __m256i ql0 = load(ql), ql1 = load(ql + 32), qh = load(w + 128 + 32 * half);
+            const auto high = [&](int shift) {  // bits shift, shift+1 of qh, placed at 4..5
+                return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, shift), three), 4);
+            };
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0)),
+                _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), high(4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), high(6))};
+            for (int k = 0; k < 4; ++k) {  // values 128 half + 32k .. +31, scales 2 of 16 each
+                const __m256i av = load(qa + 128 * half + 32 * k);
+                const __m256i p =
+                    _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], av), _mm256_maddubs_epi16(m32, av));
+                const int s = 8 * half + 2 * k;
+                acc = _mm256_add_epi32(acc, scaled(p, sc[s], sc[s + 1]));
+            }
+        }
+        isum[b] = hsum(acc);
+        msum[b] = 0;
+    }
+}
+
+/// The 8 s32 lanes of each of v[0..7] summed: [sum v0, ..., sum v7].
+__m256i blockSums(const __m256i v[8]) {
+    const __m256i h01 = _mm256_hadd_epi32(v[0], v[1]), h23 = _mm256_hadd_epi32(v[2], v[3]);
+    const __m256i h45 = _mm256_hadd_epi32(v[4], v[5]), h67 = _mm256_hadd_epi32(v[6], v[7]);
+    const __m256i h0123 = _mm256_hadd_epi32(h01, h23);  // [low halves of 0..3 | high halves]
+    const __m256i h4567 = _mm256_hadd_epi32(h45, h67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20),
+                            _mm256_permute2x128_si256(h0123, h4567, 0x31));
+}
+
+/// The s32 lanes of block b's products (Q8_0 or Q4_0 weights at w, one 32-block).
+__m256i blockProducts(GgmlType type, const std::byte* w, const Q8Block32& a) {
+    if (type == GgmlType::Q8_0) return dotSigned(load(w + 2), load(a.qs));
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2));
+    const __m256i nib =
+        _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), _mm256_set1_epi8(0x0f));
+    return dotSigned(_mm256_sub_epi8(nib, _mm256_set1_epi8(8)), load(a.qs));
+}
+
+}  // namespace
+
+float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n_blocks) {
+    KVSCOPE_EXPECTS(type == GgmlType::Q8_0 || type == GgmlType::Q4_0);
+    const std::int64_t bytes = type == GgmlType::Q8_0 ? 34 : 18;
+    // acc[b % 4] += (d_w * d_a) * isum_b, in block order: lanes 0..3 of acc are acc[0..3].
+    __m128 acc = _mm_setzero_ps();
+    std::int64_t b = 0;
+    for (; b + 8 <= n_blocks; b += 8) {
+        __m256i products[8];
+        std::uint16_t dw[8];
+        float da[8];
+        for (int i = 0; i < 8; ++i) {
+            const std::byte* wb = w + (b + i) * bytes;
+            products[i] = blockProducts(type, wb, a[b + i]);
+            std::memcpy(&dw[i], wb, 2);
+            da[i] = a[b + i].d;
+        }
+        const __m256 scale =
+            _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dw))),
+                          _mm256_loadu_ps(da));
+        const __m256 v = _mm256_mul_ps(scale, _mm256_cvtepi32_ps(blockSums(products)));
+        acc = _mm_add_ps(acc, _mm256_castps256_ps128(v));
+        acc = _mm_add_ps(acc, _mm256_extractf128_ps(v, 1));
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, acc);
+    for (; b < n_blocks; ++b) {  // the tail, one block at a time, into the same accumulators
+        const std::byte* wb = w + b * bytes;
+        std::uint16_t dw;
+        std::memcpy(&dw, wb, 2);
+        const __m256i p = blockProducts(type, wb, a[b]);
+        lanes[b & 3] += (_cvtsh_ss(dw) * a[b].d) * float(hsum(p));
+    }
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+bool hasSimd(GgmlType type) {
+    return type == GgmlType::Q8_0 || type == GgmlType::Q4_0 || type == GgmlType::Q4_K ||
+           type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+}
+
+void sums32Simd(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n,
+                std::int32_t* isum) {
+    if (type == GgmlType::Q8_0) return q8_0(w, a, n, isum);
+    KVSCOPE_EXPECTS(type == GgmlType::Q4_0);
+    q4_0(w, a, n, isum);
+}
+
+void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n,
+               std::int32_t* isum, std::int32_t* msum) {
+    if (type == GgmlType::Q4_K) return q4_k(w, a, n, isum, msum);
+    if (type == GgmlType::Q5_K) return q5_k(w, a, n, isum, msum);
+    KVSCOPE_EXPECTS(type == GgmlType::Q6_K);
+    q6_k(w, a, n, isum, msum);
+}
+
+#else  // no AVX2: the scalar path only
+
+bool hasSimd(GgmlType) {
+    return false;
+}
+float dot32Fused(GgmlType, const std::byte*, const Q8Block32*, std::int64_t) {
+    KVSCOPE_EXPECTS(false && "built without AVX2");
+    return 0;
+}
+void sums32Simd(GgmlType, const std::byte*, const Q8Block32*, std::int64_t, std::int32_t*) {
+    KVSCOPE_EXPECTS(false && "built without AVX2");
+}
+void sumsKSimd(GgmlType, const std::byte*, const Q8BlockK*, std::int64_t, std::int32_t*,
+               std::int32_t*) {
+    KVSCOPE_EXPECTS(false && "built without AVX2");
+}
+
+#endif
+
+}  // namespace kvscope::cpu::intdot
