@@ -183,7 +183,7 @@ def traces():
         return f
 
     mut("valid", lambda t: None)
-    mut("version_3", setp(["version"], 3))
+    mut("version_4", setp(["version"], 4))
     mut("version_0", setp(["version"], 0))
     mut("version_str", setp(["version"], "2"))
     mut("schema_other", setp(["schema"], "other.trace"))

@@ -75,7 +75,7 @@ TEST_CASE("linear on the device is cpu::linear for fp32, fp16 and bf16 weights",
         const std::vector<float> got = download(dy, n * out);
         Matrix ref;
         cpu::linear(toMatrix(x, n, in), WeightMatrix(toMatrix(exact, out, in)), ref,
-                    cpu::MatmulOptions{.n_threads = 1, .activations = cpu::Activations::Float});
+                    cpu::MatmulOptions{.n_threads = 1});
         int identical = 0;
         for (std::int64_t i = 0; i < n; ++i) {
             for (std::int64_t o = 0; o < out; ++o) {
