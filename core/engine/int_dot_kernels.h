@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "core/engine/q8_activations.h"
+#include "core/model/dequantize_blocks.h"
 #include "core/model/ggml_type.h"
 
 namespace kvscope::cpu::intdot {
@@ -16,15 +17,12 @@ inline std::uint8_t u8(const std::byte* p) {
     return std::to_integer<std::uint8_t>(*p);
 }
 
-/// The 6-bit scale and min of sub-block j (0..7) of Q4_K / Q5_K (ggml's get_scale_min_k4).
+/// The 6-bit scale and min of sub-block j (0..7) of Q4_K / Q5_K, as ints (dequant::scaleMinK4).
 inline void scaleMinK4(int j, const std::byte* q, int& sc, int& m) {
-    if (j < 4) {
-        sc = u8(q + j) & 63;
-        m = u8(q + j + 4) & 63;
-    } else {
-        sc = (u8(q + j + 4) & 0x0f) | ((u8(q + j - 4) >> 6) << 4);
-        m = (u8(q + j + 4) >> 4) | ((u8(q + j) >> 6) << 4);
-    }
+    std::uint8_t sc8, m8;
+    dequant::scaleMinK4(j, q, sc8, m8);
+    sc = sc8;
+    m = m8;
 }
 
 // 256-blocks also fill msum[n_blocks]: sum_j min_j * (the Q8_K sums over sub-block j) for the

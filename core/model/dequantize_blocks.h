@@ -34,6 +34,19 @@ void q5_1(const std::byte* src, float* dst, std::int64_t n_blocks);
 void q8_0(const std::byte* src, float* dst, std::int64_t n_blocks);
 void iq4nl(const std::byte* src, float* dst, std::int64_t n_blocks);
 
+/// The 6-bit scale and min of sub-block j (0..7) from the 12 packed bytes of Q4_K / Q5_K (ggml's
+/// get_scale_min_k4). Inline: the integer dot products call it for every block.
+inline void scaleMinK4(int j, const std::byte* q, std::uint8_t& d, std::uint8_t& m) {
+    const auto at = [q](int i) { return std::to_integer<std::uint8_t>(q[i]); };
+    if (j < 4) {
+        d = at(j) & 63;
+        m = at(j + 4) & 63;
+    } else {
+        d = std::uint8_t((at(j + 4) & 0x0f) | ((at(j - 4) >> 6) << 4));
+        m = std::uint8_t((at(j + 4) >> 4) | ((at(j) >> 6) << 4));
+    }
+}
+
 /// Q3_K's 16 6-bit scales (biased by 32) from their 12 packed bytes (ggml's kmask shuffle).
 void q3kScales(const std::byte* packed, std::int8_t scales[16]);
 

@@ -11,18 +11,6 @@ namespace {
 
 constexpr std::int64_t kQK = 256;
 
-/// The 6-bit scale and min of sub-block j (0..7) from the 12 packed bytes of Q4_K / Q5_K
-/// (ggml's get_scale_min_k4).
-void scaleMinK4(int j, const std::byte* q, std::uint8_t& d, std::uint8_t& m) {
-    if (j < 4) {
-        d = u8(q + j) & 63;
-        m = u8(q + j + 4) & 63;
-    } else {
-        d = std::uint8_t((u8(q + j + 4) & 0x0f) | ((u8(q + j - 4) >> 6) << 4));
-        m = std::uint8_t((u8(q + j + 4) >> 4) | ((u8(q + j) >> 6) << 4));
-    }
-}
-
 }  // namespace
 
 void q3kScales(const std::byte* packed, std::int8_t scales[16]) {
