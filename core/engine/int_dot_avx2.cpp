@@ -37,10 +37,20 @@ __m256i scaled(__m256i p16, int s_lo, int s_hi) {
     return _mm256_madd_epi16(p16, s);
 }
 
+/// Unsigned bytes u times signed bytes a, summed four at a time into 8 s32 lanes. No pair may
+/// exceed the s16 range (|u * a| pair sums <= 32767: u <= 128 with |a| <= 127 holds) when the
+/// build has no VNNI; with it (AVX-VNNI, one instruction) no s16 step exists at all.
+__m256i dotUnsignedSigned(__m256i u, __m256i a) {
+#if defined(__AVXVNNI__)
+    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, a);
+#else
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1));
+#endif
+}
+
 /// Signed bytes q (|q| <= 128) times signed bytes a (|a| <= 127), summed in 8 s32 lanes.
 __m256i dotSigned(__m256i q, __m256i a) {
-    const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q));
-    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+    return dotUnsignedSigned(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q));
 }
 
 void q8_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
@@ -58,94 +68,139 @@ void q4_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* 
     }
 }
 
+/// The eight 6-bit scales and mins of a Q4_K / Q5_K block (the 12 bytes at q), all at once:
+/// the same values as dequant::scaleMinK4 for j = 0..7, from three 32-bit words.
+///   j < 4: sc = q[j] & 63, m = q[j + 4] & 63;
+///   j >= 4: sc = (q[j + 4] & 15) | (q[j - 4] >> 6) << 4, m = (q[j + 4] >> 4) | (q[j] >> 6) << 4.
+void scalesMinsK4(const std::byte* q, std::uint8_t sc[8], std::uint8_t m[8]) {
+    std::uint32_t u[3];
+    std::memcpy(u, q, 12);
+    const std::uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, top2 = 0x03030303;
+    const std::uint32_t words[4] = {u[0] & low6, (u[2] & low4) | (((u[0] >> 6) & top2) << 4),
+                                    u[1] & low6,
+                                    ((u[2] >> 4) & low4) | (((u[1] >> 6) & top2) << 4)};
+    std::memcpy(sc, words, 8);
+    std::memcpy(m, words + 2, 8);
+}
+
 /// sum_j m[j] * (bsums[2j] + bsums[2j + 1]): the mins of 8 sub-blocks of 32.
-std::int32_t minSum8(const int m[8], const Q8BlockK& a) {
-    std::int32_t s = 0;
-    for (int j = 0; j < 8; ++j)
-        s += m[j] * (a.bsums[2 * j] + a.bsums[2 * j + 1]);
-    return s;
+std::int32_t minSum8(const std::uint8_t m[8], const Q8BlockK& a) {
+    const __m128i pairs =
+        _mm_hadd_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.bsums)),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.bsums + 8)));
+    std::uint64_t m8;
+    std::memcpy(&m8, m, 8);
+    const __m128i prod =
+        _mm_madd_epi16(pairs, _mm_cvtepu8_epi16(_mm_cvtsi64_si128(std::int64_t(m8))));
+    __m128i s = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// The 8 scales as s16 in both 128-bit halves; wordOf(v, k) broadcasts scale k to every lane.
+__m256i scaleWords(const std::uint8_t sc[8]) {
+    std::uint64_t s8;
+    std::memcpy(&s8, sc, 8);
+    return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(std::int64_t(s8))));
+}
+__m256i wordOf(__m256i words, int k) {
+    const __m256i pick = _mm256_set1_epi16(short((2 * k) | ((2 * k + 1) << 8)));
+    return _mm256_shuffle_epi8(words, pick);
+}
+
+/// One Q4_K block (w: d, dmin, scales[12], qs[128]) against a: isum and msum.
+inline void blockQ4K(const std::byte* w, const Q8BlockK& a, std::int32_t& isum,
+                     std::int32_t& msum) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    std::uint8_t sc[8], m[8];
+    scalesMinsK4(w + 4, sc, m);
+    msum = minSum8(m, a);
+    const __m256i words = scaleWords(sc);
+    const std::byte* q = w + 16;
+    __m256i acc = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j, q += 32) {  // values 64j..64j+31 low nibbles, +32.. high
+        const __m256i x = load(q);
+        const __m256i lo = _mm256_and_si256(x, low4);
+        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
+        const __m256i p_lo = _mm256_maddubs_epi16(lo, load(a.qs + 64 * j));
+        const __m256i p_hi = _mm256_maddubs_epi16(hi, load(a.qs + 64 * j + 32));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p_lo, wordOf(words, 2 * j)));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p_hi, wordOf(words, 2 * j + 1)));
+    }
+    isum = hsum(acc);
+}
+
+/// One Q5_K block (w: d, dmin, scales[12], qh[32], qs[128]) against a: isum and msum.
+inline void blockQ5K(const std::byte* w, const Q8BlockK& a, std::int32_t& isum,
+                     std::int32_t& msum) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
+    std::uint8_t sc[8], m[8];
+    scalesMinsK4(w + 4, sc, m);
+    msum = minSum8(m, a);
+    const __m256i words = scaleWords(sc);
+    __m256i qh = load(w + 16);  // bit 2j of byte l: value 64j + l; bit 2j+1: 64j + 32 + l
+    const std::byte* ql = w + 48;
+    __m256i acc = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j, ql += 32) {
+        const __m256i x = load(ql);
+        const __m256i h_lo = _mm256_slli_epi16(_mm256_and_si256(qh, one), 4);
+        const __m256i h_hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 1), one), 4);
+        qh = _mm256_srli_epi16(qh, 2);
+        const __m256i lo = _mm256_or_si256(_mm256_and_si256(x, low4), h_lo);
+        const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(x, 4), low4), h_hi);
+        const __m256i p_lo = _mm256_maddubs_epi16(lo, load(a.qs + 64 * j));
+        const __m256i p_hi = _mm256_maddubs_epi16(hi, load(a.qs + 64 * j + 32));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p_lo, wordOf(words, 2 * j)));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p_hi, wordOf(words, 2 * j + 1)));
+    }
+    isum = hsum(acc);
 }
 
 void q4_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
           std::int32_t* msum) {
-    const __m256i low4 = _mm256_set1_epi8(0x0f);
-    for (std::int64_t b = 0; b < n; ++b, w += 144) {  // d, dmin, scales[12], qs[128]
-        int sc[8], m[8];
-        for (int j = 0; j < 8; ++j)
-            scaleMinK4(j, w + 4, sc[j], m[j]);
-        msum[b] = minSum8(m, a[b]);
-        const std::byte* q = w + 16;
-        __m256i acc = _mm256_setzero_si256();
-        for (int j = 0; j < 4; ++j, q += 32) {  // values 64j..64j+31 low nibbles, +32.. high
-            const __m256i x = load(q);
-            const __m256i lo = _mm256_and_si256(x, low4);
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
-            const __m256i p_lo = _mm256_maddubs_epi16(lo, load(a[b].qs + 64 * j));
-            const __m256i p_hi = _mm256_maddubs_epi16(hi, load(a[b].qs + 64 * j + 32));
-            acc = _mm256_add_epi32(acc, scaled(p_lo, sc[2 * j], sc[2 * j]));
-            acc = _mm256_add_epi32(acc, scaled(p_hi, sc[2 * j + 1], sc[2 * j + 1]));
-        }
-        isum[b] = hsum(acc);
-    }
+    for (std::int64_t b = 0; b < n; ++b, w += 144)
+        blockQ4K(w, a[b], isum[b], msum[b]);
 }
 
 void q5_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
           std::int32_t* msum) {
-    const __m256i low4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
-    for (std::int64_t b = 0; b < n; ++b, w += 176) {  // d, dmin, scales[12], qh[32], qs[128]
-        int sc[8], m[8];
-        for (int j = 0; j < 8; ++j)
-            scaleMinK4(j, w + 4, sc[j], m[j]);
-        msum[b] = minSum8(m, a[b]);
-        __m256i qh = load(w + 16);  // bit 2j of byte l: value 64j + l; bit 2j+1: 64j + 32 + l
-        const std::byte* ql = w + 48;
-        __m256i acc = _mm256_setzero_si256();
-        for (int j = 0; j < 4; ++j, ql += 32) {
-            const __m256i x = load(ql);
-            const __m256i h_lo = _mm256_slli_epi16(_mm256_and_si256(qh, one), 4);
-            const __m256i h_hi =
-                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 1), one), 4);
-            qh = _mm256_srli_epi16(qh, 2);
-            const __m256i lo = _mm256_or_si256(_mm256_and_si256(x, low4), h_lo);
-            const __m256i hi =
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(x, 4), low4), h_hi);
-            const __m256i p_lo = _mm256_maddubs_epi16(lo, load(a[b].qs + 64 * j));
-            const __m256i p_hi = _mm256_maddubs_epi16(hi, load(a[b].qs + 64 * j + 32));
-            acc = _mm256_add_epi32(acc, scaled(p_lo, sc[2 * j], sc[2 * j]));
-            acc = _mm256_add_epi32(acc, scaled(p_hi, sc[2 * j + 1], sc[2 * j + 1]));
+    for (std::int64_t b = 0; b < n; ++b, w += 176)
+        blockQ5K(w, a[b], isum[b], msum[b]);
+}
+
+/// One Q6_K block (w: ql[128], qh[64], scales[16] int8, d) against a: isum.
+inline std::int32_t blockQ6K(const std::byte* w, const Q8BlockK& a) {
+    const __m256i low4 = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3),
+                  m32 = _mm256_set1_epi8(32);
+    const std::int8_t* sc = reinterpret_cast<const std::int8_t*>(w + 192);
+    const std::int8_t* qa = a.qs;
+    __m256i acc = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+        const std::byte* ql = w + 64 * half;
+        const __m256i ql0 = load(ql), ql1 = load(ql + 32), qh = load(w + 128 + 32 * half);
+        const auto high = [&](int shift) {  // bits shift, shift+1 of qh, placed at 4..5
+            return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, shift), three), 4);
+        };
+        const __m256i q[4] = {
+            _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0)),
+            _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2)),
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), high(4)),
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), high(6))};
+        for (int k = 0; k < 4; ++k) {  // values 128 half + 32k .. +31, scales 2 of 16 each
+            const __m256i av = load(qa + 128 * half + 32 * k);
+            const __m256i p =
+                _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], av), _mm256_maddubs_epi16(m32, av));
+            const int s = 8 * half + 2 * k;
+            acc = _mm256_add_epi32(acc, scaled(p, sc[s], sc[s + 1]));
         }
-        isum[b] = hsum(acc);
     }
+    return hsum(acc);
 }
 
 void q6_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
           std::int32_t* msum) {
-    const __m256i low4 = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3),
-                  m32 = _mm256_set1_epi8(32);
-    for (std::int64_t b = 0; b < n; ++b, w += 210) {  // ql[128], qh[64], scales[16] int8, d
-        const std::int8_t* sc = reinterpret_cast<const std::int8_t*>(w + 192);
-        const std::int8_t* qa = a[b].qs;
-        __m256i acc = _mm256_setzero_si256();
-        for (int half = 0; half < 2; ++half) {
-            const std::byte* ql = w + 64 * half;
-            const __m256i ql0 = load(ql), ql1 = load(ql + 32), qh = load(w + 128 + 32 * half);
-            const auto high = [&](int shift) {  // bits shift, shift+1 of qh, placed at 4..5
-                return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, shift), three), 4);
-            };
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0)),
-                _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), high(4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), high(6))};
-            for (int k = 0; k < 4; ++k) {  // values 128 half + 32k .. +31, scales 2 of 16 each
-                const __m256i av = load(qa + 128 * half + 32 * k);
-                const __m256i p =
-                    _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], av), _mm256_maddubs_epi16(m32, av));
-                const int s = 8 * half + 2 * k;
-                acc = _mm256_add_epi32(acc, scaled(p, sc[s], sc[s + 1]));
-            }
-        }
-        isum[b] = hsum(acc);
+    for (std::int64_t b = 0; b < n; ++b, w += 210) {
+        isum[b] = blockQ6K(w, a[b]);
         msum[b] = 0;
     }
 }
@@ -179,17 +234,18 @@ float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int
     std::int64_t b = 0;
     for (; b + 8 <= n_blocks; b += 8) {
         __m256i products[8];
-        std::uint16_t dw[8];
-        float da[8];
+        short dw[8];
         for (int i = 0; i < 8; ++i) {
             const std::byte* wb = w + (b + i) * bytes;
             products[i] = blockProducts(type, wb, a[b + i]);
             std::memcpy(&dw[i], wb, 2);
-            da[i] = a[b + i].d;
         }
-        const __m256 scale =
-            _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dw))),
-                          _mm256_loadu_ps(da));
+        // The scales gathered in registers (inserts, not a store and a wider load: the stores
+        // of 8 scalars would not forward to one vector load and the pass would stall on it).
+        const __m128i dw8 = _mm_set_epi16(dw[7], dw[6], dw[5], dw[4], dw[3], dw[2], dw[1], dw[0]);
+        const __m256 da8 = _mm256_set_ps(a[b + 7].d, a[b + 6].d, a[b + 5].d, a[b + 4].d, a[b + 3].d,
+                                         a[b + 2].d, a[b + 1].d, a[b].d);
+        const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(dw8), da8);
         const __m256 v = _mm256_mul_ps(scale, _mm256_cvtepi32_ps(blockSums(products)));
         acc = _mm_add_ps(acc, _mm256_castps256_ps128(v));
         acc = _mm_add_ps(acc, _mm256_extractf128_ps(v, 1));
@@ -204,6 +260,28 @@ float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int
         lanes[b & 3] += (_cvtsh_ss(dw) * a[b].d) * float(hsum(p));
     }
     return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+float dotKFused(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n_blocks) {
+    KVSCOPE_EXPECTS(type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K);
+    const std::int64_t bytes = type == GgmlType::Q4_K ? 144 : type == GgmlType::Q5_K ? 176 : 210;
+    const std::int64_t d_at = type == GgmlType::Q6_K ? 208 : 0;  // fp16 d (then dmin)
+    float acc[4] = {0, 0, 0, 0};  // block b into acc[b % 4], as intDot()'s combination
+    for (std::int64_t b = 0; b < n_blocks; ++b, w += bytes) {
+        std::int32_t isum, msum = 0;
+        if (type == GgmlType::Q4_K)
+            blockQ4K(w, a[b], isum, msum);
+        else if (type == GgmlType::Q5_K)
+            blockQ5K(w, a[b], isum, msum);
+        else
+            isum = blockQ6K(w, a[b]);
+        std::uint16_t dw[2];
+        std::memcpy(dw, w + d_at, 4);
+        float v = (a[b].d * _cvtsh_ss(dw[0])) * float(isum);
+        if (type != GgmlType::Q6_K) v = v - (a[b].d * _cvtsh_ss(dw[1])) * float(msum);
+        acc[b & 3] += v;
+    }
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
 bool hasSimd(GgmlType type) {
@@ -237,6 +315,10 @@ float dot32Fused(GgmlType, const std::byte*, const Q8Block32*, std::int64_t) {
 }
 void sums32Simd(GgmlType, const std::byte*, const Q8Block32*, std::int64_t, std::int32_t*) {
     KVSCOPE_EXPECTS(false && "built without AVX2");
+}
+float dotKFused(GgmlType, const std::byte*, const Q8BlockK*, std::int64_t) {
+    KVSCOPE_EXPECTS(false && "built without AVX2");
+    return 0;
 }
 void sumsKSimd(GgmlType, const std::byte*, const Q8BlockK*, std::int64_t, std::int32_t*,
                std::int32_t*) {
