@@ -1,7 +1,7 @@
 #include "core/engine/int_dot_kernels.h"
 #include "core/util/check.h"
 
-// AVX2 integer sums for the types of the common mixes (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K): the same
+// AVX2 integer sums (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_K, Q5_K, Q6_K): the same
 // integers as the scalar unpack-and-multiply of int_dot_blocks32.cpp / int_dot_superblocks.cpp,
 // computed 32 bytes at a time with _mm256_maddubs_epi16 (u8 x s8 pairs into s16; no pair can
 // saturate: |q_w| <= 128 or q_w <= 63, |q_a| <= 127) and _mm256_madd_epi16 (into s32).
@@ -65,6 +65,56 @@ void q4_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* 
         const __m256i nib =
             _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), low4);  // [32] values 0..15
         isum[b] = hsum(dotSigned(_mm256_sub_epi8(nib, eight), load(a[b].qs)));
+    }
+}
+
+/// The 32 nibbles of a 16-byte qs (ggml's order: value j in the low nibble of byte j, value
+/// j + 16 in its high nibble) as bytes 0..15.
+__m256i nibbles(const std::byte* qs) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), _mm256_set1_epi8(0x0f));
+}
+
+/// Byte j = 0x10 where bit j of the 32 bits at p is set, else 0 (Q5_0 / Q5_1's fifth bits).
+__m256i fifthBits(const std::byte* p) {
+    std::uint32_t bits;
+    std::memcpy(&bits, p, 4);
+    // Bytes 8g..8g+7 all take byte g of the bits; byte k of each group ORed with every bit but
+    // bit k is all ones exactly when bit k is set.
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32(int(bits)), _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101,
+                                                         0x0202020202020202, 0x0303030303030303));
+    const __m256i others = _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe);
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_or_si256(spread, others), _mm256_set1_epi8(-1));
+    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+void q4_1(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
+    for (std::int64_t b = 0; b < n; ++b, w += 20)  // d, m, qs[16]: the nibbles
+        isum[b] = hsum(dotUnsignedSigned(nibbles(w + 4), load(a[b].qs)));
+}
+
+void q5_0(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
+    const __m256i sixteen = _mm256_set1_epi8(16);
+    for (std::int64_t b = 0; b < n; ++b, w += 22) {  // d, qh (32 fifth bits), qs[16]; minus 16
+        const __m256i q = _mm256_or_si256(nibbles(w + 6), fifthBits(w + 2));
+        isum[b] = hsum(dotSigned(_mm256_sub_epi8(q, sixteen), load(a[b].qs)));
+    }
+}
+
+void q5_1(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
+    for (std::int64_t b = 0; b < n; ++b, w += 24) {  // d, m, qh, qs[16]
+        const __m256i q = _mm256_or_si256(nibbles(w + 8), fifthBits(w + 4));
+        isum[b] = hsum(dotUnsignedSigned(q, load(a[b].qs)));
+    }
+}
+
+void iq4_nl(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t* isum) {
+    const __m256i levels = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(dequant::kIq4nlValues)));
+    for (std::int64_t b = 0; b < n; ++b, w += 18) {  // d, qs[16]: nibbles index the 16 levels
+        const __m256i q = _mm256_shuffle_epi8(levels, nibbles(w + 2));
+        isum[b] = hsum(dotSigned(q, load(a[b].qs)));
     }
 }
 
@@ -285,15 +335,39 @@ float dotKFused(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64
 }
 
 bool hasSimd(GgmlType type) {
-    return type == GgmlType::Q8_0 || type == GgmlType::Q4_0 || type == GgmlType::Q4_K ||
-           type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+    switch (type) {
+        case GgmlType::Q8_0:
+        case GgmlType::Q4_0:
+        case GgmlType::Q4_1:
+        case GgmlType::Q5_0:
+        case GgmlType::Q5_1:
+        case GgmlType::IQ4_NL:
+        case GgmlType::Q4_K:
+        case GgmlType::Q5_K:
+        case GgmlType::Q6_K:
+            return true;
+        default:
+            return false;
+    }
 }
 
 void sums32Simd(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n,
                 std::int32_t* isum) {
-    if (type == GgmlType::Q8_0) return q8_0(w, a, n, isum);
-    KVSCOPE_EXPECTS(type == GgmlType::Q4_0);
-    q4_0(w, a, n, isum);
+    switch (type) {
+        case GgmlType::Q8_0:
+            return q8_0(w, a, n, isum);
+        case GgmlType::Q4_0:
+            return q4_0(w, a, n, isum);
+        case GgmlType::Q4_1:
+            return q4_1(w, a, n, isum);
+        case GgmlType::Q5_0:
+            return q5_0(w, a, n, isum);
+        case GgmlType::Q5_1:
+            return q5_1(w, a, n, isum);
+        default:
+            KVSCOPE_EXPECTS(type == GgmlType::IQ4_NL);
+            return iq4_nl(w, a, n, isum);
+    }
 }
 
 void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n,
