@@ -118,40 +118,38 @@ void iq4_nl(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t
     }
 }
 
-/// The eight 6-bit scales and mins of a Q4_K / Q5_K block (the 12 bytes at q), all at once:
-/// the same values as dequant::scaleMinK4 for j = 0..7, from three 32-bit words.
+/// The eight 6-bit scales and mins of a Q4_K / Q5_K block (the 12 bytes at q, read as three
+/// 32-bit words u0, u1, u2), unpacked in one register: bytes 0..7 the scales, 8..15 the mins,
+/// the same values as dequant::scaleMinK4 for j = 0..7:
 ///   j < 4: sc = q[j] & 63, m = q[j + 4] & 63;
-///   j >= 4: sc = (q[j + 4] & 15) | (q[j - 4] >> 6) << 4, m = (q[j + 4] >> 4) | (q[j] >> 6) << 4.
-void scalesMinsK4(const std::byte* q, std::uint8_t sc[8], std::uint8_t m[8]) {
-    std::uint32_t u[3];
-    std::memcpy(u, q, 12);
-    const std::uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, top2 = 0x03030303;
-    const std::uint32_t words[4] = {u[0] & low6, (u[2] & low4) | (((u[0] >> 6) & top2) << 4),
-                                    u[1] & low6,
-                                    ((u[2] >> 4) & low4) | (((u[1] >> 6) & top2) << 4)};
-    std::memcpy(sc, words, 8);
-    std::memcpy(m, words + 2, 8);
+///   j >= 4: sc = (q[j + 4] & 15) | (q[j - 4] >> 6) << 4, m = (q[j + 4] >> 4) | (q[j] >> 6) << 4;
+/// as words: [u0 & low6, (u2 & low4) | top2(u0) << 4, u1 & low6, (u2 >> 4 & low4) | top2(u1) << 4].
+/// Reads 16 bytes at q (the 12, then the start of the block's values).
+__m128i scalesMinsK4(const std::byte* q) {
+    const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    const __m128i low = _mm_srlv_epi32(_mm_shuffle_epi32(u, 0x98), _mm_setr_epi32(0, 0, 0, 4));
+    const __m128i kept =
+        _mm_and_si128(low, _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
+    const __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_shuffle_epi32(u, 0x50), 6),
+                                      _mm_setr_epi32(0, 0x03030303, 0, 0x03030303));
+    return _mm_or_si128(kept, _mm_slli_epi32(top, 4));
 }
 
-/// sum_j m[j] * (bsums[2j] + bsums[2j + 1]): the mins of 8 sub-blocks of 32.
-std::int32_t minSum8(const std::uint8_t m[8], const Q8BlockK& a) {
+/// sum_j m[j] * (bsums[2j] + bsums[2j + 1]) for the mins in bytes 8..15 of sm.
+std::int32_t minSum8(__m128i sm, const Q8BlockK& a) {
     const __m128i pairs =
         _mm_hadd_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.bsums)),
                        _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.bsums + 8)));
-    std::uint64_t m8;
-    std::memcpy(&m8, m, 8);
-    const __m128i prod =
-        _mm_madd_epi16(pairs, _mm_cvtepu8_epi16(_mm_cvtsi64_si128(std::int64_t(m8))));
+    const __m128i prod = _mm_madd_epi16(pairs, _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8)));
     __m128i s = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4e));
     s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
     return _mm_cvtsi128_si32(s);
 }
 
-/// The 8 scales as s16 in both 128-bit halves; wordOf(v, k) broadcasts scale k to every lane.
-__m256i scaleWords(const std::uint8_t sc[8]) {
-    std::uint64_t s8;
-    std::memcpy(&s8, sc, 8);
-    return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(std::int64_t(s8))));
+/// The 8 scales (bytes 0..7 of sm) as s16 in both 128-bit halves; wordOf(v, k) broadcasts
+/// scale k to every lane.
+__m256i scaleWords(__m128i sm) {
+    return _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(sm));
 }
 __m256i wordOf(__m256i words, int k) {
     const __m256i pick = _mm256_set1_epi16(short((2 * k) | ((2 * k + 1) << 8)));
@@ -162,10 +160,9 @@ __m256i wordOf(__m256i words, int k) {
 inline void blockQ4K(const std::byte* w, const Q8BlockK& a, std::int32_t& isum,
                      std::int32_t& msum) {
     const __m256i low4 = _mm256_set1_epi8(0x0f);
-    std::uint8_t sc[8], m[8];
-    scalesMinsK4(w + 4, sc, m);
-    msum = minSum8(m, a);
-    const __m256i words = scaleWords(sc);
+    const __m128i sm = scalesMinsK4(w + 4);
+    msum = minSum8(sm, a);
+    const __m256i words = scaleWords(sm);
     const std::byte* q = w + 16;
     __m256i acc = _mm256_setzero_si256();
     for (int j = 0; j < 4; ++j, q += 32) {  // values 64j..64j+31 low nibbles, +32.. high
@@ -184,10 +181,9 @@ inline void blockQ4K(const std::byte* w, const Q8BlockK& a, std::int32_t& isum,
 inline void blockQ5K(const std::byte* w, const Q8BlockK& a, std::int32_t& isum,
                      std::int32_t& msum) {
     const __m256i low4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
-    std::uint8_t sc[8], m[8];
-    scalesMinsK4(w + 4, sc, m);
-    msum = minSum8(m, a);
-    const __m256i words = scaleWords(sc);
+    const __m128i sm = scalesMinsK4(w + 4);
+    msum = minSum8(sm, a);
+    const __m256i words = scaleWords(sm);
     __m256i qh = load(w + 16);  // bit 2j of byte l: value 64j + l; bit 2j+1: 64j + 32 + l
     const std::byte* ql = w + 48;
     __m256i acc = _mm256_setzero_si256();
