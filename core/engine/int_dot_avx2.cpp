@@ -1,7 +1,7 @@
 #include "core/engine/int_dot_kernels.h"
 #include "core/util/check.h"
 
-// AVX2 integer sums (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_K, Q5_K, Q6_K): the same
+// AVX2 integer sums (every type with an integer dot product): the same
 // integers as the scalar unpack-and-multiply of int_dot_blocks32.cpp / int_dot_superblocks.cpp,
 // computed 32 bytes at a time with _mm256_maddubs_epi16 (u8 x s8 pairs into s16; no pair can
 // saturate: |q_w| <= 128 or q_w <= 63, |q_a| <= 127) and _mm256_madd_epi16 (into s32).
@@ -251,6 +251,85 @@ void q6_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* i
     }
 }
 
+/// Signed s8 values v (|v| <= 127) times activations a, as s16 pair sums (no pair saturates:
+/// 2 * 127 * 127 < 32768).
+__m256i pairsSigned(__m256i v, __m256i a) {
+    return _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(a, v));
+}
+
+void q2_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
+    const __m256i three = _mm256_set1_epi8(3);
+    for (std::int64_t b = 0; b < n; ++b, w += 84) {  // scales[16] (scale | min << 4), qs[64]
+        std::uint8_t sc[16];
+        for (int j = 0; j < 16; ++j)
+            sc[j] = u8(w + j) & 0x0f;
+        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
+        const __m256i mins =
+            _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0f)));
+        const __m256i bsums = load(a[b].bsums);  // [16] sums over each sub-block of 16
+        msum[b] = hsum(_mm256_madd_epi16(mins, bsums));
+        __m256i acc = _mm256_setzero_si256();
+        for (int half = 0; half < 2; ++half) {
+            const __m256i x = load(w + 16 + 32 * half);
+            for (int k = 0; k < 4; ++k) {  // values 128 half + 32k .. +31: bits 2k, 2k+1
+                const __m256i v = _mm256_and_si256(_mm256_srli_epi16(x, 2 * k), three);
+                const __m256i p = _mm256_maddubs_epi16(v, load(a[b].qs + 128 * half + 32 * k));
+                const int j = 8 * half + 2 * k;
+                acc = _mm256_add_epi32(acc, scaled(p, sc[j], sc[j + 1]));
+            }
+        }
+        isum[b] = hsum(acc);
+    }
+}
+
+void q3_k(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+          std::int32_t* msum) {
+    const __m256i three = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4);
+    for (std::int64_t b = 0; b < n; ++b, w += 110) {  // hmask[32], qs[64], scales[12], d
+        std::int8_t sc[16];
+        dequant::q3kScales(w + 96, sc);
+        const __m256i hm = load(w);
+        __m256i acc = _mm256_setzero_si256();
+        for (int half = 0; half < 2; ++half) {
+            const __m256i x = load(w + 32 + 32 * half);
+            for (int k = 0; k < 4; ++k) {  // 2-bit value, minus 4 where its hmask bit is clear
+                const __m256i bit = _mm256_set1_epi8(char(1 << (4 * half + k)));
+                const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(hm, bit), bit);
+                const __m256i v =
+                    _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(x, 2 * k), three),
+                                    _mm256_andnot_si256(set, four));
+                const __m256i p = pairsSigned(v, load(a[b].qs + 128 * half + 32 * k));
+                const int j = 8 * half + 2 * k;
+                acc = _mm256_add_epi32(acc, scaled(p, sc[j] - 32, sc[j + 1] - 32));
+            }
+        }
+        isum[b] = hsum(acc);
+        msum[b] = 0;
+    }
+}
+
+void iq4_xs(const std::byte* w, const Q8BlockK* a, std::int64_t n, std::int32_t* isum,
+            std::int32_t* msum) {
+    const __m256i levels = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(dequant::kIq4nlValues)));
+    for (std::int64_t b = 0; b < n; ++b, w += 136) {  // d, scales_h, scales_l[4], qs[128]
+        std::uint16_t scales_h;
+        std::memcpy(&scales_h, w + 2, 2);
+        __m256i acc = _mm256_setzero_si256();
+        for (int ib = 0; ib < 8; ++ib) {  // sub-blocks of 32, as IQ4_NL blocks
+            const int scale = (((u8(w + 4 + ib / 2) >> 4 * (ib % 2)) & 0x0f) |
+                               (((scales_h >> 2 * ib) & 3) << 4)) -
+                              32;
+            const __m256i v = _mm256_shuffle_epi8(levels, nibbles(w + 8 + 16 * ib));
+            const __m256i p = pairsSigned(v, load(a[b].qs + 32 * ib));
+            acc = _mm256_add_epi32(acc, scaled(p, scale, scale));
+        }
+        isum[b] = hsum(acc);
+        msum[b] = 0;
+    }
+}
+
 /// The 8 s32 lanes of each of v[0..7] summed: [sum v0, ..., sum v7].
 __m256i blockSums(const __m256i v[8]) {
     const __m256i h01 = _mm256_hadd_epi32(v[0], v[1]), h23 = _mm256_hadd_epi32(v[2], v[3]);
@@ -338,9 +417,12 @@ bool hasSimd(GgmlType type) {
         case GgmlType::Q5_0:
         case GgmlType::Q5_1:
         case GgmlType::IQ4_NL:
+        case GgmlType::Q2_K:
+        case GgmlType::Q3_K:
         case GgmlType::Q4_K:
         case GgmlType::Q5_K:
         case GgmlType::Q6_K:
+        case GgmlType::IQ4_XS:
             return true;
         default:
             return false;
@@ -368,10 +450,21 @@ void sums32Simd(GgmlType type, const std::byte* w, const Q8Block32* a, std::int6
 
 void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n,
                std::int32_t* isum, std::int32_t* msum) {
-    if (type == GgmlType::Q4_K) return q4_k(w, a, n, isum, msum);
-    if (type == GgmlType::Q5_K) return q5_k(w, a, n, isum, msum);
-    KVSCOPE_EXPECTS(type == GgmlType::Q6_K);
-    q6_k(w, a, n, isum, msum);
+    switch (type) {
+        case GgmlType::Q2_K:
+            return q2_k(w, a, n, isum, msum);
+        case GgmlType::Q3_K:
+            return q3_k(w, a, n, isum, msum);
+        case GgmlType::Q4_K:
+            return q4_k(w, a, n, isum, msum);
+        case GgmlType::Q5_K:
+            return q5_k(w, a, n, isum, msum);
+        case GgmlType::Q6_K:
+            return q6_k(w, a, n, isum, msum);
+        default:
+            KVSCOPE_EXPECTS(type == GgmlType::IQ4_XS);
+            return iq4_xs(w, a, n, isum, msum);
+    }
 }
 
 #else  // no AVX2: the scalar path only
