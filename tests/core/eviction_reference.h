@@ -138,6 +138,16 @@ inline V lastW(std::int64_t p, std::int64_t w) {
     return out;
 }
 
+/// The keys a streaming cache (StreamingLLM) lets query p see: every key until `budget` are held,
+/// then the `sinks` first and the budget - sinks most recent, p included.
+inline V streamingVisible(std::int64_t p, std::int64_t sinks, std::int64_t budget) {
+    if (p < budget) return lastW(p, p + 1);
+    V v = lastW(sinks - 1, sinks);
+    for (std::int64_t j = p - (budget - sinks) + 1; j <= p; ++j)
+        v.push_back(j);
+    return v;
+}
+
 /// The logits after `tokens` with every position visible (the control every masked test
 /// compares against: the unbounded model).
 inline Eigen::VectorXd unmaskedLogits(const Model& m, const std::vector<TokenId>& tokens) {

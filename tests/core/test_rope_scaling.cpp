@@ -90,13 +90,7 @@ TEST_CASE(
     REQUIRE(model->config.rope_attn_factor ==
             Approx(std::sqrt(1.0 + std::log(32.0) / std::log(256.0))));
     const std::int64_t sinks = 2, budget = 6;
-    const auto visible = [&](std::int64_t p) {
-        if (p < budget) return lastW(p, p + 1);
-        V v = {0, 1};
-        for (std::int64_t j = p - (budget - sinks) + 1; j <= p; ++j)
-            v.push_back(j);
-        return v;
-    };
+    const auto visible = [&](std::int64_t p) { return streamingVisible(p, sinks, budget); };
     const auto slot = [&](std::int64_t p, std::int64_t j) {
         const V v = visible(p);
         return std::int64_t(std::find(v.begin(), v.end(), j) - v.begin());
