@@ -239,12 +239,14 @@ TEST_CASE("phi3: the file's sliding window on every layer, unless it bounds noth
 
 TEST_CASE("phi3 with a window of 4 from the file attends as the masked reference does",
           "[gguf][arch-load][swa]") {
-    const ModelConfig c = archConfig(Architecture::Phi3);
+    ModelConfig c = archConfig(Architecture::Phi3);
+    c.rope_dims = 4;  // of head_dim 8, as Phi-4-mini rotates 3/4 of each head
     auto model = std::make_shared<Model>(loadGgufModel(fileOf(archModelWriter(
         "phi3", c, randomWeights(c, 12), {{"phi3.attention.sliding_window", ggufU32(4)}}))));
     REQUIRE(model->config.layerWindow(1) == 4);
+    REQUIRE(model->config.rope_dims == 4);
     const auto tokens = testTokens(*model, 20);
-    // Every layer: the query at p sees p-3..p (NEOX RoPE at the original positions).
+    // Every layer: the query at p sees p-3..p (NEOX RoPE on 4 of 8 dims, original positions).
     MaskedReference ref{*model, [](std::int64_t p) { return lastW(p, 4); },
                         [](std::int64_t, std::int64_t j) { return j; },
                         [](std::int64_t p) { return p; }};
