@@ -33,6 +33,15 @@ std::optional<std::int64_t> smallCount(const GgufFile& file, const std::string& 
     return std::int64_t(*value);
 }
 
+/// The file's context_length when it is a count below 2^63; nullopt otherwise (the shape reader
+/// reports a bad one, naming the key; here it only bounds windows and LongRoPE's threshold).
+std::optional<std::int64_t> trainedContext(const GgufFile& file, const std::string& p) {
+    const std::optional<std::uint64_t> value = file.findUint(p + "context_length");
+    if (!value || *value > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+        return std::nullopt;
+    return std::int64_t(*value);
+}
+
 void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
     c.rope_style = c.arch == Architecture::Llama ? RopeStyle::Pairs : RopeStyle::Halves;
     const std::string dims_key = p + "rope.dimension_count";
@@ -48,7 +57,7 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
     // and sin: llama.cpp applies rope.scaling.attn_factor whatever the scaling type.
     // (llama.cpp's n_ctx_orig_yarn: the key, else the trained context_length)
     c.rope_orig_context = smallCount(file, p + "rope.scaling.original_context_length")
-                              .value_or(smallCount(file, p + "context_length").value_or(0));
+                              .value_or(trainedContext(file, p).value_or(0));
     const std::string attn_key = p + "rope.scaling.attn_factor";
     if (const std::optional<float> attn = nonNegativeFloat(file, attn_key)) {
         if (*attn == 0.0f) file.failAtKey(attn_key, "a RoPE attention factor of 0");
@@ -87,7 +96,7 @@ void readSwaPattern(const GgufFile& file, const std::string& p, std::int64_t def
 /// 262144) bounds nothing: no local layers.
 void readPhi3Window(const GgufFile& file, const std::string& p, ModelConfig& c) {
     const std::optional<std::int64_t> window = smallCount(file, p + "attention.sliding_window");
-    const std::optional<std::int64_t> context = smallCount(file, p + "context_length");
+    const std::optional<std::int64_t> context = trainedContext(file, p);
     if (!window || *window == 0 || (context && *window >= *context)) return;
     c.sliding_window = *window;
     readSwaPattern(file, p, 0, c);  // period 0: every layer local, unless the file says otherwise
