@@ -50,8 +50,10 @@ TEST_CASE("an error shows in the status bar until it is cleared", "[ui][status]"
     StatusFacts facts(&trace, &bar);
     const QString keys = facts.errorLabel()->text();
     CHECK(facts.lastError().isEmpty());
-    CHECK(keys.contains("Right step"));
+    CHECK(keys.contains(QStringLiteral("\u2192 step")));
     CHECK(keys.contains("Home reset"));
+    const QString keys_tip = facts.errorLabel()->toolTip();
+    CHECK(keys_tip.contains("Right arrow steps"));
 
     facts.showError("the model file is not a model");
     CHECK(facts.lastError() == "the model file is not a model");
@@ -62,6 +64,6 @@ TEST_CASE("an error shows in the status bar until it is cleared", "[ui][status]"
     facts.clearError();
     CHECK(facts.lastError().isEmpty());
     CHECK(facts.errorLabel()->text() == keys);
-    CHECK(facts.errorLabel()->toolTip().isEmpty());
+    CHECK(facts.errorLabel()->toolTip() == keys_tip);
     CHECK(facts.errorLabel()->styleSheet().isEmpty());
 }
