@@ -178,12 +178,22 @@ void PagedKvCache::compactLayer(std::int64_t layer,
         rows.assign(std::size_t(n_groups), rows[0]);
     }
     std::vector<std::vector<std::int64_t>> kept_rows(static_cast<std::size_t>(n_groups));
+    std::vector<std::int64_t> emptied;  // blocks of the rows this layer drops (candidates)
     for (std::int64_t g = 0; g < n_groups; ++g) {
-        KVSCOPE_EXPECTS(keep[std::size_t(g)].size() == keep[0].size());
-        for (std::int64_t slot : keep[std::size_t(g)]) {
-            KVSCOPE_EXPECTS(slot >= 0 && slot < n);
-            kept_rows[std::size_t(g)].push_back(rows[std::size_t(g)][std::size_t(slot)]);
+        const std::vector<std::int64_t>& ks = keep[std::size_t(g)];
+        const std::vector<std::int64_t>& old = rows[std::size_t(g)];
+        KVSCOPE_EXPECTS(ks.size() == keep[0].size());
+        std::size_t next = 0;
+        for (std::int64_t slot = 0; slot < n; ++slot) {
+            if (next < ks.size() && ks[next] == slot) {
+                kept_rows[std::size_t(g)].push_back(old[std::size_t(slot)]);
+                ++next;
+            } else if (const std::int64_t b = old[std::size_t(slot)] / m_block_size;
+                       emptied.empty() || emptied.back() != b) {
+                emptied.push_back(b);
+            }
         }
+        KVSCOPE_EXPECTS(next == ks.size() && "kept slots ascending and < layerLength");
     }
     // Plan the re-rotated keys: every run of kept rows that are adjacent in one block, rotated in
     // a copy; a row it changed is written back (its block copied first if shared or cached).
@@ -243,7 +253,19 @@ void PagedKvCache::compactLayer(std::int64_t layer,
     s.tokens.clear();
     s.hashes.clear();
     s.shareable = false;
-    fitBlocks(s);
+    // Only a block this layer dropped a row of can have become empty.
+    std::sort(emptied.begin(), emptied.end());
+    emptied.erase(std::unique(emptied.begin(), emptied.end()), emptied.end());
+    const std::int64_t tail = *std::min_element(s.layer_rows.begin(), s.layer_rows.end());
+    for (std::int64_t b : emptied) {
+        if ((b + 1) * m_block_size > tail || s.table[b] == kNoBlock) continue;
+        bool held = false;
+        for (std::int64_t l = 0; l < m_n_layers && !held; ++l)
+            held = holdsRowIn(s, l, b);
+        if (held) continue;
+        m_allocator.release(s.table[b]);  // a shared or cached block stays for its other holders
+        s.table.replace(b, kNoBlock);
+    }
 }
 
 void PagedKvCache::restoreLayer(std::int64_t layer,
@@ -416,6 +438,12 @@ std::int64_t PagedKvCache::layerRows(SeqId seq, std::int64_t layer) const {
     return seqRef(seq).layer_rows[std::size_t(layer)];
 }
 
+bool PagedKvCache::slotsAreRows(SeqId seq) const {
+    const Sequence& s = seqRef(seq);
+    return std::all_of(s.slot_rows.begin(), s.slot_rows.end(),
+                       [](const auto& rows) { return rows.empty(); });
+}
+
 std::int64_t PagedKvCache::holes(SeqId seq, std::int64_t layer) const {
     const Sequence& s = seqRef(seq);
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
@@ -425,6 +453,7 @@ std::int64_t PagedKvCache::holes(SeqId seq, std::int64_t layer) const {
     std::int64_t allocated = 0;  // rows below the tail in blocks the sequence holds
     for (std::int64_t b = 0; b * m_block_size < tail; ++b)
         if (s.table[b] != kNoBlock) allocated += std::min(m_block_size, tail - b * m_block_size);
+    if (rows.size() == 1) return allocated - std::int64_t(rows[0].size());
     std::vector<std::int64_t> held;  // rows some KV head holds
     for (const std::vector<std::int64_t>& r : rows)
         held.insert(held.end(), r.begin(), r.end());
@@ -679,6 +708,16 @@ void PagedKvCache::fitBlocks(Sequence& s) {
         m_allocator.release(s.table[b]);  // a shared or cached block stays for its other holders
         s.table.replace(b, kNoBlock);
     }
+}
+
+bool PagedKvCache::holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const {
+    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    if (rows.empty()) return block * m_block_size < s.layer_rows[std::size_t(layer)];
+    for (const std::vector<std::int64_t>& r : rows) {
+        const auto it = std::lower_bound(r.begin(), r.end(), block * m_block_size);
+        if (it != r.end() && *it < (block + 1) * m_block_size) return true;
+    }
+    return false;
 }
 
 float* PagedKvCache::rowK(const Sequence& s, std::int64_t layer, std::int64_t row) const {

@@ -162,6 +162,9 @@ public:
     std::int64_t holes(SeqId seq, std::int64_t layer) const;
     /// Rows written to `seq`'s layer (held or holes): the next row's index.
     std::int64_t layerRows(SeqId seq, std::int64_t layer) const;
+    /// Whether slot i of every layer of `seq` is row i (no eviction left holes): then position p
+    /// of the slots lives at blockTable(seq)[p / blockSize()], row p % blockSize().
+    bool slotsAreRows(SeqId seq) const;
     std::int64_t kBytesUsed(std::int64_t layer) const override;
     std::int64_t vBytesUsed(std::int64_t layer) const override;
     /// Blocks held by the current sequence (kNoBlock entries not counted) * the K + V bytes of
@@ -209,6 +212,8 @@ private:
     /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's tail
     /// that no layer holds a row of.
     void fitBlocks(Sequence& s);
+    /// Whether `layer` of `s` (some KV head of it) holds a row of logical block `block`.
+    bool holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const;
     /// Where row `row` of `layer` of `s` keeps its fp32 K row (V is m_k_block_bytes further).
     float* rowK(const Sequence& s, std::int64_t layer, std::int64_t row) const;
 
