@@ -209,6 +209,37 @@ TEST_CASE("A block shared by a fork stays for the sequence that still holds it",
     CHECK(cache.allocator().isFree(block0));
 }
 
+TEST_CASE("A cached prefix block released by an eviction still serves a prefix hit",
+          "[paged][holes]") {
+    // 2 layers, kv_dim 1, blocks of 4; each row holds its token id, so bytes say what they hold.
+    PagedKvCache cache(2, 1, 4, 8);
+    const SeqId a = cache.addSequence();
+    const std::vector<TokenId> prompt = {10, 11, 12, 13, 14, 15, 16, 17, 18};
+    std::vector<float> rows;  // [2 layers][9][1]
+    for (int l = 0; l < 2; ++l)
+        for (TokenId t : prompt)
+            rows.push_back(float(t));
+    cache.append(a, prompt, rows.data(), rows.data());
+    const BlockId block0 = cache.blockTable(a)[0];
+    REQUIRE(cache.allocator().isCached(block0));  // tokens 10..13, a full block
+    cache.setCurrent(a);
+    for (std::int64_t l = 0; l < 2; ++l)
+        cache.compactLayer(l, {V{4, 5, 6, 7, 8}});
+    CHECK(cache.blockTable(a)[0] == kNoBlock);
+    CHECK(cache.allocator().isFree(block0));
+    CHECK(cache.allocator().isCached(block0));  // released with its bytes and hash
+    // A new sequence with the same first block reuses it: the bytes are the tokens' rows.
+    const SeqId b = cache.addSequence();
+    const std::vector<TokenId> other = {10, 11, 12, 13, 99};
+    CHECK(cache.attachPrefix(b, other) == 4);
+    CHECK(cache.blockTable(b)[0] == block0);
+    cache.setCurrent(b);
+    CHECK(cache.copyKeys(1) == std::vector<float>{10, 11, 12, 13});
+    // a's holes never write: its kept rows are still there.
+    cache.setCurrent(a);
+    CHECK(cache.copyKeys(0) == std::vector<float>{14, 15, 16, 17, 18});
+}
+
 TEST_CASE("The estimator's paged figure from held positions, by hand", "[paged][holes]") {
     const ModelShape shape = shapeFromModelConfig(loadModel("builtin:demo")->config, "model");
     CacheSpec spec;
