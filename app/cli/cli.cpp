@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/help.h"
@@ -87,6 +88,7 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     const cli::ParsedArgs parsed = cli::parseFlags(command->name, rest, command->flags);
     setRequestedThreads(cli::parseThreadsFlag(parsed));       // 0 (absent) clears an earlier run's
     setRequestedBackend(cli::parseBackendFlag(parsed, err));  // cpu when absent, as above
+    setRequestedActivations(cli::parseActivationsFlag(parsed));  // q8 when absent, as above
     return command->run(parsed, out, err);
 }
 

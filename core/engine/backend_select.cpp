@@ -15,6 +15,7 @@ struct Registry {
     CudaBackendHooks hooks;
     std::optional<CudaAvailability> answer;
     BackendKind requested = BackendKind::Cpu;
+    cpu::Activations activations = cpu::Activations::LlamaCpp;
 };
 
 Registry& registry() {
@@ -75,7 +76,7 @@ BackendSelection makeBackend(BackendKind kind, int n_threads) {
             throw InputError("--backend cuda: CUDA is unavailable: " + cuda.reason);
         selection.note = "auto: CUDA unavailable (" + cuda.reason + "); running on the CPU";
     }
-    selection.backend = std::make_unique<CpuBackend>(n_threads);
+    selection.backend = std::make_unique<CpuBackend>(n_threads, requestedActivations());
     return selection;
 }
 
@@ -93,6 +94,24 @@ BackendKind requestedBackend() {
 
 std::unique_ptr<Backend> makeRequestedBackend(int n_threads) {
     return makeBackend(requestedBackend(), n_threads).backend;
+}
+
+void setRequestedActivations(cpu::Activations activations) {
+    Registry& r = registry();
+    const std::lock_guard lock(r.mutex);
+    r.activations = activations;
+}
+
+cpu::Activations requestedActivations() {
+    Registry& r = registry();
+    const std::lock_guard lock(r.mutex);
+    return r.activations;
+}
+
+cpu::Activations parseActivations(std::string_view text, std::string_view what) {
+    if (text == "q8") return cpu::Activations::LlamaCpp;
+    if (text == "float") return cpu::Activations::Float;
+    throw InputError(std::string(what) + ": expected q8 or float, got '" + std::string(text) + "'");
 }
 
 }  // namespace kvscope

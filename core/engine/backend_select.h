@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/engine/backend.h"
+#include "core/engine/cpu_math.h"
 
 namespace kvscope {
 
@@ -54,5 +55,12 @@ BackendKind requestedBackend();
 /// makeBackend(requestedBackend(), n_threads).backend: `auto` falls back to the CPU silently
 /// here (whoever set the request reported the fallback once).
 std::unique_ptr<Backend> makeRequestedBackend(int n_threads);
+
+/// The activation scheme a run asked for (the CLI's --activations): the CPU backends made here
+/// use it. Default: cpu::Activations::LlamaCpp (8-bit activations for quantized weights).
+void setRequestedActivations(cpu::Activations activations);
+cpu::Activations requestedActivations();
+/// Parses "q8" (LlamaCpp) or "float"; InputError naming `what` (e.g. "--activations") otherwise.
+cpu::Activations parseActivations(std::string_view text, std::string_view what);
 
 }  // namespace kvscope

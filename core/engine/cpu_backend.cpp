@@ -84,7 +84,7 @@ CpuBackend::CpuBackend(int n_threads, cpu::Activations activations)
 std::string CpuBackend::name() const {
     return "CPU (Eigen, " + std::to_string(m_n_threads) + " thread" +
            (m_n_threads == 1 ? "" : "s") +
-           (m_matmul.activations == cpu::Activations::LlamaCpp ? ", 8-bit activations" : "") + ")";
+           (m_matmul.activations == cpu::Activations::Float ? ", float activations" : "") + ")";
 }
 
 void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,

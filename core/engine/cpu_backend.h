@@ -11,9 +11,11 @@ class CpuBackend final : public Backend {
 public:
     /// n_threads: threads for the matrix products and attention; 0 = defaultThreads()
     /// (--threads, else OMP_NUM_THREADS, else every hardware thread). activations: how the
-    /// matrix products treat their inputs (cpu_math.h; default Float: llama.cpp's 8-bit scheme
-    /// misses the batched-prompt goldens of test_arch_golden.cpp on some quantized models).
-    explicit CpuBackend(int n_threads = 0, cpu::Activations activations = cpu::Activations::Float);
+    /// matrix products treat their inputs (cpu_math.h; default LlamaCpp: quantized weights
+    /// multiply 8-bit activations, as llama.cpp's CPU backend does; --activations float keeps
+    /// them fp32).
+    explicit CpuBackend(int n_threads = 0,
+                        cpu::Activations activations = cpu::Activations::LlamaCpp);
     std::string name() const override;
     void forward(const Model& model, KvCache& cache, std::span<const TokenId> tokens,
                  std::int64_t start_pos, const ForwardOptions& options,

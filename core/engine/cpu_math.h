@@ -18,14 +18,15 @@ float dot(const float* a, const float* b, std::int64_t n);
 int threadsFor(std::int64_t work, int n_threads);
 
 /// How a matrix product treats its activations (the rows of x).
-///   LlamaCpp (the default): as llama.cpp's CPU backend does. Before a quantized W multiplies
-///     them, the rows are rounded once to 8-bit blocks (Q8_0 / Q8_1 / Q8_K, per
-///     activationType(), core/engine/q8_activations.h) and every dot product multiplies integers
-///     (core/engine/int_dot.h). F32, F16 and BF16 W: float rows (ggml converts the rows to
-///     fp16 / bf16 for F16 / BF16 weights; rounding them here moved qwen2-f16's logits further
-///     from llama.cpp's, test_arch_golden.cpp, so it is not done).
-///   Float: the rows stay fp32 and W is decoded (bit-identical to ggml) a block of rows at a
-///     time, so the result is exactly that of W's fp32 expansion.
+///   LlamaCpp (CpuBackend's default, --activations q8): as llama.cpp's CPU backend does. Before
+///     a quantized W multiplies them, the rows are rounded once to 8-bit blocks (Q8_0 / Q8_1 /
+///     Q8_K, per activationType(), core/engine/q8_activations.h) and every dot product
+///     multiplies integers (core/engine/int_dot.h). F32, F16 and BF16 W: float rows (ggml
+///     converts the rows to fp16 / bf16 for F16 / BF16 weights; rounding them here moved
+///     qwen2-f16's logits further from llama.cpp's, test_arch_golden.cpp, so it is not done).
+///   Float (--activations float; MatmulOptions' default): the rows stay fp32 and W is decoded
+///     (bit-identical to ggml) a block of rows at a time, so the result is exactly that of W's
+///     fp32 expansion.
 enum class Activations { LlamaCpp, Float };
 const char* activationsName(Activations a);
 

@@ -65,6 +65,8 @@ float dot32(GgmlType type, std::int64_t bytes, const std::byte* w, const Q8Block
 
 float dotK(GgmlType type, std::int64_t bytes, const std::byte* w, const Q8BlockK* a,
            std::int64_t n_blocks, bool simd) {
+    if (simd && (type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K))
+        return intdot::dotKFused(type, w, a, n_blocks);
     // Where the fp16 d (and dmin) sit in the block.
     const std::int64_t d_at = type == GgmlType::Q2_K   ? 80
                               : type == GgmlType::Q3_K ? 108

@@ -10,9 +10,9 @@
 //       where msum_b = sum over sub-blocks of min_j * (the Q8_K block's sums over sub-block j)
 // and the row's result is the sum of v_b over four interleaved accumulators (block b into b % 4),
 // then (acc0 + acc1) + (acc2 + acc3). The integer sums come from a portable scalar path or, on
-// x86-64 built with AVX2 (KVSCOPE_NATIVE on such a machine), from SIMD kernels for Q8_0, Q4_0,
-// Q4_K, Q5_K and Q6_K; both give the same integers, and the float combination is shared, so the
-// two paths give the same bits.
+// x86-64 built with AVX2 (KVSCOPE_NATIVE on such a machine), from SIMD kernels for every one of
+// these types (AVX-VNNI's dpbusd where the build has it); both give the same integers, and the
+// float combination is the same operations, so the two paths give the same bits.
 #include <cstddef>
 #include <cstdint>
 

@@ -44,5 +44,7 @@ void sumsKSimd(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_
 /// eight blocks at a time, with the same float operations in the same order as the scalar
 /// combination (so the same bits).
 float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int64_t n_blocks);
+/// Q4_K / Q5_K / Q6_K: the same for a row of 256-blocks, one block at a time.
+float dotKFused(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n_blocks);
 
 }  // namespace kvscope::cpu::intdot

@@ -11,7 +11,9 @@ engine: decode ms/token from wall time (median and min over runs) and from CPU t
 process's user + system seconds; robust to a busy machine at 1 thread, not meaningful for 2),
 and prefill tokens/s (the 64-token prompt, wall; median).
   python3 scripts/golden/bench_llamacpp_side_by_side.py [OUT_DIR] [KVSCOPE_CLI] [REPEATS] [THREADS]
-THREADS: a comma-separated list (default 1,2).
+                                                        [ACTIVATIONS]
+THREADS: a comma-separated list (default 1,2). ACTIVATIONS: KVScope's --activations (q8, the
+default, as llama.cpp; or float).
 """
 import json, os, resource, statistics, subprocess, sys, time
 
@@ -38,10 +40,11 @@ def llama_run(model, n_new):
     return time.perf_counter() - w0, cpu_seconds(resource.RUSAGE_SELF) - c0
 
 
-def kvscope_run(cli, path, threads, n_new):
+def kvscope_run(cli, path, threads, n_new, activations):
     w0, c0 = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
     out = subprocess.run([cli, "generate", "--model", path, "--prompt", PROMPT_TEXT,
-                          "--max-new-tokens", str(n_new), "--threads", str(threads), "--json"],
+                          "--max-new-tokens", str(n_new), "--threads", str(threads), "--json",
+                          "--activations", activations],
                          check=True, capture_output=True, text=True).stdout
     wall, cpu = time.perf_counter() - w0, cpu_seconds(resource.RUSAGE_CHILDREN) - c0
     prefill_ms = json.loads(out)["steps"][0]["wall_ms"]
@@ -61,6 +64,7 @@ def main():
     cli = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "build", "app", "kvscope-cli")
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     thread_counts = [int(t) for t in (sys.argv[4] if len(sys.argv) > 4 else "1,2").split(",")]
+    activations = sys.argv[5] if len(sys.argv) > 5 else "q8"
     os.makedirs(out, exist_ok=True)
     print(f"load average before: {os.getloadavg()}")
     for type_name in ["F32", "Q8_0", "Q4_K"]:
@@ -78,13 +82,13 @@ def main():
                 w1, c1 = llama_run(model, 1)
                 wn, cn = llama_run(model, 1 + STEPS)
                 lw.append(wn - w1), lc.append(cn - c1), lp.append(len(PROMPT_IDS) / w1)
-                w1, c1, pre = kvscope_run(cli, path, threads, 1)
-                wn, cn, _ = kvscope_run(cli, path, threads, 1 + STEPS)
+                w1, c1, pre = kvscope_run(cli, path, threads, 1, activations)
+                wn, cn, _ = kvscope_run(cli, path, threads, 1 + STEPS, activations)
                 kw.append(wn - w1), kc.append(cn - c1), kp.append(len(PROMPT_IDS) / (pre / 1000))
             del model
             print(f"{path}, {threads} thread(s), {repeats} runs of {STEPS} decode steps:")
             print(summary("llama.cpp", lw, lc, lp))
-            print(summary("KVScope", kw, kc, kp))
+            print(summary("KVScope", kw, kc, kp) + f" (--activations {activations})")
             sys.stdout.flush()
     print(f"load average after: {os.getloadavg()}")
 

@@ -199,6 +199,33 @@ TEST_CASE("a model path to a device or pipe says what it is, not 'no such file'"
     CHECK(result.err.find("no such file") == std::string::npos);
 }
 
+TEST_CASE("the activations flag takes q8 or float on every command that computes",
+          "[cli][activations]") {
+    checkBadInput(generateWith({"--activations", "int8"}), "--activations");
+    checkBadInput(attentionWith({"--layer", "0", "--head", "0", "--activations", "Q8"}),
+                  "--activations");
+    checkBadInput({"quant-eval", "--model", "builtin:demo", "--activations", "fp32"},
+                  "--activations");
+    checkBadInput({"evict-eval", "--model", "builtin:demo", "--activations", "8"}, "--activations");
+    checkBadInput({"bench", "--quick", "--activations", "f32"}, "--activations");
+    checkBadInput({"export", "--scenario", "missing.json", "--what", "heatmap", "--format", "png",
+                   "--out", "x.png", "--activations", "q4"},
+                  "--activations");
+    // The scheme reaches the CPU backend, which names the non-default one.
+    const std::string model = std::string(KVSCOPE_TEST_DATA_DIR) + "/arch/llama3-q8_0.gguf";
+    for (const auto& [flag, suffix] :
+         {std::pair<std::string, std::string>{"q8", ""},
+          std::pair<std::string, std::string>{"float", ", float activations"}}) {
+        const auto result =
+            runCliCaptured({"generate", "--model", model, "--prompt", "hello", "--max-new-tokens",
+                            "2", "--threads", "1", "--activations", flag, "--json"});
+        INFO("stderr: " << result.err);
+        CHECK(result.code == 0);
+        CHECK(result.out.find("\"backend\":\"CPU (Eigen, 1 thread" + suffix + ")\"") !=
+              std::string::npos);
+    }
+}
+
 TEST_CASE("the threads flag takes a whole number in [1, 1024] on every command that computes",
           "[cli][threads]") {
     checkBadInput(generateWith({"--threads", "0"}), "--threads");

@@ -13,9 +13,17 @@
 //    llama.cpp rounds the activations to the weights' type before each product with them (F16,
 //    BF16, Q8_0 / Q8_K blocks), so a non-F32 model has two references: llama.cpp on the file,
 //    and llama.cpp on its F32 expansion (every tensor replaced by ggml's dequantization of it).
-//    F16/BF16: within the bound of either. Quantized: within the bound of the file (KVScope
-//    rounds activations as llama.cpp does), or no further from the expansion than llama.cpp's
-//    own logits on the file are (KVScope keeps float activations).
+//    F16/BF16: within the bound of either. Quantized: within the bound of the file, or no
+//    further from the expansion than llama.cpp's own builds are on the file.
+//  Quantized models run twice, with each of KVScope's activation schemes: 8-bit (the default,
+//  llama.cpp's scheme) and float (--activations float). The 8-bit run cannot promise the bound
+//  of the file: an activation within an ulp of a rounding boundary of the 8-bit quantizer goes
+//  one way or the other depending on the order of earlier float sums, and one such decision
+//  moves these random models' logits by 0.1 to 0.4 from that position on. llama.cpp's own CPU
+//  builds of the same version (scripts/golden/llamacpp_cpu_builds.py: the 14 instruction-set
+//  variants of the prebuilt package, tests/data/arch/llamacpp_cpu_builds.json) land up to 0.36
+//  from the golden, which one of them (the one this machine loads) wrote. So the alternative
+//  bound takes the farthest of llama.cpp's builds from the expansion, not only the golden's.
 // Run one architecture with its tag, e.g. test_core "[arch][gemma2]".
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -28,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine/cpu_backend.h"
 #include "core/engine/session.h"
 #include "core/model/model_source.h"
 #include "core/util/json_value.h"
@@ -52,6 +61,9 @@ struct ArchGolden {
     std::vector<TokenId> tokens;  // llama.cpp's greedy tokens
     Matrix logits;                // [n_prompt + n_tokens - 1][n_vocab] llama.cpp on the file
     Matrix expand;                // the same rows on the F32 expansion (not for F32 files)
+    // Quantized only: the largest max |logit - expansion| of llama.cpp's CPU builds on the file
+    // (llamacpp_cpu_builds.json), the golden's own build included.
+    float builds_vs_expand = 0.0f;
 };
 
 std::vector<TokenId> idsOf(const JsonValue& array) {
@@ -94,6 +106,14 @@ ArchGolden readGolden(const std::string& name) {
     REQUIRE(meta.at("n_rows").asInt64() == rows);
     g.logits = readRows(name + ".logits.f32", rows, g.n_vocab);
     if (g.has_expand) g.expand = readRows(name + ".expand.f32", rows, g.n_vocab);
+    if (g.quantized) {
+        const JsonValue builds = parseJsonFile(kArchDir + "llamacpp_cpu_builds.json", 1 << 20);
+        const JsonValue& per_build = builds.at("models").at(name);
+        REQUIRE(per_build.size() >= 2);  // the golden's build and at least one other
+        for (const JsonMember& b : per_build.members())
+            g.builds_vs_expand =
+                std::max(g.builds_vs_expand, float(b.value.at("max_abs_vs_expand").asDouble()));
+    }
     return g;
 }
 
@@ -108,13 +128,15 @@ std::shared_ptr<const Model> loadOrFail(const ArchGolden& g) {
     return nullptr;
 }
 
-SessionOptions goldenOptions(const ArchGolden& g) {
+/// A Session on a CPU backend with the given activation scheme.
+std::unique_ptr<Session> goldenSession(const std::shared_ptr<const Model>& model,
+                                       const ArchGolden& g, cpu::Activations activations) {
     SessionOptions options;  // fp32 K/V cache, greedy sampling
     options.record_attention = false;
     // llama.cpp's context where it chose by it (LongRoPE's factor set), else just enough.
     options.max_context =
         g.n_ctx > 0 ? g.n_ctx : std::int64_t(g.prompt.size() + g.tokens.size()) + 1;
-    return options;
+    return std::make_unique<Session>(model, options, std::make_unique<CpuBackend>(0, activations));
 }
 
 struct Run {
@@ -125,8 +147,10 @@ struct Run {
 /// One token at a time, as llama.cpp made the golden, fed llama.cpp's ids (teacher forced, so
 /// every row is compared on the same input even after a differing choice): every row, and the
 /// token chosen after each.
-Run runStepwise(const std::shared_ptr<const Model>& model, const ArchGolden& g) {
-    Session session(model, goldenOptions(g));
+Run runStepwise(const std::shared_ptr<const Model>& model, const ArchGolden& g,
+                cpu::Activations activations) {
+    const std::unique_ptr<Session> owner = goldenSession(model, g, activations);
+    Session& session = *owner;
     Run run;
     run.logits.resize(g.logits.rows(), g.n_vocab);
     Eigen::Index row = 0;
@@ -147,8 +171,10 @@ Run runStepwise(const std::shared_ptr<const Model>& model, const ArchGolden& g) 
 
 /// The prompt in one batched pass, then free-running greedy decoding one token at a time: rows
 /// from the prompt's last on.
-Run runBatched(const std::shared_ptr<const Model>& model, const ArchGolden& g) {
-    Session session(model, goldenOptions(g));
+Run runBatched(const std::shared_ptr<const Model>& model, const ArchGolden& g,
+               cpu::Activations activations) {
+    const std::unique_ptr<Session> owner = goldenSession(model, g, activations);
+    Session& session = *owner;
     Run run;
     const Eigen::Index first = Eigen::Index(g.prompt.size()) - 1;
     run.logits.resize(g.logits.rows() - first, g.n_vocab);
@@ -182,7 +208,7 @@ float maxAbs(const Matrix& a, const Matrix& b) {
     return (a - b).cwiseAbs().maxCoeff();
 }
 
-void checkTokens(const ArchGolden& g, const Run& run, const char* how) {
+void checkTokens(const ArchGolden& g, const Run& run, const std::string& how) {
     const int at = firstMismatch(run.tokens, g.tokens);
     std::ostringstream what;
     what << g.name << " (" << how << "): first differing greedy token at step " << at;
@@ -194,7 +220,7 @@ void checkTokens(const ArchGolden& g, const Run& run, const char* how) {
 
 /// The logit checks of the rows `ref` covers (ref and expand: llama.cpp's rows, same positions).
 void checkLogits(const ArchGolden& g, const Matrix& ours, const Matrix& ref, const Matrix& expand,
-                 const char* how) {
+                 const std::string& how) {
     const float ratio = boundRatio(ours, ref, g.self_spread_file);
     const float err = maxAbs(ours, ref);
     if (!g.has_expand) {
@@ -206,14 +232,20 @@ void checkLogits(const ArchGolden& g, const Matrix& ours, const Matrix& ref, con
     const float ratio_expand = boundRatio(ours, expand, g.self_spread);
     const float ours_vs_expand = maxAbs(ours, expand);
     const float llama_vs_expand = maxAbs(ref, expand);
-    WARN(g.name << " (" << how << "): max |logit - llama.cpp on the file| " << err
-                << " (bound ratio " << ratio << "); on the F32 expansion: KVScope "
-                << ours_vs_expand << " (bound ratio " << ratio_expand << "), llama.cpp on the file "
-                << llama_vs_expand << " (S = " << g.self_spread_file << " on the file, "
-                << g.self_spread << " on the expansion)");
+    std::ostringstream note;
+    note << g.name << " (" << how << "): max |logit - llama.cpp on the file| " << err
+         << " (bound ratio " << ratio << "); on the F32 expansion: KVScope " << ours_vs_expand
+         << " (bound ratio " << ratio_expand << "), llama.cpp on the file " << llama_vs_expand;
+    if (g.quantized) note << ", llama.cpp's farthest CPU build " << g.builds_vs_expand;
+    note << " (S = " << g.self_spread_file << " on the file, " << g.self_spread
+         << " on the expansion)";
+    WARN(note.str());
     if (g.quantized) {
-        // Tight (the same activation rounding as llama.cpp) or no further from the expansion.
-        CHECK((ratio <= 1.0f || ours_vs_expand <= llama_vs_expand));
+        // Tight (every 8-bit rounding decided as the golden's build did) or no further from the
+        // expansion than llama.cpp's own builds are, give or take the bound's absolute 1e-3
+        // (builds that decide every rounding alike still differ by ~1e-5: float sums).
+        const float farthest = std::max(llama_vs_expand, g.builds_vs_expand);
+        CHECK((ratio <= 1.0f || ours_vs_expand <= farthest + 1e-3f));
     } else {
         CHECK((ratio <= 1.0f || ratio_expand <= 1.0f));
     }
@@ -225,17 +257,24 @@ void checkArchGolden(const std::string& name) {
     const std::shared_ptr<const Model> model = loadOrFail(g);
     REQUIRE(model->config.vocab == g.n_vocab);
 
-    const Run stepwise = runStepwise(model, g);
-    checkTokens(g, stepwise, "one token at a time, teacher forced");
-    checkLogits(g, stepwise.logits, g.logits, g.expand, "one token at a time, teacher forced");
+    // F32/F16/BF16 weights multiply float activations in either scheme: one run.
+    std::vector<cpu::Activations> schemes = {cpu::Activations::LlamaCpp};
+    if (g.quantized) schemes.push_back(cpu::Activations::Float);
+    for (const cpu::Activations scheme : schemes) {
+        const std::string acts = std::string(", ") + cpu::activationsName(scheme) + " activations";
+        const Run stepwise = runStepwise(model, g, scheme);
+        checkTokens(g, stepwise, "one token at a time, teacher forced" + acts);
+        checkLogits(g, stepwise.logits, g.logits, g.expand,
+                    "one token at a time, teacher forced" + acts);
 
-    const Run batched = runBatched(model, g);
-    checkTokens(g, batched, "batched prompt, free running");
-    const Eigen::Index first = Eigen::Index(g.prompt.size()) - 1, n = batched.logits.rows();
-    const Matrix ref = g.logits.bottomRows(n);
-    const Matrix expand = g.has_expand ? Matrix(g.expand.bottomRows(n)) : Matrix();
-    REQUIRE(first + n == g.logits.rows());
-    checkLogits(g, batched.logits, ref, expand, "batched prompt, free running");
+        const Run batched = runBatched(model, g, scheme);
+        checkTokens(g, batched, "batched prompt, free running" + acts);
+        const Eigen::Index first = Eigen::Index(g.prompt.size()) - 1, n = batched.logits.rows();
+        const Matrix ref = g.logits.bottomRows(n);
+        const Matrix expand = g.has_expand ? Matrix(g.expand.bottomRows(n)) : Matrix();
+        REQUIRE(first + n == g.logits.rows());
+        checkLogits(g, batched.logits, ref, expand, "batched prompt, free running" + acts);
+    }
 }
 
 }  // namespace
@@ -368,5 +407,6 @@ TEST_CASE("arch golden phi3-longrope-f32: the other context's factors are far fr
     ArchGolden g = readGolden("phi3-longrope-f32-short");
     const std::shared_ptr<const Model> model = loadOrFail(g);
     g.n_ctx = 512;
-    CHECK(boundRatio(runStepwise(model, g).logits, g.logits, 0.0f) > 100.0f);
+    CHECK(boundRatio(runStepwise(model, g, cpu::Activations::LlamaCpp).logits, g.logits, 0.0f) >
+          100.0f);  // F32: either scheme
 }

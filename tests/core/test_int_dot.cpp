@@ -204,7 +204,8 @@ TEST_CASE("integer dot products at the extremes of the integers", "[intdot]") {
 }
 
 TEST_CASE("SIMD and scalar dot products agree on rows of any block count", "[intdot]") {
-    const GgmlType type = GENERATE(GgmlType::Q8_0, GgmlType::Q4_0);
+    const GgmlType type = GENERATE(GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
+                                   GgmlType::Q5_1, GgmlType::IQ4_NL);
     if (!hasSimdIntDot(type)) return;  // the scalar path is all this build has: nothing to compare
     const GgmlTypeTraits traits = ggmlTypeTraits(type);
     const std::vector<std::byte> raw = readGolden(lower(ggmlTypeName(type)) + ".raw");

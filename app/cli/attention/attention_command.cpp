@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/attention/attention_output.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
@@ -28,6 +29,7 @@ constexpr FlagSpec kFlags[] = {
     {"csv", "", "print CSV: a header of key tokens, one row per query"},
     kThreadsFlag,
     kBackendFlag,
+    kActivationsFlag,
 };
 
 constexpr std::string_view kDetails =

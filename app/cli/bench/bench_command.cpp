@@ -7,6 +7,7 @@
 #include <ostream>
 #include <thread>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/bench/bandwidth.h"
 #include "app/cli/bench/bench_gguf_open.h"
@@ -44,6 +45,7 @@ constexpr FlagSpec kFlags[] = {
      "file (default builtin:demo,15M[,stories260K])"},
     kThreadsFlag,
     kBackendFlag,
+    kActivationsFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/evict_eval/evict_eval_output.h"
@@ -53,6 +54,7 @@ constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of the table"},
     kThreadsFlag,
     kBackendFlag,
+    kActivationsFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -3,6 +3,7 @@
 // (ui/headless_export.h), registered by kvscope-cli's main() in builds with the GUI. Without it
 // the command says so and exits 2.
 #include "app/cli/export/export_command.h"
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/threads_flag.h"
 
@@ -36,6 +37,7 @@ constexpr FlagSpec kFlags[] = {
     {"scale", "N", "PNG pixels per screen pixel, 1 to 4 (default 1)"},
     kThreadsFlag,
     kBackendFlag,
+    kActivationsFlag,
 };
 
 constexpr std::string_view kDetails =

@@ -3,6 +3,7 @@
 #include <optional>
 #include <ostream>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generate/generate_trace.h"
@@ -34,6 +35,7 @@ constexpr FlagSpec kFlags[] = {
     {"trace-format", "F", "json, csv or chrome (Chrome trace events for Perfetto)"},
     kThreadsFlag,
     kBackendFlag,
+    kActivationsFlag,
 };
 
 constexpr std::string_view kDetails =

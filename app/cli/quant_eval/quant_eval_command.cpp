@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/command.h"
 #include "app/cli/generation.h"
@@ -47,6 +48,7 @@ constexpr FlagSpec kFlags[] = {
     {"json", "", "print one JSON object instead of the table"},
     kThreadsFlag,
     kBackendFlag,
+    kActivationsFlag,
 };
 
 constexpr std::string_view kDetails =
