@@ -188,10 +188,12 @@ struct CudaBackend::Impl {
         synced_blocks.assign(std::size_t(cfg.n_layers), {});
     }
 
-    /// The block ids of the current sequence's logical blocks (identity for contiguous).
+    /// The block ids of the current sequence's logical blocks (identity for contiguous, and for a
+    /// paged sequence whose evictions left holes: the device then holds its slots compacted,
+    /// re-encoded from the host's runs as after any eviction).
     std::vector<int> hostTable(const CacheShape& shape, std::int64_t n_rows) const {
         std::vector<int> ids;
-        if (shape.paged) {
+        if (shape.paged && shape.paged->slotsAreRows(shape.paged->current())) {
             for (BlockId b : shape.paged->blockTable(shape.paged->current()).blocks())
                 ids.push_back(int(b));
         } else {

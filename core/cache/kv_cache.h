@@ -6,8 +6,10 @@
 //
 // Rows are held in SLOTS: slot i of a layer is its i-th held row. Without eviction slot i holds
 // position i. With an eviction policy (core/engine/cache_evictor.h) a layer holds an arbitrary
-// subset of the positions seen, compacted into slots [0, layerLength) in position order; which
-// position each slot holds is the evictor's metadata (KvCells), never the storage's.
+// subset of the positions seen, as slots [0, layerLength) in position order; which position each
+// slot holds is the evictor's metadata (KvCells), never the storage's. The contiguous layout
+// compacts the kept rows into those slots; the paged layout leaves them where they are and maps
+// slots to rows (evicted rows become holes, PagedKvCache).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -88,6 +90,21 @@ public:
         truncateLayer(layer, 0);
         if (n > 0) append(layer, 0, n, k, v);
     }
+
+    /// Undo of an eviction: `layer` holds again, in each group g, the positions positions[g]
+    /// (ascending, n in every group, all below `end`), rows k, v: [n][kvDim()] in slot order, and
+    /// forgets every row appended from position `end` on. The default replaces the layer's rows
+    /// (a compacting layout); the paged layout puts the rows back where they were
+    /// (PagedKvCache::restoreLayer).
+    virtual void restoreLayer(
+        std::int64_t layer,
+        [[maybe_unused]] const std::vector<std::vector<std::int64_t>>& positions,
+        [[maybe_unused]] std::int64_t end, std::int64_t n, const float* k, const float* v) {
+        replaceLayer(layer, n, k, v);
+    }
+    /// Entries of `layer` whose bytes stay allocated although the layer no longer holds them
+    /// (the paged layout's holes, see paged_kv_cache.h); 0 for a layout that compacts.
+    virtual std::int64_t holes([[maybe_unused]] std::int64_t layer) const { return 0; }
 
     /// Bytes of K (or of V) that hold live positions of `layer`.
     virtual std::int64_t kBytesUsed(std::int64_t layer) const = 0;

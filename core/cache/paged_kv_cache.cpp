@@ -72,6 +72,8 @@ SeqId PagedKvCache::addSequence() {
     const SeqId id = m_next_seq++;
     Sequence& s = m_seqs[id];
     s.layer_length.assign(std::size_t(m_n_layers), 0);
+    s.layer_rows.assign(std::size_t(m_n_layers), 0);
+    s.slot_rows.resize(std::size_t(m_n_layers));
     s.ring.assign(std::size_t(m_n_layers * ringBytes()), std::byte{0});
     return id;
 }
@@ -88,6 +90,7 @@ std::int64_t PagedKvCache::attachPrefix(SeqId seq, std::span<const TokenId> prom
     }
     const std::int64_t n_hit = std::int64_t(match.blocks.size()) * m_block_size;
     std::fill(s.layer_length.begin(), s.layer_length.end(), n_hit);
+    std::fill(s.layer_rows.begin(), s.layer_rows.end(), n_hit);
     s.tokens.assign(prompt.begin(), prompt.begin() + n_hit);
     s.hashes = match.hashes;
     // With a residual, the last tokens of the prefix belong in it: they are decoded from the
@@ -110,7 +113,7 @@ SeqId PagedKvCache::fork(SeqId seq) {
     KVSCOPE_EXPECTS(std::ranges::all_of(
         parent.layer_length, [&](std::int64_t n) { return n == parent.layer_length[0]; }));
     for (BlockId block : parent.table.blocks())
-        m_allocator.retain(block);
+        if (block != kNoBlock) m_allocator.retain(block);
     const SeqId id = m_next_seq++;
     m_seqs[id] = parent;  // same blocks, lengths, tokens and hashes
     return id;
@@ -119,7 +122,7 @@ SeqId PagedKvCache::fork(SeqId seq) {
 void PagedKvCache::freeSequence(SeqId seq) {
     Sequence& s = seqRef(seq);
     while (!s.table.empty())
-        m_allocator.release(s.table.pop());
+        if (const BlockId b = s.table.pop(); b != kNoBlock) m_allocator.release(b);
     m_seqs.erase(seq);
     if (m_current == seq) m_current = -1;
 }
@@ -128,37 +131,213 @@ void PagedKvCache::truncate(SeqId seq, std::int64_t new_length) {
     Sequence& s = seqRef(seq);
     KVSCOPE_EXPECTS(new_length >= 0 && new_length <= length(seq));
     // Tokens re-entering the residual are decoded from their blocks before any block goes.
-    for (std::int64_t l = 0; l < m_n_layers; ++l) {
-        const std::int64_t held = s.layer_length[std::size_t(l)];
-        truncateTiered(m_k_codec, storage(s, l, KvRole::Key), held, new_length);
-        truncateTiered(m_v_codec, storage(s, l, KvRole::Value), held, new_length);
-    }
-    std::fill(s.layer_length.begin(), s.layer_length.end(), new_length);
+    for (std::int64_t l = 0; l < m_n_layers; ++l)
+        cutLayer(s, l, new_length);
+    if (new_length == 0) s.shareable = true;  // empty again: its blocks may be a prefix again
     if (std::int64_t(s.tokens.size()) > new_length) s.tokens.resize(std::size_t(new_length));
-    const std::int64_t n_full = lowInEveryLayer(s) / m_block_size;
+    const std::int64_t n_full = s.shareable ? lowInEveryLayer(s) / m_block_size : 0;
     if (std::int64_t(s.hashes.size()) > n_full) s.hashes.resize(std::size_t(n_full));
     // A block cut in the middle stays; the next write into it copies it if it is shared or
     // cached, so the bytes other holders see never change.
-    while (s.table.size() > blocksFor(new_length))
-        m_allocator.release(s.table.pop());
+    fitBlocks(s);
 }
 
 void PagedKvCache::truncateLayer(std::int64_t layer, std::int64_t new_length) {
     Sequence& s = seqRef(m_current);
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
-    const std::int64_t held = s.layer_length[std::size_t(layer)];
-    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= held);
-    truncateTiered(m_k_codec, storage(s, layer, KvRole::Key), held, new_length);
-    truncateTiered(m_v_codec, storage(s, layer, KvRole::Value), held, new_length);
-    s.layer_length[std::size_t(layer)] = new_length;
+    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= s.layer_length[std::size_t(layer)]);
+    cutLayer(s, layer, new_length);
     // The layer's rows no longer hold the sequence's tokens in order: nothing of it is a
     // shareable prefix any more.
     s.tokens.clear();
     s.hashes.clear();
+    s.shareable = false;
     // A block goes back to the pool once no layer holds a row in it.
-    const std::int64_t longest = *std::max_element(s.layer_length.begin(), s.layer_length.end());
-    while (s.table.size() > blocksFor(longest))
-        m_allocator.release(s.table.pop());
+    fitBlocks(s);
+}
+
+void PagedKvCache::compactLayer(std::int64_t layer,
+                                const std::vector<std::vector<std::int64_t>>& keep,
+                                const KeptKeysFn& kept_keys) {
+    if (!keepsHoles()) {
+        KvCache::compactLayer(layer, keep, kept_keys);
+        return;
+    }
+    Sequence& s = seqRef(m_current);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers && !keep.empty());
+    const std::int64_t n_groups = std::int64_t(keep.size()), width = m_kv_dim / n_groups;
+    const std::int64_t n = s.layer_length[std::size_t(layer)];
+    std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    if (rows.empty()) {  // slot i holds row i
+        std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i)
+            all[std::size_t(i)] = i;
+        rows.assign(std::size_t(n_groups), all);
+    } else if (std::int64_t(rows.size()) != n_groups) {  // one shared group, now per head
+        KVSCOPE_EXPECTS(rows.size() == 1);
+        rows.assign(std::size_t(n_groups), rows[0]);
+    }
+    std::vector<std::vector<std::int64_t>> kept_rows(static_cast<std::size_t>(n_groups));
+    std::vector<std::int64_t> emptied;  // blocks of the rows this layer drops (candidates)
+    for (std::int64_t g = 0; g < n_groups; ++g) {
+        const std::vector<std::int64_t>& ks = keep[std::size_t(g)];
+        const std::vector<std::int64_t>& old = rows[std::size_t(g)];
+        KVSCOPE_EXPECTS(ks.size() == keep[0].size());
+        std::size_t next = 0;
+        for (std::int64_t slot = 0; slot < n; ++slot) {
+            if (next < ks.size() && ks[next] == slot) {
+                kept_rows[std::size_t(g)].push_back(old[std::size_t(slot)]);
+                ++next;
+            } else if (const std::int64_t b = old[std::size_t(slot)] / m_block_size;
+                       emptied.empty() || emptied.back() != b) {
+                emptied.push_back(b);
+            }
+        }
+        KVSCOPE_EXPECTS(next == ks.size() && "kept slots ascending and < layerLength");
+    }
+    // Plan the re-rotated keys: every run of kept rows that are adjacent in one block, rotated in
+    // a copy; a row it changed is written back (its block copied first if shared or cached).
+    struct Write {
+        std::int64_t row, group;
+        std::vector<float> k;  // [width] the group's segment
+    };
+    std::vector<Write> writes;
+    if (kept_keys) {
+        std::vector<float> copy;  // [run][kv_dim]
+        for (std::int64_t g = 0; g < n_groups; ++g) {
+            const std::vector<std::int64_t>& kr = kept_rows[std::size_t(g)];
+            const std::vector<std::int64_t>& ks = keep[std::size_t(g)];
+            std::size_t i = 0;
+            while (i < kr.size()) {
+                std::size_t j = i + 1;
+                while (j < kr.size() && kr[j] == kr[j - 1] + 1 && ks[j] == ks[j - 1] + 1 &&
+                       kr[j] % m_block_size != 0)
+                    ++j;
+                const std::int64_t m = std::int64_t(j - i);
+                const float* stored = rowK(s, layer, kr[i]);
+                copy.assign(stored, stored + m * m_kv_dim);
+                kept_keys(copy.data() + g * width, m, g, std::int64_t(i), ks[i]);
+                for (std::int64_t t = 0; t < m; ++t) {
+                    const float* now = copy.data() + t * m_kv_dim + g * width;
+                    if (std::memcmp(now, stored + t * m_kv_dim + g * width,
+                                    std::size_t(width) * sizeof(float)) != 0) {
+                        writes.push_back(Write{kr[i] + t, g, std::vector<float>(now, now + width)});
+                    }
+                }
+                i = j;
+            }
+        }
+        std::vector<std::int64_t> to_copy;
+        for (const Write& w : writes) {
+            const std::int64_t b = w.row / m_block_size;
+            if (mustCopy(s.table[b]) &&
+                std::find(to_copy.begin(), to_copy.end(), b) == to_copy.end())
+                to_copy.push_back(b);
+        }
+        if (std::int64_t(to_copy.size()) > m_allocator.nFree()) {
+            throw InputError("paged KV cache: out of KV blocks: re-rotating kept keys copies " +
+                             std::to_string(to_copy.size()) + " shared blocks, " +
+                             std::to_string(m_allocator.nFree()) + " are free");
+        }
+        for (std::int64_t b : to_copy)
+            copyOnWrite(s, b);
+        for (const Write& w : writes)
+            std::copy(w.k.begin(), w.k.end(), rowK(s, layer, w.row) + w.group * width);
+    }
+    // One group when every KV head keeps the same rows.
+    if (std::all_of(kept_rows.begin(), kept_rows.end(),
+                    [&](const std::vector<std::int64_t>& r) { return r == kept_rows[0]; }))
+        kept_rows.resize(1);
+    rows = std::move(kept_rows);
+    s.layer_length[std::size_t(layer)] = std::int64_t(keep[0].size());
+    s.tokens.clear();
+    s.hashes.clear();
+    s.shareable = false;
+    // Only a block this layer dropped a row of can have become empty.
+    std::sort(emptied.begin(), emptied.end());
+    emptied.erase(std::unique(emptied.begin(), emptied.end()), emptied.end());
+    const std::int64_t tail = *std::min_element(s.layer_rows.begin(), s.layer_rows.end());
+    for (std::int64_t b : emptied) {
+        if ((b + 1) * m_block_size > tail || s.table[b] == kNoBlock) continue;
+        bool held = false;
+        for (std::int64_t l = 0; l < m_n_layers && !held; ++l)
+            held = holdsRowIn(s, l, b);
+        if (held) continue;
+        m_allocator.release(s.table[b]);  // a shared or cached block stays for its other holders
+        s.table.replace(b, kNoBlock);
+    }
+}
+
+void PagedKvCache::restoreLayer(std::int64_t layer,
+                                const std::vector<std::vector<std::int64_t>>& positions,
+                                std::int64_t end, std::int64_t n, const float* k, const float* v) {
+    if (!keepsHoles()) {
+        replaceLayer(layer, n, k, v);
+        return;
+    }
+    Sequence& s = seqRef(m_current);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers && !positions.empty());
+    KVSCOPE_EXPECTS(end <= s.layer_rows[std::size_t(layer)]);
+    const std::int64_t n_groups = std::int64_t(positions.size()), width = m_kv_dim / n_groups;
+    // The rows appended from `end` on go first (their blocks past every layer's tail with them).
+    std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    for (std::vector<std::int64_t>& r : rows)
+        r.erase(std::lower_bound(r.begin(), r.end(), end), r.end());
+    s.layer_rows[std::size_t(layer)] = end;
+    s.layer_length[std::size_t(layer)] = rows.empty()
+                                             ? std::min(end, s.layer_length[std::size_t(layer)])
+                                             : std::int64_t(rows[0].size());
+    fitBlocks(s);
+    // Plan: a block again for every released block a row goes back into, a private copy of every
+    // shared block whose bytes change.
+    const auto differs = [&](std::int64_t row, std::int64_t g, std::int64_t slot) {
+        const float* at = rowK(s, layer, row) + g * width;
+        const std::size_t bytes = std::size_t(width) * sizeof(float);
+        return std::memcmp(at, k + slot * m_kv_dim + g * width, bytes) != 0 ||
+               std::memcmp(at + m_k_block_bytes / std::int64_t(sizeof(float)),
+                           v + slot * m_kv_dim + g * width, bytes) != 0;
+    };
+    std::vector<std::int64_t> taken, copied;  // logical blocks
+    for (std::int64_t g = 0; g < n_groups; ++g) {
+        KVSCOPE_EXPECTS(std::int64_t(positions[std::size_t(g)].size()) == n);
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t row = positions[std::size_t(g)][std::size_t(i)];
+            KVSCOPE_EXPECTS(row >= 0 && row < end);
+            const std::int64_t b = row / m_block_size;
+            std::vector<std::int64_t>& list = s.table[b] == kNoBlock ? taken : copied;
+            if (std::find(list.begin(), list.end(), b) != list.end()) continue;
+            if (s.table[b] == kNoBlock || (mustCopy(s.table[b]) && differs(row, g, i)))
+                list.push_back(b);
+        }
+    }
+    if (std::int64_t(taken.size() + copied.size()) > m_allocator.nFree()) {
+        throw InputError("paged KV cache: out of KV blocks: undoing an eviction takes " +
+                         std::to_string(taken.size() + copied.size()) + " blocks, " +
+                         std::to_string(m_allocator.nFree()) + " are free");
+    }
+    for (std::int64_t b : taken)
+        s.table.replace(b, newBlock());
+    for (std::int64_t b : copied)
+        copyOnWrite(s, b);
+    for (std::int64_t g = 0; g < n_groups; ++g) {
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t row = positions[std::size_t(g)][std::size_t(i)];
+            if (!differs(row, g, i)) continue;
+            float* at = rowK(s, layer, row) + g * width;
+            std::copy_n(k + i * m_kv_dim + g * width, width, at);
+            std::copy_n(v + i * m_kv_dim + g * width, width,
+                        at + m_k_block_bytes / std::int64_t(sizeof(float)));
+        }
+    }
+    std::vector<std::vector<std::int64_t>> held = positions;
+    if (std::all_of(held.begin(), held.end(),
+                    [&](const std::vector<std::int64_t>& r) { return r == held[0]; }))
+        held.resize(1);
+    const bool identity = held.size() == 1 && n == end &&
+                          (n == 0 || (held[0].front() == 0 && held[0].back() == n - 1));
+    rows = identity ? std::vector<std::vector<std::int64_t>>() : std::move(held);
+    s.layer_length[std::size_t(layer)] = n;
+    fitBlocks(s);
 }
 
 void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, std::int64_t n,
@@ -168,6 +347,9 @@ void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, s
     KVSCOPE_EXPECTS(pos == s.layer_length[std::size_t(layer)] && "append only");
     KVSCOPE_EXPECTS(n >= 0);
     if (n == 0) return;
+    // Slot pos goes into the layer's next row (the same index unless evictions left holes).
+    const std::int64_t slot = pos;
+    pos = s.layer_rows[std::size_t(layer)];
     // Plan: every block this write takes from the pool, before anything changes.
     const std::int64_t needed = blocksToTake(s, pos, n);
     if (needed > m_allocator.nFree()) {
@@ -200,7 +382,11 @@ void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, s
         appendTiered(m_k_codec, storage(s, layer, KvRole::Key), pos, n, k);
         appendTiered(m_v_codec, storage(s, layer, KvRole::Value), pos, n, v);
     }
-    s.layer_length[std::size_t(layer)] = pos + n;
+    s.layer_length[std::size_t(layer)] = slot + n;
+    s.layer_rows[std::size_t(layer)] = pos + n;
+    for (std::vector<std::int64_t>& rows : s.slot_rows[std::size_t(layer)])
+        for (std::int64_t i = 0; i < n; ++i)
+            rows.push_back(pos + i);
     registerFullBlocks(s);
 }
 
@@ -215,6 +401,7 @@ void PagedKvCache::append(SeqId seq, std::span<const TokenId> tokens, const floa
                           const float* v) {
     const std::int64_t pos = length(seq), n = std::int64_t(tokens.size());
     KVSCOPE_EXPECTS(layerLength(seq, m_n_layers - 1) == pos && "layers must not lag");
+    KVSCOPE_EXPECTS(layerRows(seq, m_n_layers - 1) == layerRows(seq, 0));
     // Layer 0 takes every block needed (and throws before any change); the others reuse them.
     for (std::int64_t l = 0; l < m_n_layers; ++l)
         appendRows(seq, l, pos, n, k + l * n * m_kv_dim, v + l * n * m_kv_dim);
@@ -246,6 +433,34 @@ const std::vector<TokenId>& PagedKvCache::tokens(SeqId seq) const {
     return seqRef(seq).tokens;
 }
 
+std::int64_t PagedKvCache::layerRows(SeqId seq, std::int64_t layer) const {
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    return seqRef(seq).layer_rows[std::size_t(layer)];
+}
+
+bool PagedKvCache::slotsAreRows(SeqId seq) const {
+    const Sequence& s = seqRef(seq);
+    return std::all_of(s.slot_rows.begin(), s.slot_rows.end(),
+                       [](const auto& rows) { return rows.empty(); });
+}
+
+std::int64_t PagedKvCache::holes(SeqId seq, std::int64_t layer) const {
+    const Sequence& s = seqRef(seq);
+    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
+    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    if (rows.empty()) return 0;
+    const std::int64_t tail = s.layer_rows[std::size_t(layer)];
+    std::int64_t allocated = 0;  // rows below the tail in blocks the sequence holds
+    for (std::int64_t b = 0; b * m_block_size < tail; ++b)
+        if (s.table[b] != kNoBlock) allocated += std::min(m_block_size, tail - b * m_block_size);
+    if (rows.size() == 1) return allocated - std::int64_t(rows[0].size());
+    std::vector<std::int64_t> held;  // rows some KV head holds
+    for (const std::vector<std::int64_t>& r : rows)
+        held.insert(held.end(), r.begin(), r.end());
+    std::sort(held.begin(), held.end());
+    return allocated - std::int64_t(std::unique(held.begin(), held.end()) - held.begin());
+}
+
 void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>& out) const {
     const Sequence& s = seqRef(seq);
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
@@ -260,6 +475,36 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
         out.push_back(KvRun{0, n, m_scratch_k.data(), m_scratch_v.data()});
         return;
     }
+    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    if (rows.size() > 1) {  // the KV heads hold different rows: gathered, head by head
+        const std::int64_t n_groups = std::int64_t(rows.size()), width = m_kv_dim / n_groups;
+        m_scratch_k.resize(std::size_t(n * m_kv_dim));
+        m_scratch_v.resize(std::size_t(n * m_kv_dim));
+        for (std::int64_t g = 0; g < n_groups; ++g) {
+            for (std::int64_t i = 0; i < n; ++i) {
+                const float* at = rowK(s, layer, rows[std::size_t(g)][std::size_t(i)]) + g * width;
+                std::copy_n(at, width, m_scratch_k.data() + i * m_kv_dim + g * width);
+                std::copy_n(at + m_k_block_bytes / std::int64_t(sizeof(float)), width,
+                            m_scratch_v.data() + i * m_kv_dim + g * width);
+            }
+        }
+        out.push_back(KvRun{0, n, m_scratch_k.data(), m_scratch_v.data()});
+        return;
+    }
+    if (rows.size() == 1) {  // runs of adjacent held rows inside one block, in slot order
+        const std::vector<std::int64_t>& r = rows[0];
+        std::int64_t i = 0;
+        while (i < n) {
+            std::int64_t j = i + 1;
+            while (j < n && r[std::size_t(j)] == r[std::size_t(j - 1)] + 1 &&
+                   r[std::size_t(j)] % m_block_size != 0)
+                ++j;
+            const float* at = rowK(s, layer, r[std::size_t(i)]);
+            out.push_back(KvRun{i, j - i, at, at + m_k_block_bytes / std::int64_t(sizeof(float))});
+            i = j;
+        }
+        return;
+    }
     const std::byte* base = storageBytes();
     for (std::int64_t first = 0, b = 0; first < n; first += m_block_size, ++b) {
         const std::byte* block = base + layerOffset(s.table[b], layer);
@@ -271,8 +516,9 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
 
 std::int64_t PagedKvCache::blocksNeeded(SeqId seq, std::int64_t n) const {
     const Sequence& s = seqRef(seq);
-    return n > 0 ? blocksToTake(s, length(seq), n)
-                 : std::max<std::int64_t>(0, blocksFor(length(seq)) - s.table.size());
+    const std::int64_t rows = *std::min_element(s.layer_rows.begin(), s.layer_rows.end());
+    return n > 0 ? blocksToTake(s, rows, n)
+                 : std::max<std::int64_t>(0, blocksFor(rows) - s.table.size());
 }
 
 std::int64_t PagedKvCache::blocksFor(std::int64_t n) const {
@@ -300,7 +546,7 @@ std::int64_t PagedKvCache::vBytesUsed(std::int64_t layer) const {
 
 std::int64_t PagedKvCache::bytesAllocated([[maybe_unused]] std::int64_t layer) const {
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
-    return seqRef(m_current).table.size() * (m_k_block_bytes + m_v_block_bytes) + ringBytes();
+    return seqRef(m_current).table.nHeld() * (m_k_block_bytes + m_v_block_bytes) + ringBytes();
 }
 
 // ---- Private ----------------------------------------------------------------------------
@@ -337,6 +583,7 @@ void PagedKvCache::copyOnWrite(Sequence& s, std::int64_t logical) {
 }
 
 void PagedKvCache::registerFullBlocks(Sequence& s) {
+    if (!s.shareable) return;
     const std::int64_t known = std::min(lowInEveryLayer(s), std::int64_t(s.tokens.size()));
     for (std::int64_t b = std::int64_t(s.hashes.size()); (b + 1) * m_block_size <= known; ++b) {
         const BlockHash parent = b == 0 ? PrefixIndex::kRootHash : s.hashes.back();
@@ -407,6 +654,77 @@ std::pair<std::int64_t, std::int64_t> PagedKvCache::blocksWritten(std::int64_t p
     }
     return end == 0 ? std::pair<std::int64_t, std::int64_t>{0, 0}
                     : std::pair<std::int64_t, std::int64_t>{first, end};
+}
+
+void PagedKvCache::cutLayer(Sequence& s, std::int64_t layer, std::int64_t new_length) {
+    const std::size_t l = std::size_t(layer);
+    const std::int64_t held = s.layer_length[l];
+    KVSCOPE_EXPECTS(new_length >= 0 && new_length <= held);
+    std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[l];
+    if (rows.empty()) {
+        truncateTiered(m_k_codec, storage(s, layer, KvRole::Key), held, new_length);
+        truncateTiered(m_v_codec, storage(s, layer, KvRole::Value), held, new_length);
+        s.layer_rows[l] = new_length;
+    } else if (new_length < held) {  // plain fp32 with holes: rows from the first slot cut go
+        std::int64_t first_cut = s.layer_rows[l];
+        for (std::vector<std::int64_t>& r : rows) {
+            first_cut = std::min(first_cut, r[std::size_t(new_length)]);
+            r.resize(std::size_t(new_length));
+        }
+        s.layer_rows[l] = first_cut;
+    }
+    s.layer_length[l] = new_length;
+    if (new_length == 0) {
+        rows.clear();
+        s.layer_rows[l] = 0;
+    }
+}
+
+void PagedKvCache::fitBlocks(Sequence& s) {
+    const std::int64_t longest = *std::max_element(s.layer_rows.begin(), s.layer_rows.end());
+    while (s.table.size() > blocksFor(longest))
+        if (const BlockId b = s.table.pop(); b != kNoBlock) m_allocator.release(b);
+    const bool any_holes = std::any_of(s.slot_rows.begin(), s.slot_rows.end(),
+                                       [](const auto& rows) { return !rows.empty(); });
+    if (!any_holes) return;
+    // Blocks every layer's tail has passed, released when no layer (no KV head) holds a row.
+    const std::int64_t tail = *std::min_element(s.layer_rows.begin(), s.layer_rows.end());
+    const std::int64_t n_full = std::min(tail / m_block_size, s.table.size());
+    std::vector<char> used(static_cast<std::size_t>(n_full), 0);  // [n_full]
+    for (std::int64_t l = 0; l < m_n_layers; ++l) {
+        const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(l)];
+        if (rows.empty()) {  // rows [0, its rows) all held
+            const std::int64_t end =
+                std::min(n_full, ceilDiv(s.layer_rows[std::size_t(l)], m_block_size));
+            std::fill(used.begin(), used.begin() + end, 1);
+            continue;
+        }
+        for (const std::vector<std::int64_t>& r : rows)
+            for (std::int64_t row : r)
+                if (row / m_block_size < n_full) used[std::size_t(row / m_block_size)] = 1;
+    }
+    for (std::int64_t b = 0; b < n_full; ++b) {
+        if (used[std::size_t(b)] || s.table[b] == kNoBlock) continue;
+        m_allocator.release(s.table[b]);  // a shared or cached block stays for its other holders
+        s.table.replace(b, kNoBlock);
+    }
+}
+
+bool PagedKvCache::holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const {
+    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    if (rows.empty()) return block * m_block_size < s.layer_rows[std::size_t(layer)];
+    for (const std::vector<std::int64_t>& r : rows) {
+        const auto it = std::lower_bound(r.begin(), r.end(), block * m_block_size);
+        if (it != r.end() && *it < (block + 1) * m_block_size) return true;
+    }
+    return false;
+}
+
+float* PagedKvCache::rowK(const Sequence& s, std::int64_t layer, std::int64_t row) const {
+    const BlockId block = s.table[row / m_block_size];
+    KVSCOPE_EXPECTS(block != kNoBlock && "a held row lives in a held block");
+    return reinterpret_cast<float*>(storageBytes() + layerOffset(block, layer)) +
+           (row % m_block_size) * m_kv_dim;
 }
 
 }  // namespace kvscope

@@ -20,6 +20,26 @@
 // or kivi2's fp16 window), reserved when the sequence is created. A block is full, and can be
 // shared as a cached prefix, once all its tokens are low in every layer. kivi2 keys are grouped
 // along 32 tokens, so kivi2 needs a block size that is a multiple of 32.
+//
+// Eviction (compactLayer, core/engine/cache_evictor.h), plain fp32: nothing moves. Row r of a
+// sequence's layer holds the r-th position appended to it (block r / block_size, row
+// r % block_size); a layer keeps a map from its slots to the rows they hold, per group of KV heads
+// when the heads keep their own subsets, and an evicted row becomes a HOLE: its bytes stay until
+// no layer (and no KV head) holds a row of its block, then the block goes back to the pool and its
+// block-table entry becomes kNoBlock. New rows go at the tail; holes are never refilled. A block
+// is released only below the tail of every layer (a block the tail still writes into stays), and
+// only this sequence's reference: a forked or cached block stays for its other holders.
+// Attention reads the held rows as runs split at holes and block edges, in slot order (the same
+// keys in the same order as the compacting layout, so the same logits); when the KV heads hold
+// different rows it gathers them into a scratch buffer. Re-rotated keys are rewritten in place
+// (a shared or cached block is copied first). Undo (restoreLayer) writes evicted rows back into
+// their places, taking a block again for a released one. holes() counts, per layer, the rows
+// below the layer's tail in allocated blocks that no KV head of the layer holds.
+//
+// Any other precision (codecs, residual rings, kivi2's 32-token key groups) compacts as the
+// contiguous layout does (KvCache::compactLayer: decode, cut, re-encode): its rows are encoded in
+// units and rings ordered by row, so a hole in the middle has no place. It has no holes, and its
+// blocks follow the longest layer (bounded_cache.h's estimator says the same).
 #include <cstdint>
 #include <map>
 #include <span>
@@ -127,10 +147,28 @@ public:
     }
     void truncate(std::int64_t new_length) override { truncate(m_current, new_length); }
     void truncateLayer(std::int64_t layer, std::int64_t new_length) override;
+    /// Plain fp32: keeps the rows in place (holes, see above); `kept_keys` sees copies of the kept
+    /// K rows, split at holes and block edges, and only rows it changes are written back (copying
+    /// a shared or cached block first; InputError, before any change, when the pool lacks the
+    /// copies). Any other precision: KvCache::compactLayer.
+    void compactLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& keep,
+                      const KeptKeysFn& kept_keys = {}) override;
+    /// Plain fp32: rows back in their places. Pre: row r of the layer held position r (appended
+    /// in position order from 0, as a Session does). InputError when the pool lacks a block to
+    /// take again. Any other precision: replaceLayer.
+    void restoreLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& positions,
+                      std::int64_t end, std::int64_t n, const float* k, const float* v) override;
+    std::int64_t holes(std::int64_t layer) const override { return holes(m_current, layer); }
+    std::int64_t holes(SeqId seq, std::int64_t layer) const;
+    /// Rows written to `seq`'s layer (held or holes): the next row's index.
+    std::int64_t layerRows(SeqId seq, std::int64_t layer) const;
+    /// Whether slot i of every layer of `seq` is row i (no eviction left holes): then position p
+    /// of the slots lives at blockTable(seq)[p / blockSize()], row p % blockSize().
+    bool slotsAreRows(SeqId seq) const;
     std::int64_t kBytesUsed(std::int64_t layer) const override;
     std::int64_t vBytesUsed(std::int64_t layer) const override;
-    /// Blocks held by the current sequence * the K + V bytes of one block of one layer, + the
-    /// sequence's residual rings of the layer.
+    /// Blocks held by the current sequence (kNoBlock entries not counted) * the K + V bytes of
+    /// one block of one layer, + the sequence's residual rings of the layer.
     std::int64_t bytesAllocated(std::int64_t layer) const override;
 
 private:
@@ -140,6 +178,11 @@ private:
         std::vector<TokenId> tokens;             // [n_known] ids of positions 0..
         std::vector<BlockHash> hashes;           // [n_hashed] chained hashes of its full blocks
         std::vector<std::byte> ring;  // [n_layers][K ring | V ring] residual bytes (may be empty)
+        std::vector<std::int64_t> layer_rows;  // [n_layers] rows written (held or holes)
+        // [n_layers][n_groups][layer_length] the row each slot holds, ascending (plain fp32 after
+        // an eviction); empty: slot i holds row i. One group: every KV head the same rows.
+        std::vector<std::vector<std::vector<std::int64_t>>> slot_rows;
+        bool shareable = true;  // false once a layer lost rows: no block is a cached prefix then
     };
 
     Sequence& seqRef(SeqId seq);
@@ -162,6 +205,17 @@ private:
     /// Logical blocks [first, end) that such a write stores low units into ({0, 0}: none).
     std::pair<std::int64_t, std::int64_t> blocksWritten(std::int64_t pos, std::int64_t n) const;
     std::int64_t blocksToTake(const Sequence& s, std::int64_t pos, std::int64_t n) const;
+    /// Whether evictions leave holes (plain fp32) rather than compact.
+    bool keepsHoles() const { return m_spec.isPlainFp32(); }
+    /// Forgets slots >= new_length of one layer of `s` (rows past the first forgotten one).
+    void cutLayer(Sequence& s, std::int64_t layer, std::int64_t new_length);
+    /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's tail
+    /// that no layer holds a row of.
+    void fitBlocks(Sequence& s);
+    /// Whether `layer` of `s` (some KV head of it) holds a row of logical block `block`.
+    bool holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const;
+    /// Where row `row` of `layer` of `s` keeps its fp32 K row (V is m_k_block_bytes further).
+    float* rowK(const Sequence& s, std::int64_t layer, std::int64_t row) const;
 
     std::int64_t m_n_layers;
     std::int64_t m_kv_dim;

@@ -108,6 +108,7 @@ void CacheEvictor::reset() {
 void CacheEvictor::beforeStep(KvCache& cache, std::int64_t first_pos, std::int64_t n_new) {
     if (m_keep_undo) {
         StepUndo step;
+        step.first_pos = first_pos;
         step.n_new = n_new;
         step.layers.resize(m_cells.size());
         for (std::size_t l = 0; l < m_cells.size(); ++l) {
@@ -400,7 +401,8 @@ void CacheEvictor::undo(KvCache& cache) {
                 }
             }
         }
-        cache.replaceLayer(l, n_before, k.data(), v.data());
+        // The paged layout puts the rows back in their places (rows there are positions).
+        cache.restoreLayer(l, log.positions, step.first_pos, n_before, k.data(), v.data());
         m_cells[std::size_t(l)] = log.positions;
         m_frames[std::size_t(l)] = log.frame;
         refreshUnion(l);

@@ -106,6 +106,7 @@ private:
         std::int64_t frame = 0;                   // the rerotate frame before the step
     };
     struct StepUndo {
+        std::int64_t first_pos = 0;  // the step's first position: rows from it on are the step's
         std::int64_t n_new = 0;
         std::vector<LayerUndo> layers;  // [n_layers]
     };

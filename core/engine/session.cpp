@@ -177,6 +177,7 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
         layer.k_bytes = m_cache->kBytesUsed(l);
         layer.v_bytes = m_cache->vBytesUsed(l);
         layer.bytes_allocated = m_cache->bytesAllocated(l);
+        layer.holes = m_cache->holes(l);
         if (!m_options.record_attention) continue;
         if (m_evictor) {
             layer.held_positions = m_evictor->positions(l);

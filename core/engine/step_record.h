@@ -37,6 +37,9 @@ struct LayerRecord {
     std::int64_t k_bytes = 0;          // K bytes held after the step
     std::int64_t v_bytes = 0;          // V bytes held after the step
     std::int64_t bytes_allocated = 0;  // K + V bytes reserved after the step
+    /// Entries of the layer whose bytes stay allocated though it no longer holds them: the paged
+    /// layout's holes after an eviction (KvCache::holes); 0 for a layout that compacts.
+    std::int64_t holes = 0;
 };
 
 struct StepRecord {

@@ -25,7 +25,7 @@ SessionOptions sessionOptions(const EvictionSpec& spec, const EvictEvalOptions& 
 /// One run: logits of every compared step ([n_steps] of [vocab]), bytes after, free tokens.
 struct Run {
     std::vector<Vector> logits;
-    std::int64_t logical = 0, physical = 0, held = 0;
+    std::int64_t logical = 0, physical = 0, held = 0, holes = 0;
     std::vector<TokenId> free_tokens;
 };
 
@@ -44,6 +44,7 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
         for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
             run.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
             run.physical += s.cache().bytesAllocated(l);
+            run.holes += s.cache().holes(l);
             run.held = std::max(run.held, s.cache().layerLength(l));
         }
     }
@@ -63,6 +64,7 @@ EvictEvalRow compare(const Run& ref, const Run& run, std::span<const TokenId> to
     row.label = spec.label();
     row.logical_bytes = run.logical;
     row.physical_bytes = run.physical;
+    row.holes = run.holes;
     row.held_tokens = run.held;
     row.n_steps = std::int64_t(run.logits.size());
     std::int64_t agree = 0;
@@ -144,6 +146,7 @@ struct Pool {
         divergence.push_back(r.first_divergence == 0 ? free_steps + 1 : r.first_divergence);
         row.logical_bytes = std::max(row.logical_bytes, r.logical_bytes);
         row.physical_bytes = std::max(row.physical_bytes, r.physical_bytes);
+        row.holes = std::max(row.holes, r.holes);
     }
     EvictSweepRow finish(std::int64_t free_steps) {
         row.perplexity = std::exp(nll / double(row.n_steps));

@@ -33,10 +33,11 @@ struct EvictEvalRow {
     std::string label;                // spec.label()
     std::int64_t logical_bytes = 0;   // held entries x bytes per entry after the sequence
     std::int64_t physical_bytes = 0;  // bytes allocated after the sequence
-    std::int64_t held_tokens = 0;     // entries held after the sequence by the fullest layer
-                                      // (a local layer holds at most its window)
-    std::int64_t n_steps = 0;         // next-token predictions compared
-    double nll_sum = 0;               // of the sequence's next tokens (pooling)
+    std::int64_t holes = 0;  // paged: entries allocated but held by no layer (summed over layers)
+    std::int64_t held_tokens = 0;  // entries held after the sequence by the fullest layer
+                                   // (a local layer holds at most its window)
+    std::int64_t n_steps = 0;      // next-token predictions compared
+    double nll_sum = 0;            // of the sequence's next tokens (pooling)
     double perplexity = 0, perplexity_delta = 0;
     double top1_agreement = 0;                     // argmax equal to the full cache's
     double logits_kl_mean = 0, logits_kl_max = 0;  // KL(full || policy), nats
@@ -73,6 +74,7 @@ struct EvictSweepRow {
     double logits_kl_mean = 0, logits_kl_max = 0;
     std::int64_t first_divergence_median = 0, first_divergence_min = 0;
     std::int64_t logical_bytes = 0, physical_bytes = 0;  // the largest over the sequences
+    std::int64_t holes = 0;                              // the most over the sequences
 };
 struct EvictSweepResult {
     std::int64_t n_sequences = 0;

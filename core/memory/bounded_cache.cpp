@@ -3,14 +3,87 @@
 #include <algorithm>
 #include <string>
 
+#include "core/util/check.h"
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
 #include "core/util/format_bytes.h"
 
 namespace kvscope {
 
+bool leavesHoles(const CacheSpec& spec) {
+    return spec.layout == KvLayout::Paged && spec.k_dtype == KvDtype::F32 &&
+           spec.v_dtype == KvDtype::F32 && spec.recent_window == 0;
+}
+
+LayerPositions heldByDefinition(const ModelShape& shape, const EvictionSpec& eviction,
+                                std::int64_t tokens) {
+    const bool defined = eviction.policy == EvictionPolicy::Full ||
+                         eviction.policy == EvictionPolicy::Window ||
+                         eviction.policy == EvictionPolicy::Streaming;
+    if (!defined) return {};
+    const std::vector<std::int64_t> budgets = layerBudgets(eviction, shape.n_layers);
+    LayerPositions out(static_cast<std::size_t>(shape.n_layers));
+    for (std::int64_t l = 0; l < shape.n_layers; ++l) {
+        const std::int64_t window = heldTokens(shape, l, tokens);  // the last ones
+        const std::int64_t budget = eviction.bounded() ? budgets[std::size_t(l)] : window;
+        std::vector<std::int64_t>& p = out[std::size_t(l)];
+        if (budget >= window) {  // the window (a local layer's, or every token) is held
+            for (std::int64_t q = tokens - window; q < tokens; ++q)
+                p.push_back(q);
+            continue;
+        }
+        if (eviction.policy == EvictionPolicy::Window) {
+            for (std::int64_t q = tokens - budget; q < tokens; ++q)
+                p.push_back(q);
+            continue;
+        }
+        // Streaming: sinks [0, S) and the most recent budget - S; inside a local layer's window
+        // the sinks slide with the cut, which only the live cells know.
+        if (window < tokens) return {};
+        const std::int64_t sinks = std::min(eviction.sinks, budget);
+        for (std::int64_t q = 0; q < sinks; ++q)
+            p.push_back(q);
+        for (std::int64_t q = tokens - (budget - sinks); q < tokens; ++q)
+            p.push_back(q);
+    }
+    return out;
+}
+
+PagedHoleBytes pagedHoleBytes(const ModelShape& shape, const CacheSpec& spec,
+                              const LayerPositions& held, std::int64_t tokens) {
+    KVSCOPE_EXPECTS(std::int64_t(held.size()) == shape.n_layers);
+    const std::int64_t block = spec.block_size;
+    const std::int64_t n_blocks = (tokens + block - 1) / block;
+    std::vector<char> used(static_cast<std::size_t>(n_blocks), 0);  // [n_blocks]
+    if (tokens % block != 0) used.back() = 1;  // the tail block is still being filled
+    for (const std::vector<std::int64_t>& layer : held) {
+        for (std::int64_t p : layer) {
+            KVSCOPE_EXPECTS(p >= 0 && p < tokens);
+            used[std::size_t(p / block)] = 1;
+        }
+    }
+    PagedHoleBytes out;
+    std::int64_t rows = 0;  // rows below the tail in allocated blocks
+    for (std::int64_t b = 0; b < n_blocks; ++b) {
+        if (!used[std::size_t(b)]) continue;
+        ++out.blocks;
+        rows += std::min(block, tokens - b * block);
+    }
+    const char* what = "paged KV bytes";
+    for (std::int64_t l = 0; l < shape.n_layers; ++l) {
+        if (!shape.holdsKv(l)) continue;
+        const std::int64_t layer_bytes = checkedAdd(
+            checkedMul(out.blocks, kvBlockLayerBytes(shape, spec, shape.n_kv_heads, l), what),
+            kvRingLayerBytes(shape, spec, shape.n_kv_heads, l), what);
+        out.physical = checkedAdd(out.physical, layer_bytes, what);
+        out.holes += rows - std::int64_t(held[std::size_t(l)].size());
+    }
+    return out;
+}
+
 BoundedCacheBytes boundedCacheBytes(const ModelShape& shape, const CacheSpec& spec,
-                                    const EvictionSpec& eviction, std::int64_t tokens) {
+                                    const EvictionSpec& eviction, std::int64_t tokens,
+                                    const LayerPositions* held) {
     BoundedCacheBytes out;
     const std::vector<std::int64_t> budgets = layerBudgets(eviction, shape.n_layers);
     std::int64_t longest = 0;
@@ -31,6 +104,19 @@ BoundedCacheBytes boundedCacheBytes(const ModelShape& shape, const CacheSpec& sp
     const BatchKvBytes batch =
         batchKvBytes(storage, spec, {.context = std::max<std::int64_t>(longest, 1)});
     out.physical = batch.of(spec.layout);
+    if (!leavesHoles(spec) || tokens == 0) return out;
+    // The paged layout with holes: which positions are held decides which blocks stay.
+    const LayerPositions defined =
+        held ? LayerPositions() : heldByDefinition(shape, eviction, tokens);
+    const LayerPositions* positions = held ? held : defined.empty() ? nullptr : &defined;
+    if (!positions) {  // the scores decide: no block released, an upper bound
+        out.physical_exact = false;
+        out.physical = batchKvBytes(storage, spec, {.context = tokens}).paged;
+        return out;
+    }
+    const PagedHoleBytes paged = pagedHoleBytes(shape, spec, *positions, tokens);
+    out.physical = paged.physical;
+    out.holes = paged.holes;
     return out;
 }
 

@@ -7,8 +7,17 @@
 // (core/engine/cache_evictor.h) to the byte.
 //
 // Physical bytes are the live cache's storage, which does not know about windows: the contiguous
-// layout reserves the session's max context in every layer, and the paged layout's blocks hold a
-// slot of every layer, so the sequence's block table is as long as its longest layer needs.
+// layout reserves the session's max context in every layer. The paged layout's blocks hold a slot
+// of every layer. With plain fp32 keys and values an eviction leaves holes (paged_kv_cache.h):
+// row r holds position r, and block b (positions [b * block, (b + 1) * block)) stays allocated
+// while some layer (some KV head) holds a position in it, or while it is the unfilled tail block;
+// then WHICH positions are held matters. window, streaming and full hold positions known from
+// their definitions (heldByDefinition); h2o, tova, snapkv and knorm hold what their scores chose,
+// so the caller passes the live positions (pagedHoleBytes), or gets an upper bound (no block
+// released). Any other precision compacts: the table is as long as its longest layer needs.
+//
+// Holes: per layer, the rows below the tail in allocated blocks that no KV head of the layer
+// holds (the same count PagedKvCache::holes gives), summed over layers.
 #include <cstdint>
 #include <vector>
 
@@ -18,16 +27,45 @@
 
 namespace kvscope {
 
+/// [n_layers][n_held] the positions each layer holds, ascending (per head: the union of its KV
+/// heads' positions, a position some head holds).
+using LayerPositions = std::vector<std::vector<std::int64_t>>;
+
 struct BoundedCacheBytes {
     std::vector<std::int64_t> held;  // [n_layers] entries each layer holds
     std::int64_t logical = 0;        // sum over layers of held entries x bytes per entry
     std::int64_t physical = 0;       // bytes allocated in spec.layout (reserved / blocks + rings)
+    std::int64_t holes = 0;          // paged with holes: entries allocated but held by no layer
+    bool physical_exact = true;      // false: an upper bound (a score policy's positions not given)
 };
 
+/// Whether an eviction in `spec` leaves holes (paged, plain fp32 K and V) rather than compacts.
+bool leavesHoles(const CacheSpec& spec);
+
 /// One sequence that has seen `tokens` tokens (held after its last step). `spec.reserve_length`:
-/// the contiguous layout's reservation (the session's max context).
+/// the contiguous layout's reservation (the session's max context). `held`: the positions each
+/// layer holds, needed for an exact physical figure of the paged layout with holes under a score
+/// policy (h2o, tova, snapkv, knorm); without it that figure is an upper bound.
 BoundedCacheBytes boundedCacheBytes(const ModelShape& shape, const CacheSpec& spec,
-                                    const EvictionSpec& eviction, std::int64_t tokens);
+                                    const EvictionSpec& eviction, std::int64_t tokens,
+                                    const LayerPositions* held = nullptr);
+
+/// The positions each layer holds after `tokens` tokens when the policy's definition says which
+/// (full, window, streaming; a local layer's window); empty when the scores decide (h2o, tova,
+/// snapkv, knorm), or streaming sinks inside a window narrower than the budget.
+LayerPositions heldByDefinition(const ModelShape& shape, const EvictionSpec& eviction,
+                                std::int64_t tokens);
+
+struct PagedHoleBytes {
+    std::int64_t blocks = 0;    // blocks the sequence holds
+    std::int64_t physical = 0;  // blocks x bytes of a block over every layer, + residual rings
+    std::int64_t holes = 0;     // entries in those blocks below the tail that no layer holds
+};
+/// The paged layout with holes after `tokens` rows (positions 0..tokens-1 appended), layers
+/// holding `held`: block b is allocated while a layer holds a position in it or it is the unfilled
+/// tail block. Pre: held.size() == shape.n_layers, positions ascending and < tokens.
+PagedHoleBytes pagedHoleBytes(const ModelShape& shape, const CacheSpec& spec,
+                              const LayerPositions& held, std::int64_t tokens);
 
 /// The most tokens a budget of `bytes` holds per layer in `spec` (logical bytes, every layer
 /// holding the same count): `--budget-bytes`, so 8-bit entries hold twice the tokens of 16-bit

@@ -74,6 +74,8 @@ void writeLayer(JsonWriter& json, const LayerRecord& layer) {
     json.field("k_bytes", layer.k_bytes);
     json.field("v_bytes", layer.v_bytes);
     json.field("bytes_allocated", layer.bytes_allocated);
+    // Optional (version 3 on): the paged layout's holes, absent when there are none.
+    if (layer.holes > 0) json.field("holes", layer.holes);
     // Version 3: what a bounded cache holds (absent when every position is held).
     if (!layer.held_positions.empty()) {
         json.key("held_positions").beginArray();

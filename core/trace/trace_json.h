@@ -16,7 +16,8 @@ namespace kvscope {
 
 inline constexpr std::string_view kTraceSchemaName = "kvscope.trace";
 /// 2: records may carry `other_mode` (the twin session's cost). 3: layers may carry
-/// `held_positions` and `held_positions_per_head` (a bounded cache). Versions 1 and 2 still read.
+/// `held_positions` and `held_positions_per_head` (a bounded cache), and `holes` (the paged
+/// layout's entries allocated but no longer held; absent when 0). Versions 1 and 2 still read.
 inline constexpr std::int64_t kTraceSchemaVersion = 3;
 /// Trace files larger than this are refused before reading.
 inline constexpr std::int64_t kMaxTraceFileBytes = std::int64_t(1) << 31;

@@ -250,6 +250,11 @@ LayerRecord readLayer(const JsonValue& value, const StepRecord& record, const Co
     layer.k_bytes = readInt(value.at("k_bytes"), 0);
     layer.v_bytes = readInt(value.at("v_bytes"), 0);
     layer.bytes_allocated = readInt(value.at("bytes_allocated"), 0);
+    if (const JsonValue* holes = value.find("holes")) {  // optional: the paged layout's holes
+        if (version < 3)
+            holes->fail("holes need trace version 3, the file says " + std::to_string(version));
+        layer.holes = readInt(*holes, 0);
+    }
     readHeld(value, layer, record, context, version);
     const JsonValue& attention = value.at("attention");
     const std::size_t n_heads = attention.items().size();

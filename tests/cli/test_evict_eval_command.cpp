@@ -46,6 +46,23 @@ TEST_CASE("evict-eval: JSON has every metric per policy and budget", "[evict][cl
     }
 }
 
+TEST_CASE("evict-eval: the paged layout frees blocks and reports its holes", "[evict][cli]") {
+    const std::string text =
+        writeTemp("paged.txt", "the cat sat on the mat. the cat sat on the mat.");
+    const JsonValue json = kvscope::test::runCliJson(
+        "evict-eval", {"--model", "builtin:demo", "--text", text, "--policies", "window",
+                       "--budget", "8", "--steps", "10", "--layout", "paged", "--block-size", "4"});
+    REQUIRE(json["rows"].size() == 1);
+    const JsonValue& r = json["rows"][0];
+    // 47 positions fed (rows 0..46); a window of 8 holds 39..46: blocks 9 (36..39), 10 and 11
+    // (44..46, the tail). 3 blocks x 4 slots x 2 KiB per entry (4 layers x 4 KV heads x 16 x 4 B
+    // x 2). Holes per layer: 4 + 4 + 3 rows in those blocks - 8 held = 3, over 4 layers 12.
+    CHECK(r["logical_bytes"].number == 8 * 2048);
+    CHECK(r["physical_bytes"].number == 3 * 4 * 2048);
+    CHECK(r["holes"].number == 12);
+    CHECK(json["reference_physical_bytes"].number == 12 * 4 * 2048);  // 47 rows: 12 blocks
+}
+
 TEST_CASE("evict-eval: --per-head keeps a set per KV head, the same bytes", "[evict][cli]") {
     const std::string text =
         writeTemp("perhead.txt", "the cat sat on the mat. the dog sat on the log. the end.");

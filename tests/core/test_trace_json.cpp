@@ -450,6 +450,8 @@ TEST_CASE("A bounded-cache trace keeps its eviction spec and each layer's held p
         CHECK(layer.held_positions == last8);
     CHECK(trace.records.front().layers[0].held_positions ==
           std::vector<std::int64_t>{8, 9, 10, 11, 12, 13, 14, 15});
+    for (const LayerRecord& layer : trace.records.back().layers)
+        CHECK(layer.holes == 0);  // the contiguous layout compacts
     checkRoundTrip(trace);
     const std::string json = traceJsonString(trace);
     const Trace back = readTraceJson(json, "bounded.json");
@@ -465,6 +467,22 @@ TEST_CASE("A bounded-cache trace keeps its eviction spec and each layer's held p
     CHECK(full.find("eviction") == std::string::npos);
     CHECK(full.find("held_positions") == std::string::npos);
 
+    SECTION("the paged layout's holes: written, read back, refused in a version 2 file") {
+        SessionOptions paged = options;
+        paged.cache_layout = CacheLayout::Paged;
+        paged.block_size = 4;
+        const Trace with_holes = recordTrace("builtin:demo", "The cache grows", 5, paged);
+        // After the prefill rows 0..15 are written and 8..15 held: blocks 0 and 1 went back, no
+        // holes. After 21 positions (13..20 held) block 3 (rows 12..15) holds row 12 as a hole.
+        CHECK(with_holes.records.front().layers[0].holes == 0);
+        CHECK(with_holes.records.back().layers[0].holes == 1);
+        checkRoundTrip(with_holes);
+        const std::string text = traceJsonString(with_holes);
+        CHECK(readTraceJson(text, "holes.json").records.back().layers[1].holes == 1);
+        CHECK(JsonSchemaCheck(schema).violations(parseJson(text, "holes.json")).empty());
+        CHECK_THAT(readErrorOf(replaceFirst(text, "\"version\":3", "\"version\":2")),
+                   Catch::Contains("need trace version 3"));
+    }
     SECTION("held positions out of order or past the record are refused") {
         CHECK_THAT(
             readErrorOf(replaceFirst(json, "\"held_positions\":[8,9,", "\"held_positions\":[9,8,")),

@@ -20,6 +20,14 @@ EvictDecodeRun timeEvictDecode(const std::string& name, std::shared_ptr<const Mo
                           .positions = EvictionPositions::Rerotate};
     run.policies.push_back({rerotate.label(), timeDecode(model, CacheMode::Cached, 1, context,
                                                          n_steps, {}, rerotate)});
+    // The paged layout keeps rows in place and releases blocks (holes): a contiguous policy
+    // and a scored one there.
+    for (EvictionPolicy p : {EvictionPolicy::Window, EvictionPolicy::H2O}) {
+        const EvictionSpec spec{.policy = p, .budget = run.budget};
+        run.policies.push_back(
+            {spec.label() + " paged", timeDecode(model, CacheMode::Cached, 1, context, n_steps, {},
+                                                 spec, CacheLayout::Paged)});
+    }
     return run;
 }
 

@@ -25,7 +25,8 @@ struct EvictDecodeRun {
     std::vector<EvictDecode> policies;  // full first
 };
 
-/// Every policy with budget = context / 2 (sinks 4), prefill of context - 1 tokens, 1 thread.
+/// Every policy with budget = context / 2 (sinks 4), prefill of context - 1 tokens, 1 thread;
+/// then window and h2o on the paged layout (blocks of 16, labels ending in " paged").
 EvictDecodeRun timeEvictDecode(const std::string& name, std::shared_ptr<const Model> model,
                                std::int64_t context, int n_steps);
 

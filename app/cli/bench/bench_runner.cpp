@@ -27,7 +27,7 @@ std::vector<TokenId> madeUpTokens(const Model& model, std::int64_t n) {
 
 DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int n_threads,
                         std::int64_t context, int n_steps, const KvCacheSpec& spec,
-                        const EvictionSpec& eviction) {
+                        const EvictionSpec& eviction, CacheLayout layout) {
     if (context < 2 || n_steps < 1) throw std::logic_error("timeDecode: context >= 2, steps >= 1");
     SessionOptions options;
     options.mode = mode;
@@ -37,6 +37,7 @@ DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int 
     options.cache_spec = spec;
     options.eviction = eviction;
     options.eviction_undo = false;
+    options.cache_layout = layout;
     const std::vector<TokenId> prompt = madeUpTokens(*model, context - 1);
     Session session(model, options, makeRequestedBackend(n_threads));
     const auto prefill_start = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/cache/cache_layout.h"
 #include "core/cache/eviction_policy.h"
 #include "core/cache/kv_cache_spec.h"
 #include "core/engine/step_record.h"
@@ -24,9 +25,11 @@ struct DecodeTiming {
 
 /// Times `n_steps` decode steps of `model` at context `context` in `mode` on CpuBackend(n_threads)
 /// (0 = all threads). The session records no attention; the first step attends over `context`
-/// keys, the last over context + n_steps - 1. `spec`: the KV cache precision (default fp32).
+/// keys, the last over context + n_steps - 1. `spec`: the KV cache precision (default fp32);
+/// `layout`: contiguous, or paged in blocks of 16.
 DecodeTiming timeDecode(std::shared_ptr<const Model> model, CacheMode mode, int n_threads,
                         std::int64_t context, int n_steps, const KvCacheSpec& spec = {},
-                        const EvictionSpec& eviction = {});
+                        const EvictionSpec& eviction = {},
+                        CacheLayout layout = CacheLayout::Contiguous);
 
 }  // namespace kvscope::cli

@@ -50,6 +50,15 @@ void specJson(const EvictionSpec& spec, JsonWriter& json) {
     json.field("budget_shape", std::string(toString(spec.shape)));
 }
 
+/// "logical / physical", and the holes the paged layout left (entries allocated but held by no
+/// layer) when there are any.
+template <class Row>
+std::string bytesCell(const Row& r) {
+    std::string out = formatBytes(r.logical_bytes) + " / " + formatBytes(r.physical_bytes);
+    if (r.holes > 0) out += " (" + counted(r.holes, "hole") + ")";
+    return out;
+}
+
 /// The fields a single run's row and a pooled row share.
 template <class Row>
 void metricsJson(const Row& r, JsonWriter& json) {
@@ -57,6 +66,7 @@ void metricsJson(const Row& r, JsonWriter& json) {
     specJson(r.spec, json);
     json.field("logical_bytes", r.logical_bytes);
     json.field("physical_bytes", r.physical_bytes);
+    json.field("holes", r.holes);
     json.field("perplexity", r.perplexity);
     json.field("perplexity_delta", r.perplexity_delta);
     json.field("top1_agreement", r.top1_agreement);
@@ -71,8 +81,7 @@ void writeEvictEvalTable(const EvictEvalSetup& setup, const EvictEvalResult& res
     writeSetup(setup, out);
     std::vector<std::vector<std::string>> rows = {kHeader};
     const auto add = [&](const EvictEvalRow& r, bool reference) {
-        rows.push_back({r.label, std::to_string(r.held_tokens),
-                        formatBytes(r.logical_bytes) + " / " + formatBytes(r.physical_bytes),
+        rows.push_back({r.label, std::to_string(r.held_tokens), bytesCell(r),
                         ppl(r.perplexity, r.perplexity_delta, reference),
                         fixed(100.0 * r.top1_agreement, 1) + "%",
                         errorFigure(r.logits_kl_mean) + " / " + errorFigure(r.logits_kl_max),
@@ -118,9 +127,7 @@ void writeEvictSweepTable(const EvictEvalSetup& setup, const EvictSweepResult& r
         {"policy", "bytes logical / physical (max)", "perplexity (change)", "top-1 agree",
          "logits KL mean / max", "first divergence median (min)"}};
     const auto add = [&](const EvictSweepRow& r, bool reference) {
-        rows.push_back({r.label,
-                        formatBytes(r.logical_bytes) + " / " + formatBytes(r.physical_bytes),
-                        ppl(r.perplexity, r.perplexity_delta, reference),
+        rows.push_back({r.label, bytesCell(r), ppl(r.perplexity, r.perplexity_delta, reference),
                         fixed(100.0 * r.top1_agreement, 1) + "%",
                         errorFigure(r.logits_kl_mean) + " / " + errorFigure(r.logits_kl_max),
                         reference ? "-"
