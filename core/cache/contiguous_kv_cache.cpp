@@ -144,7 +144,7 @@ void ContiguousKvCache::truncateLayer(std::int64_t layer, std::int64_t new_lengt
 void ContiguousKvCache::compactLayer(std::int64_t layer,
                                      const std::vector<std::vector<std::int64_t>>& keep,
                                      const KeptKeysFn& kept_keys) {
-    if (!m_spec.isPlainFp32()) {
+    if (!m_spec.isRowLocal()) {
         KvCache::compactLayer(layer, keep, kept_keys);
         return;
     }
@@ -152,34 +152,54 @@ void ContiguousKvCache::compactLayer(std::int64_t layer,
     const std::int64_t held = m_layer_length[std::size_t(layer)];
     const std::int64_t n_groups = std::int64_t(keep.size()), width = m_kv_dim / n_groups;
     const std::int64_t count = std::int64_t(keep[0].size());
-    float* k = reinterpret_cast<float*>(layerBytes(layer));                  // [capacity][kv_dim]
-    float* v = reinterpret_cast<float*>(layerBytes(layer) + m_k_low_bytes);  // [capacity][kv_dim]
+    const bool plain = m_spec.isPlainFp32();
+    std::byte* k = storage(layer, KvRole::Key).low(0);    // [capacity][K row bytes]
+    std::byte* v = storage(layer, KvRole::Value).low(0);  // [capacity][V row bytes]
+    const std::int64_t k_row = m_k_codec.unitBytes(), v_row = m_v_codec.unitBytes();
+    std::vector<float> rows, before;  // [run][kv_dim] decoded keys (not plain)
     for (std::int64_t g = 0; g < n_groups; ++g) {
         const std::vector<std::int64_t>& slots = keep[std::size_t(g)];
         KVSCOPE_EXPECTS(std::int64_t(slots.size()) == count);
-        // Runs of consecutive kept rows move together: one memmove per run for a whole row (a
-        // window cut moves one run), row by row for one head's segment.
+        const auto [k_at, k_bytes] = m_k_codec.groupBytes(g, n_groups);
+        const auto [v_at, v_bytes] = m_v_codec.groupBytes(g, n_groups);
+        // Runs of consecutive kept rows move together, still encoded (no row is re-quantized):
+        // one memmove per run for a whole row (a window cut moves one run), row by row for one
+        // head group's bytes.
         forEachKeptRun(slots, [&](std::int64_t i, std::int64_t n) {
             const std::int64_t from = slots[std::size_t(i)];
             KVSCOPE_EXPECTS(from >= i && from + n <= held);
             KVSCOPE_EXPECTS(i == 0 || from > slots[std::size_t(i) - 1]);
-            float* k_to = k + i * m_kv_dim + g * width;
             if (from != i) {
-                const std::int64_t shift = (from - i) * m_kv_dim;
-                float* v_to = v + i * m_kv_dim + g * width;
                 if (n_groups == 1) {
-                    std::memmove(k_to, k_to + shift, std::size_t(n * m_kv_dim) * sizeof(float));
-                    std::memmove(v_to, v_to + shift, std::size_t(n * m_kv_dim) * sizeof(float));
+                    std::memmove(k + i * k_row, k + from * k_row, std::size_t(n * k_row));
+                    std::memmove(v + i * v_row, v + from * v_row, std::size_t(n * v_row));
                 } else {
                     for (std::int64_t r = 0; r < n; ++r) {
-                        std::memmove(k_to + r * m_kv_dim, k_to + r * m_kv_dim + shift,
-                                     std::size_t(width) * sizeof(float));
-                        std::memmove(v_to + r * m_kv_dim, v_to + r * m_kv_dim + shift,
-                                     std::size_t(width) * sizeof(float));
+                        std::memmove(k + (i + r) * k_row + k_at, k + (from + r) * k_row + k_at,
+                                     std::size_t(k_bytes));
+                        std::memmove(v + (i + r) * v_row + v_at, v + (from + r) * v_row + v_at,
+                                     std::size_t(v_bytes));
                     }
                 }
             }
-            if (kept_keys) kept_keys(k_to, n, g, i, from);
+            if (!kept_keys) return;
+            if (plain) {  // rotated in place
+                kept_keys(reinterpret_cast<float*>(k + i * k_row) + g * width, n, g, i, from);
+                return;
+            }
+            // Decoded, rotated, and only the group's heads of a row it changed re-encoded (as
+            // PagedKvCache does, so both layouts hold the same bytes).
+            rows.resize(std::size_t(n * m_kv_dim));
+            for (std::int64_t r = 0; r < n; ++r)
+                m_k_codec.decodeLow(k + (i + r) * k_row, rows.data() + r * m_kv_dim);
+            before = rows;
+            kept_keys(rows.data() + g * width, n, g, i, from);
+            for (std::int64_t r = 0; r < n; ++r) {
+                const float* now = rows.data() + r * m_kv_dim;
+                if (std::memcmp(now + g * width, before.data() + r * m_kv_dim + g * width,
+                                std::size_t(width) * sizeof(float)) != 0)
+                    m_k_codec.encodeGroup(now, g, n_groups, k + (i + r) * k_row + k_at);
+            }
         });
     }
     m_layer_length[std::size_t(layer)] = count;

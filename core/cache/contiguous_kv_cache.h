@@ -36,8 +36,10 @@ public:
     std::int64_t layerLength(std::int64_t layer) const override;
     void truncate(std::int64_t new_length) override;
     void truncateLayer(std::int64_t layer, std::int64_t new_length) override;
-    /// Plain fp32: the kept rows move down in place (no decode, no copy of the whole layer), and
-    /// `kept_keys` rewrites the kept K rows in place.
+    /// Row-local K and V (every codec but kivi2, no mixed window; kvRowLocal): the kept rows move
+    /// down in place, still encoded (no decode, no re-quantization, no copy of the whole layer).
+    /// `kept_keys` rewrites plain fp32 K rows in place; encoded K rows are decoded, rotated, and
+    /// only the heads of a row it changed are encoded again. Otherwise KvCache::compactLayer.
     void compactLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& keep,
                       const KeptKeysFn& kept_keys = {}) override;
 

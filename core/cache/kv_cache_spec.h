@@ -36,6 +36,10 @@ struct KvCacheSpec {
     bool isPlainFp32() const {
         return k_dtype == KvDtype::F32 && v_dtype == KvDtype::F32 && recent_window == 0;
     }
+    /// K and V both row-local (kvRowLocal): every codec but kivi2, without a mixed window.
+    bool isRowLocal() const {
+        return kvRowLocal(keyFormat(), KvRole::Key) && kvRowLocal(valueFormat(), KvRole::Value);
+    }
     /// "int8", "q8_0/q4_0", "int4+w32:fp16", "kivi2+r128": the spelling parseKvCacheSpec() reads.
     std::string label() const;
 

@@ -103,6 +103,10 @@ std::int64_t kvLowUnitTokens(const KvRoleFormat& format, KvRole role) {
     return format.dtype == KvDtype::KIVI2 && role == KvRole::Key ? kKvGroupSize : 1;
 }
 
+bool kvRowLocal(const KvRoleFormat& format, KvRole role) {
+    return kvLowUnitTokens(format, role) == 1 && kvResidualSlots(format, role) == 0;
+}
+
 std::int64_t kvLowUnitBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values) {
     if (format.dtype == KvDtype::KIVI2 && role == KvRole::Key) {
         // One group of 32 tokens per channel.

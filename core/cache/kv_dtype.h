@@ -84,6 +84,10 @@ KvDtype kvResidualDtype(const KvRoleFormat& format);
 /// Tokens of the low part that are encoded together: 32 for kivi2 keys (a group along tokens),
 /// else 1. The low part always holds a whole number of units.
 std::int64_t kvLowUnitTokens(const KvRoleFormat& format, KvRole role);
+/// Whether every token of `role` is encoded on its own, where it will stay: no group along tokens
+/// (kivi2 keys) and no residual ring (a mixed window, kivi2's fp16 window). Such rows can be kept,
+/// moved or dropped one by one without re-encoding their neighbours (the paged layout's holes).
+bool kvRowLocal(const KvRoleFormat& format, KvRole role);
 /// Bytes of one low unit of one KV head with rows of `row_values` values.
 std::int64_t kvLowUnitBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values);
 /// Of `n_tokens` tokens, how many sit in the residual (the most recent ones).

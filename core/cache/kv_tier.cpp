@@ -64,6 +64,34 @@ void KvTierCodec::decodeLow(const std::byte* in, float* rows) const {
     }
 }
 
+std::pair<std::int64_t, std::int64_t> KvTierCodec::groupBytes(std::int64_t group,
+                                                              std::int64_t n_groups) const {
+    KVSCOPE_EXPECTS(m_unit_tokens == 1 && n_groups > 0 && group >= 0 && group < n_groups);
+    if (m_format.dtype == KvDtype::F32) {  // every value in its own 4 bytes: any split of values
+        KVSCOPE_EXPECTS(kvDim() % n_groups == 0);
+        const std::int64_t bytes = kvDim() / n_groups * std::int64_t(sizeof(float));
+        return {group * bytes, bytes};
+    }
+    KVSCOPE_EXPECTS(m_n_heads % n_groups == 0 && "a group is whole heads");
+    const std::int64_t heads = m_n_heads / n_groups;
+    return {group * heads * m_head_unit_bytes, heads * m_head_unit_bytes};
+}
+
+void KvTierCodec::encodeGroup(const float* row, std::int64_t group, std::int64_t n_groups,
+                              std::byte* out) const {
+    const auto [offset, bytes] = groupBytes(group, n_groups);
+    if (m_format.dtype == KvDtype::F32) {
+        std::memcpy(out, reinterpret_cast<const std::byte*>(row) + offset, std::size_t(bytes));
+        return;
+    }
+    const std::int64_t heads = bytes / m_head_unit_bytes;
+    const auto hd = std::size_t(m_head_dim), hb = std::size_t(m_head_unit_bytes);
+    for (std::size_t h = 0; h < std::size_t(heads); ++h) {
+        const std::size_t head = std::size_t(group * heads) + h;
+        m_low->encode(std::span(row + head * hd, hd), std::span(out + h * hb, hb));
+    }
+}
+
 void KvTierCodec::encodeResidual(const float* row, std::byte* out) const {
     KVSCOPE_EXPECTS(m_residual);
     const auto hd = std::size_t(m_head_dim), hb = std::size_t(m_head_residual_bytes);

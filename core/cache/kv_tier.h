@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/cache/kv_codec.h"
@@ -44,6 +45,15 @@ public:
     /// rows: [unitTokens()][kvDim()] fp32 <-> unitBytes() bytes.
     void encodeLow(const float* rows, std::byte* out) const;
     void decodeLow(const std::byte* in, float* rows) const;
+    /// One-token units only (unitTokens() == 1): where the heads of KV-head group `group` of
+    /// `n_groups` (n_heads / n_groups heads each; fp32: kvDim() / n_groups values, whatever the
+    /// heads) sit in one low row: {byte offset, bytes}.
+    std::pair<std::int64_t, std::int64_t> groupBytes(std::int64_t group,
+                                                     std::int64_t n_groups) const;
+    /// Encodes only the heads of that group of `row` ([kvDim()] fp32) into `out` (their
+    /// groupBytes().second bytes): the other heads' bytes are not re-encoded.
+    void encodeGroup(const float* row, std::int64_t group, std::int64_t n_groups,
+                     std::byte* out) const;
     /// row: [kvDim()] fp32 <-> residualRowBytes() bytes. Pre: residualSlots() > 0.
     void encodeResidual(const float* row, std::byte* out) const;
     void decodeResidual(const std::byte* in, float* row) const;

@@ -195,18 +195,20 @@ void PagedKvCache::compactLayer(std::int64_t layer,
         }
         KVSCOPE_EXPECTS(next == ks.size() && "kept slots ascending and < layerLength");
     }
-    // Plan the re-rotated keys: every run of kept rows that are adjacent in one block, rotated in
-    // a copy; a row it changed is written back (its block copied first if shared or cached).
+    // Plan the re-rotated keys: every run of kept rows that are adjacent in one block, decoded and
+    // rotated in a copy; only the heads of a row it changed are encoded and written back (its
+    // block copied first if shared or cached), so no kept row is re-quantized.
     struct Write {
         std::int64_t row, group;
-        std::vector<float> k;  // [width] the group's segment
+        std::vector<std::byte> k;  // the group's heads of the row, encoded
     };
     std::vector<Write> writes;
     if (kept_keys) {
-        std::vector<float> copy;  // [run][kv_dim]
+        std::vector<float> copy, before;  // [run][kv_dim] decoded
         for (std::int64_t g = 0; g < n_groups; ++g) {
             const std::vector<std::int64_t>& kr = kept_rows[std::size_t(g)];
             const std::vector<std::int64_t>& ks = keep[std::size_t(g)];
+            const auto [offset, bytes] = m_k_codec.groupBytes(g, n_groups);
             std::size_t i = 0;
             while (i < kr.size()) {
                 std::size_t j = i + 1;
@@ -214,15 +216,20 @@ void PagedKvCache::compactLayer(std::int64_t layer,
                        kr[j] % m_block_size != 0)
                     ++j;
                 const std::int64_t m = std::int64_t(j - i);
-                const float* stored = rowK(s, layer, kr[i]);
-                copy.assign(stored, stored + m * m_kv_dim);
+                copy.resize(std::size_t(m * m_kv_dim));
+                for (std::int64_t t = 0; t < m; ++t)
+                    m_k_codec.decodeLow(rowBytes(s, layer, kr[i] + t, KvRole::Key),
+                                        copy.data() + t * m_kv_dim);
+                before = copy;
                 kept_keys(copy.data() + g * width, m, g, std::int64_t(i), ks[i]);
                 for (std::int64_t t = 0; t < m; ++t) {
-                    const float* now = copy.data() + t * m_kv_dim + g * width;
-                    if (std::memcmp(now, stored + t * m_kv_dim + g * width,
-                                    std::size_t(width) * sizeof(float)) != 0) {
-                        writes.push_back(Write{kr[i] + t, g, std::vector<float>(now, now + width)});
-                    }
+                    const float* now = copy.data() + t * m_kv_dim;
+                    if (std::memcmp(now + g * width, before.data() + t * m_kv_dim + g * width,
+                                    std::size_t(width) * sizeof(float)) == 0)
+                        continue;
+                    Write w{kr[i] + t, g, std::vector<std::byte>(std::size_t(bytes))};
+                    m_k_codec.encodeGroup(now, g, n_groups, w.k.data());
+                    writes.push_back(std::move(w));
                 }
                 i = j;
             }
@@ -241,8 +248,11 @@ void PagedKvCache::compactLayer(std::int64_t layer,
         }
         for (std::int64_t b : to_copy)
             copyOnWrite(s, b);
-        for (const Write& w : writes)
-            std::copy(w.k.begin(), w.k.end(), rowK(s, layer, w.row) + w.group * width);
+        for (const Write& w : writes) {
+            std::memcpy(rowBytes(s, layer, w.row, KvRole::Key) +
+                            m_k_codec.groupBytes(w.group, n_groups).first,
+                        w.k.data(), w.k.size());
+        }
     }
     // One group when every KV head keeps the same rows.
     if (std::all_of(kept_rows.begin(), kept_rows.end(),
@@ -290,12 +300,15 @@ void PagedKvCache::restoreLayer(std::int64_t layer,
     fitBlocks(s);
     // Plan: a block again for every released block a row goes back into, a private copy of every
     // shared block whose bytes change.
+    // A row differs when its decoded K or V heads of the group differ from the ones to restore
+    // (a row still held, or an evicted row whose block stayed, keeps its bytes).
+    std::vector<float> row_k(static_cast<std::size_t>(m_kv_dim)), row_v(row_k.size());  // [kv_dim]
     const auto differs = [&](std::int64_t row, std::int64_t g, std::int64_t slot) {
-        const float* at = rowK(s, layer, row) + g * width;
+        m_k_codec.decodeLow(rowBytes(s, layer, row, KvRole::Key), row_k.data());
+        m_v_codec.decodeLow(rowBytes(s, layer, row, KvRole::Value), row_v.data());
         const std::size_t bytes = std::size_t(width) * sizeof(float);
-        return std::memcmp(at, k + slot * m_kv_dim + g * width, bytes) != 0 ||
-               std::memcmp(at + m_k_block_bytes / std::int64_t(sizeof(float)),
-                           v + slot * m_kv_dim + g * width, bytes) != 0;
+        return std::memcmp(row_k.data() + g * width, k + slot * m_kv_dim + g * width, bytes) != 0 ||
+               std::memcmp(row_v.data() + g * width, v + slot * m_kv_dim + g * width, bytes) != 0;
     };
     std::vector<std::int64_t> taken, copied;  // logical blocks
     for (std::int64_t g = 0; g < n_groups; ++g) {
@@ -323,10 +336,12 @@ void PagedKvCache::restoreLayer(std::int64_t layer,
         for (std::int64_t i = 0; i < n; ++i) {
             const std::int64_t row = positions[std::size_t(g)][std::size_t(i)];
             if (!differs(row, g, i)) continue;
-            float* at = rowK(s, layer, row) + g * width;
-            std::copy_n(k + i * m_kv_dim + g * width, width, at);
-            std::copy_n(v + i * m_kv_dim + g * width, width,
-                        at + m_k_block_bytes / std::int64_t(sizeof(float)));
+            m_k_codec.encodeGroup(
+                k + i * m_kv_dim, g, n_groups,
+                rowBytes(s, layer, row, KvRole::Key) + m_k_codec.groupBytes(g, n_groups).first);
+            m_v_codec.encodeGroup(
+                v + i * m_kv_dim, g, n_groups,
+                rowBytes(s, layer, row, KvRole::Value) + m_v_codec.groupBytes(g, n_groups).first);
         }
     }
     std::vector<std::vector<std::int64_t>> held = positions;
@@ -467,7 +482,8 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
     out.clear();
     const std::int64_t n = s.layer_length[std::size_t(layer)];
     if (n == 0) return;
-    if (!m_spec.isPlainFp32()) {
+    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
+    if (!m_spec.isPlainFp32() && rows.empty()) {  // every row held: decoded in order
         m_scratch_k.resize(std::size_t(n * m_kv_dim));
         m_scratch_v.resize(std::size_t(n * m_kv_dim));
         decodeTiered(m_k_codec, storage(s, layer, KvRole::Key), n, m_scratch_k.data());
@@ -475,16 +491,21 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
         out.push_back(KvRun{0, n, m_scratch_k.data(), m_scratch_v.data()});
         return;
     }
-    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
-    if (rows.size() > 1) {  // the KV heads hold different rows: gathered, head by head
+    if (!m_spec.isPlainFp32() || rows.size() > 1) {
+        // Encoded rows with holes, or KV heads holding different rows: only the held rows,
+        // decoded (copied) head group by head group into the scratch buffer.
         const std::int64_t n_groups = std::int64_t(rows.size()), width = m_kv_dim / n_groups;
         m_scratch_k.resize(std::size_t(n * m_kv_dim));
         m_scratch_v.resize(std::size_t(n * m_kv_dim));
+        std::vector<float> row_k(static_cast<std::size_t>(m_kv_dim)), row_v(row_k.size());
         for (std::int64_t g = 0; g < n_groups; ++g) {
             for (std::int64_t i = 0; i < n; ++i) {
-                const float* at = rowK(s, layer, rows[std::size_t(g)][std::size_t(i)]) + g * width;
-                std::copy_n(at, width, m_scratch_k.data() + i * m_kv_dim + g * width);
-                std::copy_n(at + m_k_block_bytes / std::int64_t(sizeof(float)), width,
+                const std::int64_t row = rows[std::size_t(g)][std::size_t(i)];
+                m_k_codec.decodeLow(rowBytes(s, layer, row, KvRole::Key), row_k.data());
+                m_v_codec.decodeLow(rowBytes(s, layer, row, KvRole::Value), row_v.data());
+                std::copy_n(row_k.data() + g * width, width,
+                            m_scratch_k.data() + i * m_kv_dim + g * width);
+                std::copy_n(row_v.data() + g * width, width,
                             m_scratch_v.data() + i * m_kv_dim + g * width);
             }
         }
@@ -499,7 +520,8 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
             while (j < n && r[std::size_t(j)] == r[std::size_t(j - 1)] + 1 &&
                    r[std::size_t(j)] % m_block_size != 0)
                 ++j;
-            const float* at = rowK(s, layer, r[std::size_t(i)]);
+            const auto* at =
+                reinterpret_cast<const float*>(rowBytes(s, layer, r[std::size_t(i)], KvRole::Key));
             out.push_back(KvRun{i, j - i, at, at + m_k_block_bytes / std::int64_t(sizeof(float))});
             i = j;
         }
@@ -720,11 +742,13 @@ bool PagedKvCache::holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_
     return false;
 }
 
-float* PagedKvCache::rowK(const Sequence& s, std::int64_t layer, std::int64_t row) const {
+std::byte* PagedKvCache::rowBytes(const Sequence& s, std::int64_t layer, std::int64_t row,
+                                  KvRole role) const {
     const BlockId block = s.table[row / m_block_size];
     KVSCOPE_EXPECTS(block != kNoBlock && "a held row lives in a held block");
-    return reinterpret_cast<float*>(storageBytes() + layerOffset(block, layer)) +
-           (row % m_block_size) * m_kv_dim;
+    const bool key = role == KvRole::Key;
+    return storageBytes() + layerOffset(block, layer) + (key ? 0 : m_k_block_bytes) +
+           (row % m_block_size) * (key ? m_k_codec : m_v_codec).unitBytes();
 }
 
 }  // namespace kvscope

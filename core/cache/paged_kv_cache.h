@@ -205,8 +205,8 @@ private:
     /// Logical blocks [first, end) that such a write stores low units into ({0, 0}: none).
     std::pair<std::int64_t, std::int64_t> blocksWritten(std::int64_t pos, std::int64_t n) const;
     std::int64_t blocksToTake(const Sequence& s, std::int64_t pos, std::int64_t n) const;
-    /// Whether evictions leave holes (plain fp32) rather than compact.
-    bool keepsHoles() const { return m_spec.isPlainFp32(); }
+    /// Whether evictions leave holes (row-local K and V, kvRowLocal) rather than compact.
+    bool keepsHoles() const { return m_spec.isRowLocal(); }
     /// Forgets slots >= new_length of one layer of `s` (rows past the first forgotten one).
     void cutLayer(Sequence& s, std::int64_t layer, std::int64_t new_length);
     /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's tail
@@ -214,8 +214,9 @@ private:
     void fitBlocks(Sequence& s);
     /// Whether `layer` of `s` (some KV head of it) holds a row of logical block `block`.
     bool holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const;
-    /// Where row `row` of `layer` of `s` keeps its fp32 K row (V is m_k_block_bytes further).
-    float* rowK(const Sequence& s, std::int64_t layer, std::int64_t row) const;
+    /// Where row `row` of `layer` of `s` keeps its `role` bytes (one-token units: one encoded row,
+    /// all heads; plain fp32: [kv_dim] floats).
+    std::byte* rowBytes(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role) const;
 
     std::int64_t m_n_layers;
     std::int64_t m_kv_dim;

@@ -11,8 +11,8 @@
 namespace kvscope {
 
 bool leavesHoles(const CacheSpec& spec) {
-    return spec.layout == KvLayout::Paged && spec.k_dtype == KvDtype::F32 &&
-           spec.v_dtype == KvDtype::F32 && spec.recent_window == 0;
+    return spec.layout == KvLayout::Paged && kvRowLocal(keyFormat(spec), KvRole::Key) &&
+           kvRowLocal(valueFormat(spec), KvRole::Value);
 }
 
 LayerPositions heldByDefinition(const ModelShape& shape, const EvictionSpec& eviction,

@@ -8,13 +8,14 @@
 //
 // Physical bytes are the live cache's storage, which does not know about windows: the contiguous
 // layout reserves the session's max context in every layer. The paged layout's blocks hold a slot
-// of every layer. With plain fp32 keys and values an eviction leaves holes (paged_kv_cache.h):
+// of every layer. With row-local keys and values (every precision but kivi2 and a mixed window,
+// kvRowLocal in kv_dtype.h) an eviction leaves holes (paged_kv_cache.h):
 // row r holds position r, and block b (positions [b * block, (b + 1) * block)) stays allocated
 // while some layer (some KV head) holds a position in it, or while it is the unfilled tail block;
 // then WHICH positions are held matters. window, streaming and full hold positions known from
 // their definitions (heldByDefinition); h2o, tova, snapkv and knorm hold what their scores chose,
 // so the caller passes the live positions (pagedHoleBytes), or gets an upper bound (no block
-// released). Any other precision compacts: the table is as long as its longest layer needs.
+// released). kivi2 and mixed windows compact: the table is as long as its longest layer needs.
 //
 // Holes: per layer, the rows below the tail in allocated blocks that no KV head of the layer
 // holds (the same count PagedKvCache::holes gives), summed over layers.
@@ -39,7 +40,8 @@ struct BoundedCacheBytes {
     bool physical_exact = true;      // false: an upper bound (a score policy's positions not given)
 };
 
-/// Whether an eviction in `spec` leaves holes (paged, plain fp32 K and V) rather than compacts.
+/// Whether an eviction in `spec` leaves holes (paged, row-local K and V: every precision but kivi2
+/// and a mixed window, kvRowLocal) rather than compacts.
 bool leavesHoles(const CacheSpec& spec);
 
 /// One sequence that has seen `tokens` tokens (held after its last step). `spec.reserve_length`:

@@ -4,6 +4,8 @@
 // logits bit-identical to the compacting contiguous layout under every policy.
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <set>
+#include <string>
 
 #include "core/cache/paged_kv_cache.h"
 #include "core/engine/cache_evictor.h"
@@ -151,6 +153,41 @@ TEST_CASE("Evicting a whole block in every layer frees it; a partial one leaves 
     }
 }
 
+TEST_CASE("An int8 eviction keeps the held rows' bytes and frees blocks as fp32 does",
+          "[paged][holes]") {
+    // 2 layers, 2 KV heads of 4 values, int8: a row of one head is 4 B + an fp16 scale = 6 B, so
+    // a block of 4 rows of one layer holds 4 x 2 x 6 = 48 B of K and as much of V = 96 B.
+    constexpr std::int64_t head_dim = 4, row_values = kHeads * head_dim, n = 10;
+    PagedKvCache cache(kLayers, kHeads, head_dim, kBlock, 8, parseKvCacheSpec("int8", "--test"));
+    cache.setCurrent(cache.addSequence());
+    for (std::int64_t l = 0; l < kLayers; ++l) {
+        std::vector<float> k, v;  // [n][row_values], scales far from powers of two
+        for (std::int64_t i = 0; i < n * row_values; ++i) {
+            k.push_back(0.37f * float((i * 7 + l) % 23) - 3.1f);
+            v.push_back(0.53f * float((i * 5 + l) % 19) - 4.3f);
+        }
+        cache.append(l, 0, n, k.data(), v.data());
+    }
+    const std::vector<float> before = keysOf(cache, 0);  // [n][row_values] decoded
+    REQUIRE(physical(cache) == 3 * 96 * kLayers);        // blocks 0, 1, 2
+    // Every layer drops block 0 (positions 0..3) and position 5: block 0 goes, one hole stays.
+    const V kept = {4, 6, 7, 8, 9};
+    for (std::int64_t l = 0; l < kLayers; ++l)
+        cache.compactLayer(l, {kept});
+    CHECK(cache.blockTable(0)[0] == kNoBlock);
+    CHECK(physical(cache) == 2 * 96 * kLayers);
+    CHECK(cache.holes(0) == 1);
+    CHECK(cache.holes(1) == 1);
+    // The kept rows were not decoded and encoded again: the same values, bit for bit.
+    std::vector<float> want;
+    for (std::int64_t p : kept)
+        want.insert(want.end(), before.begin() + p * row_values,
+                    before.begin() + (p + 1) * row_values);
+    const std::vector<float> got = keysOf(cache, 0);
+    REQUIRE(got.size() == want.size());
+    CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+}
+
 TEST_CASE("Undo of an eviction puts the rows and the blocks back", "[paged][holes]") {
     PagedKvCache cache = filled(12);
     const std::int64_t before = physical(cache);
@@ -273,6 +310,13 @@ TEST_CASE("Paged with holes gives the contiguous layout's logits under every pol
           "[paged][holes][evict]") {
     std::vector<std::shared_ptr<const Model>> models = {loadModel("builtin:demo"), tinyModel(4, 2)};
     if (const auto path = realModelPath("stories260K.gguf")) models.push_back(loadModel(*path));
+    // Every row-local codec, taken in turn in each position mode (each combination below runs
+    // one, so each codec runs under several policies in both modes without multiplying the
+    // test's time).
+    const std::vector<std::string> codecs = {"f32",  "f16",  "bf16", "fp8",  "fp8_e5m2",
+                                             "int8", "q8_0", "q4_0", "int4", "int2"};
+    std::size_t turn[2] = {0, 0};               // [original, rerotate]
+    std::set<std::string> rerotated, original;  // codecs that ran through holes in each mode
     for (const auto& model : models) {
         const auto tokens = testTokens(*model, 28);
         for (EvictionPolicy p : allEvictionPolicies()) {
@@ -287,11 +331,16 @@ TEST_CASE("Paged with holes gives the contiguous layout's logits under every pol
                                       .positions = pos,
                                       .per_head = per_head};
                     if (per_head && !spec.headWise()) continue;
+                    const std::string codec =
+                        codecs[turn[pos == EvictionPositions::Rerotate]++ % codecs.size()];
                     INFO(model->config.name << " " << toString(p) << " " << toString(pos)
-                                            << (per_head ? " per-head" : ""));
-                    Session contiguous(model, {.eviction = spec, .max_context = 32});
+                                            << (per_head ? " per-head " : " ") << codec);
+                    const KvCacheSpec kv = parseKvCacheSpec(codec, "--test");
+                    Session contiguous(model,
+                                       {.cache_spec = kv, .eviction = spec, .max_context = 32});
                     Session paged(model, {.cache_layout = CacheLayout::Paged,
                                           .block_size = 4,
+                                          .cache_spec = kv,
                                           .eviction = spec,
                                           .max_context = 32});
                     std::vector<Vector> want;
@@ -304,6 +353,8 @@ TEST_CASE("Paged with holes gives the contiguous layout's logits under every pol
                             most_holes = std::max(most_holes, paged.cache().holes(l));
                     });
                     CHECK(most_holes > 0);  // the test ran through holes
+                    if (most_holes > 0)
+                        (pos == EvictionPositions::Rerotate ? rerotated : original).insert(codec);
                     const auto& table =
                         dynamic_cast<const PagedKvCache&>(paged.cache()).blockTable(0);
                     CHECK(table.size() == 7);  // 28 positions, blocks of 4
@@ -321,4 +372,6 @@ TEST_CASE("Paged with holes gives the contiguous layout's logits under every pol
             }
         }
     }
+    CHECK(rerotated.size() == codecs.size());
+    CHECK(original.size() == codecs.size());
 }
