@@ -21,7 +21,8 @@
 // shared as a cached prefix, once all its tokens are low in every layer. kivi2 keys are grouped
 // along 32 tokens, so kivi2 needs a block size that is a multiple of 32.
 //
-// Eviction (compactLayer, core/engine/cache_evictor.h), plain fp32: nothing moves. Row r of a
+// Eviction (compactLayer, core/engine/cache_evictor.h), row-local K and V (kvRowLocal: every
+// codec but kivi2, no mixed window; each row encoded on its own): nothing moves. Row r of a
 // sequence's layer holds the r-th position appended to it (block r / block_size, row
 // r % block_size); a layer keeps a map from its slots to the rows they hold, per group of KV heads
 // when the heads keep their own subsets, and an evicted row becomes a HOLE: its bytes stay until
@@ -29,17 +30,19 @@
 // block-table entry becomes kNoBlock. New rows go at the tail; holes are never refilled. A block
 // is released only below the tail of every layer (a block the tail still writes into stays), and
 // only this sequence's reference: a forked or cached block stays for its other holders.
-// Attention reads the held rows as runs split at holes and block edges, in slot order (the same
-// keys in the same order as the compacting layout, so the same logits); when the KV heads hold
-// different rows it gathers them into a scratch buffer. Re-rotated keys are rewritten in place
-// (a shared or cached block is copied first). Undo (restoreLayer) writes evicted rows back into
-// their places, taking a block again for a released one. holes() counts, per layer, the rows
-// below the layer's tail in allocated blocks that no KV head of the layer holds.
+// Attention reads the held rows, in slot order (the same keys in the same order as the compacting
+// layout, so the same logits): plain fp32 as runs split at holes and block edges, read in place;
+// encoded rows, or KV heads holding different rows, decoded (gathered) into a scratch buffer.
+// Kept rows keep their bytes (never re-quantized). Re-rotated keys are decoded, rotated, and only
+// the heads of a row the rotation changed are encoded and written in place (a shared or cached
+// block is copied first), as the contiguous layout does. Undo (restoreLayer) writes back the rows
+// whose decoded values differ, taking a block again for a released one. holes() counts, per
+// layer, the rows below the layer's tail in allocated blocks that no KV head of the layer holds.
 //
-// Any other precision (codecs, residual rings, kivi2's 32-token key groups) compacts as the
-// contiguous layout does (KvCache::compactLayer: decode, cut, re-encode): its rows are encoded in
-// units and rings ordered by row, so a hole in the middle has no place. It has no holes, and its
-// blocks follow the longest layer (bounded_cache.h's estimator says the same).
+// kivi2 (keys grouped along 32 tokens, an fp16 window) and mixed windows (a residual ring)
+// compact as the contiguous layout does (KvCache::compactLayer: decode, cut, re-encode): their
+// rows are encoded in units and rings ordered by row, so a hole in the middle has no place. They
+// have no holes, and their blocks follow the longest layer (bounded_cache.h's estimator agrees).
 #include <cstdint>
 #include <map>
 #include <span>
@@ -147,15 +150,16 @@ public:
     }
     void truncate(std::int64_t new_length) override { truncate(m_current, new_length); }
     void truncateLayer(std::int64_t layer, std::int64_t new_length) override;
-    /// Plain fp32: keeps the rows in place (holes, see above); `kept_keys` sees copies of the kept
-    /// K rows, split at holes and block edges, and only rows it changes are written back (copying
-    /// a shared or cached block first; InputError, before any change, when the pool lacks the
-    /// copies). Any other precision: KvCache::compactLayer.
+    /// Row-local K and V: keeps the rows in place (holes, see above); `kept_keys` sees decoded
+    /// copies of the kept K rows, split at holes and block edges, and only the heads of rows it
+    /// changes are encoded and written back (copying a shared or cached block first; InputError,
+    /// before any change, when the pool lacks the copies). kivi2, mixed windows:
+    /// KvCache::compactLayer.
     void compactLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& keep,
                       const KeptKeysFn& kept_keys = {}) override;
-    /// Plain fp32: rows back in their places. Pre: row r of the layer held position r (appended
-    /// in position order from 0, as a Session does). InputError when the pool lacks a block to
-    /// take again. Any other precision: replaceLayer.
+    /// Row-local K and V: rows back in their places. Pre: row r of the layer held position r
+    /// (appended in position order from 0, as a Session does). InputError when the pool lacks a
+    /// block to take again. kivi2, mixed windows: replaceLayer.
     void restoreLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& positions,
                       std::int64_t end, std::int64_t n, const float* k, const float* v) override;
     std::int64_t holes(std::int64_t layer) const override { return holes(m_current, layer); }
@@ -179,7 +183,7 @@ private:
         std::vector<BlockHash> hashes;           // [n_hashed] chained hashes of its full blocks
         std::vector<std::byte> ring;  // [n_layers][K ring | V ring] residual bytes (may be empty)
         std::vector<std::int64_t> layer_rows;  // [n_layers] rows written (held or holes)
-        // [n_layers][n_groups][layer_length] the row each slot holds, ascending (plain fp32 after
+        // [n_layers][n_groups][layer_length] the row each slot holds, ascending (row-local, after
         // an eviction); empty: slot i holds row i. One group: every KV head the same rows.
         std::vector<std::vector<std::vector<std::int64_t>>> slot_rows;
         bool shareable = true;  // false once a layer lost rows: no block is a cached prefix then
