@@ -1,5 +1,6 @@
 #include "ui/widgets/eviction_controls.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -91,6 +92,10 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     m_shape->setToolTip(
         tr("Budget per layer: the same everywhere, or 1.5x in layer 0 down to 0.5x in the last "
            "(the same total)"));
+    m_per_head = new QCheckBox(tr("each KV head keeps its own"));
+    m_per_head->setToolTip(
+        tr("h2o, tova, snapkv, knorm: each KV head keeps its own entries, scored by the sum over "
+           "its GQA query group (the heads' struck tokens then differ); off: one set per layer"));
     m_message = new QLabel;
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::PlainText);
@@ -104,6 +109,7 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Window"), m_window);
     form->addRow(tr("Positions"), m_positions);
     form->addRow(tr("Shape"), m_shape);
+    form->addRow(tr("Per head"), m_per_head);
     form->addRow(m_message);
 
     auto changed = [this] {
@@ -117,6 +123,7 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     connect(m_budget, &QLineEdit::editingFinished, this, changed);
     connect(m_sinks, &QSpinBox::valueChanged, this, changed);
     connect(m_window, &QSpinBox::valueChanged, this, changed);
+    connect(m_per_head, &QCheckBox::toggled, this, changed);
     updateEnabled();
 }
 
@@ -133,6 +140,10 @@ void EvictionControls::updateEnabled() {
     m_window->setEnabled(p == EvictionPolicy::H2O || p == EvictionPolicy::SnapKV);
     m_positions->setEnabled(bounded);
     m_shape->setEnabled(bounded);
+    EvictionSpec head_wise;
+    head_wise.policy = p;
+    head_wise.per_head = true;
+    m_per_head->setEnabled(head_wise.headWise());
 }
 
 void EvictionControls::setModel(const ModelConfig& config, std::int64_t max_context) {
@@ -154,6 +165,7 @@ EvictionSpec EvictionControls::spec(const KvCacheSpec& codecs) const {
     spec.positions =
         parseEvictionPositions(m_positions->currentData().toString().toStdString(), "Positions");
     spec.shape = parseBudgetShape(m_shape->currentData().toString().toStdString(), "Shape");
+    spec.per_head = m_per_head->isEnabled() && m_per_head->isChecked();
     if (!spec.bounded()) return spec;
     const std::optional<std::int64_t> budget = m_budget->value();
     if (!budget)
@@ -206,7 +218,7 @@ void EvictionControls::setSpec(const EvictionSpec& spec, std::int64_t budget_byt
     const QSignalBlocker blocks[] = {QSignalBlocker(m_policy), QSignalBlocker(m_unit),
                                      QSignalBlocker(m_budget), QSignalBlocker(m_sinks),
                                      QSignalBlocker(m_window), QSignalBlocker(m_positions),
-                                     QSignalBlocker(m_shape)};
+                                     QSignalBlocker(m_shape),  QSignalBlocker(m_per_head)};
     m_policy->setCurrentIndex(m_policy->findData(nameOf(toString(spec.policy))));
     m_unit->setCurrentIndex(budget_bytes > 0 ? 1 : 0);
     m_budget->setValue(budget_bytes > 0 ? budget_bytes : std::max<std::int64_t>(spec.budget, 1));
@@ -215,6 +227,7 @@ void EvictionControls::setSpec(const EvictionSpec& spec, std::int64_t budget_byt
     m_window->setValue(int(std::min<std::int64_t>(spec.window, m_window->maximum())));
     m_positions->setCurrentIndex(m_positions->findData(nameOf(toString(spec.positions))));
     m_shape->setCurrentIndex(m_shape->findData(nameOf(toString(spec.shape))));
+    m_per_head->setChecked(spec.per_head);
     m_pool = spec.pool;
     updateEnabled();
 }
