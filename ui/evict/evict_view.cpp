@@ -9,7 +9,9 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <sstream>
 
+#include "core/eval/evict_eval_json.h"
 #include "core/util/error.h"
 #include "ui/evict/evict_bytes_chart.h"
 #include "ui/evict/evict_controls.h"
@@ -197,6 +199,19 @@ QString EvictView::tokenText(TokenId id) const {
     const auto it = m_run->tokens.find(id);
     if (it == m_run->tokens.end()) return QStringLiteral("#%1").arg(id);
     return QString::fromStdString(it->second.special ? it->second.label : it->second.text);
+}
+
+QString EvictView::resultJson() const {
+    if (!m_run) return {};
+    const EvictRequest& request = m_run->request;
+    const std::string source = "the Eviction view's prompt (" +
+                               std::to_string(m_run->prompt_tokens) + " tokens with BOS) + " +
+                               std::to_string(request.steps) + " full-cache greedy tokens";
+    std::ostringstream out;
+    writeEvictEvalJson(evictEvalSetup(m_run->config.name, source, request.layout,
+                                      request.block_size, KvCacheSpec{}),
+                       m_run->result, out);
+    return QString::fromStdString(out.str());
 }
 
 void EvictView::render() {

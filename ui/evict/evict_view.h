@@ -43,6 +43,9 @@ public:
     std::shared_ptr<const EvictRun> lastRun() const { return m_run; }
     /// The message on screen when it is an error (empty otherwise).
     QString errorText() const { return m_error; }
+    /// The last comparison as `kvscope-cli evict-eval --json` writes one (core/eval's writer);
+    /// empty before the first one.
+    QString resultJson() const;
 
     EvictControls* controls() const { return m_controls; }
     QuantStepChart* klChart() const { return m_kl_chart; }
