@@ -92,7 +92,7 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     m_shape->setToolTip(
         tr("Budget per layer: the same everywhere, or 1.5x in layer 0 down to 0.5x in the last "
            "(the same total)"));
-    m_per_head = new QCheckBox(tr("each KV head keeps its own"));
+    m_per_head = new QCheckBox(tr("each KV head its own"));
     m_per_head->setToolTip(
         tr("h2o, tova, snapkv, knorm: each KV head keeps its own entries, scored by the sum over "
            "its GQA query group (the heads' struck tokens then differ); off: one set per layer"));
