@@ -44,8 +44,8 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
         for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
             run.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
             run.physical += s.cache().bytesAllocated(l);
+            run.held = std::max(run.held, s.cache().layerLength(l));
         }
-        run.held = s.cache().layerLength(0);
     }
     Session s(model, so, makeRequestedBackend(options.n_threads));
     TokenId next = s.prefill(tokens.first(std::size_t(options.prefill_tokens))).next_token;

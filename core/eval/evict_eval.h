@@ -33,7 +33,8 @@ struct EvictEvalRow {
     std::string label;                // spec.label()
     std::int64_t logical_bytes = 0;   // held entries x bytes per entry after the sequence
     std::int64_t physical_bytes = 0;  // bytes allocated after the sequence
-    std::int64_t held_tokens = 0;     // entries held after the sequence (layer 0)
+    std::int64_t held_tokens = 0;     // entries held after the sequence by the fullest layer
+                                      // (a local layer holds at most its window)
     std::int64_t n_steps = 0;         // next-token predictions compared
     double nll_sum = 0;               // of the sequence's next tokens (pooling)
     double perplexity = 0, perplexity_delta = 0;

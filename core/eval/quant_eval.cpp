@@ -7,6 +7,8 @@
 
 #include "core/engine/backend_select.h"
 #include "core/eval/logit_metrics.h"
+#include "core/memory/kv_footprint.h"
+#include "core/memory/model_shape.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -138,12 +140,12 @@ void compare(const ForcedRun& ref, const ForcedRun& run, std::span<const TokenId
     row.top1_agreement = double(agree) / double(n_steps);
 }
 
+/// K + V bytes of `n_tokens` in fp16 as the cache holds them (a sliding-window layer holds its
+/// window only), without per-block scales: the estimator's figure.
 std::int64_t fp16Bytes(const Model& model, std::int64_t n_tokens) {
-    const ModelConfig& c = model.config;
-    const KvRoleFormat fp16{.dtype = KvDtype::F16};
-    return c.n_layers * c.n_kv_heads *
-           (kvBytesForTokens(fp16, KvRole::Key, c.head_dim, n_tokens) +
-            kvBytesForTokens(fp16, KvRole::Value, c.head_dim, n_tokens));
+    const ModelShape shape = shapeFromModelConfig(model.config, model.config.name);
+    return kvSequenceBytes(shape, CacheSpec{.k_dtype = KvDtype::F16, .v_dtype = KvDtype::F16},
+                           shape.n_kv_heads, n_tokens);
 }
 
 }  // namespace

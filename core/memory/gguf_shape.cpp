@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/memory/hf_config_keys.h"
+#include "core/model/gguf_architecture.h"
 #include "core/util/checked_math.h"
 #include "core/util/error.h"
 
@@ -226,12 +227,18 @@ private:
         }
         s.sliding_window = *window;
         s.setOrigin("sliding_window", "GGUF key " + singleQuoted(key("attention.sliding_window")));
-        for (std::int64_t i = 0; i < s.n_layers; ++i) {
-            s.layer_is_local[std::size_t(i)] = i % pattern < pattern - 1 && !s.isKvFree(i);
+        const std::vector<bool> local =
+            ggufSlidingWindowPattern(m_file, m_prefix, s.n_layers, pattern);
+        for (std::int64_t i = 0; i < s.n_layers; ++i)
+            s.layer_is_local[std::size_t(i)] = local[std::size_t(i)] && !s.isKvFree(i);
+        if (m_file.findEntry(key("attention.sliding_window_pattern"))) {
+            s.setOrigin("layer_is_local",
+                        "GGUF key " + singleQuoted(key("attention.sliding_window_pattern")));
+        } else {
+            s.setOrigin("layer_is_local", "llama.cpp's rule for " + m_arch + " (set_swa_pattern(" +
+                                              num(pattern) + ")): layer i sliding when i % " +
+                                              num(pattern) + " < " + num(pattern - 1));
         }
-        s.setOrigin("layer_is_local", "llama.cpp's rule for " + m_arch + " (set_swa_pattern(" +
-                                          num(pattern) + ")): layer i sliding when i % " +
-                                          num(pattern) + " < " + num(pattern - 1));
     }
 
     void readState(ModelShape& s) const {

@@ -339,7 +339,10 @@ ModelShape readHfConfig(const JsonValue& root, std::string_view source) {
 }
 
 ModelShape readHfConfigFile(const std::string& path) {
-    const JsonValue root = parseJsonFile(path, kMaxHfConfigBytes);
+    return readHfConfigFile(parseJsonFile(path, kMaxHfConfigBytes), path);
+}
+
+ModelShape readHfConfigFile(const JsonValue& root, const std::string& path) {
     return HfConfigReader(root, path, nameFromPath(path)).read();
 }
 

@@ -45,5 +45,7 @@ ModelShape readHfConfig(const JsonValue& root, std::string_view source);
 /// Parses the file at `path` and reads its shape. Without `_name_or_path`, the name is the
 /// directory's name for a file called config.json (the model's folder), else the file's stem.
 ModelShape readHfConfigFile(const std::string& path);
+/// The same for a config.json already parsed from `path` (a caller that reads other fields too).
+ModelShape readHfConfigFile(const JsonValue& root, const std::string& path);
 
 }  // namespace kvscope

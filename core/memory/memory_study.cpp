@@ -174,7 +174,7 @@ std::vector<MemorySegment> perGpuSegments(const MemoryReport& r) {
         {"weights", r.weights_bytes_per_gpu,
          "model weights on one GPU (split over tensor parallel)"},
         {"KV cache", r.per_gpu.used, "token-exact KV of the batch on one GPU"},
-        {"layout overhead", r.kv_bytes_per_gpu - r.per_gpu.used,
+        {"KV slack", r.kv_bytes_per_gpu - r.per_gpu.used,
          "what the layout holds beyond the tokens: empty slots of paged blocks and copies of a "
          "partly shared block, or contiguous reservations"},
     };

@@ -72,9 +72,9 @@ struct DtypeCurve {
     KvCurve curve;
 };
 
-/// One labelled piece of a GPU's memory: weights, KV cache, layout overhead.
+/// One labelled piece of a GPU's memory: weights, KV cache, KV slack.
 struct MemorySegment {
-    std::string name;  // "weights", "KV cache", "layout overhead"
+    std::string name;  // "weights", "KV cache", "KV slack"
     std::int64_t bytes = 0;
     std::string note;  // what it counts
 };
@@ -96,7 +96,7 @@ struct MemoryStudy {
 MemoryStudy studyMemory(const MemoryScenario& scenario, int curve_steps = 96);
 
 /// The per-GPU stack of `report`: weights (weights_bytes_per_gpu), KV cache token-exact
-/// (per_gpu.used), layout overhead (kv_bytes_per_gpu - used: empty paged slots and per-sequence
+/// (per_gpu.used), KV slack (kv_bytes_per_gpu - used: empty paged slots and per-sequence
 /// copies of a partial shared block, or contiguous reservations), and for hybrid models the
 /// recurrent state (per_gpu.state, only when > 0). They add up to weights + KV + state.
 std::vector<MemorySegment> perGpuSegments(const MemoryReport& report);

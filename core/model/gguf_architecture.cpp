@@ -55,33 +55,9 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
     }
 }
 
-/// Which layers are local: attention.sliding_window_pattern as an array of bools (true = local),
-/// or as a period P: layer l is local when l % P < P - 1 (llama.cpp's set_swa_pattern; P = 0
-/// makes every layer local, P = 1 none).
 void readSwaPattern(const GgufFile& file, const std::string& p, std::int64_t default_period,
                     ModelConfig& c) {
-    const std::string key = p + "attention.sliding_window_pattern";
-    constexpr std::int64_t kMaxPatternLayers = 65536;  // as many layers as KVScope runs
-    if (c.n_layers > kMaxPatternLayers) {
-        file.failAtKey(p + "block_count", std::to_string(c.n_layers) +
-                                              " layers are more than the " +
-                                              std::to_string(kMaxPatternLayers) +
-                                              " whose sliding-window pattern KVScope lays out");
-    }
-    c.local_layers.assign(std::size_t(c.n_layers), false);
-    if (const GgufMetadataEntry* entry = file.findEntry(key);
-        entry && entry->type == GgufType::Array) {
-        const GgufValue value = file.value(*entry);
-        if (value.elementType() != GgufType::Bool ||
-            std::int64_t(value.asArray().size()) != c.n_layers)
-            file.failAtKey(key, "expected an array of " + std::to_string(c.n_layers) + " bools");
-        for (std::int64_t l = 0; l < c.n_layers; ++l)
-            c.local_layers[std::size_t(l)] = value.asArray()[std::size_t(l)].asBool();
-        return;
-    }
-    const std::int64_t period = smallCount(file, key).value_or(default_period);
-    for (std::int64_t l = 0; l < c.n_layers; ++l)
-        c.local_layers[std::size_t(l)] = period == 0 || l % period < period - 1;
+    c.local_layers = ggufSlidingWindowPattern(file, p, c.n_layers, default_period);
 }
 
 void readGemma(const GgufFile& file, const std::string& p, ModelConfig& c) {
@@ -114,6 +90,33 @@ void readGemma(const GgufFile& file, const std::string& p, ModelConfig& c) {
 }
 
 }  // namespace
+
+std::vector<bool> ggufSlidingWindowPattern(const GgufFile& file, const std::string& prefix,
+                                           std::int64_t n_layers, std::int64_t default_period) {
+    const std::string key = prefix + "attention.sliding_window_pattern";
+    constexpr std::int64_t kMaxPatternLayers = 65536;  // as many layers as KVScope runs
+    if (n_layers > kMaxPatternLayers) {
+        file.failAtKey(prefix + "block_count",
+                       std::to_string(n_layers) + " layers are more than the " +
+                           std::to_string(kMaxPatternLayers) +
+                           " whose sliding-window pattern KVScope lays out");
+    }
+    std::vector<bool> local(std::size_t(n_layers), false);
+    if (const GgufMetadataEntry* entry = file.findEntry(key);
+        entry && entry->type == GgufType::Array) {
+        const GgufValue value = file.value(*entry);
+        if (value.elementType() != GgufType::Bool ||
+            std::int64_t(value.asArray().size()) != n_layers)
+            file.failAtKey(key, "expected an array of " + std::to_string(n_layers) + " bools");
+        for (std::int64_t l = 0; l < n_layers; ++l)
+            local[std::size_t(l)] = value.asArray()[std::size_t(l)].asBool();
+        return local;
+    }
+    const std::int64_t period = smallCount(file, key).value_or(default_period);
+    for (std::int64_t l = 0; l < n_layers; ++l)
+        local[std::size_t(l)] = period == 0 || l % period < period - 1;
+    return local;
+}
 
 std::optional<Architecture> runnableArchitecture(std::string_view name) {
     for (Architecture arch : kRunnable)

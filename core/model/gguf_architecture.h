@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/model/gguf_file.h"
 #include "core/model/model_config.h"
@@ -15,6 +16,14 @@ namespace kvscope {
 std::optional<Architecture> runnableArchitecture(std::string_view name);
 /// "llama, qwen2, qwen3, gemma2, gemma3, phi3": for messages.
 std::string runnableArchitectureNames();
+
+/// Which of n_layers layers are local (sliding-window), from the file's
+/// `<prefix>attention.sliding_window_pattern`: an array of bools (true = local), or a period P
+/// (layer l is local when l % P < P - 1, llama.cpp's set_swa_pattern; P = 0 makes every layer
+/// local, P = 1 none); `default_period` when the key is absent. The engine's config and the
+/// Memory view's shape both read the pattern here. Throws InputError naming the key.
+std::vector<bool> ggufSlidingWindowPattern(const GgufFile& file, const std::string& prefix,
+                                           std::int64_t n_layers, std::int64_t default_period);
 
 /// Fills the architecture fields of `c` (arch and everything after it in ModelConfig) from the
 /// file's keys; c's sizes (head_dim, n_heads, d_model, n_layers) must already be read. Per

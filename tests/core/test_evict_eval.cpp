@@ -76,3 +76,20 @@ TEST_CASE("evict-eval: full is the reference and a window of the whole text chan
     CHECK(r.rows[1].logits_kl_mean > 0.0);
     CHECK(r.rows[2].held_tokens == 8);
 }
+
+TEST_CASE("evict-eval: held counts the fullest layer, not a local layer's window", "[evict]") {
+    // tests/data/arch/gemma2-f16: layer 0 local with a window of 12 keys, layer 1 global
+    // (tests/data/arch/README.md).
+    const auto model = loadModel(std::string(KVSCOPE_TEST_DATA_DIR) + "/arch/gemma2-f16.gguf");
+    REQUIRE(model->config.layerWindow(0) == 12);
+    REQUIRE(model->config.layerWindow(1) == 0);
+    std::vector<TokenId> tokens(41, 5);  // BOS-free: 40 are fed, the last is only a target
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        tokens[i] = TokenId(3 + i % 50);
+    const std::vector<EvictionSpec> specs = {{.policy = EvictionPolicy::Window, .budget = 16}};
+    const EvictEvalResult r =
+        runEvictEval(model, tokens, specs, {.prefill_tokens = 2, .free_steps = 2});
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.reference.held_tokens == 40);  // the global layer holds every fed token
+    CHECK(r.rows[0].held_tokens == 16);    // the global layer at the budget; layer 0 holds 12
+}

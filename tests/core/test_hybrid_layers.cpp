@@ -456,3 +456,45 @@ TEST_CASE("GGUF: qwen3next, lfm2, gemma3, gpt-oss, llama4 headers give the confi
                       Catch::Contains("lfm2.attention.head_count_kv") &&
                           Catch::Contains("has 2 entries for 16 layers"));
 }
+
+TEST_CASE("GGUF: the Memory view reads a stated sliding_window_pattern, as the engine does",
+          "[memory][hybrid][gguf]") {
+    // Gemma 3 1B's attention (1 KV head of 256, fp16: 1024 B per token per layer), 4 layers,
+    // window 512, at 8192 tokens. A local layer holds 512 tokens, a global one 8192.
+    const auto gemma4 = [] {
+        test::GgufWriter w = ggufHeader("gemma3", 4, 1152, 4, 32768);
+        w.kv("gemma3.attention.head_count_kv", ggufU32(1))
+            .kv("gemma3.attention.key_length", ggufU32(256))
+            .kv("gemma3.attention.value_length", ggufU32(256))
+            .kv("gemma3.attention.sliding_window", ggufU32(512));
+        return w;
+    };
+    // No pattern key: llama.cpp's period 6, so all 4 layers local: 4 x 512 x 1024 B.
+    const ModelShape fallback = ggufShape(gemma4(), "p6.gguf");
+    CHECK(fallback.layer_is_local == std::vector<bool>{true, true, true, true});
+    CHECK(estimate(fallback, 8192).kv_bytes_per_sequence == 4 * 512 * 1024);
+    // Period 2: local, global, local, global: (2 x 512 + 2 x 8192) x 1024 B.
+    test::GgufWriter period = gemma4();
+    period.kv("gemma3.attention.sliding_window_pattern", ggufU32(2));
+    const ModelShape p2 = ggufShape(period, "p2.gguf");
+    CHECK(p2.layer_is_local == std::vector<bool>{true, false, true, false});
+    CHECK(estimate(p2, 8192).kv_bytes_per_sequence == 17825792);
+    // An array of bools: three local layers and the third global: (3 x 512 + 8192) x 1024 B.
+    test::GgufWriter array = gemma4();
+    GgufValue::Array flags;
+    for (bool local : {true, true, false, true})
+        flags.push_back(test::ggufBool(local));
+    array.kv("gemma3.attention.sliding_window_pattern",
+             GgufValue::ofArray(GgufType::Bool, std::move(flags)));
+    const ModelShape listed = ggufShape(array, "list.gguf");
+    CHECK(listed.layer_is_local == std::vector<bool>{true, true, false, true});
+    CHECK(estimate(listed, 8192).kv_bytes_per_sequence == 9961472);
+    // A list of the wrong length is named.
+    test::GgufWriter short_list = gemma4();
+    GgufValue::Array two = {test::ggufBool(true), test::ggufBool(false)};
+    short_list.kv("gemma3.attention.sliding_window_pattern",
+                  GgufValue::ofArray(GgufType::Bool, std::move(two)));
+    CHECK_THROWS_WITH(ggufShape(short_list, "short.gguf"),
+                      Catch::Contains("gemma3.attention.sliding_window_pattern") &&
+                          Catch::Contains("expected an array of 4 bools"));
+}

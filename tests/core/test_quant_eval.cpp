@@ -285,3 +285,19 @@ TEST_CASE("quant-eval: windows longer than the context are named", "[quant]") {
     CHECK_THROWS_WITH(checkQuantEvalFits(c, parseKvCacheSpec("int8", "--test"), 513),
                       Catch::Contains("513 positions exceed"));
 }
+
+TEST_CASE("quant-eval: the fp16 figure holds a sliding-window layer's window only", "[quant]") {
+    // tests/data/arch/gemma2-f16: 2 layers, 1 KV head of 128; layer 0 local (window 12).
+    const auto model = loadModel(std::string(KVSCOPE_TEST_DATA_DIR) + "/arch/gemma2-f16.gguf");
+    REQUIRE(model->config.layerWindow(0) == 12);
+    std::vector<TokenId> tokens;
+    for (int i = 0; i < 30; ++i)
+        tokens.push_back(TokenId(3 + i));
+    QuantEvalOptions options;
+    options.free_steps = 2;
+    const QuantEvalResult r = runQuantEval(model, tokens, test::cacheSpecs({"int8"}), options);
+    // After 30 tokens: layer 0 holds 12, layer 1 holds 30; fp16 K + V = 128 x 2 B x 2 each.
+    CHECK(r.fp16_kv_bytes == (12 + 30) * 128 * 2 * 2);
+    CHECK(r.reference.kv_bytes == 2 * r.fp16_kv_bytes);  // the fp32 reference: twice fp16
+    CHECK(r.reference.ratio_to_fp16 == 2.0);
+}

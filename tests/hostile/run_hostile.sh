@@ -18,7 +18,7 @@
 #             scratch folder (only the files an argument names under {OUT} may be left there),
 #             {RT} a folder of inputs made at run time (FIFOs, dangling symlinks, odd names...),
 #             {ESC} the ESC byte, {NL} a newline, {TAB} a tab.
-# Every case runs under `timeout 10` (124 = hang = failure); a signal (exit >= 128) is a crash.
+# Every case runs under `timeout 30` (124 = hang = failure); a signal (exit >= 128) is a crash.
 # No file may appear in the scratch folder besides the expected ones, in the case's TMPDIR, or
 # in the corpus and run-time folders (nothing like .NAME.tmp-XXXX left next to an input).
 set -u
@@ -131,7 +131,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
     if [ "$bin" = gui ]; then export QT_QPA_PLATFORM=offscreen; fi
     if [ -n "$ULIMIT_KB" ]; then ulimit -v "$ULIMIT_KB" || exit 98; fi
-    exec timeout -k 2 10 nice "$exe" "${args[@]}" < /dev/null > "$scratch/stdout" 2> "$scratch/stderr"
+    exec timeout -k 2 30 nice "$exe" "${args[@]}" < /dev/null > "$scratch/stdout" 2> "$scratch/stderr"
   )
   rc=$?
   if { [ $rc -eq 126 ] || [ $rc -eq 127 ]; } && grep -q "^nice: " "$scratch/stderr"; then

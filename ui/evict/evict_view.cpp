@@ -159,7 +159,8 @@ void EvictView::render() {
            "<tr><td>held</td>%2%3%4</tr><tr><td>allocated</td>%5%6%7</tr>"
            "<tr><td>entries</td>%8%9<td></td></tr></table>"
            "<p>Held (logical): entries x bytes per entry, summed over the layers. Allocated "
-           "(physical): what the layout reserves, %10. Entries: what layer 0 holds.</p>")
+           "(physical): what the layout reserves, %10. Entries: what the fullest layer holds (a "
+           "sliding-window layer holds at most its window).</p>")
             .arg(label.toHtmlEscaped(), cell(bytesText(ref.logical_bytes)),
                  cell(bytesText(row.logical_bytes), true),
                  cell(saved(row.logical_bytes, ref.logical_bytes)),

@@ -50,8 +50,11 @@ void StatusFacts::clearError() {
     m_last_error.clear();
     m_error->setStyleSheet(QString());
     m_error->setForegroundRole(QPalette::PlaceholderText);
-    m_error->setText(tr("Right step \u00b7 Left back \u00b7 Space play \u00b7 Home reset"));
-    m_error->setToolTip(QString());
+    // Arrows, not "Right"/"Left": the facts on the right leave this hint ~40 characters.
+    m_error->setText(tr("\u2192 step \u00b7 \u2190 back \u00b7 Space play \u00b7 Home reset"));
+    m_error->setToolTip(
+        tr("Keys: Right arrow steps, Left arrow goes back, Space plays or "
+           "pauses, Home resets to the prompt"));
 }
 
 }  // namespace kvscope

@@ -91,7 +91,7 @@ ModelChoice chooseModel(const ParsedArgs& args) {
     if (args.has("config")) {
         try {
             const JsonValue root = parseJsonFile(args.value("config"), kMaxHfConfigBytes);
-            choice.shape = readHfConfigFile(args.value("config"));
+            choice.shape = readHfConfigFile(root, args.value("config"));
             choice.weights.layout = weightLayoutFromConfig(root);
         } catch (const InputError& e) {
             throw InputError(std::string("--config: ") + e.what());
