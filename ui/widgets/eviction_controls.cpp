@@ -89,10 +89,12 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     m_shape = new QComboBox;
     m_shape->addItem(tr("uniform"), QStringLiteral("uniform"));
     m_shape->addItem(tr("pyramid (PyramidKV)"), QStringLiteral("pyramid"));
+    m_shape->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_shape->setMinimumContentsLength(5);
     m_shape->setToolTip(
         tr("Budget per layer: the same everywhere, or 1.5x in layer 0 down to 0.5x in the last "
            "(the same total)"));
-    m_per_head = new QCheckBox(tr("each KV head its own"));
+    m_per_head = new QCheckBox(tr("per KV head"));
     m_per_head->setToolTip(
         tr("h2o, tova, snapkv, knorm: each KV head keeps its own entries, scored by the sum over "
            "its GQA query group (the heads' struck tokens then differ); off: one set per layer"));
@@ -108,8 +110,12 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Sinks"), m_sinks);
     form->addRow(tr("Window"), m_window);
     form->addRow(tr("Positions"), m_positions);
-    form->addRow(tr("Shape"), m_shape);
-    form->addRow(tr("Per head"), m_per_head);
+    // The shape and per-head choice share a row: the Eviction view's column is short of height.
+    auto* shape_row = new QHBoxLayout;
+    shape_row->setContentsMargins(0, 0, 0, 0);
+    shape_row->addWidget(m_shape, 1);
+    shape_row->addWidget(m_per_head);
+    form->addRow(tr("Shape"), shape_row);
     form->addRow(m_message);
 
     auto changed = [this] {
