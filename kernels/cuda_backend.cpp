@@ -293,7 +293,7 @@ void CudaBackend::forward(const Model& model, KvCache& cache, std::span<const To
     cpu::RopeSpec rope_spec;
     std::int64_t rope_start = -1;
     const auto prepareRope = [&](std::int64_t layer, std::int64_t first) {
-        cpu::RopeSpec spec = cpu::ropeSpec(c, layer, model.weights.rope_freqs);
+        cpu::RopeSpec spec = cpu::ropeSpec(c, layer, ropeFactorsFor(model, cache, options));
         if (first == rope_start && spec.freqs == rope_spec.freqs) return;
         const cpu::RopeTable t = cpu::ropeTable(spec, first, n);
         d.cos.upload(t.cos.data(), t.cos.size(), s);

@@ -54,6 +54,7 @@ Generation generate(std::shared_ptr<const Model> model, const GenerationRequest&
                      max_context);
     Session session(model, request.options);
     result.backend = session.backend().name();
+    result.rope_scaling = model->config.ropeScalingText(session.maxContext());
 
     // Each record's next_token is one new token: N tokens = prefill + (N - 1) steps.
     const StepRecord* record = &session.prefill(result.prompt_tokens);

@@ -32,6 +32,9 @@ struct Generation {
     std::vector<StepRecord> records;     // prefill, then one per step
     StopReason stop = StopReason::MaxNewTokens;
     std::string backend;  // Backend::name()
+    /// The RoPE scaling the session ran with, in words (ModelConfig::ropeScalingText at its
+    /// context: which LongRoPE factor set); "" when the model has none.
+    std::string rope_scaling;
 
     /// The generated text as llama2.c prints it (see detokenize()).
     std::string text(const Tokenizer& tokenizer) const;

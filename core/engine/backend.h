@@ -18,7 +18,18 @@ struct ForwardOptions {
     /// a bounded cache with re-rotated positions (cache_evictor.h: the layer's slot plus the
     /// frame it keeps its keys in). Empty: start_pos in every layer.
     std::vector<std::int64_t> rope_start;
+    /// The context the run is sized for (a Session's max context): it picks LongRoPE's factor
+    /// set (ModelWeights::ropeFactors). 0: the cache's capacity.
+    std::int64_t n_ctx = 0;
 };
+
+/// The frequency divisors of a pass: the model's factor set for options.n_ctx (or the cache's
+/// capacity when it is 0).
+inline const Vector& ropeFactorsFor(const Model& model, const KvCache& cache,
+                                    const ForwardOptions& options) {
+    return model.weights.ropeFactors(model.config,
+                                     options.n_ctx > 0 ? options.n_ctx : cache.capacity());
+}
 
 struct ForwardOutput {
     /// [n_tokens or 1][vocab]: logits of every new token (all_logits) or of the last one.

@@ -51,7 +51,8 @@ public:
     static bool needed(const ModelConfig& config, const EvictionSpec& spec);
 
     /// Pre: checkEvictionSpec(spec, max_context) passed, needed(config, spec). rope_freqs: the
-    /// model's RoPE frequency factors (ModelWeights::rope_freqs), used when keys are re-rotated.
+    /// RoPE frequency factors of the run (ModelWeights::ropeFactors at the session's context),
+    /// used when keys are re-rotated.
     CacheEvictor(const ModelConfig& config, EvictionSpec spec, bool keep_undo,
                  const Vector& rope_freqs = Vector());
 

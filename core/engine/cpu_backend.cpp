@@ -52,7 +52,9 @@ public:
     void prepare(const ModelConfig& c, const Vector& factors, std::int64_t layer,
                  std::int64_t start, std::int64_t n) {
         cpu::RopeSpec spec = cpu::ropeSpec(c, layer, factors);
-        if (m_ready && start == m_start && spec.freqs == m_spec.freqs) return;
+        if (m_ready && start == m_start && spec.freqs == m_spec.freqs &&
+            spec.mscale == m_spec.mscale)
+            return;
         m_spec = std::move(spec);
         m_table = cpu::ropeTable(m_spec, start, n);
         m_start = start;
@@ -106,6 +108,7 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
     if (options.want_attention) out.attention.resize(std::size_t(c.n_layers * c.n_heads));
 
     LayerRope rope;
+    const Vector& rope_factors = ropeFactorsFor(model, cache, options);  // [rope_dims / 2] or empty
     Matrix h, q, k, v, att, proj, gate, up;  // scratch, resized by the helpers
     std::vector<KvRun> runs;                 // where this layer's K/V rows live
     std::vector<Matrix> probs(options.want_attention ? std::size_t(c.n_heads) : 0);
@@ -115,7 +118,7 @@ void CpuBackend::forward(const Model& model, KvCache& cache, std::span<const Tok
         KVSCOPE_EXPECTS(slot + n <= cache.capacity());
         const std::int64_t rope_at =
             options.rope_start.empty() ? start_pos : options.rope_start[std::size_t(l)];
-        rope.prepare(c, w.rope_freqs, l, rope_at, n);
+        rope.prepare(c, rope_factors, l, rope_at, n);
         cpu::rmsNorm(x, lw.attn_norm, c.norm_eps, h);  // [n][d_model]
         project(h, lw.wq, lw.bq, q, m_matmul);         // [n][n_heads * head_dim]
         project(h, lw.wk, lw.bk, k, m_matmul);         // [n][kv_dim]

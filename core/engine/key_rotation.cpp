@@ -5,7 +5,10 @@
 namespace kvscope {
 
 DeltaRotation deltaRotation(const cpu::RopeSpec& spec, std::int64_t delta) {
-    return DeltaRotation{.delta = delta, .table = cpu::ropeTable(spec, delta, 1)};
+    // A rotation only: the cached key already carries the attention factor once.
+    cpu::RopeSpec rotation = spec;
+    rotation.mscale = 1.0f;
+    return DeltaRotation{.delta = delta, .table = cpu::ropeTable(rotation, delta, 1)};
 }
 
 void rotateKeyBlock(float* rows, std::int64_t n_rows, std::int64_t row_stride, std::int64_t width,

@@ -63,9 +63,9 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options,
     // sliding-window layers even with policy full.
     if (m_options.mode == CacheMode::Cached &&
         CacheEvictor::needed(m_model->config, m_options.eviction)) {
-        m_evictor =
-            std::make_unique<CacheEvictor>(m_model->config, m_options.eviction,
-                                           m_options.eviction_undo, m_model->weights.rope_freqs);
+        m_evictor = std::make_unique<CacheEvictor>(
+            m_model->config, m_options.eviction, m_options.eviction_undo,
+            m_model->weights.ropeFactors(m_model->config, m_max_context));
     }
 }
 
@@ -140,13 +140,14 @@ const StepRecord& Session::run(std::span<const TokenId> new_tokens, Phase phase)
     if (phase == Phase::Prefill) m_prompt_length = n_new;
     const std::int64_t held_before = m_cache->length();
     ForwardOutput out;
-    m_backend->forward(*m_model, *m_cache, fed, start,
-                       ForwardOptions{.all_logits = false,
-                                      .want_attention = m_options.record_attention ||
-                                                        m_options.eviction.needsAttention(),
-                                      .rope_start = m_evictor ? m_evictor->ropeStarts(*m_cache)
-                                                              : std::vector<std::int64_t>{}},
-                       out);
+    m_backend->forward(
+        *m_model, *m_cache, fed, start,
+        ForwardOptions{
+            .all_logits = false,
+            .want_attention = m_options.record_attention || m_options.eviction.needsAttention(),
+            .rope_start = m_evictor ? m_evictor->ropeStarts(*m_cache) : std::vector<std::int64_t>{},
+            .n_ctx = m_max_context},
+        out);
     if (recompute) m_cache->clear();
     // The attention rows cover the slots the layer held; a bounded cache's views want them by
     // position: [n_new][positionsAfter], zero in the columns of evicted positions. Per head each

@@ -7,8 +7,6 @@
 
 #include "core/engine/backend_select.h"
 #include "core/eval/logit_metrics.h"
-#include "core/memory/kv_footprint.h"
-#include "core/memory/model_shape.h"
 #include "core/util/error.h"
 
 namespace kvscope {
@@ -21,6 +19,7 @@ struct ForcedRun {
     QuantEvalAttention attention;  // [n_positions][n_layers][n_heads] rows
     std::int64_t kv_bytes = 0, kv_bytes_allocated = 0;
     std::vector<std::int64_t> layer_k_bytes, layer_v_bytes;  // [n_layers]
+    std::vector<std::int64_t> layer_held;                    // [n_layers] entries held at the end
 };
 
 SessionOptions sessionOptions(const KvCacheSpec& spec, const QuantEvalOptions& options,
@@ -50,6 +49,7 @@ ForcedRun runForced(std::shared_ptr<const Model> model, std::span<const TokenId>
     for (std::size_t i = 1; i < tokens.size(); ++i)
         keep(session.stepForced(tokens[i]));
     for (std::int64_t l = 0; l < session.cache().nLayers(); ++l) {
+        run.layer_held.push_back(session.cache().layerLength(l));
         run.layer_k_bytes.push_back(session.cache().kBytesUsed(l));
         run.layer_v_bytes.push_back(session.cache().vBytesUsed(l));
         run.kv_bytes += run.layer_k_bytes.back() + run.layer_v_bytes.back();
@@ -140,12 +140,17 @@ void compare(const ForcedRun& ref, const ForcedRun& run, std::span<const TokenId
     row.top1_agreement = double(agree) / double(n_steps);
 }
 
-/// K + V bytes of `n_tokens` in fp16 as the cache holds them (a sliding-window layer holds its
-/// window only), without per-block scales: the estimator's figure.
-std::int64_t fp16Bytes(const Model& model, std::int64_t n_tokens) {
-    const ModelShape shape = shapeFromModelConfig(model.config, model.config.name);
-    return kvSequenceBytes(shape, CacheSpec{.k_dtype = KvDtype::F16, .v_dtype = KvDtype::F16},
-                           shape.n_kv_heads, n_tokens);
+/// K + V bytes in fp16 of the entries each layer of `run` held at its end (a sliding-window
+/// layer holds its window only): [n_layers] held counts.
+std::int64_t fp16Bytes(const Model& model, const std::vector<std::int64_t>& layer_held) {
+    const ModelConfig& c = model.config;
+    const KvRoleFormat fp16{.dtype = KvDtype::F16};
+    std::int64_t bytes = 0;
+    for (const std::int64_t held : layer_held) {
+        bytes += c.n_kv_heads * (kvBytesForTokens(fp16, KvRole::Key, c.head_dim, held) +
+                                 kvBytesForTokens(fp16, KvRole::Value, c.head_dim, held));
+    }
+    return bytes;
 }
 
 }  // namespace
@@ -313,13 +318,13 @@ QuantEvalResult runQuantEval(std::shared_ptr<const Model> model, std::span<const
     QuantEvalResult result;
     result.tokens.assign(tokens.begin(), tokens.end());
     result.n_steps = std::int64_t(tokens.size()) - 1;
-    result.fp16_kv_bytes = fp16Bytes(*model, std::int64_t(tokens.size()));
     const std::int64_t total = 1 + std::int64_t(specs.size());
     const auto report = [&](std::int64_t done) { return !progress || progress(done, total); };
     const std::span<const TokenId> seed_tokens = tokens.first(std::size_t(seed));
 
     const ForcedRun ref =
         runForced(model, tokens, sessionOptions({}, options, max_context, true), options.n_threads);
+    result.fp16_kv_bytes = fp16Bytes(*model, ref.layer_held);
     result.reference.label = KvCacheSpec{}.label();
     result.reference.kv_bytes = ref.kv_bytes;
     result.reference.kv_bytes_allocated = ref.kv_bytes_allocated;

@@ -33,6 +33,15 @@ std::optional<std::int64_t> smallCount(const GgufFile& file, const std::string& 
     return std::int64_t(*value);
 }
 
+/// The file's context_length when it is a count below 2^63; nullopt otherwise (the shape reader
+/// reports a bad one, naming the key; here it only bounds windows and LongRoPE's threshold).
+std::optional<std::int64_t> trainedContext(const GgufFile& file, const std::string& p) {
+    const std::optional<std::uint64_t> value = file.findUint(p + "context_length");
+    if (!value || *value > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+        return std::nullopt;
+    return std::int64_t(*value);
+}
+
 void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
     c.rope_style = c.arch == Architecture::Llama ? RopeStyle::Pairs : RopeStyle::Halves;
     const std::string dims_key = p + "rope.dimension_count";
@@ -44,20 +53,53 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
         }
         c.rope_dims = *dims == c.head_dim ? 0 : *dims;
     }
+    // The original context (LongRoPE's threshold, YaRN's correction dims) and the factor on cos
+    // and sin: llama.cpp applies rope.scaling.attn_factor whatever the scaling type.
+    // (llama.cpp's n_ctx_orig_yarn: the key, else the trained context_length)
+    c.rope_orig_context = smallCount(file, p + "rope.scaling.original_context_length")
+                              .value_or(trainedContext(file, p).value_or(0));
+    const std::string attn_key = p + "rope.scaling.attn_factor";
+    if (const std::optional<float> attn = nonNegativeFloat(file, attn_key)) {
+        if (*attn == 0.0f) file.failAtKey(attn_key, "a RoPE attention factor of 0");
+        c.rope_attn_factor = *attn;
+    }
     // rope.scaling.factor, else the older rope.scale_linear: positions rotate as p / factor;
     // never with rope.scaling.type "none" (llama.cpp: "never scale if scaling type is none").
-    if (file.findString(p + "rope.scaling.type") == std::optional<std::string>("none")) return;
+    const std::optional<std::string> type = file.findString(p + "rope.scaling.type");
+    if (type == std::optional<std::string>("none")) return;
     for (const std::string& key : {p + "rope.scaling.factor", p + "rope.scale_linear"}) {
         if (const std::optional<float> factor = nonNegativeFloat(file, key)) {
             if (*factor > 0.0f) c.rope_freq_scale = 1.0f / *factor;
             break;
         }
     }
+    // LongRoPE: Phi-3's converter writes the factor tensors and no type; llama files say
+    // "longrope". YaRN: "yarn" (llama.cpp's ext_factor 1, beta_fast 32, beta_slow 1).
+    if (type == std::optional<std::string>("yarn")) {
+        c.rope_scaling = RopeScaling::Yarn;
+    } else if (type == std::optional<std::string>("longrope") ||
+               file.findTensor("rope_factors_long.weight") ||
+               file.findTensor("rope_factors_short.weight")) {
+        c.rope_scaling = RopeScaling::LongRope;
+    } else if (c.rope_freq_scale != 1.0f) {
+        c.rope_scaling = RopeScaling::Linear;
+    }
 }
 
 void readSwaPattern(const GgufFile& file, const std::string& p, std::int64_t default_period,
                     ModelConfig& c) {
     c.local_layers = ggufSlidingWindowPattern(file, p, c.n_layers, default_period);
+}
+
+/// Phi-3's attention.sliding_window, on every layer as Hugging Face's Phi-3 applies it (llama.cpp
+/// ignores it since PR 13676). 0 (Phi-4) or a window no shorter than the context (Phi-3 128k:
+/// 262144) bounds nothing: no local layers.
+void readPhi3Window(const GgufFile& file, const std::string& p, ModelConfig& c) {
+    const std::optional<std::int64_t> window = smallCount(file, p + "attention.sliding_window");
+    const std::optional<std::int64_t> context = trainedContext(file, p);
+    if (!window || *window == 0 || (context && *window >= *context)) return;
+    c.sliding_window = *window;
+    readSwaPattern(file, p, 0, c);  // period 0: every layer local, unless the file says otherwise
 }
 
 void readGemma(const GgufFile& file, const std::string& p, ModelConfig& c) {
@@ -144,9 +186,11 @@ void readArchitectureConfig(const GgufFile& file, Architecture arch, ModelConfig
         case Architecture::Gemma3:
             readGemma(file, p, c);
             break;
+        case Architecture::Phi3:
+            readPhi3Window(file, p, c);
+            break;
         case Architecture::Llama:
         case Architecture::Qwen2:
-        case Architecture::Phi3:  // sliding window: ignored, as llama.cpp does
             break;
     }
 }
@@ -154,22 +198,10 @@ void readArchitectureConfig(const GgufFile& file, Architecture arch, ModelConfig
 void checkArchitectureRunnable(const GgufFile& file, Architecture arch) {
     const std::string key = std::string(toString(arch)) + ".rope.scaling.type";
     if (const std::optional<std::string> type = file.findString(key);
-        type && *type != "none" && *type != "linear") {
+        type && *type != "none" && *type != "linear" && *type != "yarn" && *type != "longrope") {
         file.failAtKey(key, "RoPE scaling '" + *type +
-                                "' is not supported for running (only none and linear)");
-    }
-    // ggml scales the rotated cos/sin by this (Phi-3 128k's LongRoPE); the engine does not.
-    const std::string attn_factor_key = std::string(toString(arch)) + ".rope.scaling.attn_factor";
-    if (const std::optional<double> factor = file.findFloat(attn_factor_key);
-        factor && *factor != 1.0) {
-        file.failAtKey(attn_factor_key, "a RoPE attention factor of " + numberText(*factor) +
-                                            " is not supported for running (only 1)");
-    }
-    for (const char* name : {"rope_factors_long.weight", "rope_factors_short.weight"}) {
-        if (file.findTensor(name)) {
-            throw InputError("GGUF " + file.path() + ": tensor '" + name +
-                             "' (LongRoPE frequency factors) is not supported for running");
-        }
+                                "' is not supported for running (only none, linear, yarn and "
+                                "longrope)");
     }
 }
 

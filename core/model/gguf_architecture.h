@@ -30,8 +30,10 @@ std::vector<bool> ggufSlidingWindowPattern(const GgufFile& file, const std::stri
 /// architecture, as llama.cpp does:
 /// - llama: RoPE on adjacent pairs; qwen2, qwen3, gemma2, gemma3, phi3: on halves (NEOX).
 /// - every one: rope.dimension_count (default head_dim), rope.scaling.factor (or
-///   rope.scale_linear) as freq_scale = 1/factor unless rope.scaling.type is "none", Q/K/V
-///   biases when blk.0 has them.
+///   rope.scale_linear) as freq_scale = 1/factor unless rope.scaling.type is "none",
+///   rope.scaling.attn_factor, rope.scaling.original_context_length (default context_length),
+///   the scaling type (LongRoPE when rope_factors_long/short tensors are there or the type says
+///   "longrope"; YaRN for "yarn"), Q/K/V biases when blk.0 has them.
 /// - qwen3, gemma3: Q/K norms. gemma2, gemma3: post-norms, embeddings x sqrt(d_model), GeGLU,
 ///   query scale 1/sqrt(head_dim) (1/sqrt(d_model/n_heads) for the 27B models, 46 and 62
 ///   layers), final_logit_softcapping (gemma2 default 30), attn_logit_softcapping (gemma2
@@ -40,13 +42,14 @@ std::vector<bool> ggufSlidingWindowPattern(const GgufFile& file, const std::stri
 ///   unless l % P == P - 1, default 2 for gemma2 and 6 for gemma3; or an array of bools), and
 ///   rope.freq_base_swa (default: rope_theta for gemma2, 10000 for gemma3) with freq_scale 1 on
 ///   gemma3's local layers.
-/// - phi3: attention.sliding_window is not used (llama.cpp disables Phi-3's window).
+/// - phi3: attention.sliding_window on every layer, as Hugging Face's Phi-3 applies it, when it
+///   is > 0 and shorter than context_length (llama.cpp ignores it: it disabled Phi's windows in
+///   PR 13676, unsure which layers they cover; Phi-4 writes 0, Phi-3 128k 262144).
 /// Throws InputError naming the key for a value out of range.
 void readArchitectureConfig(const GgufFile& file, Architecture arch, ModelConfig& c);
 
-/// Throws InputError naming the key or tensor when the file asks for something the engine does
-/// not compute: a RoPE scaling type other than none/linear (yarn, longrope), a
-/// rope.scaling.attn_factor other than 1, or Phi-3's LongRoPE factor tensors.
+/// Throws InputError naming the key when the file asks for a RoPE scaling type the engine does
+/// not compute (only none, linear, yarn and longrope run).
 void checkArchitectureRunnable(const GgufFile& file, Architecture arch);
 
 }  // namespace kvscope

@@ -158,6 +158,9 @@ ModelWeights loadGgufWeights(const GgufFile& file, const ModelConfig& c) {
     if (!c.tied_output) w.output = r.matrix("output.weight", c.vocab, c.d_model);
     w.output_bias = r.optionalVector("output.bias", c.vocab);
     w.rope_freqs = r.optionalVector("rope_freqs.weight", c.ropeDims() / 2);
+    // LongRoPE (Phi-3 128k): one set per context range, chosen per run (ModelWeights::ropeFactors).
+    w.rope_factors_short = r.optionalVector("rope_factors_short.weight", c.ropeDims() / 2);
+    w.rope_factors_long = r.optionalVector("rope_factors_long.weight", c.ropeDims() / 2);
     if (const GgufTensorInfo* unused = r.firstUnused()) {
         r.fail("tensor '" + unused->name + "' " + dimsText(unused->dims) + " is not used by " +
                std::string(toString(c.arch)) +

@@ -1,6 +1,7 @@
 #include "core/model/model_config.h"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -37,6 +38,63 @@ std::string_view toString(Architecture arch) {
             return "phi3";
     }
     return "?";
+}
+
+std::string_view toString(RopeScaling scaling) {
+    switch (scaling) {
+        case RopeScaling::None:
+            return "none";
+        case RopeScaling::Linear:
+            return "linear";
+        case RopeScaling::Yarn:
+            return "yarn";
+        case RopeScaling::LongRope:
+            return "longrope";
+    }
+    return "?";
+}
+
+namespace {
+
+/// A factor in messages: four significant digits ("1.275", "32").
+std::string factorText(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", value);
+    return text;
+}
+
+}  // namespace
+
+std::string ModelConfig::ropeScalingText(std::int64_t n_ctx) const {
+    const std::string orig = std::to_string(ropeOrigContext());
+    std::string text;
+    switch (rope_scaling) {
+        case RopeScaling::None:
+            break;
+        case RopeScaling::Linear:
+            text = "linear, positions x " + factorText(rope_freq_scale);
+            break;
+        case RopeScaling::Yarn:
+            // ggml's rope_yarn: magnitudes x 1 + 0.1 ln(factor) on top of the attention factor.
+            text = "YaRN, factor " + factorText(1.0 / rope_freq_scale) + " over original " + orig +
+                   " (beta fast " + factorText(yarn_beta_fast) + ", slow " +
+                   factorText(yarn_beta_slow) + "; cos and sin x " +
+                   factorText(1.0 + 0.1 * std::log(1.0 / rope_freq_scale)) + ")";
+            break;
+        case RopeScaling::LongRope:
+            // llama.cpp's choice (llama_model::get_rope_factors): long when n_ctx > original.
+            text = n_ctx > ropeOrigContext()
+                       ? "LongRoPE long factors (context " + std::to_string(n_ctx) +
+                             " > original " + orig + ")"
+                       : "LongRoPE short factors (context " + std::to_string(n_ctx) +
+                             " <= original " + orig + "; long above)";
+            break;
+    }
+    if (rope_attn_factor != 1.0f) {
+        text += (text.empty() ? "" : ", ") + std::string("attention factor ") +
+                factorText(rope_attn_factor) + " (cos and sin scaled)";
+    }
+    return text;
 }
 
 std::int64_t ModelConfig::layerWindow(std::int64_t layer) const {
@@ -149,7 +207,10 @@ void ModelConfig::validate() const {
           std::pair{rope_freq_scale_local, "rope_freq_scale_local"},
           std::pair{rope_theta_local, "rope_theta_local"},
           std::pair{embedding_scale, "embedding_scale"}, std::pair{attn_scale, "attn_scale"},
-          std::pair{attn_softcap, "attn_softcap"}, std::pair{final_softcap, "final_softcap"}}) {
+          std::pair{attn_softcap, "attn_softcap"}, std::pair{final_softcap, "final_softcap"},
+          std::pair{rope_attn_factor, "rope_attn_factor"},
+          std::pair{yarn_beta_fast, "yarn_beta_fast"},
+          std::pair{yarn_beta_slow, "yarn_beta_slow"}}) {
         if (!std::isfinite(value) || value < 0.0f) {
             throw InputError(std::string("model config: ") + field +
                              " must be a finite number >= 0, got " + std::to_string(value));
@@ -157,6 +218,10 @@ void ModelConfig::validate() const {
     }
     requireFinitePositive(rope_freq_scale, "rope_freq_scale");
     requireFinitePositive(embedding_scale, "embedding_scale");
+    if (rope_orig_context < 0) {
+        throw InputError("model config: rope_orig_context must be >= 0, got " +
+                         std::to_string(rope_orig_context));
+    }
     if (sliding_window < 0) {
         throw InputError("model config: sliding_window must be >= 0, got " +
                          std::to_string(sliding_window));

@@ -21,6 +21,14 @@ std::string_view toString(Architecture arch);  // the GGUF name: "llama", "qwen2
 /// Which dimensions RoPE rotates together. Pairs: (2i, 2i+1), llama.cpp's LLAMA_ROPE_TYPE_NORM
 /// (llama). Halves: (i, i + rope_dims/2), LLAMA_ROPE_TYPE_NEOX (qwen2/3, gemma2/3, phi3).
 enum class RopeStyle { Pairs, Halves };
+/// How RoPE reaches past the trained context (llama.cpp's rope scaling types). None and Linear:
+/// positions rotate as position * rope_freq_scale. LongRope (Phi-3 128k, Phi-3.5, Phi-4-mini):
+/// per-pair frequency divisors, rope_factors_short.weight for a context up to
+/// rope_orig_context and rope_factors_long.weight above it (ModelWeights::ropeFactors). Yarn:
+/// ggml's rope_yarn, interpolation blended with extrapolation per pair between the correction
+/// dims of yarn_beta_fast and yarn_beta_slow, magnitudes times 1 + 0.1 ln(1 / rope_freq_scale).
+enum class RopeScaling { None, Linear, Yarn, LongRope };
+std::string_view toString(RopeScaling scaling);  // "none", "linear", "yarn", "longrope"
 /// The FFN gate: SiLU (SwiGLU) or tanh-approximated GELU (GeGLU, gemma).
 enum class FfnActivation { Silu, GeluTanh };
 
@@ -45,7 +53,16 @@ struct ModelConfig {
     float rope_theta_local = 0.0f;  // RoPE base of sliding-window layers (gemma3); 0 = rope_theta
     float rope_freq_scale = 1.0f;   // linear RoPE scaling: a position rotates as position * scale
     float rope_freq_scale_local =
-        0.0f;                      // the same for sliding-window layers (gemma3: 1); 0 = global
+        0.0f;  // the same for sliding-window layers (gemma3: 1); 0 = global
+    RopeScaling rope_scaling = RopeScaling::None;
+    /// rope.scaling.original_context_length (llama.cpp's n_ctx_orig_yarn): LongRoPE's long
+    /// factors are used above it, YaRN's correction dims come from it. 0 = max_context.
+    std::int64_t rope_orig_context = 0;
+    /// rope.scaling.attn_factor: RoPE's cos and sin are multiplied by it, so every q.k by its
+    /// square (LongRoPE: sqrt(1 + ln(s) / ln(original context)), s = context / original).
+    float rope_attn_factor = 1.0f;
+    float yarn_beta_fast = 32.0f;  // YaRN: pairs turning this often in the original context
+    float yarn_beta_slow = 1.0f;   // extrapolate, pairs turning this seldom interpolate
     bool qkv_bias = false;         // qwen2: Q, K and V projections add a bias
     bool qk_norm = false;          // qwen3, gemma3: RMSNorm over each head of Q and of K
     bool post_norms = false;       // gemma2/3: RMSNorm after attention and after the FFN too
@@ -70,6 +87,13 @@ struct ModelConfig {
     /// rope_freq_scale.
     float layerRopeFreqScale(std::int64_t layer) const;
     std::int64_t ropeDims() const { return rope_dims > 0 ? rope_dims : head_dim; }
+    /// rope_orig_context, or max_context when it is 0.
+    std::int64_t ropeOrigContext() const {
+        return rope_orig_context > 0 ? rope_orig_context : max_context;
+    }
+    /// The RoPE scaling a run with a context of n_ctx positions uses, in words: "" for none;
+    /// "LongRoPE long factors (context 8192 > original 4096), attention factor 1.27" style.
+    std::string ropeScalingText(std::int64_t n_ctx) const;
     /// The query scale: attn_scale, or 1/sqrt(head_dim) when it is 0.
     float queryScale() const;
     /// "5 local (window 512) : 1 global, from layer 0: LLLLLG..." style summary of local_layers;

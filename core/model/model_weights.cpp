@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/util/error.h"
@@ -98,6 +99,25 @@ void ModelWeights::checkShapes(const ModelConfig& c) const {
     if (!c.tied_output) checkMatrix(output, c.vocab, c.d_model, "output");
     checkOptional(output_bias, false, c.vocab, "output.bias");
     checkOptional(rope_freqs, false, c.ropeDims() / 2, "rope_freqs");
+    checkOptional(rope_factors_short, false, c.ropeDims() / 2, "rope_factors_short");
+    checkOptional(rope_factors_long, false, c.ropeDims() / 2, "rope_factors_long");
+    if ((rope_factors_short.size() == 0) != (rope_factors_long.size() == 0)) {
+        throw InputError(std::string("weights: LongRoPE needs both rope_factors_short and "
+                                     "rope_factors_long; only ") +
+                         (rope_factors_long.size() ? "rope_factors_long" : "rope_factors_short") +
+                         " is there");
+    }
+    for (const auto& [factors, name] : {std::pair{&rope_freqs, "rope_freqs"},
+                                        std::pair{&rope_factors_short, "rope_factors_short"},
+                                        std::pair{&rope_factors_long, "rope_factors_long"}}) {
+        for (Eigen::Index i = 0; i < factors->size(); ++i) {
+            if (!((*factors)[i] > 0.0f) || !std::isfinite((*factors)[i])) {
+                throw InputError(std::string("weights: ") + name + "[" + std::to_string(i) +
+                                 "] is " + numberText((*factors)[i]) +
+                                 "; RoPE frequency divisors must be finite and > 0");
+            }
+        }
+    }
 }
 
 void ModelWeights::checkFinite() const {
@@ -156,12 +176,15 @@ void ModelWeights::checkFinite() const {
     matrix(output, "output");  // empty when tied
     vector(output_bias, "output.bias");
     vector(rope_freqs, "rope_freqs");
+    vector(rope_factors_short, "rope_factors_short");
+    vector(rope_factors_long, "rope_factors_long");
 }
 
 std::int64_t ModelWeights::storedBytesPerToken(const ModelConfig& config) const {
     constexpr std::int64_t kFloat = 4;
-    std::int64_t bytes = token_embd.rowBytes() +
-                         (output_norm.size() + output_bias.size() + rope_freqs.size()) * kFloat;
+    std::int64_t bytes =
+        token_embd.rowBytes() +
+        (output_norm.size() + output_bias.size() + ropeFactors(config, 0).size()) * kFloat;
     for (const LayerWeights& l : layers) {
         for (const Vector* v : {&l.attn_norm, &l.ffn_norm, &l.bq, &l.bk, &l.bv, &l.bo, &l.q_norm,
                                 &l.k_norm, &l.attn_post_norm, &l.ffn_post_norm})
@@ -170,6 +193,11 @@ std::int64_t ModelWeights::storedBytesPerToken(const ModelConfig& config) const 
             bytes += m->storedBytes();
     }
     return bytes + classifier(config).storedBytes();
+}
+
+const Vector& ModelWeights::ropeFactors(const ModelConfig& config, std::int64_t n_ctx) const {
+    if (rope_freqs.size() != 0) return rope_freqs;
+    return n_ctx > config.ropeOrigContext() ? rope_factors_long : rope_factors_short;
 }
 
 const WeightMatrix& ModelWeights::classifier(const ModelConfig& config) const {

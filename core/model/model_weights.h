@@ -37,6 +37,14 @@ struct ModelWeights {
     Vector output_bias;                // [vocab] or empty (qwen2, phi3 files may have it)
     /// [ropeDims() / 2] or empty: Llama 3's per-pair RoPE frequency divisors (rope_freqs.weight).
     Vector rope_freqs;
+    /// [ropeDims() / 2] each, or both empty: LongRoPE's per-pair divisors (Phi-3 128k,
+    /// rope_factors_short.weight and rope_factors_long.weight; config.rope_scaling LongRope).
+    Vector rope_factors_short, rope_factors_long;
+
+    /// The per-pair RoPE frequency divisors of a run whose context is n_ctx positions, as
+    /// llama.cpp's get_rope_factors chooses: rope_freqs when there, else the LongRoPE long set
+    /// when n_ctx > config.ropeOrigContext(), else the short set; empty when there are none.
+    const Vector& ropeFactors(const ModelConfig& config, std::int64_t n_ctx) const;
 
     /// Allocates every tensor at the shape `config` asks for (the optional ones it names too),
     /// filled with zeros.

@@ -17,6 +17,9 @@ For every model in MODELS it writes
 and for every model but the F32 ones (llama.cpp rounds activations to F16/BF16/8 bits)
   <name>.expand.f32    llama.cpp's logits, same positions and ids, on the model's F32 expansion
                        (every tensor replaced by ggml's own dequantization of it)
+A model with `contexts` (LongRoPE: the factor set depends on n_ctx) is one <name>.gguf with
+the three other files per context under <name><suffix>, whose .json also names the gguf and
+n_ctx.
 Each model is reseeded until its greedy choices are clear: at every one of the 64 steps the top
 logit leads the runner-up by MIN_MARGIN, on the file and on its expansion, and both greedy runs
 give the same ids. FEATURE_CHECKS then rewrites one key or tensor of a model and
@@ -161,6 +164,10 @@ MODELS = [
     M("qwen2-f16", 1001, "qwen2", "F16", d=224, L=2, H=14, HKV=2, hd=16, ff=224, tied=True),
     M("qwen2-q8_0", 2001, "qwen2", "Q8_0", d=224, L=2, H=14, HKV=2, hd=16, ff=224, tied=True),
     M("qwen2-q5_0-mix", 3005, "qwen2", Q5_0_FALLBACK, d=224, L=2, H=14, HKV=2, hd=16, ff=224, tied=True),
+    # qwen2 with YaRN (Qwen2.5's rope_scaling type yarn, factor 4): an original context of 32, so
+    # that the ramp between extrapolated and interpolated pairs lies inside head_dim 32
+    M("qwen2-yarn-f32", 22000, "qwen2", "F32", d=64, L=2, H=2, HKV=1, hd=32, ff=128, tied=True,
+      yarn=True),
     # llama (Llama 3 style): MQA, untied output, rope_freqs.weight from the Llama 3 rule
     M("llama3-f32", 4003, "llama", "F32", d=64, L=2, H=4, HKV=1, hd=16, ff=128, tied=False, llama3=True),
     M("llama3-q8_0", 5000, "llama", "Q8_0", d=256, L=2, H=4, HKV=1, hd=64, ff=256, tied=False, llama3=True),
@@ -186,6 +193,11 @@ MODELS = [
     M("phi3-f16", 16001, "phi3", "F16", d=128, L=2, H=2, HKV=1, hd=64, ff=256, tied=False, rot=48),
     M("phi3-q8_0", 17000, "phi3", "Q8_0", d=256, L=1, H=4, HKV=2, hd=64, ff=256, tied=False, rot=48),
     M("phi3-q4_k", 18000, "phi3", "Q4_K", d=256, L=1, H=4, HKV=2, hd=64, ff=256, tied=False, rot=48),
+    # phi3 with LongRoPE (Phi-3-mini-128k / Phi-3.5-mini style): rope_factors_short/long, an
+    # original context of 256 in a trained context of 8192, the converter's attention factor;
+    # run by llama.cpp at n_ctx 256 (<= original: short factors) and 512 (long factors)
+    M("phi3-longrope-f32", 21043, "phi3", "F32", d=64, L=2, H=2, HKV=1, hd=32, ff=128, tied=False,
+      rot=24, longrope=True, contexts=[("-short", 256), ("-long", 512)]),
 ]
 
 PROMPTS = {  # family -> prompt text (tokenized by llama.cpp with its special tokens parsed)
@@ -217,6 +229,24 @@ def llama3_rope_freqs(hd, base):
     return np.array(out, dtype=np.float32)
 
 
+LONGROPE_ORIG, LONGROPE_TRAINED = 256, 8192
+
+
+def longrope_attn_factor():
+    """convert_hf_to_gguf.py's Phi-3 LongRoPE factor: sqrt(1 + ln(s) / ln(original)), s the
+    trained context over the original one."""
+    scale = LONGROPE_TRAINED / LONGROPE_ORIG
+    return float(np.sqrt(1 + np.log(scale) / np.log(LONGROPE_ORIG)))
+
+
+def longrope_factors(rot):
+    """Per-pair divisors shaped like Phi-3-mini-128k's (1 for the fastest pairs, growing for the
+    slow ones): short ones near 1, long ones up to 24."""
+    t = np.arange(rot // 2, dtype=np.float64) / (rot // 2 - 1)
+    return ((1.0 + 0.5 * t).astype(np.float32),              # short [rot/2]
+            (1.0 + 23.0 * t ** 2).astype(np.float32))        # long  [rot/2]
+
+
 def header_kvs(m, n_vocab, overrides):
     a, d = m["arch"], m["d"]
     kvs = {"general.architecture": (STR, a), "general.name": (STR, "kvscope-" + m["name"]),
@@ -235,6 +265,10 @@ def header_kvs(m, n_vocab, overrides):
         kvs[a + ".vocab_size"] = (U32, n_vocab)
     elif a in ("qwen2", "qwen3"):
         kvs[a + ".rope.freq_base"] = (F32, 1000000.0)
+        if m.get("yarn"):
+            kvs[a + ".rope.scaling.type"] = (STR, "yarn")
+            kvs[a + ".rope.scaling.factor"] = (F32, 4.0)
+            kvs[a + ".rope.scaling.original_context_length"] = (U32, 32)
     elif a == "gemma2":
         kvs[a + ".attention.sliding_window"] = (U32, m["swa"])
         kvs[a + ".attn_logit_softcapping"] = (F32, 10.0)
@@ -251,6 +285,11 @@ def header_kvs(m, n_vocab, overrides):
         kvs[a + ".rope.freq_base"] = (F32, 10000.0)
         kvs[a + ".rope.scaling.original_context_length"] = (U32, 4096)
         kvs[a + ".attention.sliding_window"] = (U32, 2047)  # as Phi-3-mini's file states
+        if m.get("longrope"):  # as Phi-3-mini-128k's: a window longer than its context
+            kvs[a + ".context_length"] = (U32, LONGROPE_TRAINED)
+            kvs[a + ".rope.scaling.original_context_length"] = (U32, LONGROPE_ORIG)
+            kvs[a + ".rope.scaling.attn_factor"] = (F32, longrope_attn_factor())
+            kvs[a + ".attention.sliding_window"] = (U32, 262144)
     kvs.update(overrides)
     return [kv(k, t, v) for k, (t, v) in kvs.items() if t is not None]
 
@@ -280,6 +319,8 @@ def make_weights(m, n_vocab, seed):
         w["output.weight"] = out
     if m.get("llama3"):  # Llama 3: the factors divide each pair's RoPE frequency
         w["rope_freqs.weight"] = llama3_rope_freqs(hd, 500000.0)                  # [hd/2]
+    if m.get("longrope"):  # LongRoPE: one set of divisors per context range
+        w["rope_factors_short.weight"], w["rope_factors_long.weight"] = longrope_factors(m["rot"])
     qg = QGAIN_GEMMA2 if a == "gemma2" else QGAIN  # query gain: peaked attention
     for i in range(L):
         p = f"blk.{i}."
@@ -348,7 +389,7 @@ def bigram_memory(emb, ff, rng, r0, cos):
 
 def tensor_type(m, name):
     t = m["types"]
-    if name.endswith(".bias") or "norm" in name or name == "rope_freqs.weight":
+    if name.endswith(".bias") or "norm" in name or name.startswith("rope_"):
         return "F32"
     if isinstance(t, str):
         return t
@@ -429,8 +470,8 @@ def margins(logits):
     return s[:, -1] - s[:, -2]
 
 
-def run_greedy(path, prompt_text):
-    model = ref.Model(path, n_ctx=N_CTX, n_threads=1, kv_f32=True)
+def run_greedy(path, prompt_text, n_ctx=N_CTX):
+    model = ref.Model(path, n_ctx=n_ctx, n_threads=1, kv_f32=True)
     # llama_tokenize with add_special and parse_special: the special token is one id
     prompt = tokenize(LIB, vocab_of(model), prompt_text.encode())
     toks, logits = model.greedy(prompt, N_PREDICT, want_logits=True)
@@ -438,9 +479,9 @@ def run_greedy(path, prompt_text):
     return prompt, toks, np.asarray(logits, dtype=np.float32)
 
 
-def run_forced(path, seq):
+def run_forced(path, seq, n_ctx=N_CTX):
     """Logits of every position of seq, fed one token at a time (as greedy does)."""
-    model = ref.Model(path, n_ctx=N_CTX, n_threads=1, kv_f32=True)
+    model = ref.Model(path, n_ctx=n_ctx, n_threads=1, kv_f32=True)
     rows = []
     for i, t in enumerate(seq):
         rows.append(model.eval_all([t], pos0=i, reset=(i == 0))[0])
@@ -448,23 +489,34 @@ def run_forced(path, seq):
     return np.asarray(rows, dtype=np.float32)
 
 
+def contexts(m):
+    """(golden name suffix, n_ctx) of each llama.cpp run of m: one at N_CTX, or LongRoPE's two,
+    one context at the original one (short factors) and one above it (long factors)."""
+    return m.get("contexts", [("", N_CTX)])
+
+
 def attempt(m, seed, tmp):
+    """Builds the model with `seed` and runs it at each of its contexts: one result per context."""
     path = os.path.join(tmp, m["name"] + ".gguf")
     # llama.cpp rounds the activations to the weights' type (Q8_0 / Q8_K blocks, and F16 or BF16
     # too): every model but an F32 one also gets its F32 expansion.
     has_expand = m["types"] != "F32"
     expand = os.path.join(tmp, m["name"] + ".expand.gguf") if has_expand else None
     build(m, seed, path, expand)
-    prompt, toks, logits = run_greedy(path, PROMPTS[family(m["arch"])])
+    return [run_context(m, path, expand, n_ctx) for _, n_ctx in contexts(m)]
+
+
+def run_context(m, path, expand, n_ctx):
+    prompt, toks, logits = run_greedy(path, PROMPTS[family(m["arch"])], n_ctx)
     # Rows fed after the prompt's last token choose tokens 1..63; the prompt's last row token 0.
     choice_rows = logits[len(prompt) - 1:]
     worst = float(margins(choice_rows).min())
     result = dict(path=path, prompt=prompt, tokens=toks, logits=logits, margin=worst,
-                  distinct=len(set(toks)))
+                  distinct=len(set(toks)), n_ctx=n_ctx)
     float_path, float_logits = path, logits
-    if has_expand:
-        etoks = run_greedy(expand, PROMPTS[family(m["arch"])])[1]
-        elogits = run_forced(expand, prompt + toks[:-1])
+    if expand:
+        etoks = run_greedy(expand, PROMPTS[family(m["arch"])], n_ctx)[1]
+        elogits = run_forced(expand, prompt + toks[:-1], n_ctx)
         result.update(expand_path=expand, expand_logits=elogits, expand_tokens=etoks,
                       expand_margin=float(margins(elogits[len(prompt) - 1:]).min()),
                       quant_vs_expand=float(np.abs(logits - elogits).max()))
@@ -472,15 +524,17 @@ def attempt(m, seed, tmp):
     # llama.cpp against itself: the same ids in one batched decode, float activations. Its GELU
     # reads a table of fp16 (ggml-cpu vec.h), so another summation order can land an input in
     # the next fp16 bucket: the gemma models move by up to 1e-2 this way.
-    result["batched_vs_stepwise"] = batched_vs_stepwise(float_path, prompt + toks, float_logits)
-    if has_expand:  # on the file too: BF16 weights move llama.cpp's batched logits by up to 0.09
-        result["batched_vs_stepwise_file"] = batched_vs_stepwise(path, prompt + toks, logits)
+    result["batched_vs_stepwise"] = batched_vs_stepwise(float_path, prompt + toks, float_logits,
+                                                        n_ctx)
+    if expand:  # on the file too: BF16 weights move llama.cpp's batched logits by up to 0.09
+        result["batched_vs_stepwise_file"] = batched_vs_stepwise(path, prompt + toks, logits,
+                                                                 n_ctx)
     return result
 
 
-def batched_vs_stepwise(path, ids, stepwise):
+def batched_vs_stepwise(path, ids, stepwise, n_ctx=N_CTX):
     """max |llama.cpp's logits in one batched decode of ids[:-1] - its stepwise ones|."""
-    model = ref.Model(path, n_ctx=N_CTX, n_threads=1, kv_f32=True)
+    model = ref.Model(path, n_ctx=n_ctx, n_threads=1, kv_f32=True)
     batched = np.asarray(model.eval_all(ids[:-1]), dtype=np.float32)
     model.close()
     return float(np.abs(batched - stepwise).max())
@@ -501,17 +555,25 @@ def good(r):
     return ok
 
 
-def save(m, seed, r, out_dir, n_vocab):
-    os.replace(r["path"], os.path.join(out_dir, m["name"] + ".gguf"))
-    with open(os.path.join(out_dir, m["name"] + ".logits.f32"), "wb") as f:
+def save(m, seed, rs, out_dir, n_vocab):
+    os.replace(rs[0]["path"], os.path.join(out_dir, m["name"] + ".gguf"))
+    for (suffix, n_ctx), r in zip(contexts(m), rs):
+        save_context(m, m["name"] + suffix, n_ctx, seed, r, out_dir, n_vocab)
+
+
+def save_context(m, name, n_ctx, seed, r, out_dir, n_vocab):
+    with open(os.path.join(out_dir, name + ".logits.f32"), "wb") as f:
         f.write(r["logits"].astype("<f4").tobytes())
-    meta = dict(name=m["name"], architecture=m["arch"],
+    meta = dict(name=name, architecture=m["arch"],
                 weight_types=m["types"] if isinstance(m["types"], str) else "mixed",
                 seed=seed, n_vocab=n_vocab, prompt_text=PROMPTS[family(m["arch"])],
                 prompt=r["prompt"], tokens=r["tokens"], n_rows=len(r["logits"]),
                 min_top1_margin=round(r["margin"], 4), distinct_tokens=r["distinct"])
+    if "contexts" in m:  # several goldens of one model file, each run at its own context
+        meta["gguf"] = m["name"] + ".gguf"
+        meta["n_ctx"] = n_ctx
     if "expand_logits" in r:
-        with open(os.path.join(out_dir, m["name"] + ".expand.f32"), "wb") as f:
+        with open(os.path.join(out_dir, name + ".expand.f32"), "wb") as f:
             f.write(r["expand_logits"].astype("<f4").tobytes())
         meta["expand_min_top1_margin"] = round(r["expand_margin"], 4)
         meta["llamacpp_max_abs_file_vs_expand"] = round(r["quant_vs_expand"], 5)
@@ -519,23 +581,25 @@ def save(m, seed, r, out_dir, n_vocab):
     if "batched_vs_stepwise_file" in r:
         meta["llamacpp_max_abs_batched_vs_stepwise_file"] = float(
             "%.3g" % r["batched_vs_stepwise_file"])
-    with open(os.path.join(out_dir, m["name"] + ".json"), "w") as f:
+    with open(os.path.join(out_dir, name + ".json"), "w") as f:
         f.write("{\n" + ",\n".join(" %s: %s" % (json.dumps(k), json.dumps(v))
                                     for k, v in meta.items()) + "\n}\n")
 
 
 def make(m, out_dir, tmp, max_seeds=int(os.environ.get('MAX_SEEDS', '40'))):
     for seed in range(m["seed"], m["seed"] + max_seeds):
-        r = attempt(m, seed, tmp)
-        print(f"  {m['name']} seed {seed}: margin {r['margin']:.3f} distinct {r['distinct']}"
-              + (f" expand margin {r['expand_margin']:.3f} same ids "
-                 f"{r['expand_tokens'] == r['tokens']} |file-expand| {r['quant_vs_expand']:.4f}"
-                 if "expand_logits" in r else "")
-              + f" |batched-stepwise| {r['batched_vs_stepwise']:.2g}", flush=True)
-        if good(r):
-            n_vocab = r["logits"].shape[1]
-            save(m, seed, r, out_dir, n_vocab)
-            return seed, r
+        rs = attempt(m, seed, tmp)
+        for r in rs:
+            print(f"  {m['name']} seed {seed} n_ctx {r['n_ctx']}: margin {r['margin']:.3f} "
+                  f"distinct {r['distinct']}"
+                  + (f" expand margin {r['expand_margin']:.3f} same ids "
+                     f"{r['expand_tokens'] == r['tokens']} |file-expand| "
+                     f"{r['quant_vs_expand']:.4f}" if "expand_logits" in r else "")
+                  + f" |batched-stepwise| {r['batched_vs_stepwise']:.2g}", flush=True)
+        if all(good(r) for r in rs):
+            n_vocab = rs[0]["logits"].shape[1]
+            save(m, seed, rs, out_dir, n_vocab)
+            return seed, rs[0]
     raise SystemExit(f"{m['name']}: no seed of {max_seeds} gives clear greedy choices")
 
 
@@ -574,6 +638,19 @@ FEATURE_CHECKS = [
      True),
     ("phi3-f16", "sliding_window 2047 -> 4: llama.cpp ignores Phi-3's window",
      {"phi3.attention.sliding_window": (U32, 4)}, None, False),
+    ("qwen2-yarn-f32", "rope.scaling.type yarn -> linear (factor 4 kept)",
+     {"qwen2.rope.scaling.type": (STR, "linear")}, None, True),
+    # LongRoPE: which factor set llama.cpp uses at each context, and that the attention factor bites
+    ("phi3-longrope-f32-short", "n_ctx 256: rope_factors_long set to 1 (unused: short set)", {},
+     lambda w: w["rope_factors_long.weight"].fill(1.0), False),
+    ("phi3-longrope-f32-short", "n_ctx 256: rope_factors_short set to 1", {},
+     lambda w: w["rope_factors_short.weight"].fill(1.0), True),
+    ("phi3-longrope-f32-long", "n_ctx 512: rope_factors_short set to 1 (unused: long set)", {},
+     lambda w: w["rope_factors_short.weight"].fill(1.0), False),
+    ("phi3-longrope-f32-long", "n_ctx 512: rope_factors_long set to 1", {},
+     lambda w: w["rope_factors_long.weight"].fill(1.0), True),
+    ("phi3-longrope-f32-long", "rope.scaling.attn_factor -> 1",
+     {"phi3.rope.scaling.attn_factor": (F32, 1.0)}, None, True),
 ]
 
 
@@ -581,15 +658,17 @@ def feature_checks(out_dir, tmp):
     """Each FEATURE_CHECKS edit of a committed model, run by llama.cpp: does the output move?"""
     lines = []
     for name, what, overrides, edit, must_move in FEATURE_CHECKS:
-        m = next(x for x in MODELS if x["name"] == name)
         with open(os.path.join(out_dir, name + ".json")) as f:
             meta = json.load(f)
+        model_name = meta["gguf"][:-len(".gguf")] if "gguf" in meta else name
+        n_ctx = meta.get("n_ctx", N_CTX)
+        m = next(x for x in MODELS if x["name"] == model_name)
         path = os.path.join(tmp, "edited.gguf")
         build(m, meta["seed"], path, overrides=overrides, edit=edit)
-        prompt, toks, logits = run_greedy(path, PROMPTS[family(m["arch"])])
+        prompt, toks, logits = run_greedy(path, PROMPTS[family(m["arch"])], n_ctx)
         golden = np.fromfile(os.path.join(out_dir, name + ".logits.f32"), "<f4")
         golden = golden.reshape(-1, meta["n_vocab"])
-        forced = run_forced(path, meta["prompt"] + meta["tokens"][:-1])
+        forced = run_forced(path, meta["prompt"] + meta["tokens"][:-1], n_ctx)
         moved = float(np.abs(forced - golden).max())
         first = next((i for i, (a, b) in enumerate(zip(toks, meta["tokens"])) if a != b), None)
         line = (f"{name}: {what}: max |logit change| {moved:.4g} (same ids fed); greedy ids "

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -403,4 +404,47 @@ TEST_CASE("info prints a gemma2 file's architecture and its local/global layers"
     REQUIRE(text.code == 0);
     CHECK(contains(text.out, "layer pattern     2 local (window 5), 2 global: LGLG"));
     CHECK(contains(text.out, "architecture      gemma2"));
+}
+
+TEST_CASE("info prints a phi3 file's window on every layer, and says llama.cpp ignores it",
+          "[cli][info]") {
+    using namespace kvscope;
+    using namespace kvscope::test;
+    ModelConfig c = tinyConfig(4, 2);
+    c.arch = Architecture::Phi3;
+    c.rope_style = RopeStyle::Halves;
+    const ModelWeights w = randomWeights(c, 22);
+    GgufTempDir dir;
+    const std::string path = dir.file("phi3-tiny.gguf");
+    writeBytes(
+        path,
+        archModelWriter("phi3", c, w, {{"phi3.attention.sliding_window", ggufU32(5)}}).build());
+    const auto text = info(path, false);
+    REQUIRE(text.code == 0);
+    CHECK(contains(text.out, "layer pattern     2 local (window 5), 0 global: LL\n"));
+    CHECK(contains(text.out,
+                   "(phi3.attention.sliding_window on every layer, as Hugging Face's "
+                   "Phi-3; llama.cpp ignores it)"));
+    CHECK_FALSE(contains(text.out, "rope scaling"));
+    const JsonValue json = infoJson(path);
+    CHECK(json["shape"]["sliding_window"].number == 5);
+    CHECK(json["shape"]["local_layers"].array.size() == 2);
+    CHECK(json["shape"]["rope_scaling"].string == "none");
+}
+
+TEST_CASE("info names a LongRoPE file's factor set at its context and its attention factor",
+          "[cli][info]") {
+    // tests/data/arch/phi3-longrope-f32.gguf: context 8192, original 256, attention factor
+    // sqrt(1 + ln(8192 / 256) / ln(256)) = sqrt(1.625) = 1.2748.
+    const std::string path = std::string(KVSCOPE_TEST_DATA_DIR) + "/arch/phi3-longrope-f32.gguf";
+    const auto text = info(path, false);
+    REQUIRE(text.code == 0);
+    CHECK(contains(text.out,
+                   "rope scaling      LongRoPE long factors (context 8192 > original "
+                   "256), attention factor 1.275 (cos and sin scaled), at this context"));
+    CHECK(contains(text.out, "layer pattern     all 2 global"));  // its window 262144 > 8192
+    const JsonValue json = infoJson(path);
+    CHECK(json["shape"]["rope_scaling"].string == "longrope");
+    CHECK(json["shape"]["rope_original_context"].number == 256);
+    CHECK(json["shape"]["rope_attn_factor"].number == Approx(std::sqrt(1.625)).epsilon(1e-6));
 }

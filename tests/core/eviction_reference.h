@@ -54,14 +54,27 @@ struct MaskedReference {
         nullptr;
     std::vector<std::vector<Eigen::VectorXd>> k_raw, v;  // [layer][pos] [kv_dim]
 
-    static Eigen::VectorXd rope(Eigen::VectorXd x, std::int64_t pos, const ModelConfig& c) {
+    /// The run's RoPE frequency divisors (ModelWeights::ropeFactors at its context); empty: none.
+    Vector rope_factors = Vector();
+
+    /// RoPE written out from the config's fields: pair i of a head's first ropeDims() values,
+    /// adjacent (2i, 2i+1) or halves (i, i + dims/2), turns by
+    /// pos * rope_freq_scale * rope_theta^(-2i/dims) / rope_factors[i], and its cos and sin are
+    /// scaled by rope_attn_factor. (Not for YaRN, local RoPE bases or scales.)
+    Eigen::VectorXd rope(Eigen::VectorXd x, std::int64_t pos, const ModelConfig& c) const {
+        const std::int64_t dims = c.ropeDims(), half = dims / 2;
+        const bool pairs = c.rope_style == RopeStyle::Pairs;
         for (std::int64_t base = 0; base < x.size(); base += c.head_dim) {
-            for (std::int64_t p = 0; p < c.head_dim / 2; ++p) {
-                const double freq =
-                    1.0 / std::pow(double(c.rope_theta), double(2 * p) / double(c.head_dim));
-                const double a = double(pos) * freq, x0 = x[base + 2 * p], x1 = x[base + 2 * p + 1];
-                x[base + 2 * p] = x0 * std::cos(a) - x1 * std::sin(a);
-                x[base + 2 * p + 1] = x0 * std::sin(a) + x1 * std::cos(a);
+            for (std::int64_t p = 0; p < half; ++p) {
+                double freq = double(c.rope_freq_scale) *
+                              std::pow(double(c.rope_theta), -double(2 * p) / double(dims));
+                if (rope_factors.size() != 0) freq /= double(rope_factors[p]);
+                const double a = double(pos) * freq, m = double(c.rope_attn_factor);
+                const std::int64_t u = base + (pairs ? 2 * p : p);
+                const std::int64_t v = base + (pairs ? 2 * p + 1 : p + half);
+                const double x0 = x[u], x1 = x[v];
+                x[u] = m * (x0 * std::cos(a) - x1 * std::sin(a));
+                x[v] = m * (x0 * std::sin(a) + x1 * std::cos(a));
             }
         }
         return x;
@@ -77,13 +90,13 @@ struct MaskedReference {
         const ModelWeights& w = m.weights;
         if (k_raw.empty()) k_raw.resize(std::size_t(c.n_layers)), v.resize(std::size_t(c.n_layers));
         const std::int64_t p = std::int64_t(k_raw[0].size());
-        Eigen::VectorXd x = w.token_embd.values().row(t).transpose().cast<double>();
+        Eigen::VectorXd x = w.token_embd.toMatrix().row(t).transpose().cast<double>();
         for (std::int64_t l = 0; l < c.n_layers; ++l) {
             const LayerWeights& lw = w.layers[std::size_t(l)];
             const Eigen::VectorXd h = rms(x, lw.attn_norm, c.norm_eps);
-            const Eigen::VectorXd q = rope(lw.wq.values().cast<double>() * h, query_pos(p), c);
-            k_raw[std::size_t(l)].push_back(lw.wk.values().cast<double>() * h);
-            v[std::size_t(l)].push_back(lw.wv.values().cast<double>() * h);
+            const Eigen::VectorXd q = rope(lw.wq.toMatrix().cast<double>() * h, query_pos(p), c);
+            k_raw[std::size_t(l)].push_back(lw.wk.toMatrix().cast<double>() * h);
+            v[std::size_t(l)].push_back(lw.wv.toMatrix().cast<double>() * h);
             const V layer_keys = head_visible    ? V{}
                                  : layer_visible ? layer_visible(l, p)
                                                  : visible(p);
@@ -106,15 +119,15 @@ struct MaskedReference {
                         s[Eigen::Index(i)] * v[std::size_t(l)][std::size_t(keys[i])].segment(
                                                  kvh * c.head_dim, c.head_dim);
             }
-            x += lw.wo.values().cast<double>() * att;
+            x += lw.wo.toMatrix().cast<double>() * att;
             const Eigen::VectorXd h2 = rms(x, lw.ffn_norm, c.norm_eps);
-            Eigen::VectorXd g = lw.w_gate.values().cast<double>() * h2;
-            const Eigen::VectorXd u = lw.w_up.values().cast<double>() * h2;
+            Eigen::VectorXd g = lw.w_gate.toMatrix().cast<double>() * h2;
+            const Eigen::VectorXd u = lw.w_up.toMatrix().cast<double>() * h2;
             for (Eigen::Index i = 0; i < g.size(); ++i)
                 g[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
-            x += lw.w_down.values().cast<double>() * g;
+            x += lw.w_down.toMatrix().cast<double>() * g;
         }
-        return w.classifier(c).values().cast<double>() * rms(x, w.output_norm, c.norm_eps);
+        return w.classifier(c).toMatrix().cast<double>() * rms(x, w.output_norm, c.norm_eps);
     }
 };
 
@@ -123,6 +136,16 @@ inline V lastW(std::int64_t p, std::int64_t w) {
     for (std::int64_t j = std::max<std::int64_t>(0, p - w + 1); j <= p; ++j)
         out.push_back(j);
     return out;
+}
+
+/// The keys a streaming cache (StreamingLLM) lets query p see: every key until `budget` are held,
+/// then the `sinks` first and the budget - sinks most recent, p included.
+inline V streamingVisible(std::int64_t p, std::int64_t sinks, std::int64_t budget) {
+    if (p < budget) return lastW(p, p + 1);
+    V v = lastW(sinks - 1, sinks);
+    for (std::int64_t j = p - (budget - sinks) + 1; j <= p; ++j)
+        v.push_back(j);
+    return v;
 }
 
 /// The logits after `tokens` with every position visible (the control every masked test

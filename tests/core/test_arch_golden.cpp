@@ -40,6 +40,8 @@ const std::string kArchDir = std::string(KVSCOPE_TEST_DATA_DIR) + "/arch/";
 
 struct ArchGolden {
     std::string name;
+    std::string gguf;        // the model file: NAME.gguf, or the one several goldens share
+    std::int64_t n_ctx = 0;  // the context llama.cpp ran at (LongRoPE's choice); 0 = any
     std::string architecture;
     bool quantized = false;
     bool has_expand = false;
@@ -74,6 +76,9 @@ ArchGolden readGolden(const std::string& name) {
     const JsonValue meta = parseJsonFile(kArchDir + name + ".json", 1 << 20);
     ArchGolden g;
     g.name = name;
+    const JsonValue* gguf = meta.find("gguf");
+    g.gguf = gguf ? gguf->asString() : name + ".gguf";
+    if (const JsonValue* n_ctx = meta.find("n_ctx")) g.n_ctx = n_ctx->asInt64();
     g.architecture = meta.at("architecture").asString();
     const std::string types = meta.at("weight_types").asString();
     g.quantized = types != "F32" && types != "F16" && types != "BF16";
@@ -95,7 +100,7 @@ ArchGolden readGolden(const std::string& name) {
 /// The model, or a FAIL naming the model, its architecture and KVScope's reason.
 std::shared_ptr<const Model> loadOrFail(const ArchGolden& g) {
     try {
-        return loadModel(kArchDir + g.name + ".gguf");
+        return loadModel(kArchDir + g.gguf);
     } catch (const std::exception& e) {
         FAIL(g.name << " (architecture " << g.architecture
                     << "): KVScope cannot load it: " << e.what());
@@ -106,7 +111,9 @@ std::shared_ptr<const Model> loadOrFail(const ArchGolden& g) {
 SessionOptions goldenOptions(const ArchGolden& g) {
     SessionOptions options;  // fp32 K/V cache, greedy sampling
     options.record_attention = false;
-    options.max_context = std::int64_t(g.prompt.size() + g.tokens.size()) + 1;
+    // llama.cpp's context where it chose by it (LongRoPE's factor set), else just enough.
+    options.max_context =
+        g.n_ctx > 0 ? g.n_ctx : std::int64_t(g.prompt.size() + g.tokens.size()) + 1;
     return options;
 }
 
@@ -237,11 +244,29 @@ void checkArchGolden(const std::string& name) {
 // a regenerated set cannot silently lose its clear margins).
 TEST_CASE("arch goldens: llama.cpp's greedy tokens are the argmax of its logits, with margins",
           "[arch][golden-data]") {
-    for (const char* name :
-         {"llama-plain-f32", "llama-plain-q8_0", "qwen2-f16",     "qwen2-q8_0",  "qwen2-q5_0-mix",
-          "llama3-f32",      "llama3-q8_0",      "llama3-q4_k_m", "qwen3-bf16",  "qwen3-q8_0",
-          "qwen3-q4_k",      "gemma2-f16",       "gemma2-q8_0",   "gemma2-q4_k", "gemma3-f16",
-          "gemma3-q8_0",     "gemma3-q4_k",      "phi3-f16",      "phi3-q8_0",   "phi3-q4_k"}) {
+    for (const char* name : {"llama-plain-f32",
+                             "llama-plain-q8_0",
+                             "qwen2-f16",
+                             "qwen2-q8_0",
+                             "qwen2-q5_0-mix",
+                             "llama3-f32",
+                             "llama3-q8_0",
+                             "llama3-q4_k_m",
+                             "qwen3-bf16",
+                             "qwen3-q8_0",
+                             "qwen3-q4_k",
+                             "gemma2-f16",
+                             "gemma2-q8_0",
+                             "gemma2-q4_k",
+                             "gemma3-f16",
+                             "gemma3-q8_0",
+                             "gemma3-q4_k",
+                             "phi3-f16",
+                             "phi3-q8_0",
+                             "phi3-q4_k",
+                             "phi3-longrope-f32-short",
+                             "phi3-longrope-f32-long",
+                             "qwen2-yarn-f32"}) {
         INFO(name);
         const ArchGolden g = readGolden(name);
         const auto first = Eigen::Index(g.prompt.size()) - 1;
@@ -275,6 +300,11 @@ TEST_CASE("arch golden qwen2-q8_0", "[arch][qwen2]") {
 }
 TEST_CASE("arch golden qwen2-q5_0-mix", "[arch][qwen2]") {
     checkArchGolden("qwen2-q5_0-mix");
+}
+// YaRN (Qwen2.5 style, factor 4, original context 32): ggml's ramp between extrapolated and
+// interpolated pairs and its magnitude gain.
+TEST_CASE("arch golden qwen2-yarn-f32", "[arch][qwen2]") {
+    checkArchGolden("qwen2-yarn-f32");
 }
 TEST_CASE("arch golden llama3-f32", "[arch][llama]") {
     checkArchGolden("llama3-f32");
@@ -320,4 +350,23 @@ TEST_CASE("arch golden phi3-q8_0", "[arch][phi3]") {
 }
 TEST_CASE("arch golden phi3-q4_k", "[arch][phi3]") {
     checkArchGolden("phi3-q4_k");
+}
+// LongRoPE (Phi-3-mini-128k style): one file, run at a context up to the original one (llama.cpp
+// and KVScope use rope_factors_short) and above it (rope_factors_long); the attention factor
+// scales cos and sin in both.
+TEST_CASE("arch golden phi3-longrope-f32 at context 256: the short factors", "[arch][phi3]") {
+    checkArchGolden("phi3-longrope-f32-short");
+}
+TEST_CASE("arch golden phi3-longrope-f32 at context 512: the long factors", "[arch][phi3]") {
+    checkArchGolden("phi3-longrope-f32-long");
+}
+
+// The factor set is the context's: KVScope at context 512 (long factors) against llama.cpp at 256
+// (short) is far outside the bound (a control for the two tests above).
+TEST_CASE("arch golden phi3-longrope-f32: the other context's factors are far from llama.cpp's",
+          "[arch][phi3]") {
+    ArchGolden g = readGolden("phi3-longrope-f32-short");
+    const std::shared_ptr<const Model> model = loadOrFail(g);
+    g.n_ctx = 512;
+    CHECK(boundRatio(runStepwise(model, g).logits, g.logits, 0.0f) > 100.0f);
 }

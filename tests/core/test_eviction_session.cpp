@@ -101,13 +101,7 @@ TEST_CASE("Re-rotated streaming equals attention with keys at their cache positi
         INFO(model->config.name);
         // Query p holds sinks 0, 1 and the budget - sinks most recent (itself included); key j
         // is rotated at its index in that list, the query at the last index.
-        const auto visible = [&](std::int64_t p) {
-            if (p < budget) return lastW(p, p + 1);
-            V v = {0, 1};
-            for (std::int64_t j = p - (budget - sinks) + 1; j <= p; ++j)
-                v.push_back(j);
-            return v;
-        };
+        const auto visible = [&](std::int64_t p) { return streamingVisible(p, sinks, budget); };
         MaskedReference ref{*model, visible,
                             [&](std::int64_t p, std::int64_t j) {
                                 const V v = visible(p);

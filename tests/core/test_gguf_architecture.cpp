@@ -12,6 +12,7 @@
 #include "core/model/random_weights.h"
 #include "core/util/error.h"
 #include "tests/core/arch_model_file.h"
+#include "tests/core/eviction_reference.h"
 #include "tests/core/tiny_models.h"
 
 using namespace kvscope;
@@ -198,9 +199,7 @@ TEST_CASE("phi3: fused QKV and gate/up split into views, the same model as separ
           "[gguf][arch-load]") {
     ModelConfig c = archConfig(Architecture::Phi3);
     const ModelWeights w = randomWeights(c, 8);
-    const Model phi3 = loadGgufModel(
-        fileOf(archModelWriter("phi3", c, w, {{"phi3.attention.sliding_window", ggufU32(3)}})));
-    CHECK(phi3.config.sliding_window == 0);  // llama.cpp does not use Phi-3's window
+    const Model phi3 = loadGgufModel(fileOf(archModelWriter("phi3", c, w)));
     const LayerWeights& l = phi3.weights.layers[1];
     CHECK(l.wq.isView());
     CHECK(l.wq.toMatrix() == w.layers[1].wq.toMatrix());
@@ -212,6 +211,54 @@ TEST_CASE("phi3: fused QKV and gate/up split into views, the same model as separ
     // same logits, bit for bit.
     const Model qwen2 = loadGgufModel(fileOf(archModelWriter("qwen2", c, w)));
     CHECK(prefillLogits(phi3, kTokens) == prefillLogits(qwen2, kTokens));
+}
+
+TEST_CASE("phi3: the file's sliding window on every layer, unless it bounds nothing",
+          "[gguf][arch-load]") {
+    ModelConfig c = archConfig(Architecture::Phi3);
+    c.n_layers = 3;
+    const ModelWeights w = randomWeights(c, 8);
+    const auto windowed = [&](std::uint32_t window) {
+        return loadGgufModel(
+                   fileOf(archModelWriter("phi3", c, w,
+                                          {{"phi3.attention.sliding_window", ggufU32(window)}})))
+            .config;
+    };
+    // Phi-3-mini-4k states 2047 in a context of 4096: every layer holds its window (Hugging
+    // Face's Phi-3; llama.cpp ignores the key).
+    const ModelConfig mini = windowed(3);
+    CHECK(mini.sliding_window == 3);
+    CHECK(mini.layerWindow(0) == 3);
+    CHECK(mini.layerWindow(2) == 3);
+    CHECK(mini.layerPatternText() == "3 local (window 3), 0 global: LLL");
+    // Phi-4 writes 0; Phi-3-mini-128k 262144, past its context: nothing is bounded.
+    CHECK(windowed(0).layerPatternText() == "all 3 global");
+    CHECK(windowed(std::uint32_t(c.max_context)).layerPatternText() == "all 3 global");
+    CHECK(windowed(std::uint32_t(c.max_context - 1)).sliding_window == c.max_context - 1);
+}
+
+TEST_CASE("phi3 with a window of 4 from the file attends as the masked reference does",
+          "[gguf][arch-load][swa]") {
+    ModelConfig c = archConfig(Architecture::Phi3);
+    c.rope_dims = 4;  // of head_dim 8, as Phi-4-mini rotates 3/4 of each head
+    auto model = std::make_shared<Model>(loadGgufModel(fileOf(archModelWriter(
+        "phi3", c, randomWeights(c, 12), {{"phi3.attention.sliding_window", ggufU32(4)}}))));
+    REQUIRE(model->config.layerWindow(1) == 4);
+    REQUIRE(model->config.rope_dims == 4);
+    const auto tokens = testTokens(*model, 20);
+    // Every layer: the query at p sees p-3..p (NEOX RoPE on 4 of 8 dims, original positions).
+    MaskedReference ref{*model, [](std::int64_t p) { return lastW(p, 4); },
+                        [](std::int64_t, std::int64_t j) { return j; },
+                        [](std::int64_t p) { return p; }};
+    Session s(model, {});
+    std::size_t i = 0;
+    feed(s, tokens, [&] {
+        CHECK(maxAbsDiff(s.lastLogits(), ref.step(tokens[i++])) < 1e-3);
+        for (std::int64_t l = 0; l < c.n_layers; ++l)
+            CHECK(s.cache().layerLength(l) == std::min<std::int64_t>(std::int64_t(i), 4));
+    });
+    // A control: every key visible is far from the windowed session.
+    CHECK(maxAbsDiff(s.lastLogits(), unmaskedLogits(*model, tokens)) > 1e-2);
 }
 
 TEST_CASE("llama: rope_freqs factors and a partial rope.dimension_count", "[gguf][arch-load]") {
@@ -250,22 +297,26 @@ TEST_CASE("Architecture refusals name what cannot run, and the header is still d
                    Catch::Contains("tensor 'blk.0.ffn_up.bias' [48] is not used by llama"));
     }
     SECTION("a RoPE scaling it does not compute") {
-        const GgufFile file =
-            fileOf(archModelWriter("qwen2", c, w, {{"qwen2.rope.scaling.type", ggufStr("yarn")}}));
-        CHECK_THAT(refusal(file), Catch::Contains("RoPE scaling 'yarn' is not supported") &&
+        const GgufFile file = fileOf(
+            archModelWriter("qwen2", c, w, {{"qwen2.rope.scaling.type", ggufStr("dynamic")}}));
+        CHECK_THAT(refusal(file), Catch::Contains("RoPE scaling 'dynamic' is not supported") &&
                                       Catch::Contains("(key 'qwen2.rope.scaling.type')"));
         CHECK(readGgufModelInfo(file).config.n_layers == 2);
     }
-    SECTION("Phi-3 128k's LongRoPE: its attention factor and factor tensors") {
-        const GgufFile scaled = fileOf(
-            archModelWriter("phi3", c, w, {{"phi3.rope.scaling.attn_factor", ggufF32(1.19f)}}));
-        CHECK_THAT(refusal(scaled), Catch::Contains("a RoPE attention factor of 1.19") &&
-                                        Catch::Contains("(key 'phi3.rope.scaling.attn_factor')"));
+    SECTION("LongRoPE needs both factor sets, each of rope_dims / 2 positive divisors") {
         GgufWriter writer = archModelWriter("phi3", c, w);
         addArchVector(writer, "rope_factors_long.weight", Vector::Ones(4));
         CHECK_THAT(refusal(fileOf(writer)),
-                   Catch::Contains("tensor 'rope_factors_long.weight' (LongRoPE frequency "
-                                   "factors) is not supported for running"));
+                   Catch::Contains("LongRoPE needs both rope_factors_short and rope_factors_long; "
+                                   "only rope_factors_long is there"));
+        addArchVector(writer, "rope_factors_short.weight", Vector::Zero(4));
+        CHECK_THAT(refusal(fileOf(writer)),
+                   Catch::Contains("rope_factors_short[0] is 0; RoPE frequency divisors must be "
+                                   "finite and > 0"));
+        const GgufFile zero = fileOf(
+            archModelWriter("phi3", c, w, {{"phi3.rope.scaling.attn_factor", ggufF32(0.0f)}}));
+        CHECK_THAT(refusal(zero), Catch::Contains("a RoPE attention factor of 0") &&
+                                      Catch::Contains("(key 'phi3.rope.scaling.attn_factor')"));
     }
     SECTION("a gemma2 header claiming 2^32 - 1 layers is refused at once, naming the key") {
         const GgufFile file =

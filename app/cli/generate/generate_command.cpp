@@ -84,6 +84,7 @@ void writeJson(const Model& model, const GenerationRequest& request, const Gener
     json.field("model", model.config.name);
     json.field("mode", toString(request.options.mode));
     json.field("backend", gen.backend);
+    if (!gen.rope_scaling.empty()) json.field("rope_scaling", gen.rope_scaling);
     json.key("sampling");
     writeSamplingJson(json, request.options.sampling);
     json.field("max_new_tokens", request.max_new_tokens);
@@ -138,6 +139,7 @@ void writeSummary(const Generation& gen, std::ostream& err) {
         << gen.prompt_tokens.size() << " tokens " << fixed(prefill_ms, 2) << " ms";
     if (n_decode > 0) err << ", decode " << fixed(decode_ms / double(n_decode), 3) << " ms/token";
     if (!gen.records.empty()) err << "; KV cache " << formatBytes(gen.records.back().kvBytesHeld());
+    if (!gen.rope_scaling.empty()) err << "; RoPE " << gen.rope_scaling;
     err << "; " << gen.backend << "]\n";
 }
 

@@ -108,7 +108,14 @@ void writeShape(const ModelInfo& info, std::ostream& out) {
             std::to_string(trained->tokens) + " (" + trained->model + "; runs stop there)");
     }
     row(out, "layer pattern", c.layerPatternText());
+    if (c.arch == Architecture::Phi3 && c.sliding_window > 0) {
+        row(out, "",
+            "(phi3.attention.sliding_window on every layer, as Hugging Face's Phi-3; llama.cpp "
+            "ignores it)");
+    }
     row(out, "rope theta", shortFloat(c.rope_theta));
+    if (const std::string scaling = c.ropeScalingText(c.max_context); !scaling.empty())
+        row(out, "rope scaling", scaling + ", at this context");
     if (c.rope_theta_local > 0.0f && c.sliding_window > 0)
         row(out, "local rope theta", shortFloat(c.rope_theta_local));
     row(out, "norm eps", shortFloat(c.norm_eps));
@@ -205,6 +212,9 @@ void writeShapeJson(JsonWriter& json, const ModelConfig& c) {
     json.field("rope_theta", c.rope_theta);
     json.field("norm_eps", c.norm_eps);
     json.field("tied_output", c.tied_output);
+    json.field("rope_scaling", toString(c.rope_scaling));
+    json.field("rope_original_context", c.ropeOrigContext());
+    json.field("rope_attn_factor", c.rope_attn_factor);
     json.field("sliding_window", c.sliding_window);
     json.key("local_layers");
     json.beginArray();
