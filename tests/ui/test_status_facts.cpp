@@ -49,9 +49,12 @@ TEST_CASE("an error shows in the status bar until it is cleared", "[ui][status]"
     QStatusBar bar;
     StatusFacts facts(&trace, &bar);
     const QString keys = facts.errorLabel()->text();
+    const QString keys_tip = facts.errorLabel()->toolTip();
     CHECK(facts.lastError().isEmpty());
-    CHECK(keys.contains("Right step"));
+    // The hint in arrows (it fits beside the facts), the keys in full in its tooltip.
+    CHECK(keys.contains(QString::fromUtf8("\u2192 step")));
     CHECK(keys.contains("Home reset"));
+    CHECK(keys_tip.contains("Right arrow steps"));
 
     facts.showError("the model file is not a model");
     CHECK(facts.lastError() == "the model file is not a model");
@@ -62,6 +65,6 @@ TEST_CASE("an error shows in the status bar until it is cleared", "[ui][status]"
     facts.clearError();
     CHECK(facts.lastError().isEmpty());
     CHECK(facts.errorLabel()->text() == keys);
-    CHECK(facts.errorLabel()->toolTip().isEmpty());
+    CHECK(facts.errorLabel()->toolTip() == keys_tip);
     CHECK(facts.errorLabel()->styleSheet().isEmpty());
 }
