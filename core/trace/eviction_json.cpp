@@ -35,12 +35,13 @@ std::vector<std::pair<std::string, EvictionJsonValue>> evictionMembers(const Sce
             {"window", e.window},
             {"pool", e.pool},
             {"positions", std::string(toString(e.positions))},
-            {"shape", std::string(toString(e.shape))}};
+            {"shape", std::string(toString(e.shape))},
+            {"per_head", e.per_head}};
 }
 
 void readEvictionObject(const JsonValue& value, Scenario& scenario) {
     checkKnownKeys(value, {"policy", "budget", "budget_bytes", "sinks", "window", "pool",
-                           "positions", "shape"});
+                           "positions", "shape", "per_head"});
     EvictionSpec spec;
     if (const JsonValue* policy = value.find("policy"))
         spec.policy =
@@ -57,6 +58,7 @@ void readEvictionObject(const JsonValue& value, Scenario& scenario) {
     if (const JsonValue* shape = value.find("shape"))
         spec.shape =
             rethrowAt(*shape, [&] { return parseBudgetShape(shape->asString(), "shape"); });
+    if (const JsonValue* per_head = value.find("per_head")) spec.per_head = per_head->asBool();
     if (spec.bounded() && spec.budget < 1)
         value.fail("a bounded cache (policy " + std::string(toString(spec.policy)) +
                    ") needs \"budget\" >= 1 (in tokens; with \"budget_bytes\" the tokens they "

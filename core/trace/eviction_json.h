@@ -3,10 +3,11 @@
 // ("scenario.eviction") spell them: one list of members for both writers, one reader.
 //
 //   {"policy": "streaming", "budget": 64, "budget_bytes": 0, "sinks": 4, "window": 0,
-//    "pool": 7, "positions": "original", "shape": "uniform"}
+//    "pool": 7, "positions": "original", "shape": "uniform", "per_head": false}
 //
 // Written only when the scenario is bounded or differs from the defaults, so files without a
-// bounded cache keep the bytes they had; an absent object reads as the full cache.
+// bounded cache keep the bytes they had; an absent object reads as the full cache, and an absent
+// member as its default (files written before "per_head" read as layer-wise).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -19,8 +20,8 @@ namespace kvscope {
 
 class JsonValue;
 
-/// A member's value: a name or a whole number.
-using EvictionJsonValue = std::variant<std::string, std::int64_t>;
+/// A member's value: a name, a whole number or a flag.
+using EvictionJsonValue = std::variant<std::string, std::int64_t, bool>;
 
 /// True when `scenario` needs an "eviction" object (not the default full cache).
 bool hasEvictionSettings(const Scenario& scenario);

@@ -40,7 +40,7 @@ TEST_CASE("export checks --what, --format and --scale before anything else", "[c
     };
     const Case cases[] = {
         {"--what", "pie", "--what: expected heatmap|"},
-        {"--format", "gif", "--format: expected png|svg|pdf|csv, got 'gif'"},
+        {"--format", "gif", "--format: expected png|svg|pdf|csv|json, got 'gif'"},
         {"--scale", "0", "kvscope-cli: --scale: expected an integer in [1, 4], got '0'"},
         {"--scale", "5", "--scale: expected an integer in [1, 4], got '5'"},
         {"--out", "", "--out"},

@@ -252,7 +252,8 @@ TEST_CASE("scenario file: a bounded cache is written, read back and written the 
                                      "      \"window\": 0,\n"
                                      "      \"pool\": 7,\n"
                                      "      \"positions\": \"rerotate\",\n"
-                                     "      \"shape\": \"pyramid\"\n"
+                                     "      \"shape\": \"pyramid\",\n"
+                                     "      \"per_head\": false\n"
                                      "    }\n"
                                      "  },\n"));
     const ScenarioFile back = readScenarioJson(text, "mem");
@@ -275,6 +276,33 @@ TEST_CASE("scenario file: a bounded cache is written, read back and written the 
     }
 }
 
+TEST_CASE("scenario file: per_head is written, read back, and absent reads as layer-wise",
+          "[scenario_file][eviction]") {
+    ScenarioFile file;
+    file.scenario.prompt = "KVScope";
+    file.scenario.eviction.policy = EvictionPolicy::Tova;
+    file.scenario.eviction.budget = 16;
+    file.scenario.eviction.per_head = true;
+    const std::string text = scenarioFileJson(file);
+    CHECK_THAT(text, Catch::Contains("      \"shape\": \"uniform\",\n"
+                                     "      \"per_head\": true\n"
+                                     "    }\n"));
+    const ScenarioFile back = readScenarioJson(text, "mem");
+    CHECK(back.scenario.eviction.per_head);
+    CHECK(back == file);
+    CHECK(scenarioFileJson(back) == text);
+
+    // A file written before per_head existed: the same object without the member.
+    const std::string older =
+        R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "cache": {"eviction": )"
+        R"({"policy": "tova", "budget": 16, "budget_bytes": 0, "sinks": 4, "window": 0, )"
+        R"("pool": 7, "positions": "original", "shape": "uniform"}}})";
+    const ScenarioFile old = readScenarioJson(older, "old.kvscope.json");
+    CHECK(old.scenario.eviction.policy == EvictionPolicy::Tova);
+    CHECK(old.scenario.eviction.budget == 16);
+    CHECK_FALSE(old.scenario.eviction.per_head);
+}
+
 TEST_CASE("scenario file: bad eviction settings name their key", "[scenario_file][eviction]") {
     const auto with = [](const std::string& eviction) {
         return R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "cache": {"eviction": )" +
@@ -294,6 +322,8 @@ TEST_CASE("scenario file: bad eviction settings name their key", "[scenario_file
         {with(R"({"policy": "window", "budget": 8, "budget_bytes": "8k"})"),
          "$.cache.eviction.budget_bytes"},
         {with(R"({"policy": "window", "budget": 8, "budgt": 9})"), "budgt"},
+        {with(R"({"policy": "tova", "budget": 8, "per_head": "yes"})"),
+         "$.cache.eviction.per_head"},
         {with("[]"), "$.cache.eviction"},
     };
     for (const auto& [json, needle] : cases) {

@@ -3,13 +3,16 @@
 // its bytes against hand calculations.
 #include <catch2/catch.hpp>
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSpinBox>
+#include <QTemporaryDir>
 
 #include "core/eval/evict_eval.h"
 #include "core/eval/quant_eval.h"
@@ -154,4 +157,35 @@ TEST_CASE("the Eviction view refuses bad input with the field's name",
     view.controls()->setSteps(600);  // 21 + 600 > 512
     view.controls()->runButton()->click();
     CHECK(view.errorText().contains("Steps: 600 steps after BOS exceed the context of 512"));
+}
+
+TEST_CASE("a scenario's evict settings fill the Eviction view, per_head included",
+          "[ui][eviction][evict_view]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("evict.kvscope.json");
+    {
+        QFile file(path);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(
+            R"({"kvscope_scenario": 1, "model": "builtin:demo", "prompt": "KVScope KVScope KVSc",
+                       "view": {"name": "evict", "policy": "tova", "budget": 12, "per_head": true,
+                                "steps": 10, "run": true}})");
+    }
+    MainWindow window;
+    requireIdle(window);
+    REQUIRE(window.openScenarioFile(path));
+    requireIdle(window);
+    EvictView& view = *window.views()->evict();
+    REQUIRE(view.waitUntilIdle());
+    EvictionControls& fields = *view.controls()->eviction();
+    CHECK(fields.perHeadBox()->isChecked());
+    const EvictionSpec spec = fields.spec(KvCacheSpec{});
+    CHECK(spec.policy == EvictionPolicy::Tova);
+    CHECK(spec.budget == 12);
+    CHECK(spec.per_head);
+    CHECK(view.controls()->steps() == 10);
+    // The comparison it ran kept each KV head's own entries.
+    REQUIRE(view.lastRun());
+    CHECK(view.lastRun()->result.rows.front().label == "tova b12 per-head");
+    CHECK(view.summary()->text().contains("tova b12 per-head"));
 }

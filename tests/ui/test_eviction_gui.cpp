@@ -5,6 +5,7 @@
 // by hand below.
 #include <catch2/catch.hpp>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
 #include <QLabel>
@@ -205,6 +206,43 @@ TEST_CASE("a scenario file keeps the bounded cache and opens it again", "[ui][ev
     CHECK(again.scenarioPanel()->sessionOptions().eviction == file.scenario.eviction);
     CHECK(again.trace()->trace().scenario.eviction == file.scenario.eviction);
     CHECK(again.trace()->cursor() == 1 + 3);
+}
+
+TEST_CASE("a scenario file keeps per_head and the window opens it per head", "[ui][eviction]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("per-head.kvscope.json");
+    {
+        MainWindow window;
+        requireIdle(window);
+        EvictionControls& fields = *window.scenarioPanel()->evictionControls();
+        setEviction(fields, "tova", "12");
+        REQUIRE(fields.perHeadBox()->isEnabled());
+        fields.perHeadBox()->setChecked(true);
+        requireIdle(window);
+        window.setPrompt(kPrompt);
+        window.prefill();
+        requireIdle(window);
+        REQUIRE(window.trace()->trace().scenario.eviction.per_head);
+        REQUIRE(window.saveScenarioFile(path).isEmpty());
+    }
+    const ScenarioFile file = readScenarioFile(path.toStdString());
+    CHECK(file.scenario.eviction.policy == EvictionPolicy::Tova);
+    CHECK(file.scenario.eviction.budget == 12);
+    CHECK(file.scenario.eviction.per_head);
+    MainWindow again;
+    requireIdle(again);
+    REQUIRE(again.openScenarioFile(path));
+    requireIdle(again);
+    EvictionControls& fields = *again.scenarioPanel()->evictionControls();
+    CHECK(fields.perHeadBox()->isChecked());
+    CHECK(again.scenarioPanel()->sessionOptions().eviction.per_head);
+    CHECK(again.trace()->trace().scenario.eviction.per_head);
+    // The session it opened keeps each KV head's own list (the demo model has 4 KV heads).
+    CHECK(again.trace()->current()->layers.front().held_positions_per_head.size() == 4);
+    // A policy that selects the same entries in every head has nothing per head to keep.
+    setEviction(fields, "window", "12");
+    CHECK_FALSE(fields.perHeadBox()->isEnabled());
+    CHECK_FALSE(again.scenarioPanel()->sessionOptions().eviction.per_head);
 }
 
 TEST_CASE("stepping a window of 8 strikes out and hatches exactly the positions it evicted",

@@ -5,6 +5,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
@@ -195,4 +198,45 @@ TEST_CASE("kvscope FILE.kvscope.json --screenshot runs the scenario", "[ui][app]
     INFO(run.err.toStdString());
     CHECK(run.exit_code == 0);
     CHECK(QImage(shot).size() == QSize(1280, 800));
+}
+
+TEST_CASE("kvscope-cli export writes the Eviction view's comparison as JSON",
+          "[ui][cli][export][evict_view]") {
+    QTemporaryDir dir;
+    const QString scenario = dir.filePath("evict.kvscope.json");
+    {
+        QFile file(scenario);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"kvscope_scenario": 1, "model": "builtin:demo",
+                       "prompt": "KVScope KVScope KVSc",
+                       "view": {"name": "evict", "policy": "window", "budget": 16, "steps": 8}})");
+    }
+    const QString out = dir.filePath("evict.json");
+    const Run run =
+        runExport({"--scenario", scenario, "--what", "evict", "--format", "json", "--out", out});
+    INFO(run.err.toStdString());
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.out.startsWith("kvscope-cli export: wrote " + out + " (evict, json)"));
+    const QJsonObject root = QJsonDocument::fromJson(readFile(out)).object();
+    // By hand: BOS + 20 prompt bytes + 8 greedy tokens = 29 tokens, 8 compared steps; after the
+    // last teacher-forced step 28 positions are seen, a window of 16 holds 16 of them, each
+    // 2048 B over the demo model's 4 layers (fp32 K and V, 4 KV heads of 16).
+    CHECK(root.value("model").toString() == "builtin:demo");
+    CHECK(root.value("layout").toString() == "paged (block 16)");
+    CHECK(root.value("n_tokens").toInt() == 29);
+    CHECK(root.value("n_steps").toInt() == 8);
+    CHECK(root.value("reference_logical_bytes").toInt() == 28 * 2048);
+    const QJsonArray rows = root.value("rows").toArray();
+    REQUIRE(rows.size() == 1);
+    const QJsonObject row = rows.first().toObject();
+    CHECK(row.value("label").toString() == "window b16");
+    CHECK(row.value("held_tokens").toInt() == 16);
+    CHECK(row.value("logical_bytes").toInt() == 16 * 2048);
+    // A chart without a JSON export refuses the format by name, and writes nothing.
+    const QString heatmap = dir.filePath("heatmap.json");
+    const Run refused = runExport(
+        {"--scenario", scenario, "--what", "heatmap", "--format", "json", "--out", heatmap});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.contains("has no JSON export"));
+    CHECK(!QFileInfo::exists(heatmap));
 }

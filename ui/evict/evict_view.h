@@ -7,13 +7,13 @@
 // token marked.
 //
 // The comparison (core/eval/evict_eval) runs on a worker thread (EvictEvalThread) with progress
-// and cancel; the view renders its result and computes nothing itself.
+// and cancel (ComparisonView: run, cancel, the outcome); the view builds the request, renders the
+// result and computes nothing itself.
 #include <QString>
-#include <QWidget>
 #include <memory>
 
-#include "core/model/model_config.h"
 #include "ui/evict/evict_eval_thread.h"
+#include "ui/widgets/comparison_view.h"
 
 class QLabel;
 
@@ -24,63 +24,41 @@ class EvictControls;
 class QuantStepChart;
 class QuantTexts;
 
-class EvictView : public QWidget {
+class EvictView : public ComparisonView {
     Q_OBJECT
 public:
     explicit EvictView(QWidget* parent = nullptr);
-    ~EvictView() override;
-
-    /// Starts a comparison with the fields' choices. Bad input (no model, a bad budget, a
-    /// sequence beyond the context) shows a message instead; so does a run already going.
-    void run();
-    void cancel();
-    bool isRunning() const;
-    /// Runs the event loop until no comparison is running or `timeout_ms` passes (tests and
-    /// --screenshot). Returns whether it is idle.
-    bool waitUntilIdle(int timeout_ms = 120000);
 
     /// The last finished comparison (null before the first one).
     std::shared_ptr<const EvictRun> lastRun() const { return m_run; }
-    /// The message on screen when it is an error (empty otherwise).
-    QString errorText() const { return m_error; }
+    /// The last comparison as `kvscope-cli evict-eval --json` writes one (core/eval's writer);
+    /// empty before the first one.
+    QString resultJson() const;
 
     EvictControls* controls() const { return m_controls; }
     QuantStepChart* klChart() const { return m_kl_chart; }
     EvictBytesChart* bytesChart() const { return m_bytes_chart; }
     QuantTexts* texts() const { return m_texts; }
-    QLabel* summary() const { return m_summary; }
     QLabel* bytesTable() const { return m_bytes; }
 
-public slots:
-    /// The model the comparison runs on (the Generate view's); an empty reference = none.
-    void setModel(const kvscope::ModelConfig& config, const QString& reference);
-    /// The prompt (the Scenario panel's); the field stays editable.
-    void setPrompt(const QString& text);
-
-signals:
-    /// A comparison ended (finished, failed or cancelled).
-    void runFinished();
+protected:
+    void prepareRun() override;
+    void startRun() override;
+    QString takeResult() override;
+    void render() override;
+    void modelChanged() override;
 
 private:
-    void onProgress(int done, int total, const QString& what);
-    void onFinished();
-    void showError(const QString& message);
-    void render();
-    QString tokenText(TokenId id) const;
+    EvictView(EvictControls* controls, EvictEvalThread* thread, QWidget* parent);
 
-    EvictControls* m_controls = nullptr;
+    EvictControls* m_controls;
+    EvictEvalThread* m_thread;
     QLabel* m_bytes = nullptr;
-    QLabel* m_summary = nullptr;
     QuantStepChart* m_kl_chart = nullptr;
     EvictBytesChart* m_bytes_chart = nullptr;
     QuantTexts* m_texts = nullptr;
-    EvictEvalThread* m_thread = nullptr;
-
-    ModelConfig m_config;
-    QString m_reference;
+    EvictRequest m_request;  // built by prepareRun()
     std::shared_ptr<const EvictRun> m_run;
-    QString m_error;
-    bool m_pending = false;  // from run() until onFinished()
 };
 
 }  // namespace kvscope

@@ -66,6 +66,9 @@ void addExportActions(QMenu* menu, const ExportTarget& target) {
     QAction* csv = menu->addAction(QObject::tr("Export data as CSV\u2026"),
                                    [target] { exportWithDialog(target, ExportFormat::Csv); });
     csv->setEnabled(bool(target.csv));
+    if (target.json)
+        menu->addAction(QObject::tr("Export result as JSON\u2026"),
+                        [target] { exportWithDialog(target, ExportFormat::Json); });
     menu->addSeparator();
     menu->addAction(QObject::tr("Copy image"), [target] {
         report(target, copyImageToClipboard(target),

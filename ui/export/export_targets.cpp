@@ -3,6 +3,7 @@
 
 #include <QChart>
 #include <QObject>
+#include <QPointer>
 
 #include "ui/engine/trace_model.h"
 #include "ui/evict/evict_bytes_chart.h"
@@ -85,12 +86,20 @@ void installQuantExports(QuantView& view) {
 }
 
 void installEvictExports(EvictView& view) {
-    installExport(seriesTarget(QStringLiteral("evict"),
-                               QObject::tr("Next-token KL against the full cache per step"),
-                               view.klChart()));
-    installExport(seriesTarget(QStringLiteral("evict-bytes"),
-                               QObject::tr("KV bytes held and allocated per step"),
-                               view.bytesChart()));
+    // Both charts also export the whole comparison as evict-eval's JSON.
+    const auto json = [view = QPointer<EvictView>(&view)] {
+        return view ? view->resultJson() : QString();
+    };
+    ExportTarget kl =
+        seriesTarget(QStringLiteral("evict"),
+                     QObject::tr("Next-token KL against the full cache per step"), view.klChart());
+    kl.json = json;
+    installExport(kl);
+    ExportTarget bytes =
+        seriesTarget(QStringLiteral("evict-bytes"),
+                     QObject::tr("KV bytes held and allocated per step"), view.bytesChart());
+    bytes.json = json;
+    installExport(bytes);
 }
 
 }  // namespace kvscope

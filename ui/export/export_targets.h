@@ -24,7 +24,7 @@ void installPagingExports(PagingView& view);
 /// "quant" (attention error per step), "quant-logits", "quant-heatmap" (|A_codec - A_fp32|).
 void installQuantExports(QuantView& view);
 /// "evict" (next-token KL against the full cache per step), "evict-bytes" (bytes held and
-/// allocated per step, both caches).
+/// allocated per step, both caches); both also export the comparison as JSON (evict-eval's).
 void installEvictExports(EvictView& view);
 
 }  // namespace kvscope

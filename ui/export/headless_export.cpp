@@ -85,7 +85,7 @@ int runHeadlessExport(const HeadlessExportRequest& request, std::ostream& out, s
     const std::optional<ExportFormat> format =
         parseExportFormat(QString::fromStdString(request.format));
     if (!format)
-        return fail(2, QStringLiteral("--format: expected png, svg, pdf or csv, got '%1'")
+        return fail(2, QStringLiteral("--format: expected png, svg, pdf, csv or json, got '%1'")
                            .arg(QString::fromStdString(request.format)));
     if (!isKnownName(request.what))
         return fail(2, QStringLiteral("--what: no chart named '%1'")
@@ -159,7 +159,8 @@ int runHeadlessExport(const HeadlessExportRequest& request, std::ostream& out, s
         target.widget->size() * (*format == ExportFormat::Png ? request.scale : 1);
     out << "kvscope-cli export: wrote " << request.out << " (" << request.what << ", "
         << request.format;
-    if (*format != ExportFormat::Csv) out << ", " << written.width() << "x" << written.height();
+    if (*format != ExportFormat::Csv && *format != ExportFormat::Json)
+        out << ", " << written.width() << "x" << written.height();
     out << ")\n";
     return 0;
 }

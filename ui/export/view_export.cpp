@@ -85,6 +85,7 @@ std::optional<ExportFormat> parseExportFormat(const QString& text) {
     if (lower == QLatin1String("svg")) return ExportFormat::Svg;
     if (lower == QLatin1String("pdf")) return ExportFormat::Pdf;
     if (lower == QLatin1String("csv")) return ExportFormat::Csv;
+    if (lower == QLatin1String("json")) return ExportFormat::Json;
     return std::nullopt;
 }
 
@@ -98,6 +99,8 @@ QString exportSuffix(ExportFormat format) {
             return QStringLiteral("pdf");
         case ExportFormat::Csv:
             return QStringLiteral("csv");
+        case ExportFormat::Json:
+            return QStringLiteral("json");
     }
     return {};
 }
@@ -125,6 +128,13 @@ std::optional<QByteArray> exportBytes(const ExportTarget& target, ExportFormat f
         if (!target.csv) return fail(QObject::tr("%1 has no data to export").arg(target.title));
         return target.csv().toUtf8();
     }
+    if (format == ExportFormat::Json) {
+        if (!target.json) return fail(QObject::tr("%1 has no JSON export").arg(target.title));
+        const QString text = target.json();
+        if (text.isEmpty())
+            return fail(QObject::tr("%1: nothing to export yet (run it first)").arg(target.title));
+        return text.toUtf8();
+    }
     if (const QString why = whyNotDrawable(target); !why.isEmpty()) return fail(why);
     switch (format) {
         case ExportFormat::Png: {
@@ -142,6 +152,7 @@ std::optional<QByteArray> exportBytes(const ExportTarget& target, ExportFormat f
         case ExportFormat::Pdf:
             return pdfBytes(target.widget, target.title);
         case ExportFormat::Csv:
+        case ExportFormat::Json:
             break;
     }
     return fail(QObject::tr("unknown export format"));

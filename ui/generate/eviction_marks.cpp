@@ -12,14 +12,9 @@ namespace {
 
 /// What KV head `kv_head` of `layer` holds: its own list when the heads keep their own entries
 /// (LayerRecord::held_positions_per_head, the per-head policies), else the layer's.
-template <class Layer>
-const std::vector<std::int64_t>& heldBy(const Layer& layer, std::int64_t kv_head) {
-    // Written against the record with or without per-head lists (the per-head cache lands in
-    // core/engine on its own branch); once both are in, the plain test below is all it needs.
-    if constexpr (requires { layer.held_positions_per_head; }) {
-        if (kv_head < std::int64_t(layer.held_positions_per_head.size()))
-            return layer.held_positions_per_head[std::size_t(kv_head)];
-    }
+const std::vector<std::int64_t>& heldBy(const LayerRecord& layer, std::int64_t kv_head) {
+    if (kv_head < std::int64_t(layer.held_positions_per_head.size()))
+        return layer.held_positions_per_head[std::size_t(kv_head)];
     return layer.held_positions;
 }
 
@@ -35,9 +30,11 @@ EvictionMarks evictionMarks(const TraceModel& trace, int layer, int head) {
     const ModelConfig& config = trace.config();
     const std::int64_t kv_head =
         config.n_kv_heads > 0 ? std::max(0, head) / config.kvGroupSize() : 0;
-    const std::vector<std::int64_t>& held = heldBy(current->layers[std::size_t(layer)], kv_head);
+    const LayerRecord& record = current->layers[std::size_t(layer)];
+    const std::vector<std::int64_t>& held = heldBy(record, kv_head);
     if (held.empty()) return marks;
     marks.bounded = true;
+    marks.per_head = !record.held_positions_per_head.empty();
     marks.layer = layer;
     marks.kv_head = kv_head;
     marks.held = std::int64_t(held.size());

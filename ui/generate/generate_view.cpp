@@ -250,8 +250,10 @@ void GenerateView::refreshTokens() {
     const int n_generated = m_token_strip->count(TokenRole::Generated);
     const QString held =
         marks.bounded
-            ? tr("layer %1 holds %2 of %3 positions (%4 evicted by %5)")
-                  .arg(marks.layer)
+            ? tr("%1 holds %2 of %3 positions (%4 evicted by %5)")
+                  .arg(marks.per_head
+                           ? tr("layer %1 KV head %2").arg(marks.layer).arg(marks.kv_head)
+                           : tr("layer %1").arg(marks.layer))
                   .arg(marks.held)
                   .arg(current->positionsAfter())
                   .arg(marks.evictedCount())
@@ -295,7 +297,17 @@ void GenerateView::refreshGrid() {
     m_images.update(trace.records, config.n_layers, config.n_heads, m_log_scale->isChecked(),
                     attentionMaskedColor(palette()).rgb());
     const StepRecord* current = m_trace->current();
-    m_grid->setView(current ? current->positionsAfter() : 0, groupSize(config));
+    const std::int64_t group = groupSize(config);
+    m_grid->setView(current ? current->positionsAfter() : 0, group);
+    // The evicted keys of every layer and KV head (the same in every head but per-head policies).
+    std::vector<std::vector<std::vector<bool>>> evicted;
+    for (int l = 0; l < int(config.n_layers); ++l) {
+        std::vector<std::vector<bool>> heads;
+        for (std::int64_t kv = 0; kv < config.n_kv_heads; ++kv)
+            heads.push_back(evictionMarks(*m_trace, l, int(kv * group)).evicted);
+        evicted.push_back(std::move(heads));
+    }
+    m_grid->setEvicted(std::move(evicted));
     m_grid->setSelected(layer(), head());
 }
 

@@ -36,6 +36,8 @@ public:
 
     TokenStrip* tokenStrip() const { return m_token_strip; }
     QLabel* explanation() const { return m_explanation; }
+    /// The token strip's box; its title names what the layer (and KV head) shown holds.
+    QGroupBox* tokensBox() const { return m_tokens_box; }
     QLabel* evictedLegend() const { return m_evicted_legend; }
     QLabel* sinkLegend() const { return m_sink_legend; }
     HeatmapWidget* heatmap() const { return m_heatmap; }

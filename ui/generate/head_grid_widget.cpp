@@ -1,5 +1,7 @@
 #include "ui/generate/head_grid_widget.h"
 
+#include "ui/generate/heatmap_widget.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -28,6 +30,27 @@ void HeadGridWidget::setSelected(int layer, int head) {
     m_layer = layer;
     m_head = head;
     update();
+}
+
+void HeadGridWidget::setEvicted(std::vector<std::vector<std::vector<bool>>> evicted) {
+    m_evicted = std::move(evicted);
+    update();
+}
+
+bool HeadGridWidget::isEvictedColumn(int layer, int head, int key) const {
+    if (layer < 0 || head < 0 || key < 0 || layer >= int(m_evicted.size())) return false;
+    const auto& heads = m_evicted[std::size_t(layer)];
+    const std::size_t kv_head = std::size_t(head / m_heads_per_kv);
+    if (kv_head >= heads.size()) return false;
+    const std::vector<bool>& keys = heads[kv_head];
+    return key < int(keys.size()) && keys[std::size_t(key)];
+}
+
+std::vector<int> HeadGridWidget::evictedColumns(int layer, int head) const {
+    std::vector<int> out;
+    for (int key = 0; key < int(m_n_pos); ++key)
+        if (isEvictedColumn(layer, head, key)) out.push_back(key);
+    return out;
 }
 
 HeadGridWidget::Geometry HeadGridWidget::geometry() const {
@@ -106,6 +129,7 @@ void HeadGridWidget::paintEvent(QPaintEvent*) {
         for (int head = 0; head < m_images->heads(); ++head) {
             const QRectF where = thumbnailRect(layer, head);
             painter.drawImage(where, m_images->image(layer, head), source);
+            paintEvicted(painter, layer, head, where);
             if (layer == m_layer && head == m_head) {
                 painter.setPen(QPen(palette().color(QPalette::Highlight), 3));
                 painter.setBrush(Qt::NoBrush);
@@ -113,6 +137,28 @@ void HeadGridWidget::paintEvent(QPaintEvent*) {
             }
         }
     }
+}
+
+// The evicted keys' columns of one thumbnail, from the diagonal down (the rows that could have read
+// them): darkened, then hatched in the heatmap's hatch colour. A thumbnail cell is often under a
+// pixel wide, so runs of evicted keys are filled as one staircase of columns.
+void HeadGridWidget::paintEvicted(QPainter& painter, int layer, int head,
+                                  const QRectF& where) const {
+    if (m_n_pos <= 0) return;
+    const double cell = where.width() / double(m_n_pos);
+    painter.save();
+    painter.setClipRect(where);
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    painter.setBrushOrigin(where.topLeft());
+    const QBrush hatch(HeatmapWidget::hatchColor(), Qt::BDiagPattern);
+    for (int key = 0; key < int(m_n_pos); ++key) {
+        if (!isEvictedColumn(layer, head, key)) continue;
+        const QRectF column(where.left() + key * cell, where.top() + key * cell, cell,
+                            where.height() - key * cell);
+        painter.fillRect(column, QColor(0, 0, 0, 70));  // darkened, then hatched (as the heatmap)
+        painter.fillRect(column, hatch);
+    }
+    painter.restore();
 }
 
 QPoint HeadGridWidget::headAt(QPointF point) const {

@@ -1,6 +1,9 @@
 #include "ui/generate/step_explanation.h"
 
 #include <QCoreApplication>
+#include <QStringList>
+#include <algorithm>
+#include <vector>
 
 #include "core/engine/step_cost.h"
 #include "ui/style/format_bytes.h"
@@ -25,6 +28,58 @@ std::int64_t bytesAllocated(const StepRecord* record) {
     for (const LayerRecord& layer : record->layers)
         total += layer.bytes_allocated;
     return total;
+}
+
+/// Entries a layer holds after the step: each KV head's count when the heads keep their own (all
+/// the same), else the layer's.
+std::int64_t heldCount(const LayerRecord& layer) {
+    return std::int64_t(layer.held_positions_per_head.empty()
+                            ? layer.held_positions.size()
+                            : layer.held_positions_per_head.front().size());
+}
+
+/// What each layer of a bounded cache read from its cache in `record` (what it held after the
+/// step, less the `n_new` rows the step wrote), layers of the same kind and count together: "the
+/// 5 local layers (window 10) read 9 cached rows, layer 5 read 21 cached rows", or "each of the
+/// 4 layers read 7 cached rows" when they all read the same.
+QString layerReads(const ModelConfig& config, const StepRecord& record, std::int64_t n_new) {
+    struct Group {
+        std::int64_t window = 0, read = 0, first_layer = 0, count = 0;
+    };
+    std::vector<Group> groups;
+    for (std::int64_t l = 0; l < std::int64_t(record.layers.size()); ++l) {
+        const std::int64_t window = config.layerWindow(l);
+        const std::int64_t read =
+            std::max<std::int64_t>(heldCount(record.layers[std::size_t(l)]) - n_new, 0);
+        const auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+            return g.window == window && g.read == read;
+        });
+        if (same != groups.end()) {
+            ++same->count;
+        } else {
+            groups.push_back({window, read, l, 1});
+        }
+    }
+    const bool any_local =
+        std::any_of(groups.begin(), groups.end(), [](const Group& g) { return g.window > 0; });
+    if (groups.size() == 1 && !any_local)
+        return tr("each of the %1 layers read %2 cached rows")
+            .arg(groups.front().count)
+            .arg(groups.front().read);
+    QStringList parts;
+    for (const Group& g : groups) {
+        const QString kind = g.window > 0 ? tr("local") : any_local ? tr("global") : QString();
+        const QString window = g.window > 0 ? tr(" (window %1)").arg(g.window) : QString();
+        const QString who =
+            g.count == 1
+                ? (kind.isEmpty() ? tr("layer %1").arg(g.first_layer)
+                                  : tr("%1 layer %2").arg(kind).arg(g.first_layer)) +
+                      window
+                : tr("the %1 %2layers").arg(g.count).arg(kind.isEmpty() ? kind : kind + ' ') +
+                      window;
+        parts << tr("%1 read %2 cached rows").arg(who).arg(g.read);
+    }
+    return parts.join(QStringLiteral(", "));
 }
 
 }  // namespace
@@ -69,21 +124,25 @@ QString explainStep(const TraceModel& trace) {
     }
     const double recompute = forwardCost(config, 0, held, 1).flops;
     const EvictionSpec& eviction = trace.trace().scenario.eviction;
-    if (eviction.bounded() && !record->layers.empty() &&
-        !record->layers.front().held_positions.empty()) {
-        // A bounded cache: the step read what the layer held (its budget), not every position.
-        const auto kept = std::int64_t(record->layers.front().held_positions.size());
-        return tr("<b>Decode step %1</b> fed %2 at position %3. The bounded cache (%4) first "
-                  "evicted down to its budget, so each of the %5 layers read %6 cached rows, not "
-                  "%3; layer 0 now holds %7 of the %8 positions seen, %9 held, %10 allocated. %11")
+    if (!record->layers.empty() && !record->layers.front().held_positions.empty()) {
+        // A bounded cache (a policy, or the model's sliding-window layers): each layer read what
+        // it held, not every position.
+        const QString why = eviction.bounded()
+                                ? tr("The bounded cache (%1) first evicted down to its budget")
+                                      .arg(QString::fromStdString(eviction.label()).toHtmlEscaped())
+                                : tr("The local layers keep only their sliding window");
+        return tr("<b>Decode step %1</b> fed %2 at position %3. %4, so %5 of the %3 positions "
+                  "before it; layer 0 now holds %6 of the %7 positions seen%8, %9 held, %10 "
+                  "allocated. %11")
             .arg(step)
             .arg(quoted(trace, record->tokens.front()))
             .arg(record->first_pos)
-            .arg(QString::fromStdString(eviction.label()).toHtmlEscaped())
-            .arg(config.n_layers)
-            .arg(kept - n_new)
-            .arg(kept)
+            .arg(why, layerReads(config, *record, n_new))
+            .arg(heldCount(record->layers.front()))
             .arg(held)
+            .arg(record->layers.front().held_positions_per_head.empty()
+                     ? QString()
+                     : tr(" (each KV head its own %1)").arg(heldCount(record->layers.front())))
             .arg(bytesText(record->kvBytesHeld()), bytesText(bytesAllocated(record)), next);
     }
     return tr("<b>Decode step %1</b> fed %2 at position %3. Each of the %4 layers computed one new "

@@ -1,17 +1,11 @@
 #include "ui/quant/quant_controls.h"
 
 #include <QComboBox>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLineEdit>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QSpinBox>
-#include <QVBoxLayout>
 
 #include "core/cache/kv_dtype.h"
-#include "ui/widgets/run_controls.h"
 
 namespace kvscope {
 
@@ -54,10 +48,14 @@ QSpinBox* tokenBox(int value, int min, const QString& special) {
 
 }  // namespace
 
-QuantControls::QuantControls(QWidget* parent) : QWidget(parent) {
-    m_prompt = new QLineEdit;
-    m_prompt->setPlaceholderText(tr("the prompt (BOS is put in front)"));
-    m_prompt->setToolTip(tr("Follows the Scenario panel's prompt; edit it here for this view"));
+QuantControls::QuantControls(QWidget* parent)
+    : ComparisonControls(tr("Run vs fp32"),
+                         tr("Run the chosen cache beside the fp32 reference on the Generate "
+                            "view's model (on a worker thread)"),
+                         48,
+                         tr("fp32's greedy continuation of the prompt: the teacher-forced tokens "
+                            "both caches see, and the free-generation steps"),
+                         parent) {
     m_key = dtypeBox(true);
     m_value = dtypeBox(true);
     select(*m_key, KvDtype::INT8);
@@ -74,38 +72,17 @@ QuantControls::QuantControls(QWidget* parent) : QWidget(parent) {
     m_kivi = tokenBox(int(kKiviDefaultWindow), 0, QString());
     m_kivi->setToolTip(
         tr("kivi2's residual: the last R tokens stay fp16 until a group of 32 fills"));
-    m_steps = tokenBox(48, 1, QString());
-    m_steps->setToolTip(
-        tr("fp32's greedy continuation of the prompt: the teacher-forced tokens both caches see, "
-           "and the free-generation steps"));
-
     auto* window_row = new QHBoxLayout;
     window_row->setContentsMargins(0, 0, 0, 0);
     window_row->addWidget(m_window, 1);
     window_row->addWidget(new QLabel(tr("in")));
     window_row->addWidget(m_window_dtype);
 
-    auto* form = new QFormLayout;
-    form->setContentsMargins(0, 0, 0, 0);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->addRow(tr("Prompt"), m_prompt);
-    form->addRow(tr("K codec"), m_key);
-    form->addRow(tr("V codec"), m_value);
-    form->addRow(tr("Window"), window_row);
-    form->addRow(tr("KIVI R"), m_kivi);
-    form->addRow(tr("Steps"), m_steps);
-
-    m_run_row = new RunControls(tr("Run vs fp32"),
-                                tr("Run the chosen cache beside the fp32 reference on the "
-                                   "Generate view's model (on a worker thread)"));
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(form);
-    layout->addWidget(m_run_row);
-
-    connect(m_run_row, &RunControls::runRequested, this, &QuantControls::runRequested);
-    connect(m_run_row, &RunControls::cancelRequested, this, &QuantControls::cancelRequested);
-    connect(m_prompt, &QLineEdit::returnPressed, this, &QuantControls::runRequested);
+    addRow(tr("K codec"), m_key);
+    addRow(tr("V codec"), m_value);
+    addRow(tr("Window"), window_row);
+    addRow(tr("KIVI R"), m_kivi);
+    finishLayout();
     for (QComboBox* box : {m_key, m_value})
         connect(box, &QComboBox::currentIndexChanged, this, &QuantControls::updateEnabled);
     updateEnabled();
@@ -130,22 +107,6 @@ void QuantControls::setSpec(const KvCacheSpec& spec) {
     updateEnabled();
 }
 
-std::int64_t QuantControls::steps() const {
-    return m_steps->value();
-}
-
-void QuantControls::setSteps(std::int64_t steps) {
-    m_steps->setValue(int(steps));
-}
-
-QString QuantControls::prompt() const {
-    return m_prompt->text();
-}
-
-void QuantControls::setPrompt(const QString& text) {
-    m_prompt->setText(text);
-}
-
 // The window applies to a codec other than kivi2 (which has R); R only when kivi2 is chosen.
 void QuantControls::updateEnabled() {
     const bool k_kivi = dtypeOf(*m_key) == KvDtype::KIVI2;
@@ -153,34 +114,6 @@ void QuantControls::updateEnabled() {
     m_window->setEnabled(!(k_kivi && v_kivi));
     m_window_dtype->setEnabled(!(k_kivi && v_kivi));
     m_kivi->setEnabled(k_kivi || v_kivi);
-}
-
-void QuantControls::showRunning(int done, int total, const QString& what) {
-    m_run_row->showRunning(done, total, what);
-}
-
-void QuantControls::showIdle(const QString& text, bool done) {
-    m_run_row->showIdle(text, done);
-}
-
-void QuantControls::showMessage(const QString& text, bool error) {
-    m_run_row->showMessage(text, error);
-}
-
-QString QuantControls::message() const {
-    return m_run_row->message();
-}
-
-QPushButton* QuantControls::runButton() const {
-    return m_run_row->runButton();
-}
-
-QPushButton* QuantControls::cancelButton() const {
-    return m_run_row->cancelButton();
-}
-
-QProgressBar* QuantControls::progressBar() const {
-    return m_run_row->progressBar();
 }
 
 }  // namespace kvscope

@@ -3,13 +3,9 @@
 #include <algorithm>
 
 #include <QCheckBox>
-#include <QCoreApplication>
-#include <QElapsedTimer>
-#include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -23,22 +19,11 @@
 #include "ui/quant/quant_texts.h"
 #include "ui/style/chart_style.h"
 #include "ui/style/format_bytes.h"
+#include "ui/widgets/view_parts.h"
 
 namespace kvscope {
 
 namespace {
-
-QGroupBox* group(const QString& title, QWidget* content) {
-    auto* box = new QGroupBox(title);
-    auto* layout = new QVBoxLayout(box);
-    layout->setContentsMargins(8, 8, 8, 8);
-    layout->addWidget(content);
-    return box;
-}
-
-QString signedNumber(double value, int decimals) {
-    return (value >= 0 ? QStringLiteral("+") : QString()) + QString::number(value, 'f', decimals);
-}
 
 QString fromView(std::string_view text) {
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
@@ -70,25 +55,13 @@ QString rowFormulas(const KvCacheSpec& spec, std::int64_t head_dim) {
     return lines.join(QStringLiteral("<br>"));
 }
 
-/// "builtin:demo", or a file's name without its folder.
-QString modelName(const QString& reference) {
-    return reference.startsWith(QStringLiteral("builtin:")) ? reference
-                                                            : QFileInfo(reference).fileName();
-}
-
-QString percent(double fraction) {
-    return QStringLiteral("%1%").arg(100.0 * fraction, 0, 'f', 1);
-}
-
 }  // namespace
 
-QuantView::QuantView(QWidget* parent) : QWidget(parent) {
-    m_controls = new QuantControls;
+QuantView::QuantView(QWidget* parent) : QuantView(new QuantControls, new QuantEvalThread, parent) {}
+
+QuantView::QuantView(QuantControls* controls, QuantEvalThread* thread, QWidget* parent)
+    : ComparisonView(controls, thread, parent), m_controls(controls), m_thread(thread) {
     m_bytes = new QuantBytesTable;
-    m_summary = new QLabel;
-    m_summary->setWordWrap(true);
-    m_summary->setTextFormat(Qt::RichText);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_attention_chart = new QuantStepChart;
     m_logits_chart = new QuantStepChart;
     m_attention_chart->setShortTitles(QString(), tr("position"));
@@ -97,7 +70,6 @@ QuantView::QuantView(QWidget* parent) : QWidget(parent) {
     m_heatmap->setLogScale(true);  // differences are small: log colours show them down to 1e-4
     m_heatmap->setPlaceholder(tr("Run a comparison to see |A_codec \u2212 A_fp32|"));
     m_texts = new QuantTexts;
-    m_thread = new QuantEvalThread(this);
 
     m_layer = new QSpinBox;
     m_head = new QSpinBox;
@@ -121,7 +93,7 @@ QuantView::QuantView(QWidget* parent) : QWidget(parent) {
     auto* left = new QWidget;
     auto* left_layout = new QVBoxLayout(left);
     left_layout->setContentsMargins(0, 0, 0, 0);
-    left_layout->addWidget(group(tr("Codec vs fp32"), m_controls));
+    left_layout->addWidget(titledGroup(tr("Codec vs fp32"), m_controls));
     m_formula = new QLabel;
     m_formula->setWordWrap(true);
     m_formula->setTextFormat(Qt::RichText);
@@ -130,157 +102,68 @@ QuantView::QuantView(QWidget* parent) : QWidget(parent) {
     bytes_layout->setContentsMargins(0, 0, 0, 0);
     bytes_layout->addWidget(m_bytes, 1);
     bytes_layout->addWidget(m_formula);
-    left_layout->addWidget(group(tr("KV bytes per layer"), bytes_panel), 1);
-    left->setFixedWidth(330);
+    left_layout->addWidget(titledGroup(tr("KV bytes per layer"), bytes_panel), 1);
 
     // Right of it: the summary over the heatmap (middle) and, beside it, the two step charts
     // above the two texts.
     auto* column = new QSplitter(Qt::Vertical);
     column->addWidget(m_attention_chart);
     column->addWidget(m_logits_chart);
-    column->addWidget(group(tr("Free generation"), m_texts));
+    column->addWidget(titledGroup(tr("Free generation"), m_texts));
     column->setStretchFactor(0, 1);
     column->setStretchFactor(1, 1);
     column->setStretchFactor(2, 1);
     column->setSizes({220, 220, 300});
     auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(group(tr("Attention difference"), heat_panel));
+    split->addWidget(titledGroup(tr("Attention difference"), heat_panel));
     split->addWidget(column);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
     // About half each: beside a lesson's dock the step charts still get the ~290 px that two
     // axes and a legend need, and the heatmap what is left.
     split->setSizes({480, 440});
-    auto* right = new QWidget;
-    auto* right_layout = new QVBoxLayout(right);
-    right_layout->setContentsMargins(0, 0, 0, 0);
-    right_layout->addWidget(m_summary);
-    right_layout->addWidget(split, 1);
+    arrange(left, split);
 
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addWidget(left);
-    layout->addWidget(right, 1);
-
-    connect(m_controls, &QuantControls::runRequested, this, &QuantView::run);
-    connect(m_controls, &QuantControls::cancelRequested, this, &QuantView::cancel);
-    connect(m_thread, &QuantEvalThread::progress, this, &QuantView::onProgress);
-    connect(m_thread, &QThread::finished, this, &QuantView::onFinished);
     connect(m_layer, &QSpinBox::valueChanged, this, &QuantView::renderHeatmap);
     connect(m_head, &QSpinBox::valueChanged, this, &QuantView::renderHeatmap);
     connect(m_log, &QCheckBox::toggled, m_heatmap, &HeatmapWidget::setLogScale);
     render();
 }
 
-QuantView::~QuantView() {
-    m_thread->cancel();
-    m_thread->wait();
-}
-
-void QuantView::setModel(const ModelConfig& config, const QString& reference) {
-    m_config = config;
-    m_reference = reference;
-}
-
-void QuantView::setPrompt(const QString& text) {
-    m_controls->setPrompt(text);
-}
-
-bool QuantView::isRunning() const {
-    return m_thread->isRunning();
-}
-
-void QuantView::run() {
-    if (isRunning()) {
-        showError(tr("A comparison is already running: wait for it or press Cancel"));
-        return;
-    }
-    if (m_reference.isEmpty() || m_config.n_layers <= 0) {
-        showError(tr("No model is loaded: pick one in the Generate view's Scenario panel"));
-        return;
-    }
+void QuantView::prepareRun() {
     QuantRequest request;
-    request.reference = m_reference;
+    request.reference = reference();
     request.prompt = m_controls->prompt();
     request.spec = m_controls->spec();
     request.steps = m_controls->steps();
-    try {
-        checkKvCacheSpec(request.spec, "cache");
-        // BOS + steps at least; the worker checks again with the prompt's tokens.
-        checkQuantEvalFits(m_config, request.spec, 1 + request.steps);
-    } catch (const InputError& e) {
-        showError(QString::fromUtf8(e.what()));
-        return;
-    }
-    m_error.clear();
-    m_controls->showMessage(QString(), false);
-    m_controls->showRunning(0, 3, tr("starting"));
-    m_pending = true;
-    m_thread->start(request);
+    checkKvCacheSpec(request.spec, "cache");
+    // BOS + steps at least; the worker checks again with the prompt's tokens.
+    checkQuantEvalFits(config(), request.spec, 1 + request.steps);
+    m_request = request;
 }
 
-void QuantView::cancel() {
-    m_thread->cancel();
+void QuantView::startRun() {
+    m_thread->start(m_request);
 }
 
-bool QuantView::waitUntilIdle(int timeout_ms) {
-    QElapsedTimer clock;
-    clock.start();
-    // Until the thread has stopped and its finished() has been delivered (onFinished ran).
-    while (m_pending && clock.elapsed() < timeout_ms)
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 20);
-    return !m_pending;
-}
-
-void QuantView::onProgress(int done, int total, const QString& what) {
-    if (isRunning()) m_controls->showRunning(done, total, what);
-}
-
-void QuantView::onFinished() {
-    m_thread->wait();  // finished() comes just before the thread ends: let it end
-    m_pending = false;
-    m_controls->showIdle();
-    if (std::shared_ptr<const QuantRun> run = m_thread->lastRun()) {
-        m_controls->showIdle(
-            tr("done: %1 vs fp32").arg(QString::fromStdString(run->request.spec.label())), true);
-        m_run = std::move(run);
-        m_error.clear();
-        m_controls->showMessage(QString(), false);
-        const LayerHead head = mostChangedHead(m_run->result.reference.attention,
-                                               m_run->result.rows.front().attention);
-        {
-            const QSignalBlocker block_layer(m_layer), block_head(m_head);
-            m_layer->setRange(0, int(std::max<std::int64_t>(m_run->config.n_layers - 1, 0)));
-            m_head->setRange(0, int(std::max<std::int64_t>(m_run->config.n_heads - 1, 0)));
-            m_layer->setValue(int(head.layer));
-            m_head->setValue(int(head.head));
-        }
-        render();
-    } else if (m_thread->wasCancelled()) {
-        m_error.clear();
-        m_controls->showMessage(tr("Cancelled; the last finished comparison stays on screen"),
-                                false);
-    } else {
-        showError(tr("Comparison failed: %1").arg(m_thread->lastError()));
-    }
-    emit runFinished();
-}
-
-void QuantView::showError(const QString& message) {
-    m_error = message;
-    m_controls->showMessage(message, true);
+QString QuantView::takeResult() {
+    std::shared_ptr<const QuantRun> run = m_thread->lastRun();
+    if (!run) return {};
+    m_run = std::move(run);
+    const LayerHead head =
+        mostChangedHead(m_run->result.reference.attention, m_run->result.rows.front().attention);
+    const QSignalBlocker block_layer(m_layer), block_head(m_head);
+    m_layer->setRange(0, int(std::max<std::int64_t>(m_run->config.n_layers - 1, 0)));
+    m_head->setRange(0, int(std::max<std::int64_t>(m_run->config.n_heads - 1, 0)));
+    m_layer->setValue(int(head.layer));
+    m_head->setValue(int(head.head));
+    return tr("done: %1 vs fp32").arg(QString::fromStdString(m_run->request.spec.label()));
 }
 
 void QuantView::showHead(int layer, int head) {
     m_layer->setValue(layer);  // clamped by the box's range
     m_head->setValue(head);
     renderHeatmap();
-}
-
-QString QuantView::tokenText(TokenId id) const {
-    const auto it = m_run->tokens.find(id);
-    if (it == m_run->tokens.end()) return QStringLiteral("#%1").arg(id);
-    return QString::fromStdString(it->second.special ? it->second.label : it->second.text);
 }
 
 QString QuantView::tokenLabel(TokenId id) const {
@@ -291,7 +174,7 @@ QString QuantView::tokenLabel(TokenId id) const {
 
 void QuantView::render() {
     if (!m_run) {
-        m_summary->setText(
+        summary()->setText(
             tr("Choose a codec for K and for V, then <b>Run vs fp32</b>: both caches "
                "are fed the same tokens (the prompt and fp32's greedy continuation) "
                "and compared step by step."));
@@ -315,21 +198,22 @@ void QuantView::render() {
     const std::int64_t n_misses =
         std::count(row.step_top1_match.begin(), row.step_top1_match.end(), false);
     const QString agreement = n_misses == 0
-                                  ? QStringLiteral("<b>%1</b>").arg(percent(row.top1_agreement))
+                                  ? QStringLiteral("<b>%1</b>").arg(percentText(row.top1_agreement))
                                   : tr("<b>%1</b> (%2 misses, %3 at fp32 near-ties)")
-                                        .arg(percent(row.top1_agreement))
+                                        .arg(percentText(row.top1_agreement))
                                         .arg(n_misses)
                                         .arg(n_misses - decisiveMisses(r, row));
-    m_summary->setText(
+    summary()->setText(
         tr("<b>%1</b> vs fp32 on %2, %3 positions: KV <b>%4</b> vs %5 (%6 saved, "
            "%7\u00d7 fp16) \u00b7 top-1 agreement %8 \u00b7 perplexity %9 \u2192 %10 "
            "(%11) \u00b7 %12")
-            .arg(label.toHtmlEscaped(), modelName(m_run->request.reference).toHtmlEscaped())
+            .arg(label.toHtmlEscaped(),
+                 comparisonModelName(m_run->request.reference).toHtmlEscaped())
             .arg(r.tokens.size())
-            .arg(bytesText(row.kv_bytes), bytesText(ref.kv_bytes), percent(total.saved),
+            .arg(bytesText(row.kv_bytes), bytesText(ref.kv_bytes), percentText(total.saved),
                  QString::number(row.ratio_to_fp16, 'f', 3), agreement,
                  QString::number(ref.perplexity, 'f', 3), QString::number(row.perplexity, 'f', 3),
-                 signedNumber(row.perplexity_delta, 4), divergence));
+                 signedNumberText(row.perplexity_delta, 4), divergence));
 
     m_bytes->showRows(ref, row);
     m_formula->setText(rowFormulas(row.spec, m_run->config.head_dim));
@@ -348,7 +232,7 @@ void QuantView::render() {
         }
     }
     m_logits_chart->setData(
-        tr("Next token vs fp32: top-1 agrees %1").arg(percent(row.top1_agreement)),
+        tr("Next token vs fp32: top-1 agrees %1").arg(percentText(row.top1_agreement)),
         tr("position (predicting the next token)"),
         {StepLine{tr("KL(fp32\u2016codec), nats"), row.step_logits_kl, 0, categoryColor(0),
                   tr("KL")}},
@@ -357,12 +241,12 @@ void QuantView::render() {
 
     QString prompt;
     for (std::int64_t i = 1; i < m_run->prompt_tokens; ++i)  // BOS is not part of the text
-        prompt += tokenText(r.tokens[std::size_t(i)]);
+        prompt += comparisonTokenText(m_run->tokens, r.tokens[std::size_t(i)]);
     QStringList reference_text, spec_text;
     for (TokenId id : ref.free_tokens)
-        reference_text << tokenText(id);
+        reference_text << comparisonTokenText(m_run->tokens, id);
     for (TokenId id : row.free_tokens)
-        spec_text << tokenText(id);
+        spec_text << comparisonTokenText(m_run->tokens, id);
     m_texts->setTexts(prompt, reference_text, spec_text, label, row.first_divergence);
 }
 

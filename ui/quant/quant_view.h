@@ -5,14 +5,14 @@
 // (attention rows, next-token distribution and top-1 agreement), the |A_codec - A_fp32| heatmap
 // of a chosen layer and head, and both free greedy texts with the first diverging token marked.
 //
-// The comparison (core/engine/quant_eval) runs on a worker thread (QuantEvalThread) with
-// progress and cancel; the view renders its result and computes nothing itself.
+// The comparison (core/eval/quant_eval) runs on a worker thread (QuantEvalThread) with progress
+// and cancel (ComparisonView: run, cancel, the outcome); the view builds the request, renders the
+// result and computes nothing itself.
 #include <QString>
-#include <QWidget>
 #include <memory>
 
-#include "core/model/model_config.h"
 #include "ui/quant/quant_eval_thread.h"
+#include "ui/widgets/comparison_view.h"
 
 class QCheckBox;
 class QLabel;
@@ -26,25 +26,13 @@ class QuantControls;
 class QuantStepChart;
 class QuantTexts;
 
-class QuantView : public QWidget {
+class QuantView : public ComparisonView {
     Q_OBJECT
 public:
     explicit QuantView(QWidget* parent = nullptr);
-    ~QuantView() override;
-
-    /// Starts a comparison with the fields' choices. Bad input (no model, a bad window, a
-    /// sequence beyond the context) shows a message instead; so does a run already going.
-    void run();
-    void cancel();
-    bool isRunning() const;
-    /// Runs the event loop until no comparison is running or `timeout_ms` passes (tests and
-    /// --screenshot). Returns whether it is idle.
-    bool waitUntilIdle(int timeout_ms = 120000);
 
     /// The last finished comparison (null before the first one).
     std::shared_ptr<const QuantRun> lastRun() const { return m_run; }
-    /// The message on screen when it is an error (empty otherwise).
-    QString errorText() const { return m_error; }
     /// Shows |A_codec - A_fp32| of `layer`, `head` (clamped to the last run's model).
     void showHead(int layer, int head);
 
@@ -57,30 +45,21 @@ public:
     QSpinBox* headBox() const { return m_head; }
     QCheckBox* logScaleBox() const { return m_log; }
     QuantTexts* texts() const { return m_texts; }
-    QLabel* summary() const { return m_summary; }
 
-public slots:
-    /// The model the comparison runs on (the Generate view's); an empty reference = none.
-    void setModel(const kvscope::ModelConfig& config, const QString& reference);
-    /// The prompt (the Scenario panel's); the field stays editable.
-    void setPrompt(const QString& text);
-
-signals:
-    /// A comparison ended (finished, failed or cancelled).
-    void runFinished();
+protected:
+    void prepareRun() override;
+    void startRun() override;
+    QString takeResult() override;
+    void render() override;
 
 private:
-    void onProgress(int done, int total, const QString& what);
-    void onFinished();
-    void showError(const QString& message);
-    void render();
+    QuantView(QuantControls* controls, QuantEvalThread* thread, QWidget* parent);
     void renderHeatmap();
-    QString tokenText(TokenId id) const;
     QString tokenLabel(TokenId id) const;
 
-    QuantControls* m_controls = nullptr;
+    QuantControls* m_controls;
+    QuantEvalThread* m_thread;
     QuantBytesTable* m_bytes = nullptr;
-    QLabel* m_summary = nullptr;
     QLabel* m_formula = nullptr;  // under the bytes table: where a row's bytes come from
     QuantStepChart* m_attention_chart = nullptr;
     QuantStepChart* m_logits_chart = nullptr;
@@ -89,13 +68,8 @@ private:
     QSpinBox* m_head = nullptr;
     QCheckBox* m_log = nullptr;
     QuantTexts* m_texts = nullptr;
-    QuantEvalThread* m_thread = nullptr;
-
-    ModelConfig m_config;
-    QString m_reference;
+    QuantRequest m_request;  // built by prepareRun()
     std::shared_ptr<const QuantRun> m_run;
-    QString m_error;
-    bool m_pending = false;  // from run() until onFinished()
 };
 
 }  // namespace kvscope

@@ -1,5 +1,6 @@
 #include "ui/widgets/eviction_controls.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -88,9 +89,15 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     m_shape = new QComboBox;
     m_shape->addItem(tr("uniform"), QStringLiteral("uniform"));
     m_shape->addItem(tr("pyramid (PyramidKV)"), QStringLiteral("pyramid"));
+    m_shape->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_shape->setMinimumContentsLength(5);
     m_shape->setToolTip(
         tr("Budget per layer: the same everywhere, or 1.5x in layer 0 down to 0.5x in the last "
            "(the same total)"));
+    m_per_head = new QCheckBox(tr("per KV head"));
+    m_per_head->setToolTip(
+        tr("h2o, tova, snapkv, knorm: each KV head keeps its own entries, scored by the sum over "
+           "its GQA query group (the heads' struck tokens then differ); off: one set per layer"));
     m_message = new QLabel;
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::PlainText);
@@ -103,7 +110,12 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Sinks"), m_sinks);
     form->addRow(tr("Window"), m_window);
     form->addRow(tr("Positions"), m_positions);
-    form->addRow(tr("Shape"), m_shape);
+    // The shape and per-head choice share a row: the Eviction view's column is short of height.
+    auto* shape_row = new QHBoxLayout;
+    shape_row->setContentsMargins(0, 0, 0, 0);
+    shape_row->addWidget(m_shape, 1);
+    shape_row->addWidget(m_per_head);
+    form->addRow(tr("Shape"), shape_row);
     form->addRow(m_message);
 
     auto changed = [this] {
@@ -117,6 +129,7 @@ EvictionControls::EvictionControls(QWidget* parent) : QWidget(parent) {
     connect(m_budget, &QLineEdit::editingFinished, this, changed);
     connect(m_sinks, &QSpinBox::valueChanged, this, changed);
     connect(m_window, &QSpinBox::valueChanged, this, changed);
+    connect(m_per_head, &QCheckBox::toggled, this, changed);
     updateEnabled();
 }
 
@@ -133,6 +146,10 @@ void EvictionControls::updateEnabled() {
     m_window->setEnabled(p == EvictionPolicy::H2O || p == EvictionPolicy::SnapKV);
     m_positions->setEnabled(bounded);
     m_shape->setEnabled(bounded);
+    EvictionSpec head_wise;
+    head_wise.policy = p;
+    head_wise.per_head = true;
+    m_per_head->setEnabled(head_wise.headWise());
 }
 
 void EvictionControls::setModel(const ModelConfig& config, std::int64_t max_context) {
@@ -154,6 +171,7 @@ EvictionSpec EvictionControls::spec(const KvCacheSpec& codecs) const {
     spec.positions =
         parseEvictionPositions(m_positions->currentData().toString().toStdString(), "Positions");
     spec.shape = parseBudgetShape(m_shape->currentData().toString().toStdString(), "Shape");
+    spec.per_head = m_per_head->isEnabled() && m_per_head->isChecked();
     if (!spec.bounded()) return spec;
     const std::optional<std::int64_t> budget = m_budget->value();
     if (!budget)
@@ -206,7 +224,7 @@ void EvictionControls::setSpec(const EvictionSpec& spec, std::int64_t budget_byt
     const QSignalBlocker blocks[] = {QSignalBlocker(m_policy), QSignalBlocker(m_unit),
                                      QSignalBlocker(m_budget), QSignalBlocker(m_sinks),
                                      QSignalBlocker(m_window), QSignalBlocker(m_positions),
-                                     QSignalBlocker(m_shape)};
+                                     QSignalBlocker(m_shape),  QSignalBlocker(m_per_head)};
     m_policy->setCurrentIndex(m_policy->findData(nameOf(toString(spec.policy))));
     m_unit->setCurrentIndex(budget_bytes > 0 ? 1 : 0);
     m_budget->setValue(budget_bytes > 0 ? budget_bytes : std::max<std::int64_t>(spec.budget, 1));
@@ -215,6 +233,7 @@ void EvictionControls::setSpec(const EvictionSpec& spec, std::int64_t budget_byt
     m_window->setValue(int(std::min<std::int64_t>(spec.window, m_window->maximum())));
     m_positions->setCurrentIndex(m_positions->findData(nameOf(toString(spec.positions))));
     m_shape->setCurrentIndex(m_shape->findData(nameOf(toString(spec.shape))));
+    m_per_head->setChecked(spec.per_head);
     m_pool = spec.pool;
     updateEnabled();
 }

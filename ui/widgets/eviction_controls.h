@@ -2,7 +2,8 @@
 // The Scenario panel's bounded-cache fields: the eviction policy, the budget in tokens or in bytes
 // (K + V of all layers at the cache's precision: 8-bit entries hold twice the tokens of 16-bit
 // ones), the sink count, the recent / observation window, where the kept keys sit (original RoPE
-// positions or re-rotated into the cache) and the budget's shape over the layers. Each field is
+// positions or re-rotated into the cache), the budget's shape over the layers, and whether each KV
+// head keeps its own entries (the head-wise policies h2o, tova, snapkv, knorm). Each field is
 // enabled only where the chosen policy reads it. Bad input is reported under the fields by the
 // name of the field, never clamped away (core/cache/eviction_policy.h checks the rules).
 #include <QString>
@@ -14,6 +15,7 @@
 #include "core/cache/kv_cache_spec.h"
 #include "core/model/model_config.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSpinBox;
@@ -49,6 +51,7 @@ public:
     QSpinBox* windowBox() const { return m_window; }
     QComboBox* positionsBox() const { return m_positions; }
     QComboBox* shapeBox() const { return m_shape; }
+    QCheckBox* perHeadBox() const { return m_per_head; }
     /// The line under the fields: an error (red) or what a byte budget buys.
     QLabel* messageLabel() const { return m_message; }
 
@@ -66,6 +69,7 @@ private:
     QSpinBox* m_window = nullptr;
     QComboBox* m_positions = nullptr;
     QComboBox* m_shape = nullptr;
+    QCheckBox* m_per_head = nullptr;
     QLabel* m_message = nullptr;
     ModelConfig m_config;                // n_layers 0 until a model is known
     std::int64_t m_max_context = 0;      // 0: not known

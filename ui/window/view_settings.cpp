@@ -254,6 +254,7 @@ void applyEvict(EvictView& view, Reader& in, ViewSettingsStage stage) {
     if (const std::int64_t* budget = in.count("budget", 1, kMaxTokens)) spec.budget = *budget;
     if (const std::int64_t* sinks = in.count("sinks", *fields.sinksBox())) spec.sinks = *sinks;
     if (const std::int64_t* window = in.count("window", *fields.windowBox())) spec.window = *window;
+    if (const bool* per_head = in.flag("per_head")) spec.per_head = *per_head;
     fields.setSpec(spec, 0);
     if (const std::int64_t* steps = in.count("steps", *view.controls()->stepsBox()))
         view.controls()->setSteps(*steps);
@@ -273,7 +274,8 @@ QString applyViewSettings(ViewTabs& views, const ScenarioFile& file, ViewSetting
           "tp", "chart"}},
         {"paging", {"policy", "block_size", "requests", "sim_steps"}},
         {"quant", {"k", "v", "window", "run"}},
-        {"evict", {"policy", "budget", "sinks", "window", "positions", "shape", "steps", "run"}},
+        {"evict",
+         {"policy", "budget", "sinks", "window", "positions", "shape", "per_head", "steps", "run"}},
     };
     const auto view_keys = kViewKeys.find(file.view);
     if (view_keys == kViewKeys.end())

@@ -140,12 +140,8 @@ int runEvictEvalCommand(const ParsedArgs& args, std::ostream& out, std::ostream&
         }
     }
 
-    EvictEvalSetup setup;
-    setup.model = model->config.name;
-    setup.layout = options.cache_layout == CacheLayout::Paged
-                       ? "paged (block " + std::to_string(options.block_size) + ")"
-                       : "contiguous";
-    setup.kv = options.cache_spec.label();
+    EvictEvalSetup setup = evictEvalSetup(model->config.name, "", options.cache_layout,
+                                          options.block_size, options.cache_spec);
     const auto progress = [&](std::int64_t done, std::int64_t total) {
         err << "evict-eval: " << done << "/" << total << std::endl;
         return true;

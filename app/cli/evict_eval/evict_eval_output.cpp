@@ -4,7 +4,6 @@
 
 #include "app/cli/text_format.h"
 #include "core/util/format_bytes.h"
-#include "core/util/json_writer.h"
 
 namespace kvscope::cli {
 
@@ -33,23 +32,6 @@ void writeSetup(const EvictEvalSetup& setup, std::ostream& out) {
         << ", " << setup.kv << "\n\n";
 }
 
-void setupJson(const EvictEvalSetup& setup, JsonWriter& json) {
-    json.field("model", setup.model);
-    json.field("source", setup.source);
-    json.field("layout", setup.layout);
-    json.field("kv", setup.kv);
-}
-
-void specJson(const EvictionSpec& spec, JsonWriter& json) {
-    json.field("policy", std::string(toString(spec.policy)));
-    json.field("budget", spec.budget);
-    json.field("sinks", spec.sinks);
-    json.field("window", spec.effectiveWindow());
-    json.field("positions", std::string(toString(spec.positions)));
-    json.field("per_head", spec.headWise());
-    json.field("budget_shape", std::string(toString(spec.shape)));
-}
-
 /// "logical / physical", and the holes the paged layout left (entries allocated but held by no
 /// layer) when there are any.
 template <class Row>
@@ -57,21 +39,6 @@ std::string bytesCell(const Row& r) {
     std::string out = formatBytes(r.logical_bytes) + " / " + formatBytes(r.physical_bytes);
     if (r.holes > 0) out += " (" + counted(r.holes, "hole") + ")";
     return out;
-}
-
-/// The fields a single run's row and a pooled row share.
-template <class Row>
-void metricsJson(const Row& r, JsonWriter& json) {
-    json.field("label", r.label);
-    specJson(r.spec, json);
-    json.field("logical_bytes", r.logical_bytes);
-    json.field("physical_bytes", r.physical_bytes);
-    json.field("holes", r.holes);
-    json.field("perplexity", r.perplexity);
-    json.field("perplexity_delta", r.perplexity_delta);
-    json.field("top1_agreement", r.top1_agreement);
-    json.field("logits_kl_mean", r.logits_kl_mean);
-    json.field("logits_kl_max", r.logits_kl_max);
 }
 
 }  // namespace
@@ -96,30 +63,6 @@ void writeEvictEvalTable(const EvictEvalSetup& setup, const EvictEvalResult& res
         << counted(result.prefill_tokens, "token") << "; first divergence: free greedy step.\n";
 }
 
-void writeEvictEvalJson(const EvictEvalSetup& setup, const EvictEvalResult& result,
-                        std::ostream& out) {
-    JsonWriter json(out);
-    json.beginObject();
-    setupJson(setup, json);
-    json.field("n_tokens", std::int64_t(result.tokens.size()));
-    json.field("prefill_tokens", result.prefill_tokens);
-    json.field("n_steps", result.reference.n_steps);
-    json.field("reference_perplexity", result.reference.perplexity);
-    json.field("reference_logical_bytes", result.reference.logical_bytes);
-    json.field("reference_physical_bytes", result.reference.physical_bytes);
-    json.key("rows").beginArray();
-    for (const EvictEvalRow& r : result.rows) {
-        json.beginObject();
-        metricsJson(r, json);
-        json.field("held_tokens", r.held_tokens);
-        json.field("first_divergence", r.first_divergence);
-        json.endObject();
-    }
-    json.endArray();
-    json.endObject();
-    out << "\n";
-}
-
 void writeEvictSweepTable(const EvictEvalSetup& setup, const EvictSweepResult& result,
                           std::ostream& out) {
     writeSetup(setup, out);
@@ -142,47 +85,10 @@ void writeEvictSweepTable(const EvictEvalSetup& setup, const EvictSweepResult& r
         << counted(result.reference.n_steps, "step") << ".\n";
 }
 
-void writeEvictSweepJson(const EvictEvalSetup& setup, const EvictSweepResult& result,
-                         std::ostream& out) {
-    JsonWriter json(out);
-    json.beginObject();
-    setupJson(setup, json);
-    json.field("n_sequences", result.n_sequences);
-    json.field("n_steps", result.reference.n_steps);
-    json.field("reference_perplexity", result.reference.perplexity);
-    json.key("rows").beginArray();
-    for (const EvictSweepRow& r : result.rows) {
-        json.beginObject();
-        metricsJson(r, json);
-        json.field("first_divergence_median", r.first_divergence_median);
-        json.field("first_divergence_min", r.first_divergence_min);
-        json.endObject();
-    }
-    json.endArray();
-    json.endObject();
-    out << "\n";
-}
-
 void writeNeedleResults(const EvictEvalSetup& setup, std::int64_t length,
                         const std::vector<NeedleResult>& results, bool as_json, std::ostream& out) {
     if (as_json) {
-        JsonWriter json(out);
-        json.beginObject();
-        setupJson(setup, json);
-        json.field("prompt_tokens", length);
-        json.key("rows").beginArray();
-        for (const NeedleResult& r : results) {
-            json.beginObject();
-            json.field("label", r.spec.label());
-            specJson(r.spec, json);
-            json.field("needle_held", r.position_held);
-            json.field("retrieved", r.retrieved);
-            json.field("needle_prob", r.needle_prob);
-            json.endObject();
-        }
-        json.endArray();
-        json.endObject();
-        out << "\n";
+        writeNeedleJson(setup, length, results, out);
         return;
     }
     out << "model: " << setup.model << "\nneedle: \"zqj\" at positions 9-11 of a " << length

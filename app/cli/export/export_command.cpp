@@ -24,7 +24,7 @@ constexpr std::string_view kWhat[] = {
     "memory",         "memory-dtype",  "memory-capacity", "paging",
     "paging-running", "paging-waste",  "paging-blocks",   "quant",
     "quant-logits",   "quant-heatmap", "evict",           "evict-bytes"};
-constexpr std::string_view kFormats[] = {"png", "svg", "pdf", "csv"};
+constexpr std::string_view kFormats[] = {"png", "svg", "pdf", "csv", "json"};
 
 constexpr FlagSpec kFlags[] = {
     {"scenario", "FILE", "the scenario to run (.kvscope.json)", true},
@@ -32,7 +32,7 @@ constexpr FlagSpec kFlags[] = {
      "heatmap|head-grid|cache-growth|compute|memory[-dtype|-capacity]|paging[-running|-waste|"
      "-blocks]|quant[-logits|-heatmap]|evict[-bytes]",
      true},
-    {"format", "F", "png|svg|pdf|csv", true},
+    {"format", "F", "png|svg|pdf|csv|json", true},
     {"out", "FILE", "the file to write (replaced atomically)", true},
     {"scale", "N", "PNG pixels per screen pixel, 1 to 4 (default 1)"},
     kThreadsFlag,
@@ -55,8 +55,13 @@ constexpr std::string_view kDetails =
     "  quant            attention error per step of the Quantization view (its codecs run on\n"
     "                   the scenario's model and prompt); quant-logits the next-token error,\n"
     "                   quant-heatmap |A_codec - A_fp32| of one head\n"
+    "  evict            next-token KL per step of the Eviction view (the scenario's bounded\n"
+    "                   cache against the full one); evict-bytes the bytes both hold\n"
+    "  evict            next-token KL per step of the Eviction view (the scenario's bounded\n"
+    "                   cache against the full one); evict-bytes the bytes both hold\n"
     "PNG is rendered at --scale times the on-screen pixels (not enlarged); SVG and PDF are\n"
-    "vector, PDF one page; CSV holds the numbers the chart plots, with a header row.\n"
+    "vector, PDF one page; CSV holds the numbers the chart plots, with a header row; JSON\n"
+    "(evict, evict-bytes) the Eviction view's comparison as evict-eval --json writes it.\n"
     "Needs a build with the GUI (KVSCOPE_GUI=ON); without it the command exits 2.\n";
 
 template <std::size_t N>
@@ -96,7 +101,8 @@ void setExportRunner(ExportRunner runner) {
 }
 
 const Command& exportCommand() {
-    static const Command command{"export", "export a chart of a scenario (PNG, SVG, PDF, CSV)",
+    static const Command command{"export",
+                                 "export a chart of a scenario (PNG, SVG, PDF, CSV, JSON)",
                                  kDetails, kFlags, runExportCommand};
     return command;
 }

@@ -10,7 +10,7 @@ namespace kvscope::cli {
 struct ExportRequest {
     std::string scenario;  // --scenario FILE.kvscope.json
     std::string what;      // --what: one of the names the help lists
-    std::string format;    // --format png|svg|pdf|csv
+    std::string format;    // --format png|svg|pdf|csv|json
     std::string out;       // --out FILE
     int scale = 1;         // --scale 1..4
 };

@@ -1,0 +1,88 @@
+// The Generate view's explanation of a decode step says how many cached rows each layer read:
+// every position with a full cache, the budget under a bounded one, and under sliding-window
+// layers the window for the local layers and every position for the global ones. Real windows on
+// the built-in demo model and on tests/data/arch/gemma3-f16.gguf (6 layers: 0-4 local with a
+// window of 10, layer 5 global; tests/data/arch/README.md).
+#include <catch2/catch.hpp>
+
+#include <QComboBox>
+#include <QLabel>
+
+#include "tests/ui/window_test_util.h"
+#include "ui/engine/trace_model.h"
+#include "ui/generate/generate_view.h"
+#include "ui/widgets/count_edit.h"
+#include "ui/widgets/eviction_controls.h"
+#include "ui/window/scenario_panel.h"
+#include "ui/window/view_tabs.h"
+
+using namespace kvscope;
+
+namespace {
+
+QString explanation(MainWindow& window) {
+    return window.views()->generate()->explanation()->text();
+}
+
+void stepTimes(MainWindow& window, int steps) {
+    for (int i = 0; i < steps; ++i) {
+        window.step();
+        requireIdle(window);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a full cache's step reads every earlier position in every layer", "[ui][explanation]") {
+    MainWindow window;
+    // "KVScope": BOS + 7 bytes = 8 positions; the second step feeds position 9 and reads 0..8.
+    runScenario(window, "builtin:demo", "KVScope", 2);
+    CHECK(explanation(window).contains("Decode step 2"));
+    CHECK(explanation(window).contains("Each of the 4 layers computed one new K and V row"));
+    CHECK(explanation(window).contains("read the 9 cached rows"));
+}
+
+TEST_CASE("a window of 8 reads 7 cached rows in each layer, not every position",
+          "[ui][explanation][eviction]") {
+    MainWindow window;
+    requireIdle(window);
+    EvictionControls& fields = *window.scenarioPanel()->evictionControls();
+    fields.policyBox()->setCurrentIndex(fields.policyBox()->findData(QStringLiteral("window")));
+    fields.budgetEdit()->setText(QStringLiteral("8"));
+    emit fields.budgetEdit()->editingFinished();
+    requireIdle(window);
+    window.setPrompt(QStringLiteral("KVScope KVScope KVSc"));  // BOS + 20 bytes: 21 positions
+    window.prefill();
+    requireIdle(window);
+    stepTimes(window, 5);
+    // Step 5 feeds position 25; the layer held the 7 most recent (18..24) and adds the new row.
+    const QString text = explanation(window);
+    INFO(text.toStdString());
+    CHECK(text.contains("Decode step 5"));
+    CHECK(text.contains("at position 25"));
+    CHECK(text.contains("each of the 4 layers read 7 cached rows of the 25 positions before it"));
+    CHECK(text.contains("layer 0 now holds 8 of the 26 positions seen"));
+    CHECK_FALSE(text.contains("read the 25 cached rows"));
+}
+
+TEST_CASE("sliding-window layers read their window, the global layer every position",
+          "[ui][explanation]") {
+    const QString path = QStringLiteral(KVSCOPE_SOURCE_DIR "/tests/data/arch/gemma3-f16.gguf");
+    MainWindow window;
+    // llama.cpp tokenizes "<start_of_turn>The quick brown fox" as BOS, <start_of_turn> and 17
+    // pieces (gemma3-f16.json): without the turn marker, BOS + 17 = 18 positions, 0..17.
+    runScenario(window, path, QStringLiteral("The quick brown fox"), 3);
+    REQUIRE(window.trace()->config().n_layers == 6);
+    REQUIRE(window.trace()->trace().records.front().tokens.size() == 18);
+    // Step 3 feeds position 20. Local layers (window 10): the query sees 10 keys, itself and the
+    // 9 before it. Global layer 5: all 20 earlier positions.
+    const QString text = explanation(window);
+    INFO(text.toStdString());
+    CHECK(text.contains("at position 20"));
+    CHECK(text.contains("The local layers keep only their sliding window"));
+    CHECK(
+        text.contains("the 5 local layers (window 10) read 9 cached rows, global layer 5 read "
+                      "20 cached rows of the 20 positions before it"));
+    CHECK(text.contains("layer 0 now holds 10 of the 21 positions seen"));
+    CHECK_FALSE(text.contains("read the 20 cached rows"));
+}
