@@ -16,6 +16,9 @@
 
 #include "core/eval/evict_eval.h"
 #include "core/eval/quant_eval.h"
+#include "core/memory/bounded_cache.h"
+#include "core/memory/live_cache_spec.h"
+#include "core/memory/model_shape.h"
 #include "core/model/model_source.h"
 #include "core/model/prompt_tokens.h"
 #include "tests/ui/window_test_util.h"
@@ -188,4 +191,85 @@ TEST_CASE("a scenario's evict settings fill the Eviction view, per_head included
     REQUIRE(view.lastRun());
     CHECK(view.lastRun()->result.rows.front().label == "tova b12 per-head");
     CHECK(view.summary()->text().contains("tova b12 per-head"));
+}
+
+// H2O on the paged layout: which blocks stay allocated depends on the positions the scores kept,
+// so the bounded cache's "allocated" line must be the live cache's, not the estimator's upper
+// bound. Expected values: the trace records of a separate Session run (the Generate view's source)
+// fed the same tokens, checked against the block arithmetic by hand.
+TEST_CASE("the Eviction view's allocated line under H2O on paged blocks is the live cache's",
+          "[ui][eviction][evict_view][holes]") {
+    MainWindow window;
+    requireIdle(window);
+    EvictView& view = *window.views()->evict();
+    view.controls()->setPrompt(kPrompt);
+    view.controls()->setSteps(kSteps);
+    view.controls()->layoutBox()->setCurrentIndex(
+        view.controls()->layoutBox()->findData(int(CacheLayout::Paged)));
+    setFields(*view.controls()->eviction(), "h2o", "8", 4);
+    runAndWait(view);
+    const EvictRun& run = *view.lastRun();
+    REQUIRE(run.request.block_size == 16);
+    REQUIRE(run.result.rows.size() == 1);
+    const EvictEvalRow& row = run.result.rows.front();
+
+    // The same tokens through a recording Session: the prompt in one pass, then one at a time.
+    const auto model = loadModel("builtin:demo");
+    EvictionSpec spec;
+    spec.policy = EvictionPolicy::H2O;
+    spec.budget = 8;
+    Session session(
+        model,
+        SessionOptions{.cache_layout = CacheLayout::Paged, .block_size = 16, .eviction = spec});
+    const std::vector<TokenId>& tokens = run.result.tokens;
+    REQUIRE(tokens.size() == std::size_t(21 + kSteps));
+    std::vector<std::int64_t> allocated, holes;
+    const auto keep = [&](const StepRecord& record) {
+        std::int64_t a = 0, h = 0;
+        for (const LayerRecord& layer : record.layers) {
+            a += layer.bytes_allocated;
+            h += layer.holes;
+        }
+        allocated.push_back(a);
+        holes.push_back(h);
+    };
+    keep(session.prefill(std::span<const TokenId>(tokens).first(21)));
+    for (int i = 1; i < kSteps; ++i)
+        keep(session.stepForced(tokens[std::size_t(21 + i - 1)]));
+
+    const EvictBytesChart& bytes = *view.bytesChart();
+    REQUIRE(bytes.lineSeries().size() == 4);
+    const QLineSeries& physical = *bytes.lineSeries()[3];
+    REQUIRE(physical.count() == kSteps);
+    const double unit = bytes.unit().bytes;
+    const ModelShape shape = shapeFromModelConfig(model->config, "demo");
+    const CacheSpec cache = estimatorCacheSpec(KvCacheSpec{}, CacheLayout::Paged, 16, 512);
+    bool bound_above = false;
+    for (int i = 0; i < kSteps; ++i) {
+        const std::int64_t seen = 21 + i;
+        INFO("step " << i << ": " << seen << " positions seen");
+        CHECK(physical.at(i).y() * unit == Approx(double(allocated[std::size_t(i)])));
+        CHECK(run.bytes.holes[std::size_t(i)] == holes[std::size_t(i)]);
+        // By hand: a block of 16 positions is 16 x 2048 B over the 4 layers. Its rows in a layer
+        // are held (8 per layer), holes, or the unfilled tail of the last block:
+        // 4 x (rows allocated) = 4 x 8 + holes + 4 x unfilled.
+        const std::int64_t rows = allocated[std::size_t(i)] / 2048;
+        CHECK(allocated[std::size_t(i)] % (16 * 2048) == 0);
+        CHECK(4 * rows == 4 * std::min<std::int64_t>(seen, 8) + holes[std::size_t(i)] +
+                              4 * ((16 - seen % 16) % 16));
+        // The estimator without the held positions: an upper bound, above the truth here.
+        const BoundedCacheBytes bound = boundedCacheBytes(shape, cache, spec, seen);
+        CHECK_FALSE(bound.physical_exact);
+        CHECK(bound.physical >= allocated[std::size_t(i)]);
+        bound_above = bound_above || bound.physical > allocated[std::size_t(i)];
+    }
+    // The test has teeth: H2O left holes, and the upper bound differs from the truth somewhere.
+    CHECK(holes.back() > 0);
+    CHECK(bound_above);
+    CHECK(row.holes == holes.back());
+    CHECK(row.physical_bytes == allocated.back());
+    CHECK(view.bytesTable()->text().contains("<td>holes</td>"));
+    CHECK(view.bytesTable()->text().contains(QStringLiteral("<b>%1</b>").arg(holes.back())));
+    CHECK(bytes.lineSeries()[3]->name() ==
+          QStringLiteral("bounded: allocated (%1 holes)").arg(holes.back()));
 }

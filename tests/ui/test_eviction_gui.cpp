@@ -316,6 +316,27 @@ TEST_CASE("the cache chart's held line flattens at W x bytes per entry", "[ui][e
     CHECK(chart.chart()->title() == QString::fromUtf8("KV held \u00b7 1.00 MiB allocated"));
 }
 
+TEST_CASE("the cache chart and the status bar count the paged layout's holes",
+          "[ui][eviction][holes]") {
+    MainWindow window;
+    requireIdle(window);
+    ScenarioPanel& panel = *window.scenarioPanel();
+    select(*panel.layoutBox(), QString::number(int(CacheLayout::Paged)));
+    panel.blockSizeBox()->setValue(4);
+    runBounded(window, "window", "30", 4, 16);
+    const CacheGrowthChart& chart = *window.views()->generate()->cacheChart();
+    REQUIRE(chart.allocatedSeries()->count() == 17);
+    const double unit = chart.unit().bytes;
+    // By hand: 21 + 16 = 37 positions seen, the window holds 7..36 (30 x 2 KiB = 60 KiB). Blocks
+    // of 4: 0 (0..3) holds none and is freed, 1 (4..7) holds 7 only: 4, 5, 6 are holes in each of
+    // the 4 layers (12); 2..8 are full, 9 (36..39) is the tail. 9 blocks x 4 x 2 KiB = 72 KiB.
+    CHECK(chart.allocatedSeries()->at(16).y() * unit == Approx(72.0 * 1024));
+    CHECK(chart.allocatedInRange());
+    CHECK(chart.allocatedSeries()->name() == "allocated (12 holes)");
+    CHECK(statusText(window).contains(
+        QString::fromUtf8("KV 60.00 KiB of 72.00 KiB allocated (12 holes)")));
+}
+
 TEST_CASE("the sixth lesson strikes out the needle under a window and keeps it with H2O",
           "[ui][eviction][lesson]") {
     MainWindow window;

@@ -67,3 +67,39 @@ TEST_CASE("an error shows in the status bar until it is cleared", "[ui][status]"
     CHECK(facts.errorLabel()->toolTip() == keys_tip);
     CHECK(facts.errorLabel()->styleSheet().isEmpty());
 }
+
+// A real session on the paged layout (blocks of 4) under a window of 6: the positions before the
+// window that share a block with held ones are holes, and the status bar counts them.
+TEST_CASE("the status bar counts the paged layout's holes", "[ui][status][holes]") {
+    const auto model = loadModel("builtin:demo");
+    EvictionSpec window;
+    window.policy = EvictionPolicy::Window;
+    window.budget = 6;
+    const SessionOptions options{
+        .cache_layout = CacheLayout::Paged, .block_size = 4, .eviction = window};
+    Session session(model, options);
+    TraceModel trace;
+    trace.setModel("builtin:demo", traceModelInfo(*model), options, "CPU");
+    QStatusBar bar;
+    StatusFacts facts(&trace, &bar);
+    const auto record = [&](const StepRecord& step) {
+        trace.append({step, traceTokens(*model->tokenizer, tokenIdsOf({&step, 1})), std::nullopt});
+    };
+    std::vector<TokenId> prompt{model->tokenizer->bos()};
+    for (TokenId id : model->tokenizer->encode("abc"))
+        prompt.push_back(id);
+    record(session.prefill(prompt));  // 4 positions, all held: one full block, no hole
+    CHECK(facts.kvCacheLabel()->text() == QString::fromUtf8("KV 8.00 KiB of 8.00 KiB allocated"));
+    for (int i = 0; i < 7; ++i)
+        record(session.step());
+    // By hand: 11 positions seen, the window holds 5..10 (6 x 2 KiB = 12 KiB). Block 0 (0..3)
+    // holds none: freed. Block 1 (4..7) holds 5..7, so position 4 is a hole in each of the 4
+    // layers; block 2 (8..11) is the tail. 2 blocks x 4 positions x 2 KiB = 16 KiB allocated.
+    CHECK(facts.kvCacheLabel()->text() ==
+          QString::fromUtf8("KV 12.00 KiB of 16.00 KiB allocated (4 holes)"));
+    CHECK(facts.kvCacheLabel()->toolTip().contains("hole"));
+    record(session.step());
+    // 12 seen, held 6..11: positions 4 and 5 are holes in block 1: 8 over the layers.
+    CHECK(facts.kvCacheLabel()->text() ==
+          QString::fromUtf8("KV 12.00 KiB of 16.00 KiB allocated (8 holes)"));
+}

@@ -20,12 +20,14 @@ EvictBytesChart::EvictBytesChart(QWidget* parent) : QChartView(new QChart, paren
 
 void EvictBytesChart::setData(const EvictStepBytes& bytes, const QString& label) {
     m_values = {bytes.full_logical, bytes.full_physical, bytes.logical, bytes.physical};
+    m_last_holes = bytes.holes.empty() ? 0 : bytes.holes.back();
     m_label = label;
     rebuild();
 }
 
 void EvictBytesChart::clear() {
     m_values.clear();
+    m_last_holes = 0;
     m_label.clear();
     rebuild();
 }
@@ -59,7 +61,9 @@ void EvictBytesChart::rebuild() {
 
     const QFont& f = font();
     const QString names[] = {tr("full: held"), tr("full: allocated"), tr("bounded: held"),
-                             tr("bounded: allocated")};
+                             m_last_holes > 0
+                                 ? tr("bounded: allocated (%1 holes)").arg(m_last_holes)
+                                 : tr("bounded: allocated")};
     for (std::size_t i = 0; i < m_values.size(); ++i) {
         auto* series = new QLineSeries;
         series->setName(names[i]);

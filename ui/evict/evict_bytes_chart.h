@@ -39,6 +39,7 @@ private:
 
     std::vector<std::vector<double>> m_values;  // [4][n_steps]
     QString m_label;
+    std::int64_t m_last_holes = 0;  // the bounded cache's holes after the last step
     ByteUnit m_unit;
     std::vector<QLineSeries*> m_lines;
 };

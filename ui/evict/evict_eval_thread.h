@@ -3,9 +3,11 @@
 // (kept for the next run on the same reference), builds the teacher-forced sequence (BOS + prompt
 // + the full cache's greedy continuation of `steps` tokens) and calls runEvictEval on it with the
 // prompt as the prefill, free generation from the prompt for `steps` steps. Then the bytes each
-// cache holds after every step, logical and physical, from the estimator (boundedCacheBytes,
-// which agrees with the live cache at every step). The GUI reads the result on its own thread
-// once finished() has arrived; progress() and cancel() work while it runs.
+// cache holds after every step: logical from the estimator (boundedCacheBytes), the bounded
+// cache's physical bytes and holes from its live cache replayed on the same tokens (which blocks
+// a score policy keeps depends on its scores), the full cache's physical bytes from the estimator.
+// The GUI reads the result on its own thread once finished() has arrived; progress() and cancel()
+// work while it runs.
 #include <QString>
 #include <map>
 #include <memory>
@@ -30,6 +32,7 @@ struct EvictRequest {
 struct EvictStepBytes {
     std::vector<double> full_logical, full_physical;
     std::vector<double> logical, physical;
+    std::vector<std::int64_t> holes;  // the bounded cache's (paged: allocated, held by no layer)
 };
 
 /// A finished comparison: the result plus what the view needs to label it.

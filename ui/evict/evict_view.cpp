@@ -157,17 +157,19 @@ void EvictView::render() {
            "<table cellspacing=0 cellpadding=3><tr><th></th><th align=right>full</th>"
            "<th align=right>bounded</th><th align=right>saved</th></tr>"
            "<tr><td>held</td>%2%3%4</tr><tr><td>allocated</td>%5%6%7</tr>"
-           "<tr><td>entries</td>%8%9<td></td></tr></table>"
+           "<tr><td>entries</td>%8%9<td></td></tr><tr><td>holes</td>%10%11<td></td></tr></table>"
            "<p>Held (logical): entries x bytes per entry, summed over the layers. Allocated "
-           "(physical): what the layout reserves, %10. Entries: what the fullest layer holds (a "
-           "sliding-window layer holds at most its window).</p>")
+           "(physical): what the layout reserves, %12. Entries: what the fullest layer holds (a "
+           "sliding-window layer holds at most its window). Holes: entries evicted from paged "
+           "blocks that stay allocated while they hold other entries, summed over the layers.</p>")
             .arg(label.toHtmlEscaped(), cell(bytesText(ref.logical_bytes)),
                  cell(bytesText(row.logical_bytes), true),
                  cell(saved(row.logical_bytes, ref.logical_bytes)),
                  cell(bytesText(ref.physical_bytes)), cell(bytesText(row.physical_bytes), true),
                  cell(saved(row.physical_bytes, ref.physical_bytes)),
                  cell(QString::number(ref.held_tokens)))
-            .arg(cell(QString::number(row.held_tokens), true),
+            .arg(cell(QString::number(row.held_tokens), true), cell(QString::number(ref.holes)),
+                 cell(QString::number(row.holes), true),
                  m_run->request.layout == CacheLayout::Paged
                      ? tr("here the paged blocks still in use")
                      : tr("here the whole context (contiguous)")));

@@ -118,7 +118,9 @@ void CacheGrowthChart::rebuild() {
 
     m_allocated = new QLineSeries;
     const double last_allocated = m_data.allocated.empty() ? 0.0 : m_data.allocated.back();
-    m_allocated->setName(tr("allocated"));
+    const std::int64_t last_holes = m_data.holes.empty() ? 0 : m_data.holes.back();
+    m_allocated->setName(last_holes > 0 ? tr("allocated (%1 holes)").arg(last_holes)
+                                        : tr("allocated"));
     // Above the axis its line is not drawn: the title gives the figure, the legend keeps room.
     for (std::size_t i = 0; i < m_data.steps.size() && i < m_data.allocated.size(); ++i)
         m_allocated->append(m_data.steps[i], m_data.allocated[i] / m_unit.bytes);
@@ -156,9 +158,12 @@ void CacheGrowthChart::rebuild() {
     placeMarker();
 
     c->setTitle(
-        m_data.steps.empty() ? tr("KV cache per layer (run a prefill)")
-        : m_allocated_in_range
-            ? tr("KV held, one band per layer")
+        m_data.steps.empty()   ? tr("KV cache per layer (run a prefill)")
+        : m_allocated_in_range ? tr("KV held, one band per layer")
+        : last_holes > 0
+            ? tr("KV held \u00b7 %1 allocated, %2 holes")
+                  .arg(bytesText(std::int64_t(last_allocated)))
+                  .arg(last_holes)
             : tr("KV held \u00b7 %1 allocated").arg(bytesText(std::int64_t(last_allocated))));
     c->legend()->setAlignment(Qt::AlignBottom);
     applyChartTheme(*c, palette(), f);

@@ -17,14 +17,17 @@ CacheGrowthData cacheGrowthData(const Trace& trace) {
         data.positions.push_back(double(record.positionsAfter()));
         double total = 0;
         double allocated = 0;
+        std::int64_t holes = 0;
         for (std::size_t l = 0; l < data.layers.size() && l < record.layers.size(); ++l) {
             const double held = double(record.layers[l].k_bytes + record.layers[l].v_bytes);
             data.layers[l].push_back(held);
             total += held;
             allocated += double(record.layers[l].bytes_allocated);
+            holes += record.layers[l].holes;
         }
         data.total.push_back(total);
         data.allocated.push_back(allocated);
+        data.holes.push_back(holes);
     }
 
     if (data.steps.empty()) return data;  // no records: no model to compare against

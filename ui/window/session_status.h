@@ -9,7 +9,7 @@ namespace kvscope {
 
 struct SessionStatus {
     QString position;   // "Position 24 / 4096"
-    QString kv_cache;   // "KV cache 7.50 KiB"
+    QString kv_cache;   // "KV 42.00 KiB of 1.00 MiB allocated (3 holes)"
     QString last_step;  // "Last step 0.12 ms (decode)"
     QString backend;    // "Backend: CPU (Eigen, 2 threads)"
 };

@@ -12,9 +12,11 @@ namespace kvscope {
 StatusFacts::StatusFacts(TraceModel* trace, QStatusBar* bar) : QObject(bar), m_trace(trace) {
     m_position = new QLabel;
     m_kv_cache = new QLabel;
-    m_kv_cache->setToolTip(
-        tr("K + V bytes of the cache: held = entries x bytes per entry (logical); allocated = "
-           "what the layout reserves (physical: the whole context, or the paged blocks)"));
+    m_kv_cache->setToolTip(tr(
+        "K + V bytes of the cache: held = entries x bytes per entry (logical); allocated = "
+        "what the layout reserves (physical: the whole context, or the paged blocks). A hole: an "
+        "entry an eviction dropped from a paged block that stays allocated while the block "
+        "holds other entries (counted over the layers)"));
     m_last_step = new QLabel;
     m_backend = plainLabel();  // the backend's name and the errors quote files: plain text only
     m_error = plainLabel();
