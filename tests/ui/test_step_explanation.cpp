@@ -86,3 +86,28 @@ TEST_CASE("sliding-window layers read their window, the global layer every posit
     CHECK(text.contains("layer 0 now holds 10 of the 21 positions seen"));
     CHECK_FALSE(text.contains("read the 20 cached rows"));
 }
+
+TEST_CASE("a prefill longer than the window says what each layer kept", "[ui][explanation]") {
+    const QString path = QStringLiteral(KVSCOPE_SOURCE_DIR "/tests/data/arch/gemma3-f16.gguf");
+    MainWindow window;
+    // BOS + 17 pieces = 18 positions (see above), no step: the prefill's own explanation.
+    runScenario(window, path, QStringLiteral("The quick brown fox"), 0);
+    REQUIRE(window.trace()->trace().records.back().tokens.size() == 18);
+    // Local layers keep their window of 10 (positions 8..17), global layer 5 all 18.
+    const QString text = explanation(window);
+    INFO(text.toStdString());
+    CHECK(text.contains("18 rows per layer"));
+    CHECK(
+        text.contains("the 5 local layers (window 10) kept 10 rows, global layer 5 kept 18 rows"));
+    CHECK_FALSE(text.contains("written to the cache"));
+}
+
+TEST_CASE("a prefill that fits the cache writes every row", "[ui][explanation]") {
+    MainWindow window;
+    runScenario(window, "builtin:demo", "KVScope", 0);  // BOS + 7 bytes
+    const QString text = explanation(window);
+    INFO(text.toStdString());
+    CHECK(text.contains("8 rows per layer"));
+    CHECK(text.contains("written to the cache"));
+    CHECK_FALSE(text.contains("kept"));
+}

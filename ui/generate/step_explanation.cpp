@@ -41,8 +41,10 @@ std::int64_t heldCount(const LayerRecord& layer) {
 /// What each layer of a bounded cache read from its cache in `record` (what it held after the
 /// step, less the `n_new` rows the step wrote), layers of the same kind and count together: "the
 /// 5 local layers (window 10) read 9 cached rows, layer 5 read 21 cached rows", or "each of the
-/// 4 layers read 7 cached rows" when they all read the same.
-QString layerReads(const ModelConfig& config, const StepRecord& record, std::int64_t n_new) {
+/// 4 layers read 7 cached rows" when they all read the same. `verb` ("%1 read %2 cached rows",
+/// or "%1 kept %2 rows" after a prefill with n_new = 0) says it of one group.
+QString layerReads(const ModelConfig& config, const StepRecord& record, std::int64_t n_new,
+                   const char* verb = "%1 read %2 cached rows") {
     struct Group {
         std::int64_t window = 0, read = 0, first_layer = 0, count = 0;
     };
@@ -63,8 +65,8 @@ QString layerReads(const ModelConfig& config, const StepRecord& record, std::int
     const bool any_local =
         std::any_of(groups.begin(), groups.end(), [](const Group& g) { return g.window > 0; });
     if (groups.size() == 1 && !any_local)
-        return tr("each of the %1 layers read %2 cached rows")
-            .arg(groups.front().count)
+        return tr(verb)
+            .arg(tr("each of the %1 layers").arg(groups.front().count))
             .arg(groups.front().read);
     QStringList parts;
     for (const Group& g : groups) {
@@ -77,7 +79,7 @@ QString layerReads(const ModelConfig& config, const StepRecord& record, std::int
                       window
                 : tr("the %1 %2layers").arg(g.count).arg(kind.isEmpty() ? kind : kind + ' ') +
                       window;
-        parts << tr("%1 read %2 cached rows").arg(who).arg(g.read);
+        parts << tr(verb).arg(who).arg(g.read);
     }
     return parts.join(QStringLiteral(", "));
 }
@@ -104,6 +106,19 @@ QString explainStep(const TraceModel& trace) {
     const bool cached = trace.trace().scenario.mode == CacheMode::Cached;
 
     if (record->phase == Phase::Prefill) {
+        // A bounded cache cuts each layer to its window or budget right after the pass.
+        const bool cut = std::any_of(
+            record->layers.begin(), record->layers.end(), [&](const LayerRecord& layer) {
+                return !layer.held_positions.empty() && heldCount(layer) < n_new;
+            });
+        if (cut) {
+            return tr("<b>Prefill</b> ran all %1 prompt tokens through the %2 layers in one "
+                      "pass, computing K and V for each: %1 rows per layer. Then each layer kept "
+                      "what its window or budget allows: %3; %4 held in the cache. %5")
+                .arg(n_new)
+                .arg(config.n_layers)
+                .arg(layerReads(config, *record, 0, "%1 kept %2 rows"), bytesText(added), next);
+        }
         return tr("<b>Prefill</b> ran all %1 prompt tokens through the %2 layers in one pass, "
                   "computing K and V for each: %1 rows per layer, %3 written to the cache. %4")
             .arg(n_new)
