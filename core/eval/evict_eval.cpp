@@ -26,6 +26,7 @@ SessionOptions sessionOptions(const EvictionSpec& spec, const EvictEvalOptions& 
 struct Run {
     std::vector<Vector> logits;
     std::int64_t logical = 0, physical = 0, held = 0, holes = 0;
+    std::vector<std::int64_t> step_physical, step_holes;  // [n_steps] after each compared step
     std::vector<TokenId> free_tokens;
 };
 
@@ -35,18 +36,30 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
     const SessionOptions so = sessionOptions(spec, options);
     {
         Session s(model, so, makeRequestedBackend(options.n_threads));
+        // After every compared step: the logits, and what the live cache has allocated (under
+        // a score policy on the paged layout it depends on which positions were kept).
+        const auto keep = [&] {
+            run.logits.push_back(s.lastLogits());
+            std::int64_t allocated = 0, holes = 0;
+            for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
+                allocated += s.cache().bytesAllocated(l);
+                holes += s.cache().holes(l);
+            }
+            run.step_physical.push_back(allocated);
+            run.step_holes.push_back(holes);
+        };
         s.prefill(tokens.first(std::size_t(options.prefill_tokens)));
-        run.logits.push_back(s.lastLogits());
+        keep();
         for (std::size_t i = std::size_t(options.prefill_tokens); i + 1 < tokens.size(); ++i) {
             s.stepForced(tokens[i]);
-            run.logits.push_back(s.lastLogits());
+            keep();
         }
         for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
             run.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
-            run.physical += s.cache().bytesAllocated(l);
-            run.holes += s.cache().holes(l);
             run.held = std::max(run.held, s.cache().layerLength(l));
         }
+        run.physical = run.step_physical.back();
+        run.holes = run.step_holes.back();
     }
     Session s(model, so, makeRequestedBackend(options.n_threads));
     TokenId next = s.prefill(tokens.first(std::size_t(options.prefill_tokens))).next_token;
@@ -65,6 +78,8 @@ EvictEvalRow compare(const Run& ref, const Run& run, std::span<const TokenId> to
     row.logical_bytes = run.logical;
     row.physical_bytes = run.physical;
     row.holes = run.holes;
+    row.step_physical_bytes = run.step_physical;
+    row.step_holes = run.step_holes;
     row.held_tokens = run.held;
     row.n_steps = std::int64_t(run.logits.size());
     std::int64_t agree = 0;

@@ -45,6 +45,9 @@ struct EvictEvalRow {
     std::int64_t first_divergence = 0;
     std::vector<double> step_logits_kl;  // [n_steps]
     std::vector<bool> step_top1_match;   // [n_steps]
+    /// [n_steps] the live cache's allocated bytes and holes after each compared step (step 0:
+    /// after the prompt's pass); not pooled over sequences.
+    std::vector<std::int64_t> step_physical_bytes, step_holes;
     std::vector<TokenId> free_tokens;
 };
 

@@ -1,10 +1,5 @@
 #include "ui/evict/evict_eval_thread.h"
 
-#include <functional>
-#include <span>
-
-#include "core/engine/backend_select.h"
-#include "core/engine/session.h"
 #include "core/memory/bounded_cache.h"
 #include "core/memory/live_cache_spec.h"
 #include "core/memory/model_shape.h"
@@ -14,45 +9,13 @@ namespace kvscope {
 
 namespace {
 
-/// The policy's cache replayed on the compared tokens (the prompt in one pass, then one token at a
-/// time, as runEvictEval feeds them): after every compared step the bytes the live cache has
-/// allocated and its holes. Under a score policy (h2o, tova, snapkv, knorm) on the paged layout
-/// which blocks stay allocated depends on which positions the scores kept: the estimator without
-/// them gives only an upper bound, so the physical figure is read from the cache itself.
-/// False when cancelled.
-bool replayPhysical(const std::shared_ptr<const Model>& model, std::span<const TokenId> tokens,
-                    const EvictRequest& request, std::int64_t prompt_tokens, std::int64_t n_steps,
-                    const std::function<bool()>& cancelled, EvictStepBytes& out) {
-    const SessionOptions options{.cache_layout = request.layout,
-                                 .block_size = request.block_size,
-                                 .eviction = request.spec,
-                                 .eviction_undo = false,
-                                 .record_attention = false,
-                                 .record_top_k = 0};
-    Session session(model, options, makeRequestedBackend(0));
-    const auto record = [&] {
-        std::int64_t allocated = 0, holes = 0;
-        for (std::int64_t l = 0; l < session.cache().nLayers(); ++l) {
-            allocated += session.cache().bytesAllocated(l);
-            holes += session.cache().holes(l);
-        }
-        out.physical.push_back(double(allocated));
-        out.holes.push_back(holes);
-    };
-    session.prefill(tokens.first(std::size_t(prompt_tokens)));
-    record();
-    for (std::int64_t i = 1; i < n_steps; ++i) {
-        if (cancelled()) return false;
-        session.stepForced(tokens[std::size_t(prompt_tokens + i - 1)]);
-        record();
-    }
-    return true;
-}
-
 /// Bytes after every compared step (positions held: the prompt, then one more per step): the
 /// full cache's and the bounded cache's logical figure from the estimator (exact: they depend on
 /// how many entries are held, never which), the full cache's physical figure too (its positions
-/// are known), the bounded cache's physical figure from replayPhysical.
+/// are known). The bounded cache's physical figure and holes come from its live cache
+/// (EvictEvalRow::step_physical_bytes): under a score policy on the paged layout which blocks
+/// stay allocated depends on which positions the scores kept, and the estimator without them
+/// gives only an upper bound.
 void estimatedBytes(const ModelConfig& config, const EvictRequest& request,
                     std::int64_t prompt_tokens, std::int64_t n_steps, EvictStepBytes& out) {
     const ModelShape shape = shapeFromModelConfig(config, "model");
@@ -115,12 +78,9 @@ void EvictEvalThread::work() {
     }
     const std::int64_t n_steps = run->result.rows.front().n_steps;
     estimatedBytes(run->config, m_request, run->prompt_tokens, n_steps, run->bytes);
-    if (!replayPhysical(
-            sequence->model, sequence->tokens, m_request, run->prompt_tokens, n_steps,
-            [this] { return cancelRequested(); }, run->bytes)) {
-        markCancelled();
-        return;
-    }
+    const EvictEvalRow& row = run->result.rows.front();
+    run->bytes.physical.assign(row.step_physical_bytes.begin(), row.step_physical_bytes.end());
+    run->bytes.holes = row.step_holes;
     run->tokens = tokenLabels(
         *sequence, {&run->result.reference.free_tokens, &run->result.rows.front().free_tokens});
     finishStages();

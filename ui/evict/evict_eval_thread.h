@@ -4,7 +4,7 @@
 // + the full cache's greedy continuation of `steps` tokens) and calls runEvictEval on it with the
 // prompt as the prefill, free generation from the prompt for `steps` steps. Then the bytes each
 // cache holds after every step: logical from the estimator (boundedCacheBytes), the bounded
-// cache's physical bytes and holes from its live cache replayed on the same tokens (which blocks
+// cache's physical bytes and holes from its live cache in the same run (which blocks
 // a score policy keeps depends on its scores), the full cache's physical bytes from the estimator.
 // The GUI reads the result on its own thread once finished() has arrived; progress() and cancel()
 // work while it runs.
