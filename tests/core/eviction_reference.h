@@ -187,4 +187,28 @@ inline Held held(const Session& s) {
     return h;
 }
 
+/// Whether the policy's scores (not its definition) decide which positions are held.
+inline bool scorePolicy(EvictionPolicy p) {
+    return p != EvictionPolicy::Full && p != EvictionPolicy::Window &&
+           p != EvictionPolicy::Streaming;
+}
+
+/// The live cache's bytes summed over the layers, and each layer's held positions (what the
+/// estimator needs for a score policy): the other side of an estimator-agreement check.
+struct LiveBytes {
+    std::int64_t logical = 0, physical = 0, holes = 0;
+    std::vector<std::vector<std::int64_t>> held;  // [n_layers] positions (with an evictor)
+};
+
+inline LiveBytes liveBytes(const Session& s) {
+    LiveBytes b;
+    for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
+        b.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
+        b.physical += s.cache().bytesAllocated(l);
+        b.holes += s.cache().holes(l);
+        if (s.evictor()) b.held.push_back(s.evictor()->positions(l));
+    }
+    return b;
+}
+
 }  // namespace kvscope::test

@@ -21,12 +21,6 @@ using namespace kvscope::test;
 
 namespace {
 
-/// Whether the policy's scores (not its definition) decide which positions are held.
-bool scorePolicy(EvictionPolicy p) {
-    return p != EvictionPolicy::Full && p != EvictionPolicy::Window &&
-           p != EvictionPolicy::Streaming;
-}
-
 std::vector<std::shared_ptr<const Model>> models() {
     return {loadModel("builtin:demo"), test::tinyModel(4, 2), test::tinyModel(4, 1)};
 }
@@ -218,24 +212,17 @@ TEST_CASE("The estimator agrees with the bounded live cache at every step", "[ev
                     const CacheSpec spec = estimatorCacheSpec(kv, layout, block, max_context);
                     std::int64_t most_holes = 0;
                     feed(s, tokens, [&] {
-                        std::int64_t logical = 0, physical = 0, holes = 0;
-                        LayerPositions held;
-                        for (std::int64_t l = 0; l < shape.n_layers; ++l) {
-                            logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
-                            physical += s.cache().bytesAllocated(l);
-                            holes += s.cache().holes(l);
-                            if (s.evictor()) held.push_back(s.evictor()->positions(l));
-                        }
+                        const LiveBytes live = liveBytes(s);
                         // A score policy's positions come from the live cells; window, streaming
                         // and full are known from their definitions.
                         const BoundedCacheBytes want = boundedCacheBytes(
-                            shape, spec, ev, s.position(), scorePolicy(p) ? &held : nullptr);
+                            shape, spec, ev, s.position(), scorePolicy(p) ? &live.held : nullptr);
                         INFO("tokens " << s.position());
                         REQUIRE(want.physical_exact);
-                        REQUIRE(logical == want.logical);
-                        REQUIRE(physical == want.physical);
-                        REQUIRE(holes == want.holes);
-                        most_holes = std::max(most_holes, holes);
+                        REQUIRE(live.logical == want.logical);
+                        REQUIRE(live.physical == want.physical);
+                        REQUIRE(live.holes == want.holes);
+                        most_holes = std::max(most_holes, live.holes);
                     });
                     // Paged under a bounded policy leaves holes for every codec that encodes
                     // each row on its own; a mixed window (int4+w4) and kivi2 (keys grouped

@@ -216,26 +216,17 @@ TEST_CASE("The estimator agrees with a live cache of local layers at every step"
                                   .record_attention = false});
                 const CacheSpec spec = estimatorCacheSpec(kv, layout, block, max_context);
                 feed(s, tokens, [&] {
-                    std::int64_t logical = 0, physical = 0, holes = 0;
-                    LayerPositions held;
-                    for (std::int64_t l = 0; l < shape.n_layers; ++l) {
-                        logical += layerBytes(s, l);
-                        physical += s.cache().bytesAllocated(l);
-                        holes += s.cache().holes(l);
-                        if (s.evictor()) held.push_back(s.evictor()->positions(l));
-                    }
+                    const LiveBytes live = liveBytes(s);
                     // The live positions for a score policy; the definition for the others.
-                    const bool scored = p != EvictionPolicy::Full && p != EvictionPolicy::Window &&
-                                        p != EvictionPolicy::Streaming;
-                    const BoundedCacheBytes want =
-                        boundedCacheBytes(shape, spec, ev, s.position(), scored ? &held : nullptr);
+                    const BoundedCacheBytes want = boundedCacheBytes(
+                        shape, spec, ev, s.position(), scorePolicy(p) ? &live.held : nullptr);
                     INFO("tokens " << s.position());
                     REQUIRE(want.physical_exact);
-                    REQUIRE(holes == want.holes);
+                    REQUIRE(live.holes == want.holes);
                     // Local layers hold min(tokens, 5) (and the budget), global ones the policy's.
                     CHECK(want.held[0] == std::min<std::int64_t>(s.position(), 5));
-                    REQUIRE(logical == want.logical);
-                    REQUIRE(physical == want.physical);
+                    REQUIRE(live.logical == want.logical);
+                    REQUIRE(live.physical == want.physical);
                 });
             }
         }
