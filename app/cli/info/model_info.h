@@ -76,9 +76,10 @@ struct ModelInfo {
     TokenizerSummary tokenizer;
     std::vector<TensorSummary> tensors;     // in file (or weight) order
     std::vector<MetadataSummary> metadata;  // GGUF only, in file order
-    /// GGUF: why the header does not describe a model shape KVScope can size (a key missing or
-    /// invalid; then `config` holds only the name, and the shape and KV cache are not shown);
-    /// empty when it does.
+    /// GGUF of an architecture KVScope does not run: why its header does not give a model
+    /// shape (a key missing or invalid; then `config` holds only the name, and the shape and KV
+    /// cache are not shown); empty when it does. (A runnable architecture's broken key is bad
+    /// input instead.)
     std::string shape_problem;
     /// Why KVScope cannot run the model (the loader's message: the architecture, tokenizer, a
     /// tensor's type or shape); empty when it runs.
@@ -89,8 +90,9 @@ struct ModelInfo {
 };
 
 /// Describes `reference` (see detectModelFormat). Throws InputError naming the reference and the
-/// problem when it is not a model or a GGUF file cannot be parsed; a GGUF whose header does not
-/// describe a model shape is described without it (ModelInfo::shape_problem).
+/// problem when it is not a model, a GGUF file cannot be parsed, or a runnable architecture's
+/// keys are missing or invalid; another architecture's header that gives no model shape is
+/// described without it (ModelInfo::shape_problem).
 ModelInfo readModelInfo(std::string_view reference);
 
 /// The GGUF part of readModelInfo: header only.

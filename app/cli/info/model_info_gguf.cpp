@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "app/cli/info/model_info.h"
+#include "core/model/gguf_architecture.h"
 #include "core/model/gguf_file.h"
 #include "core/model/gguf_model.h"
 #include "core/util/checked_math.h"
@@ -85,10 +86,13 @@ ModelInfo readGgufInfo(const std::string& path) {
         info.config = header.config;
         info.config.max_context = header.context_length;
     } catch (const InputError& e) {
-        // Another kind of model (Mamba, RWKV, BERT keys): still a file to describe.
+        // Another kind of model (Mamba, RWKV, BERT keys) is still a file to describe; a missing
+        // architecture or a broken key of one KVScope runs is bad input, as for every command.
+        const std::optional<std::string> arch = file.findString("general.architecture");
+        if (!arch || runnableArchitecture(*arch)) throw;
         info.shape_problem = e.what();
         info.cannot_run = e.what();
-        info.architecture = file.findString("general.architecture").value_or("");
+        info.architecture = *arch;
         info.config.name = ggufModelName(file);
     }
     if (info.cannot_run.empty()) {
