@@ -187,6 +187,9 @@ private:
         // an eviction); empty: slot i holds row i. One group: every KV head the same rows.
         std::vector<std::vector<std::vector<std::int64_t>>> slot_rows;
         bool shareable = true;  // false once a layer lost rows: no block is a cached prefix then
+        // logical block -> {the block an eviction released, its handedOut() then}: undo takes it
+        // back, bytes and all, when nobody took it since.
+        std::map<std::int64_t, std::pair<BlockId, std::int64_t>> released;
     };
 
     Sequence& seqRef(SeqId seq);
@@ -209,18 +212,60 @@ private:
     /// Logical blocks [first, end) that such a write stores low units into ({0, 0}: none).
     std::pair<std::int64_t, std::int64_t> blocksWritten(std::int64_t pos, std::int64_t n) const;
     std::int64_t blocksToTake(const Sequence& s, std::int64_t pos, std::int64_t n) const;
-    /// Whether evictions leave holes (row-local K and V, kvRowLocal) rather than compact.
-    bool keepsHoles() const { return m_spec.isRowLocal(); }
     /// Forgets slots >= new_length of one layer of `s` (rows past the first forgotten one).
     void cutLayer(Sequence& s, std::int64_t layer, std::int64_t new_length);
-    /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's tail
-    /// that no layer holds a row of.
+    /// Forgets rows >= new_rows of one layer of `s`: rows that re-enter a residual are decoded
+    /// from their low units first (paged_kv_holes.cpp has the rest of the holes machinery).
+    void cutRows(Sequence& s, std::int64_t layer, std::int64_t new_rows);
+    /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's low
+    /// tail that no layer holds a row of.
     void fitBlocks(Sequence& s);
+    /// Releases logical block `block` when every layer's low tail has passed it and no layer (no
+    /// KV head) holds a row of it (holes).
+    void releaseUnheld(Sequence& s, std::int64_t block);
+    /// Rows low (in blocks) in both roles of every layer: the blocks below are complete.
+    std::int64_t lowTail(const Sequence& s) const;
     /// Whether `layer` of `s` (some KV head of it) holds a row of logical block `block`.
     bool holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const;
-    /// Where row `row` of `layer` of `s` keeps its `role` bytes (one-token units: one encoded row,
-    /// all heads; plain fp32: [kv_dim] floats).
-    std::byte* rowBytes(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role) const;
+    const KvTierCodec& codecOf(KvRole role) const {
+        return role == KvRole::Key ? m_k_codec : m_v_codec;
+    }
+    /// The bytes of low unit `unit` of `role` of `layer` of `s` (one-token units: one encoded
+    /// row, all heads; plain fp32: [kv_dim] floats); nullptr when its block was released.
+    std::byte* lowUnit(const Sequence& s, std::int64_t layer, std::int64_t unit, KvRole role) const;
+    /// The residual ring slot of row `row` (row % slots). Pre: the role has a residual.
+    std::byte* ringRow(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role) const;
+    /// A decoded kivi2 key group, reused while decodeRow reads rows of the same unit.
+    struct DecodedUnit {
+        const std::byte* bytes = nullptr;
+        std::vector<float> rows;  // [unitTokens][kv_dim]
+    };
+    /// Decodes row `row` of `role` (all heads) into out: [kv_dim], from the ring while the row is
+    /// in it, else from its low unit. Pre: the row's block is held.
+    void decodeRow(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role, float* out,
+                   DecodedUnit& unit) const;
+    /// New values for the heads of KV-head group `group` of one row: values [kv_dim] (only the
+    /// group's heads are read).
+    struct RowWrite {
+        std::int64_t row, group;
+        std::vector<float> values;
+    };
+    /// Copies every shared or cached block a low row of the writes goes into; InputError naming
+    /// `what`, before any change, when the pool lacks the copies. Pre: those blocks are held.
+    void prepareWrites(Sequence& s, std::int64_t layer, const std::vector<RowWrite>& k_writes,
+                       const std::vector<RowWrite>& v_writes, const char* what);
+    /// A block again for released logical block `block`: the one released, bytes and all, when
+    /// nobody took it since, else a zeroed one. Pre: a block is free.
+    void takeBack(Sequence& s, std::int64_t block);
+    /// Encodes the writes of `role` in place: a ring row or a one-token unit alone (the group's
+    /// heads), a kivi2 key group decoded, overwritten and encoded whole (the touched heads).
+    void applyWrites(Sequence& s, std::int64_t layer, KvRole role, std::vector<RowWrite>& writes,
+                     std::int64_t n_groups);
+    /// Re-rotation of the kept keys (compactLayer): decoded, rotated, changed heads written.
+    void rotateKeptKeys(Sequence& s, std::int64_t layer,
+                        const std::vector<std::vector<std::int64_t>>& keep,
+                        const std::vector<std::vector<std::int64_t>>& kept_rows,
+                        const KeptKeysFn& kept_keys);
 
     std::int64_t m_n_layers;
     std::int64_t m_kv_dim;
