@@ -74,3 +74,13 @@ TEST_CASE("a display is any of DISPLAY, WAYLAND_DISPLAY, QT_QPA_PLATFORM", "[cli
     ScopedEnv platform("QT_QPA_PLATFORM", "offscreen");
     CHECK(hasDisplay());
 }
+
+TEST_CASE("kvscope refuses a bad OMP_NUM_THREADS as the CLI does, unless --threads says",
+          "[cli][launch]") {
+    const ScopedEnv env("OMP_NUM_THREADS", "abc");
+    CHECK_THROWS_WITH(
+        parseLaunchOptions({}),
+        "OMP_NUM_THREADS: expected a whole number of threads in [1, 1024], got 'abc'");
+    CHECK(parseLaunchOptions({"--threads", "2"}).threads == 2);
+    CHECK(parseLaunchOptions({"--help"}).help);
+}
