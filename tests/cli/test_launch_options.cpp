@@ -80,7 +80,8 @@ TEST_CASE("kvscope refuses a bad OMP_NUM_THREADS as the CLI does, unless --threa
     const ScopedEnv env("OMP_NUM_THREADS", "abc");
     CHECK_THROWS_WITH(
         parseLaunchOptions({}),
-        "OMP_NUM_THREADS: expected a whole number of threads in [1, 1024], got 'abc'");
+        "OMP_NUM_THREADS: expected a whole number of threads in [1, 1024], got 'abc' (the "
+        "environment variable; --threads N overrides it)");
     CHECK(parseLaunchOptions({"--threads", "2"}).threads == 2);
     CHECK(parseLaunchOptions({"--help"}).help);
 }
