@@ -179,6 +179,8 @@ int main(int argc, char** argv) {
     }
     kvscope::setRequestedThreads(options.threads);  // 0: OMP_NUM_THREADS or the default
     kvscope::cli::registerCompiledBackends();       // the window's Backend selector offers CUDA
+    kvscope::setRequestedBackend(options.backend);  // cpu unless --backend asked (and can run)
+    kvscope::setRequestedActivations(options.activations);  // the Activations selector shows it
     if (options.help) {
         std::cout << kvscope::launchUsage();
         return 0;
