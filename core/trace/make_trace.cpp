@@ -12,6 +12,7 @@ TraceModelInfo traceModelInfo(const Model& model) {
     info.bos = model.tokenizer->bos();
     info.eos = model.tokenizer->eos();
     info.activation_scheme_applies = activationSchemeApplies(model.config, model.weights);
+    info.rope_freqs = model.weights.rope_freqs.size() > 0;
     return info;
 }
 

@@ -46,6 +46,9 @@ struct TraceModelInfo {
     /// (activationSchemeApplies: quantized weights). Not written to trace files: a replay computes
     /// nothing, and reads false.
     bool activation_scheme_applies = false;
+    /// Whether the model has Llama 3's per-pair RoPE frequency factors (rope_freqs.weight). Not
+    /// written to trace files either.
+    bool rope_freqs = false;
 };
 
 /// How one token id is shown without its tokenizer.

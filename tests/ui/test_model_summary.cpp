@@ -71,6 +71,11 @@ TEST_CASE("the model summary names the RoPE scaling: LongRoPE's set at the conte
     CHECK(
         yarn.contains("base 1000000; YaRN, factor 4 over original 32 (beta fast 32, slow 1; "
                       "cos and sin x 1.139)"));
+    // Llama 3 (llama3-f32: rope_freqs.weight, base 500000).
+    const auto llama3 = loadModel(KVSCOPE_SOURCE_DIR "/tests/data/arch/llama3-f32.gguf");
+    REQUIRE(llama3->weights.rope_freqs.size() > 0);
+    CHECK(modelSummaryHtml(llama3->config, 0, true)
+              .contains("base 500000; Llama 3 frequency factors per pair (rope_freqs.weight)"));
     // No scaling: the base only.
     const ModelConfig demo = loadModel("builtin:demo")->config;
     CHECK(modelSummaryHtml(demo).contains(

@@ -154,4 +154,9 @@ TEST_CASE("a model without LongRoPE has no RoPE note in its step", "[ui][explana
     MainWindow window;
     runScenario(window, "builtin:demo", "KVScope", 1);
     CHECK_FALSE(explanation(window).contains("RoPE"));
+    // Llama 3's factors are the model's, named in the dock, not per step.
+    runScenario(window, KVSCOPE_SOURCE_DIR "/tests/data/arch/llama3-f32.gguf", "Once upon", 1);
+    CHECK_FALSE(explanation(window).contains("RoPE"));
+    CHECK(window.leftDocks()->modelFacts()->text().contains(
+        "Llama 3 frequency factors per pair (rope_freqs.weight)"));
 }
