@@ -45,6 +45,11 @@ bool asksForHelp(std::span<const std::string> words) {
                        [](const std::string& w) { return w == "--help" || w == "-h"; });
 }
 
+bool takesFlag(const cli::Command& command, std::string_view flag) {
+    return std::any_of(command.flags.begin(), command.flags.end(),
+                       [&](const cli::FlagSpec& spec) { return spec.name == flag; });
+}
+
 std::string commandList() {
     std::string names;
     for (const cli::Command* command : cli::allCommands()) {
@@ -86,8 +91,9 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
         return kExitOk;
     }
     const cli::ParsedArgs parsed = cli::parseFlags(command->name, rest, command->flags);
-    setRequestedThreads(cli::parseThreadsFlag(parsed));       // 0 (absent) clears an earlier run's
-    setRequestedBackend(cli::parseBackendFlag(parsed, err));  // cpu when absent, as above
+    setRequestedThreads(cli::parseThreadsFlag(parsed));  // 0 (absent) clears an earlier run's
+    if (!parsed.has("threads") && takesFlag(*command, "threads")) cli::checkThreadsEnvironment();
+    setRequestedBackend(cli::parseBackendFlag(parsed, err));     // cpu when absent, as above
     setRequestedActivations(cli::parseActivationsFlag(parsed));  // q8 when absent, as above
     return command->run(parsed, out, err);
 }

@@ -51,6 +51,17 @@ std::string terminalSafe(std::string_view text) {
     return out;
 }
 
+std::string groupDigits(std::int64_t n) {
+    const std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        const std::size_t left = digits.size() - i;
+        if (i > 0 && left % 3 == 0 && digits[i - 1] != '-') out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 std::string threadCount(int n) {
     return counted(n, "thread");
 }

@@ -22,6 +22,8 @@ std::string terminalSafe(std::string_view text);
 /// width of `width` characters.
 std::string padLeft(std::string_view text, std::size_t width);
 std::string padRight(std::string_view text, std::size_t width);
+/// A whole number with its digits in groups of three: 131072 -> "131,072", -1000 -> "-1,000".
+std::string groupDigits(std::int64_t n);
 /// "1 thread", "4 threads".
 std::string threadCount(int n);
 /// `n` and a noun that takes an "s" in the plural: "1 prompt", "25 prompts".

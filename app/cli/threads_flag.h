@@ -15,4 +15,8 @@ inline constexpr FlagSpec kThreadsFlag = {
 /// whole number in [1, 1024].
 int parseThreadsFlag(const ParsedArgs& args);
 
+/// For a command that computes, run without --threads: OMP_NUM_THREADS, when set, must be a
+/// whole number in [1, 1024] (threadsFromEnvironment), else InputError names the variable.
+void checkThreadsEnvironment();
+
 }  // namespace kvscope::cli

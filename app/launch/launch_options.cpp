@@ -85,6 +85,8 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
         options.lesson = *value;
     }
     options.threads = cli::parseThreadsFlag(parsed);
+    // The window computes: without --threads, a bad OMP_NUM_THREADS is refused as the CLI does.
+    if (options.threads == 0 && !options.help && !options.version) cli::checkThreadsEnvironment();
     options.backend = cli::parseBackendFlag(parsed, std::cerr, "kvscope");
     options.activations = cli::parseActivationsFlag(parsed);
     if (auto value = parsed.optionalValue("lesson-step")) {

@@ -34,8 +34,20 @@ Allocation BlockAllocator::allocate() {
         ++m_n_evictions;
     }
     meta.ref_count = 1;
+    ++meta.handed_out;
     ++m_n_allocations;
     return out;
+}
+
+void BlockAllocator::reclaim(BlockId block) {
+    KVSCOPE_EXPECTS(valid(block) && isFree(block));
+    unlink(block);
+    m_meta[std::size_t(block)].ref_count = 1;
+}
+
+std::int64_t BlockAllocator::handedOut(BlockId block) const {
+    KVSCOPE_EXPECTS(valid(block));
+    return m_meta[std::size_t(block)].handed_out;
 }
 
 void BlockAllocator::retain(BlockId block) {

@@ -54,6 +54,13 @@ public:
     /// Pre: block in range, refCount(block) > 0 (never freed twice).
     void release(BlockId block);
 
+    /// Takes the free block `block` back with reference count 1 (the undo of a release: when
+    /// handedOut(block) has not moved since, nobody held it in between, so its bytes are the
+    /// releaser's). Pre: block in range, isFree(block).
+    void reclaim(BlockId block);
+    /// How many times allocate() has handed `block` out.
+    std::int64_t handedOut(BlockId block) const;
+
     /// Marks `block` as holding the full block identified by `hash`.
     /// Pre: block in use and not cached yet.
     void setHash(BlockId block, BlockHash hash);
@@ -70,6 +77,7 @@ public:
 private:
     struct BlockMeta {
         std::int64_t ref_count = 0;
+        std::int64_t handed_out = 0;  // allocate() calls that returned it
         bool cached = false;
         BlockHash hash = 0;
         BlockId prev = -1;  // free-queue neighbours; -1 = none (also when not in the queue)

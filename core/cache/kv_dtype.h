@@ -86,7 +86,8 @@ KvDtype kvResidualDtype(const KvRoleFormat& format);
 std::int64_t kvLowUnitTokens(const KvRoleFormat& format, KvRole role);
 /// Whether every token of `role` is encoded on its own, where it will stay: no group along tokens
 /// (kivi2 keys) and no residual ring (a mixed window, kivi2's fp16 window). Such rows can be kept,
-/// moved or dropped one by one without re-encoding their neighbours (the paged layout's holes).
+/// moved or dropped one by one without re-encoding their neighbours (the contiguous layout's
+/// compaction moves their bytes; the paged layout's holes keep every format's rows in place).
 bool kvRowLocal(const KvRoleFormat& format, KvRole role);
 /// Bytes of one low unit of one KV head with rows of `row_values` values.
 std::int64_t kvLowUnitBytes(const KvRoleFormat& format, KvRole role, std::int64_t row_values);

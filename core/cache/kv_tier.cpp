@@ -66,7 +66,7 @@ void KvTierCodec::decodeLow(const std::byte* in, float* rows) const {
 
 std::pair<std::int64_t, std::int64_t> KvTierCodec::groupBytes(std::int64_t group,
                                                               std::int64_t n_groups) const {
-    KVSCOPE_EXPECTS(m_unit_tokens == 1 && n_groups > 0 && group >= 0 && group < n_groups);
+    KVSCOPE_EXPECTS(n_groups > 0 && group >= 0 && group < n_groups);
     if (m_format.dtype == KvDtype::F32) {  // every value in its own 4 bytes: any split of values
         KVSCOPE_EXPECTS(kvDim() % n_groups == 0);
         const std::int64_t bytes = kvDim() / n_groups * std::int64_t(sizeof(float));
@@ -77,18 +77,39 @@ std::pair<std::int64_t, std::int64_t> KvTierCodec::groupBytes(std::int64_t group
     return {group * heads * m_head_unit_bytes, heads * m_head_unit_bytes};
 }
 
-void KvTierCodec::encodeGroup(const float* row, std::int64_t group, std::int64_t n_groups,
+void KvTierCodec::encodeGroup(const float* rows, std::int64_t group, std::int64_t n_groups,
                               std::byte* out) const {
     const auto [offset, bytes] = groupBytes(group, n_groups);
     if (m_format.dtype == KvDtype::F32) {
-        std::memcpy(out, reinterpret_cast<const std::byte*>(row) + offset, std::size_t(bytes));
+        std::memcpy(out, reinterpret_cast<const std::byte*>(rows) + offset, std::size_t(bytes));
         return;
     }
     const std::int64_t heads = bytes / m_head_unit_bytes;
     const auto hd = std::size_t(m_head_dim), hb = std::size_t(m_head_unit_bytes);
+    std::vector<float> slab;  // kivi2 keys: one head's [32][head_dim]
     for (std::size_t h = 0; h < std::size_t(heads); ++h) {
         const std::size_t head = std::size_t(group * heads) + h;
-        m_low->encode(std::span(row + head * hd, hd), std::span(out + h * hb, hb));
+        if (m_unit_tokens == 1) {
+            m_low->encode(std::span(rows + head * hd, hd), std::span(out + h * hb, hb));
+            continue;
+        }
+        slab.resize(std::size_t(m_unit_tokens) * hd);
+        for (std::size_t t = 0; t < std::size_t(m_unit_tokens); ++t)
+            std::memcpy(slab.data() + t * hd, rows + t * std::size_t(kvDim()) + head * hd,
+                        hd * sizeof(float));
+        m_low->encodeTokens(m_role, m_head_dim, slab, std::span(out + h * hb, hb));
+    }
+}
+
+void KvTierCodec::encodeResidualGroup(const float* row, std::int64_t group, std::int64_t n_groups,
+                                      std::byte* out) const {
+    KVSCOPE_EXPECTS(m_residual && n_groups > 0 && group >= 0 && group < n_groups);
+    KVSCOPE_EXPECTS(m_n_heads % n_groups == 0 && "a group is whole heads");
+    const std::int64_t heads = m_n_heads / n_groups;
+    const auto hd = std::size_t(m_head_dim), hb = std::size_t(m_head_residual_bytes);
+    for (std::size_t h = 0; h < std::size_t(heads); ++h) {
+        const std::size_t head = std::size_t(group * heads) + h;
+        m_residual->encode(std::span(row + head * hd, hd), std::span(out + head * hb, hb));
     }
 }
 
@@ -159,7 +180,9 @@ void reenterTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::
     KVSCOPE_EXPECTS(from % unit == 0 && to - from <= storage.ring_slots);
     std::vector<float> unit_rows(std::size_t(unit * dim));  // [unit][kv_dim]
     for (std::int64_t u = from / unit; u * unit < to; ++u) {
-        codec.decodeLow(storage.low(u), unit_rows.data());
+        const std::byte* bytes = storage.low(u);
+        if (!bytes) continue;  // released: no row of it is held
+        codec.decodeLow(bytes, unit_rows.data());
         for (std::int64_t q = u * unit; q < std::min((u + 1) * unit, to); ++q)
             codec.encodeResidual(unit_rows.data() + (q - u * unit) * dim, slot(codec, storage, q));
     }

@@ -45,18 +45,22 @@ public:
     /// rows: [unitTokens()][kvDim()] fp32 <-> unitBytes() bytes.
     void encodeLow(const float* rows, std::byte* out) const;
     void decodeLow(const std::byte* in, float* rows) const;
-    /// One-token units only (unitTokens() == 1): where the heads of KV-head group `group` of
-    /// `n_groups` (n_heads / n_groups heads each; fp32: kvDim() / n_groups values, whatever the
-    /// heads) sit in one low row: {byte offset, bytes}.
+    /// Where the heads of KV-head group `group` of `n_groups` (n_heads / n_groups heads each;
+    /// fp32: kvDim() / n_groups values, whatever the heads) sit in one low unit: {byte offset,
+    /// bytes} (a unit stores head after head).
     std::pair<std::int64_t, std::int64_t> groupBytes(std::int64_t group,
                                                      std::int64_t n_groups) const;
-    /// Encodes only the heads of that group of `row` ([kvDim()] fp32) into `out` (their
-    /// groupBytes().second bytes): the other heads' bytes are not re-encoded.
-    void encodeGroup(const float* row, std::int64_t group, std::int64_t n_groups,
+    /// Encodes only the heads of that group of `rows` ([unitTokens()][kvDim()] fp32) into `out`
+    /// (their groupBytes().second bytes): the other heads' bytes are not re-encoded.
+    void encodeGroup(const float* rows, std::int64_t group, std::int64_t n_groups,
                      std::byte* out) const;
     /// row: [kvDim()] fp32 <-> residualRowBytes() bytes. Pre: residualSlots() > 0.
     void encodeResidual(const float* row, std::byte* out) const;
     void decodeResidual(const std::byte* in, float* row) const;
+    /// Encodes only the heads of group `group` of `n_groups` of `row` ([kvDim()] fp32) into the
+    /// residual row `out` (residualRowBytes() bytes; the other heads keep theirs).
+    void encodeResidualGroup(const float* row, std::int64_t group, std::int64_t n_groups,
+                             std::byte* out) const;
 
 private:
     KvRoleFormat m_format;
@@ -71,7 +75,8 @@ private:
 /// Where one role of one layer keeps its bytes.
 struct KvTierStorage {
     /// The bytes of low unit u (unitBytes() of them). Writable only where the layout allows
-    /// (paged: the block was copied on write first).
+    /// (paged: the block was copied on write first). nullptr: the unit's block was released
+    /// (paged holes: no row of it is held), so its bytes are gone.
     std::function<std::byte*(std::int64_t unit)> low;
     std::byte* ring = nullptr;    // [ring_slots][residualRowBytes()]
     std::int64_t ring_slots = 0;  // >= residual(n) for every length n the storage holds
@@ -85,8 +90,9 @@ void appendTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::i
 /// their low units. Call before the layout frees low units past lowTokens(new_length).
 void truncateTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::int64_t n_held,
                     std::int64_t new_length);
-/// Moves tokens [from, to) back into the residual, decoded from their low units. Pre: from is
-/// a multiple of unitTokens(), to - from <= the ring's slots.
+/// Moves tokens [from, to) back into the residual, decoded from their low units (a released
+/// unit, storage.low(u) == nullptr, is skipped: its rows are held by no one). Pre: from is a
+/// multiple of unitTokens(), to - from <= the ring's slots.
 void reenterTiered(const KvTierCodec& codec, const KvTierStorage& storage, std::int64_t from,
                    std::int64_t to);
 /// Decodes tokens [0, n) into out: [n][kvDim()] fp32.

@@ -156,205 +156,6 @@ void PagedKvCache::truncateLayer(std::int64_t layer, std::int64_t new_length) {
     fitBlocks(s);
 }
 
-void PagedKvCache::compactLayer(std::int64_t layer,
-                                const std::vector<std::vector<std::int64_t>>& keep,
-                                const KeptKeysFn& kept_keys) {
-    if (!keepsHoles()) {
-        KvCache::compactLayer(layer, keep, kept_keys);
-        return;
-    }
-    Sequence& s = seqRef(m_current);
-    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers && !keep.empty());
-    const std::int64_t n_groups = std::int64_t(keep.size()), width = m_kv_dim / n_groups;
-    const std::int64_t n = s.layer_length[std::size_t(layer)];
-    std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
-    if (rows.empty()) {  // slot i holds row i
-        std::vector<std::int64_t> all(static_cast<std::size_t>(n));
-        for (std::int64_t i = 0; i < n; ++i)
-            all[std::size_t(i)] = i;
-        rows.assign(std::size_t(n_groups), all);
-    } else if (std::int64_t(rows.size()) != n_groups) {  // one shared group, now per head
-        KVSCOPE_EXPECTS(rows.size() == 1);
-        rows.assign(std::size_t(n_groups), rows[0]);
-    }
-    std::vector<std::vector<std::int64_t>> kept_rows(static_cast<std::size_t>(n_groups));
-    std::vector<std::int64_t> emptied;  // blocks of the rows this layer drops (candidates)
-    for (std::int64_t g = 0; g < n_groups; ++g) {
-        const std::vector<std::int64_t>& ks = keep[std::size_t(g)];
-        const std::vector<std::int64_t>& old = rows[std::size_t(g)];
-        KVSCOPE_EXPECTS(ks.size() == keep[0].size());
-        std::size_t next = 0;
-        for (std::int64_t slot = 0; slot < n; ++slot) {
-            if (next < ks.size() && ks[next] == slot) {
-                kept_rows[std::size_t(g)].push_back(old[std::size_t(slot)]);
-                ++next;
-            } else if (const std::int64_t b = old[std::size_t(slot)] / m_block_size;
-                       emptied.empty() || emptied.back() != b) {
-                emptied.push_back(b);
-            }
-        }
-        KVSCOPE_EXPECTS(next == ks.size() && "kept slots ascending and < layerLength");
-    }
-    // Plan the re-rotated keys: every run of kept rows that are adjacent in one block, decoded and
-    // rotated in a copy; only the heads of a row it changed are encoded and written back (its
-    // block copied first if shared or cached), so no kept row is re-quantized.
-    struct Write {
-        std::int64_t row, group;
-        std::vector<std::byte> k;  // the group's heads of the row, encoded
-    };
-    std::vector<Write> writes;
-    if (kept_keys) {
-        std::vector<float> copy, before;  // [run][kv_dim] decoded
-        for (std::int64_t g = 0; g < n_groups; ++g) {
-            const std::vector<std::int64_t>& kr = kept_rows[std::size_t(g)];
-            const std::vector<std::int64_t>& ks = keep[std::size_t(g)];
-            const auto [offset, bytes] = m_k_codec.groupBytes(g, n_groups);
-            std::size_t i = 0;
-            while (i < kr.size()) {
-                std::size_t j = i + 1;
-                while (j < kr.size() && kr[j] == kr[j - 1] + 1 && ks[j] == ks[j - 1] + 1 &&
-                       kr[j] % m_block_size != 0)
-                    ++j;
-                const std::int64_t m = std::int64_t(j - i);
-                copy.resize(std::size_t(m * m_kv_dim));
-                for (std::int64_t t = 0; t < m; ++t)
-                    m_k_codec.decodeLow(rowBytes(s, layer, kr[i] + t, KvRole::Key),
-                                        copy.data() + t * m_kv_dim);
-                before = copy;
-                kept_keys(copy.data() + g * width, m, g, std::int64_t(i), ks[i]);
-                for (std::int64_t t = 0; t < m; ++t) {
-                    const float* now = copy.data() + t * m_kv_dim;
-                    if (std::memcmp(now + g * width, before.data() + t * m_kv_dim + g * width,
-                                    std::size_t(width) * sizeof(float)) == 0)
-                        continue;
-                    Write w{kr[i] + t, g, std::vector<std::byte>(std::size_t(bytes))};
-                    m_k_codec.encodeGroup(now, g, n_groups, w.k.data());
-                    writes.push_back(std::move(w));
-                }
-                i = j;
-            }
-        }
-        std::vector<std::int64_t> to_copy;
-        for (const Write& w : writes) {
-            const std::int64_t b = w.row / m_block_size;
-            if (mustCopy(s.table[b]) &&
-                std::find(to_copy.begin(), to_copy.end(), b) == to_copy.end())
-                to_copy.push_back(b);
-        }
-        if (std::int64_t(to_copy.size()) > m_allocator.nFree()) {
-            throw InputError("paged KV cache: out of KV blocks: re-rotating kept keys copies " +
-                             std::to_string(to_copy.size()) + " shared blocks, " +
-                             std::to_string(m_allocator.nFree()) + " are free");
-        }
-        for (std::int64_t b : to_copy)
-            copyOnWrite(s, b);
-        for (const Write& w : writes) {
-            std::memcpy(rowBytes(s, layer, w.row, KvRole::Key) +
-                            m_k_codec.groupBytes(w.group, n_groups).first,
-                        w.k.data(), w.k.size());
-        }
-    }
-    // One group when every KV head keeps the same rows.
-    if (std::all_of(kept_rows.begin(), kept_rows.end(),
-                    [&](const std::vector<std::int64_t>& r) { return r == kept_rows[0]; }))
-        kept_rows.resize(1);
-    rows = std::move(kept_rows);
-    s.layer_length[std::size_t(layer)] = std::int64_t(keep[0].size());
-    s.tokens.clear();
-    s.hashes.clear();
-    s.shareable = false;
-    // Only a block this layer dropped a row of can have become empty.
-    std::sort(emptied.begin(), emptied.end());
-    emptied.erase(std::unique(emptied.begin(), emptied.end()), emptied.end());
-    const std::int64_t tail = *std::min_element(s.layer_rows.begin(), s.layer_rows.end());
-    for (std::int64_t b : emptied) {
-        if ((b + 1) * m_block_size > tail || s.table[b] == kNoBlock) continue;
-        bool held = false;
-        for (std::int64_t l = 0; l < m_n_layers && !held; ++l)
-            held = holdsRowIn(s, l, b);
-        if (held) continue;
-        m_allocator.release(s.table[b]);  // a shared or cached block stays for its other holders
-        s.table.replace(b, kNoBlock);
-    }
-}
-
-void PagedKvCache::restoreLayer(std::int64_t layer,
-                                const std::vector<std::vector<std::int64_t>>& positions,
-                                std::int64_t end, std::int64_t n, const float* k, const float* v) {
-    if (!keepsHoles()) {
-        replaceLayer(layer, n, k, v);
-        return;
-    }
-    Sequence& s = seqRef(m_current);
-    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers && !positions.empty());
-    KVSCOPE_EXPECTS(end <= s.layer_rows[std::size_t(layer)]);
-    const std::int64_t n_groups = std::int64_t(positions.size()), width = m_kv_dim / n_groups;
-    // The rows appended from `end` on go first (their blocks past every layer's tail with them).
-    std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
-    for (std::vector<std::int64_t>& r : rows)
-        r.erase(std::lower_bound(r.begin(), r.end(), end), r.end());
-    s.layer_rows[std::size_t(layer)] = end;
-    s.layer_length[std::size_t(layer)] = rows.empty()
-                                             ? std::min(end, s.layer_length[std::size_t(layer)])
-                                             : std::int64_t(rows[0].size());
-    fitBlocks(s);
-    // Plan: a block again for every released block a row goes back into, a private copy of every
-    // shared block whose bytes change.
-    // A row differs when its decoded K or V heads of the group differ from the ones to restore
-    // (a row still held, or an evicted row whose block stayed, keeps its bytes).
-    std::vector<float> row_k(static_cast<std::size_t>(m_kv_dim)), row_v(row_k.size());  // [kv_dim]
-    const auto differs = [&](std::int64_t row, std::int64_t g, std::int64_t slot) {
-        m_k_codec.decodeLow(rowBytes(s, layer, row, KvRole::Key), row_k.data());
-        m_v_codec.decodeLow(rowBytes(s, layer, row, KvRole::Value), row_v.data());
-        const std::size_t bytes = std::size_t(width) * sizeof(float);
-        return std::memcmp(row_k.data() + g * width, k + slot * m_kv_dim + g * width, bytes) != 0 ||
-               std::memcmp(row_v.data() + g * width, v + slot * m_kv_dim + g * width, bytes) != 0;
-    };
-    std::vector<std::int64_t> taken, copied;  // logical blocks
-    for (std::int64_t g = 0; g < n_groups; ++g) {
-        KVSCOPE_EXPECTS(std::int64_t(positions[std::size_t(g)].size()) == n);
-        for (std::int64_t i = 0; i < n; ++i) {
-            const std::int64_t row = positions[std::size_t(g)][std::size_t(i)];
-            KVSCOPE_EXPECTS(row >= 0 && row < end);
-            const std::int64_t b = row / m_block_size;
-            std::vector<std::int64_t>& list = s.table[b] == kNoBlock ? taken : copied;
-            if (std::find(list.begin(), list.end(), b) != list.end()) continue;
-            if (s.table[b] == kNoBlock || (mustCopy(s.table[b]) && differs(row, g, i)))
-                list.push_back(b);
-        }
-    }
-    if (std::int64_t(taken.size() + copied.size()) > m_allocator.nFree()) {
-        throw InputError("paged KV cache: out of KV blocks: undoing an eviction takes " +
-                         std::to_string(taken.size() + copied.size()) + " blocks, " +
-                         std::to_string(m_allocator.nFree()) + " are free");
-    }
-    for (std::int64_t b : taken)
-        s.table.replace(b, newBlock());
-    for (std::int64_t b : copied)
-        copyOnWrite(s, b);
-    for (std::int64_t g = 0; g < n_groups; ++g) {
-        for (std::int64_t i = 0; i < n; ++i) {
-            const std::int64_t row = positions[std::size_t(g)][std::size_t(i)];
-            if (!differs(row, g, i)) continue;
-            m_k_codec.encodeGroup(
-                k + i * m_kv_dim, g, n_groups,
-                rowBytes(s, layer, row, KvRole::Key) + m_k_codec.groupBytes(g, n_groups).first);
-            m_v_codec.encodeGroup(
-                v + i * m_kv_dim, g, n_groups,
-                rowBytes(s, layer, row, KvRole::Value) + m_v_codec.groupBytes(g, n_groups).first);
-        }
-    }
-    std::vector<std::vector<std::int64_t>> held = positions;
-    if (std::all_of(held.begin(), held.end(),
-                    [&](const std::vector<std::int64_t>& r) { return r == held[0]; }))
-        held.resize(1);
-    const bool identity = held.size() == 1 && n == end &&
-                          (n == 0 || (held[0].front() == 0 && held[0].back() == n - 1));
-    rows = identity ? std::vector<std::vector<std::int64_t>>() : std::move(held);
-    s.layer_length[std::size_t(layer)] = n;
-    fitBlocks(s);
-}
-
 void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, std::int64_t n,
                               const float* k, const float* v) {
     Sequence& s = seqRef(seq);
@@ -378,6 +179,8 @@ void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, s
     for (std::int64_t b = first_written; b < end_written; ++b) {
         if (b == s.table.size())
             s.table.push(newBlock());
+        else if (s.table[b] == kNoBlock)  // released with holes, written again after an undo
+            s.table.replace(b, newBlock());
         else if (mustCopy(s.table[b]))
             copyOnWrite(s, b);
     }
@@ -399,9 +202,16 @@ void PagedKvCache::appendRows(SeqId seq, std::int64_t layer, std::int64_t pos, s
     }
     s.layer_length[std::size_t(layer)] = slot + n;
     s.layer_rows[std::size_t(layer)] = pos + n;
-    for (std::vector<std::int64_t>& rows : s.slot_rows[std::size_t(layer)])
+    bool holes = false;
+    for (std::vector<std::int64_t>& rows : s.slot_rows[std::size_t(layer)]) {
+        holes = true;
         for (std::int64_t i = 0; i < n; ++i)
             rows.push_back(pos + i);
+    }
+    // A unit that left the residual with every row evicted took a block no row holds.
+    if (holes)
+        for (std::int64_t b = first_written; b < end_written; ++b)
+            releaseUnheld(s, b);
     registerFullBlocks(s);
 }
 
@@ -459,23 +269,6 @@ bool PagedKvCache::slotsAreRows(SeqId seq) const {
                        [](const auto& rows) { return rows.empty(); });
 }
 
-std::int64_t PagedKvCache::holes(SeqId seq, std::int64_t layer) const {
-    const Sequence& s = seqRef(seq);
-    KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
-    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
-    if (rows.empty()) return 0;
-    const std::int64_t tail = s.layer_rows[std::size_t(layer)];
-    std::int64_t allocated = 0;  // rows below the tail in blocks the sequence holds
-    for (std::int64_t b = 0; b * m_block_size < tail; ++b)
-        if (s.table[b] != kNoBlock) allocated += std::min(m_block_size, tail - b * m_block_size);
-    if (rows.size() == 1) return allocated - std::int64_t(rows[0].size());
-    std::vector<std::int64_t> held;  // rows some KV head holds
-    for (const std::vector<std::int64_t>& r : rows)
-        held.insert(held.end(), r.begin(), r.end());
-    std::sort(held.begin(), held.end());
-    return allocated - std::int64_t(std::unique(held.begin(), held.end()) - held.begin());
-}
-
 void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>& out) const {
     const Sequence& s = seqRef(seq);
     KVSCOPE_EXPECTS(layer >= 0 && layer < m_n_layers);
@@ -498,11 +291,12 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
         m_scratch_k.resize(std::size_t(n * m_kv_dim));
         m_scratch_v.resize(std::size_t(n * m_kv_dim));
         std::vector<float> row_k(static_cast<std::size_t>(m_kv_dim)), row_v(row_k.size());
+        DecodedUnit unit_k, unit_v;
         for (std::int64_t g = 0; g < n_groups; ++g) {
             for (std::int64_t i = 0; i < n; ++i) {
                 const std::int64_t row = rows[std::size_t(g)][std::size_t(i)];
-                m_k_codec.decodeLow(rowBytes(s, layer, row, KvRole::Key), row_k.data());
-                m_v_codec.decodeLow(rowBytes(s, layer, row, KvRole::Value), row_v.data());
+                decodeRow(s, layer, row, KvRole::Key, row_k.data(), unit_k);
+                decodeRow(s, layer, row, KvRole::Value, row_v.data(), unit_v);
                 std::copy_n(row_k.data() + g * width, width,
                             m_scratch_k.data() + i * m_kv_dim + g * width);
                 std::copy_n(row_v.data() + g * width, width,
@@ -521,7 +315,7 @@ void PagedKvCache::collectRuns(SeqId seq, std::int64_t layer, std::vector<KvRun>
                    r[std::size_t(j)] % m_block_size != 0)
                 ++j;
             const auto* at =
-                reinterpret_cast<const float*>(rowBytes(s, layer, r[std::size_t(i)], KvRole::Key));
+                reinterpret_cast<const float*>(lowUnit(s, layer, r[std::size_t(i)], KvRole::Key));
             out.push_back(KvRun{i, j - i, at, at + m_k_block_bytes / std::int64_t(sizeof(float))});
             i = j;
         }
@@ -635,21 +429,24 @@ std::byte* PagedKvCache::storageBytes() const {
 
 KvTierStorage PagedKvCache::storage(const Sequence& s, std::int64_t layer, KvRole role) const {
     const bool key = role == KvRole::Key;
-    const KvTierCodec& codec = key ? m_k_codec : m_v_codec;
-    const std::int64_t units_per_block = m_block_size / codec.unitTokens();
-    const std::int64_t area = key ? 0 : m_k_block_bytes;
-    const std::int64_t unit_bytes = codec.unitBytes();
     std::byte* ring = s.ring.empty() ? nullptr
                                      : const_cast<std::byte*>(s.ring.data()) + layer * ringBytes() +
                                            (key ? 0 : m_k_ring_bytes);
-    return KvTierStorage{.low =
-                             [this, &s, layer, units_per_block, area, unit_bytes](std::int64_t u) {
-                                 const BlockId block = s.table[u / units_per_block];
-                                 return storageBytes() + layerOffset(block, layer) + area +
-                                        (u % units_per_block) * unit_bytes;
-                             },
-                         .ring = ring,
-                         .ring_slots = codec.residualSlots()};
+    return KvTierStorage{
+        .low = [this, &s, layer, role](std::int64_t u) { return lowUnit(s, layer, u, role); },
+        .ring = ring,
+        .ring_slots = codecOf(role).residualSlots()};
+}
+
+std::byte* PagedKvCache::lowUnit(const Sequence& s, std::int64_t layer, std::int64_t unit,
+                                 KvRole role) const {
+    const bool key = role == KvRole::Key;
+    const KvTierCodec& codec = codecOf(role);
+    const std::int64_t units_per_block = m_block_size / codec.unitTokens();
+    const BlockId block = s.table[unit / units_per_block];
+    if (block == kNoBlock) return nullptr;
+    return storageBytes() + layerOffset(block, layer) + (key ? 0 : m_k_block_bytes) +
+           (unit % units_per_block) * codec.unitBytes();
 }
 
 std::int64_t PagedKvCache::lowInEveryLayer(const Sequence& s) const {
@@ -661,7 +458,7 @@ std::int64_t PagedKvCache::blocksToTake(const Sequence& s, std::int64_t pos, std
     const auto [first, end] = blocksWritten(pos, n);
     std::int64_t needed = std::max<std::int64_t>(0, end - s.table.size());
     for (std::int64_t b = first; b < std::min(end, s.table.size()); ++b)
-        needed += mustCopy(s.table[b]) ? 1 : 0;
+        needed += s.table[b] == kNoBlock || mustCopy(s.table[b]) ? 1 : 0;
     return needed;
 }
 
@@ -683,72 +480,31 @@ void PagedKvCache::cutLayer(Sequence& s, std::int64_t layer, std::int64_t new_le
     const std::int64_t held = s.layer_length[l];
     KVSCOPE_EXPECTS(new_length >= 0 && new_length <= held);
     std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[l];
-    if (rows.empty()) {
-        truncateTiered(m_k_codec, storage(s, layer, KvRole::Key), held, new_length);
-        truncateTiered(m_v_codec, storage(s, layer, KvRole::Value), held, new_length);
-        s.layer_rows[l] = new_length;
-    } else if (new_length < held) {  // plain fp32 with holes: rows from the first slot cut go
-        std::int64_t first_cut = s.layer_rows[l];
+    std::int64_t new_rows = new_length;
+    if (!rows.empty() && new_length < held) {  // holes: rows from the first slot cut go
+        new_rows = s.layer_rows[l];
         for (std::vector<std::int64_t>& r : rows) {
-            first_cut = std::min(first_cut, r[std::size_t(new_length)]);
+            new_rows = std::min(new_rows, r[std::size_t(new_length)]);
             r.resize(std::size_t(new_length));
         }
-        s.layer_rows[l] = first_cut;
+    } else if (!rows.empty()) {
+        new_rows = s.layer_rows[l];
     }
+    cutRows(s, layer, new_rows);
     s.layer_length[l] = new_length;
     if (new_length == 0) {
         rows.clear();
-        s.layer_rows[l] = 0;
+        cutRows(s, layer, 0);
     }
 }
 
-void PagedKvCache::fitBlocks(Sequence& s) {
-    const std::int64_t longest = *std::max_element(s.layer_rows.begin(), s.layer_rows.end());
-    while (s.table.size() > blocksFor(longest))
-        if (const BlockId b = s.table.pop(); b != kNoBlock) m_allocator.release(b);
-    const bool any_holes = std::any_of(s.slot_rows.begin(), s.slot_rows.end(),
-                                       [](const auto& rows) { return !rows.empty(); });
-    if (!any_holes) return;
-    // Blocks every layer's tail has passed, released when no layer (no KV head) holds a row.
-    const std::int64_t tail = *std::min_element(s.layer_rows.begin(), s.layer_rows.end());
-    const std::int64_t n_full = std::min(tail / m_block_size, s.table.size());
-    std::vector<char> used(static_cast<std::size_t>(n_full), 0);  // [n_full]
-    for (std::int64_t l = 0; l < m_n_layers; ++l) {
-        const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(l)];
-        if (rows.empty()) {  // rows [0, its rows) all held
-            const std::int64_t end =
-                std::min(n_full, ceilDiv(s.layer_rows[std::size_t(l)], m_block_size));
-            std::fill(used.begin(), used.begin() + end, 1);
-            continue;
-        }
-        for (const std::vector<std::int64_t>& r : rows)
-            for (std::int64_t row : r)
-                if (row / m_block_size < n_full) used[std::size_t(row / m_block_size)] = 1;
-    }
-    for (std::int64_t b = 0; b < n_full; ++b) {
-        if (used[std::size_t(b)] || s.table[b] == kNoBlock) continue;
-        m_allocator.release(s.table[b]);  // a shared or cached block stays for its other holders
-        s.table.replace(b, kNoBlock);
-    }
-}
-
-bool PagedKvCache::holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const {
-    const std::vector<std::vector<std::int64_t>>& rows = s.slot_rows[std::size_t(layer)];
-    if (rows.empty()) return block * m_block_size < s.layer_rows[std::size_t(layer)];
-    for (const std::vector<std::int64_t>& r : rows) {
-        const auto it = std::lower_bound(r.begin(), r.end(), block * m_block_size);
-        if (it != r.end() && *it < (block + 1) * m_block_size) return true;
-    }
-    return false;
-}
-
-std::byte* PagedKvCache::rowBytes(const Sequence& s, std::int64_t layer, std::int64_t row,
-                                  KvRole role) const {
-    const BlockId block = s.table[row / m_block_size];
-    KVSCOPE_EXPECTS(block != kNoBlock && "a held row lives in a held block");
-    const bool key = role == KvRole::Key;
-    return storageBytes() + layerOffset(block, layer) + (key ? 0 : m_k_block_bytes) +
-           (row % m_block_size) * (key ? m_k_codec : m_v_codec).unitBytes();
+void PagedKvCache::cutRows(Sequence& s, std::int64_t layer, std::int64_t new_rows) {
+    const std::int64_t rows = s.layer_rows[std::size_t(layer)];
+    KVSCOPE_EXPECTS(new_rows >= 0 && new_rows <= rows);
+    // Rows that re-enter the residual are decoded from their low units first.
+    truncateTiered(m_k_codec, storage(s, layer, KvRole::Key), rows, new_rows);
+    truncateTiered(m_v_codec, storage(s, layer, KvRole::Value), rows, new_rows);
+    s.layer_rows[std::size_t(layer)] = new_rows;
 }
 
 }  // namespace kvscope

@@ -21,28 +21,34 @@
 // shared as a cached prefix, once all its tokens are low in every layer. kivi2 keys are grouped
 // along 32 tokens, so kivi2 needs a block size that is a multiple of 32.
 //
-// Eviction (compactLayer, core/engine/cache_evictor.h), row-local K and V (kvRowLocal: every
-// codec but kivi2, no mixed window; each row encoded on its own): nothing moves. Row r of a
-// sequence's layer holds the r-th position appended to it (block r / block_size, row
-// r % block_size); a layer keeps a map from its slots to the rows they hold, per group of KV heads
-// when the heads keep their own subsets, and an evicted row becomes a HOLE: its bytes stay until
-// no layer (and no KV head) holds a row of its block, then the block goes back to the pool and its
-// block-table entry becomes kNoBlock. New rows go at the tail; holes are never refilled. A block
-// is released only below the tail of every layer (a block the tail still writes into stays), and
-// only this sequence's reference: a forked or cached block stays for its other holders.
+// Eviction (compactLayer, core/engine/cache_evictor.h), every precision: nothing moves. Row r of
+// a sequence's layer holds the r-th position appended to it (block r / block_size, row
+// r % block_size, or ring slot r % slots while r is in a residual); a layer keeps a map from its
+// slots to the rows they hold, per group of KV heads when the heads keep their own subsets, and
+// an evicted row becomes a HOLE: its bytes stay until no layer (and no KV head) holds a row of
+// its block, then the block goes back to the pool and its block-table entry becomes kNoBlock.
+// New rows go at the tail; holes are never refilled. A block is released only below the low tail
+// of every layer (a block a layer or role still writes into stays), and only this sequence's
+// reference: a forked or cached block stays for its other holders.
+// A residual ages by row, evicted rows included: row r leaves the ring when the layer's tail makes
+// it old enough, as without eviction; an evicted row's ring slot is unused until row r + slots
+// takes it. A kivi2 key group of 32 rows leaves the ring quantized from all 32 rows' fp16 bytes,
+// the evicted ones as they were (still stored), so a kept row gets the bytes it would have without
+// eviction; an evicted row inside a quantized group is a hole (its bytes are in the group). A
+// unit that leaves the ring with every row evicted takes a block that goes back at once.
 // Attention reads the held rows, in slot order (the same keys in the same order as the compacting
-// layout, so the same logits): plain fp32 as runs split at holes and block edges, read in place;
-// encoded rows, or KV heads holding different rows, decoded (gathered) into a scratch buffer.
-// Kept rows keep their bytes (never re-quantized). Re-rotated keys are decoded, rotated, and only
-// the heads of a row the rotation changed are encoded and written in place (a shared or cached
-// block is copied first), as the contiguous layout does. Undo (restoreLayer) writes back the rows
-// whose decoded values differ, taking a block again for a released one. holes() counts, per
-// layer, the rows below the layer's tail in allocated blocks that no KV head of the layer holds.
-//
-// kivi2 (keys grouped along 32 tokens, an fp16 window) and mixed windows (a residual ring)
-// compact as the contiguous layout does (KvCache::compactLayer: decode, cut, re-encode): their
-// rows are encoded in units and rings ordered by row, so a hole in the middle has no place. They
-// have no holes, and their blocks follow the longest layer (bounded_cache.h's estimator agrees).
+// layout): plain fp32 as runs split at holes and block edges, read in place; encoded rows, or KV
+// heads holding different rows, decoded (gathered) into a scratch buffer. Kept rows keep their
+// bytes (never re-quantized), so for row-local K and V (kvRowLocal) the logits equal the
+// contiguous layout's; with a residual the contiguous layout re-encodes the kept rows and ages
+// them by slot, so the two agree only where that is exact (test_paged_holes_tiered.cpp).
+// Re-rotated keys are decoded, rotated, and only the heads of a row the rotation changed are
+// written back: a ring row or a one-token unit alone, a kivi2 key group decoded and encoded whole
+// (its other rows are quantized again); a shared or cached block is copied first. Undo
+// (restoreLayer) takes back the very block a step released when nobody took it since (bytes and
+// all; else a zeroed one), then writes back the rows whose decoded values differ. holes() counts,
+// per layer, the rows below the layer's tail whose bytes are allocated (in a held block or a
+// ring) that no KV head of the layer holds. Code: paged_kv_holes.cpp.
 #include <cstdint>
 #include <map>
 #include <span>
@@ -150,16 +156,14 @@ public:
     }
     void truncate(std::int64_t new_length) override { truncate(m_current, new_length); }
     void truncateLayer(std::int64_t layer, std::int64_t new_length) override;
-    /// Row-local K and V: keeps the rows in place (holes, see above); `kept_keys` sees decoded
-    /// copies of the kept K rows, split at holes and block edges, and only the heads of rows it
-    /// changes are encoded and written back (copying a shared or cached block first; InputError,
-    /// before any change, when the pool lacks the copies). kivi2, mixed windows:
-    /// KvCache::compactLayer.
+    /// Keeps the rows in place (holes, see above); `kept_keys` sees decoded copies of the kept K
+    /// rows, split at holes and block edges, and only the heads of rows it changes are encoded and
+    /// written back (copying a shared or cached block first; InputError, before any change, when
+    /// the pool lacks the copies).
     void compactLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& keep,
                       const KeptKeysFn& kept_keys = {}) override;
-    /// Row-local K and V: rows back in their places. Pre: row r of the layer held position r
-    /// (appended in position order from 0, as a Session does). InputError when the pool lacks a
-    /// block to take again. kivi2, mixed windows: replaceLayer.
+    /// Rows back in their places. Pre: row r of the layer held position r (appended in position
+    /// order from 0, as a Session does). InputError when the pool lacks a block to take again.
     void restoreLayer(std::int64_t layer, const std::vector<std::vector<std::int64_t>>& positions,
                       std::int64_t end, std::int64_t n, const float* k, const float* v) override;
     std::int64_t holes(std::int64_t layer) const override { return holes(m_current, layer); }
@@ -187,6 +191,9 @@ private:
         // an eviction); empty: slot i holds row i. One group: every KV head the same rows.
         std::vector<std::vector<std::vector<std::int64_t>>> slot_rows;
         bool shareable = true;  // false once a layer lost rows: no block is a cached prefix then
+        // logical block -> {the block an eviction released, its handedOut() then}: undo takes it
+        // back, bytes and all, when nobody took it since.
+        std::map<std::int64_t, std::pair<BlockId, std::int64_t>> released;
     };
 
     Sequence& seqRef(SeqId seq);
@@ -209,18 +216,60 @@ private:
     /// Logical blocks [first, end) that such a write stores low units into ({0, 0}: none).
     std::pair<std::int64_t, std::int64_t> blocksWritten(std::int64_t pos, std::int64_t n) const;
     std::int64_t blocksToTake(const Sequence& s, std::int64_t pos, std::int64_t n) const;
-    /// Whether evictions leave holes (row-local K and V, kvRowLocal) rather than compact.
-    bool keepsHoles() const { return m_spec.isRowLocal(); }
     /// Forgets slots >= new_length of one layer of `s` (rows past the first forgotten one).
     void cutLayer(Sequence& s, std::int64_t layer, std::int64_t new_length);
-    /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's tail
-    /// that no layer holds a row of.
+    /// Forgets rows >= new_rows of one layer of `s`: rows that re-enter a residual are decoded
+    /// from their low units first (paged_kv_holes.cpp has the rest of the holes machinery).
+    void cutRows(Sequence& s, std::int64_t layer, std::int64_t new_rows);
+    /// Releases blocks past the longest layer's rows, and (holes) blocks below every layer's low
+    /// tail that no layer holds a row of.
     void fitBlocks(Sequence& s);
+    /// Releases logical block `block` when every layer's low tail has passed it and no layer (no
+    /// KV head) holds a row of it (holes).
+    void releaseUnheld(Sequence& s, std::int64_t block);
+    /// Rows low (in blocks) in both roles of every layer: the blocks below are complete.
+    std::int64_t lowTail(const Sequence& s) const;
     /// Whether `layer` of `s` (some KV head of it) holds a row of logical block `block`.
     bool holdsRowIn(const Sequence& s, std::int64_t layer, std::int64_t block) const;
-    /// Where row `row` of `layer` of `s` keeps its `role` bytes (one-token units: one encoded row,
-    /// all heads; plain fp32: [kv_dim] floats).
-    std::byte* rowBytes(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role) const;
+    const KvTierCodec& codecOf(KvRole role) const {
+        return role == KvRole::Key ? m_k_codec : m_v_codec;
+    }
+    /// The bytes of low unit `unit` of `role` of `layer` of `s` (one-token units: one encoded
+    /// row, all heads; plain fp32: [kv_dim] floats); nullptr when its block was released.
+    std::byte* lowUnit(const Sequence& s, std::int64_t layer, std::int64_t unit, KvRole role) const;
+    /// The residual ring slot of row `row` (row % slots). Pre: the role has a residual.
+    std::byte* ringRow(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role) const;
+    /// A decoded kivi2 key group, reused while decodeRow reads rows of the same unit.
+    struct DecodedUnit {
+        const std::byte* bytes = nullptr;
+        std::vector<float> rows;  // [unitTokens][kv_dim]
+    };
+    /// Decodes row `row` of `role` (all heads) into out: [kv_dim], from the ring while the row is
+    /// in it, else from its low unit. Pre: the row's block is held.
+    void decodeRow(const Sequence& s, std::int64_t layer, std::int64_t row, KvRole role, float* out,
+                   DecodedUnit& unit) const;
+    /// New values for the heads of KV-head group `group` of one row: values [kv_dim] (only the
+    /// group's heads are read).
+    struct RowWrite {
+        std::int64_t row, group;
+        std::vector<float> values;
+    };
+    /// Copies every shared or cached block a low row of the writes goes into; InputError naming
+    /// `what`, before any change, when the pool lacks the copies. Pre: those blocks are held.
+    void prepareWrites(Sequence& s, std::int64_t layer, const std::vector<RowWrite>& k_writes,
+                       const std::vector<RowWrite>& v_writes, const char* what);
+    /// A block again for released logical block `block`: the one released, bytes and all, when
+    /// nobody took it since, else a zeroed one. Pre: a block is free.
+    void takeBack(Sequence& s, std::int64_t block);
+    /// Encodes the writes of `role` in place: a ring row or a one-token unit alone (the group's
+    /// heads), a kivi2 key group decoded, overwritten and encoded whole (the touched heads).
+    void applyWrites(Sequence& s, std::int64_t layer, KvRole role, std::vector<RowWrite>& writes,
+                     std::int64_t n_groups);
+    /// Re-rotation of the kept keys (compactLayer): decoded, rotated, changed heads written.
+    void rotateKeptKeys(Sequence& s, std::int64_t layer,
+                        const std::vector<std::vector<std::int64_t>>& keep,
+                        const std::vector<std::vector<std::int64_t>>& kept_rows,
+                        const KeptKeysFn& kept_keys);
 
     std::int64_t m_n_layers;
     std::int64_t m_kv_dim;

@@ -28,12 +28,8 @@ void linearFloat(const Matrix& x, const WeightMatrix& w, Matrix& y, int n_thread
             const std::int64_t first = b * kBlock, last = std::min(out, first + kBlock);
             const float* rows = f32 ? w.f32Row(first) : scratch.data();  // [last - first][in]
             if (!f32) w.decodeRows(first, last - first, scratch.data());
-            for (std::int64_t i = 0; i < n; ++i) {
-                const float* xi = x.data() + i * in;
-                float* yi = y.data() + i * out;
-                for (std::int64_t o = first; o < last; ++o)
-                    yi[o] = dot(xi, rows + (o - first) * in, in);
-            }
+            for (std::int64_t i = 0; i < n; ++i)  // y[i][first..last) = dot(x[i], W[o])
+                dots(x.data() + i * in, rows, in, last - first, in, y.data() + i * out + first);
         }
     }
 }

@@ -13,6 +13,12 @@ namespace kvscope::cpu {
 /// sum_i a[i] * b[i] in a fixed order (8 interleaved partial sums, then a fixed tree).
 float dot(const float* a, const float* b, std::int64_t n);
 
+/// out[r] = dot(q, rows + r * stride, n) for r < n_rows, the same bits, eight rows at a time
+/// where the build has AVX2 (one reduction for the eight). q: [n]; rows: n_rows rows of
+/// `stride` floats; out: [n_rows].
+void dots(const float* q, const float* rows, std::int64_t stride, std::int64_t n_rows,
+          std::int64_t n, float* out);
+
 /// Threads worth using for `work` multiply-adds: a parallel region costs microseconds (far more
 /// on a busy machine), so small products run on the calling thread.
 int threadsFor(std::int64_t work, int n_threads);

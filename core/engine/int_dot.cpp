@@ -118,7 +118,13 @@ void intDotRows(GgmlType type, const std::byte* w, std::int64_t row_bytes, std::
     KVSCOPE_EXPECTS(n >= 0 && n % block == 0);
     KVSCOPE_EXPECTS(path != IntDotPath::Simd || hasSimdIntDot(type));
     const bool simd = path == IntDotPath::Simd || (path == IntDotPath::Best && hasSimdIntDot(type));
-    for (std::int64_t r = 0; r < n_rows; ++r, w += row_bytes) {
+    std::int64_t r = 0;
+    // The same bits, eight rows per pass (their offsets in 32 bits).
+    if (simd && intdot::hasEightRows(type) && row_bytes < (std::int64_t(1) << 28)) {
+        for (; r + 8 <= n_rows; r += 8, w += 8 * row_bytes)
+            intdot::eightRows(type, w, row_bytes, a, n / block, out + r);
+    }
+    for (; r < n_rows; ++r, w += row_bytes) {
         out[r] = block == 32 ? dot32(type, bytes, w, static_cast<const Q8Block32*>(a), n / 32, simd)
                              : dotK(type, bytes, w, static_cast<const Q8BlockK*>(a), n / 256, simd);
     }

@@ -47,4 +47,11 @@ float dot32Fused(GgmlType type, const std::byte* w, const Q8Block32* a, std::int
 /// Q4_K / Q5_K / Q6_K: the same for a row of 256-blocks, one block at a time.
 float dotKFused(GgmlType type, const std::byte* w, const Q8BlockK* a, std::int64_t n_blocks);
 
+/// Q8_0 / Q4_K (AVX2 builds; int_dot_rows_avx2.cpp): eight rows at once (w: [8][row_bytes],
+/// n_blocks blocks each) against one activation row, out[0..7]: the bits of dot32Fused /
+/// dotKFused row by row. False / not callable without AVX2.
+bool hasEightRows(GgmlType type);
+void eightRows(GgmlType type, const std::byte* w, std::int64_t row_bytes, const void* a,
+               std::int64_t n_blocks, float* out);
+
 }  // namespace kvscope::cpu::intdot

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "core/util/check.h"
 #include "core/util/checked_math.h"
@@ -11,8 +12,7 @@
 namespace kvscope {
 
 bool leavesHoles(const CacheSpec& spec) {
-    return spec.layout == KvLayout::Paged && kvRowLocal(keyFormat(spec), KvRole::Key) &&
-           kvRowLocal(valueFormat(spec), KvRole::Value);
+    return spec.layout == KvLayout::Paged;
 }
 
 LayerPositions heldByDefinition(const ModelShape& shape, const EvictionSpec& eviction,
@@ -53,17 +53,30 @@ PagedHoleBytes pagedHoleBytes(const ModelShape& shape, const CacheSpec& spec,
                               const LayerPositions& held, std::int64_t tokens) {
     KVSCOPE_EXPECTS(std::int64_t(held.size()) == shape.n_layers);
     const std::int64_t block = spec.block_size;
-    const std::int64_t n_blocks = (tokens + block - 1) / block;
+    // Blocks hold the rows older than the residual (every row of a row-local format): the
+    // table covers the most low rows of a role, and a block is complete (may be released) below
+    // the fewest.
+    std::int64_t low_most = 0, low_fewest = tokens;
+    for (const auto& [format, role] :
+         {std::pair(keyFormat(spec), KvRole::Key), std::pair(valueFormat(spec), KvRole::Value)}) {
+        const std::int64_t low = tokens - kvResidualTokens(format, role, tokens);
+        low_most = std::max(low_most, low);
+        low_fewest = std::min(low_fewest, low);
+    }
+    const std::int64_t n_blocks = (low_most + block - 1) / block;
     std::vector<char> used(static_cast<std::size_t>(n_blocks), 0);  // [n_blocks]
-    if (tokens % block != 0) used.back() = 1;  // the tail block is still being filled
+    for (std::int64_t b = low_fewest / block; b < n_blocks; ++b)
+        used[std::size_t(b)] = 1;  // still being filled
     for (const std::vector<std::int64_t>& layer : held) {
         for (std::int64_t p : layer) {
             KVSCOPE_EXPECTS(p >= 0 && p < tokens);
-            used[std::size_t(p / block)] = 1;
+            if (p / block < n_blocks) used[std::size_t(p / block)] = 1;
         }
     }
     PagedHoleBytes out;
-    std::int64_t rows = 0;  // rows below the tail in allocated blocks
+    // Rows below the tail whose bytes are allocated: in allocated blocks, or past the blocks (in
+    // the residual rings).
+    std::int64_t rows = std::max<std::int64_t>(0, tokens - n_blocks * block);
     for (std::int64_t b = 0; b < n_blocks; ++b) {
         if (!used[std::size_t(b)]) continue;
         ++out.blocks;

@@ -8,17 +8,18 @@
 //
 // Physical bytes are the live cache's storage, which does not know about windows: the contiguous
 // layout reserves the session's max context in every layer. The paged layout's blocks hold a slot
-// of every layer. With row-local keys and values (every precision but kivi2 and a mixed window,
-// kvRowLocal in kv_dtype.h) an eviction leaves holes (paged_kv_cache.h):
-// row r holds position r, and block b (positions [b * block, (b + 1) * block)) stays allocated
-// while some layer (some KV head) holds a position in it, or while it is the unfilled tail block;
-// then WHICH positions are held matters. window, streaming and full hold positions known from
-// their definitions (heldByDefinition); h2o, tova, snapkv and knorm hold what their scores chose,
-// so the caller passes the live positions (pagedHoleBytes), or gets an upper bound (no block
-// released). kivi2 and mixed windows compact: the table is as long as its longest layer needs.
+// of every layer. An eviction leaves holes (paged_kv_cache.h) for every precision:
+// row r holds position r, blocks hold the rows older than the residual (every row of a row-local
+// format), and block b (positions [b * block, (b + 1) * block)) stays allocated while some layer
+// (some KV head) holds a position in it, or while a layer or role still fills it (it is not below
+// the fewest low rows of a role); then WHICH positions are held matters. window, streaming and
+// full hold positions known from their definitions (heldByDefinition); h2o, tova, snapkv and knorm
+// hold what their scores chose, so the caller passes the live positions (pagedHoleBytes), or gets
+// an upper bound (no block released).
 //
-// Holes: per layer, the rows below the tail in allocated blocks that no KV head of the layer
-// holds (the same count PagedKvCache::holes gives), summed over layers.
+// Holes: per layer, the rows below the tail whose bytes are allocated (in a held block, or past
+// the blocks in the residual rings) that no KV head of the layer holds (the same count
+// PagedKvCache::holes gives), summed over layers.
 #include <cstdint>
 #include <vector>
 
@@ -40,8 +41,8 @@ struct BoundedCacheBytes {
     bool physical_exact = true;      // false: an upper bound (a score policy's positions not given)
 };
 
-/// Whether an eviction in `spec` leaves holes (paged, row-local K and V: every precision but kivi2
-/// and a mixed window, kvRowLocal) rather than compacts.
+/// Whether an eviction in `spec` leaves holes (the paged layout, every precision) rather than
+/// compacts (the contiguous layout).
 bool leavesHoles(const CacheSpec& spec);
 
 /// One sequence that has seen `tokens` tokens (held after its last step). `spec.reserve_length`:
@@ -64,8 +65,9 @@ struct PagedHoleBytes {
     std::int64_t holes = 0;     // entries in those blocks below the tail that no layer holds
 };
 /// The paged layout with holes after `tokens` rows (positions 0..tokens-1 appended), layers
-/// holding `held`: block b is allocated while a layer holds a position in it or it is the unfilled
-/// tail block. Pre: held.size() == shape.n_layers, positions ascending and < tokens.
+/// holding `held`: block b is allocated while a layer holds a position in it or it is still being
+/// filled (not below the fewest low rows of a role). Pre: held.size() == shape.n_layers, positions
+/// ascending and < tokens.
 PagedHoleBytes pagedHoleBytes(const ModelShape& shape, const CacheSpec& spec,
                               const LayerPositions& held, std::int64_t tokens);
 

@@ -72,6 +72,13 @@ std::int64_t readVocabSize(const GgufFile& file, const std::string& arch) {
 
 // --- config ---------------------------------------------------------------------------------
 
+std::string ggufModelName(const GgufFile& file) {
+    const std::optional<std::string> general_name = file.findString("general.name");
+    const std::optional<std::string> arch = file.findString("general.architecture");
+    return general_name && !general_name->empty() && general_name != arch ? *general_name
+                                                                          : baseName(file.path());
+}
+
 GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& options) {
     GgufModelInfo info;
     const std::optional<std::string> arch = file.findString("general.architecture");
@@ -80,11 +87,7 @@ GgufModelInfo readGgufModelInfo(const GgufFile& file, const GgufModelOptions& op
     const std::string p = *arch + ".";
 
     ModelConfig& c = info.config;
-    // general.name, unless absent or as generic as the architecture ("llama"): then the file name.
-    const std::optional<std::string> general_name = file.findString("general.name");
-    c.name = general_name && !general_name->empty() && *general_name != *arch
-                 ? *general_name
-                 : baseName(file.path());
+    c.name = ggufModelName(file);
     c.n_layers = requireSize(file, p + "block_count");
     c.d_model = requireSize(file, p + "embedding_length");
     c.d_ff = requireSize(file, p + "feed_forward_length");
@@ -173,7 +176,7 @@ Model loadGgufModel(const GgufFile& file, const GgufModelOptions& options) {
         fail(file, "the tokenizer has " + std::to_string(model.tokenizer->vocabSize()) +
                        " tokens but the model expects " + std::to_string(model.config.vocab));
     }
-    model.weights = loadGgufWeights(file, model.config);
+    model.weights = loadGgufWeights(file, model.config, options.check_values);
     return model;
 }
 

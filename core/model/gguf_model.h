@@ -18,7 +18,15 @@ struct GgufModelOptions {
     /// When > 0, max_context = min(<arch>.context_length, max_context_cap). 0 keeps the file's
     /// value. (stories260K.gguf says 2048 but the model was trained at 512: the caller decides.)
     std::int64_t max_context_cap = 0;
+    /// false: loadGgufModel checks every tensor's name, dims and type but reads no weight values
+    /// (only the small vectors: norms, biases, RoPE factors), so that `info` can say whether a
+    /// file runs without reading gigabytes. Such a Model is for that check only.
+    bool check_values = true;
 };
+
+/// general.name, unless absent or as generic as general.architecture ("llama"): then the file
+/// name.
+std::string ggufModelName(const GgufFile& file);
 
 /// What the header says about a model, without its tensor data or tokenizer: what the memory
 /// calculator needs.

@@ -10,7 +10,8 @@ namespace kvscope {
 /// The weights of `c` from `file`. Throws InputError naming the tensor when one is missing, has
 /// other dims than the expected ones (both named, GGUF order [ne0, ne1]), has a type that cannot
 /// be dequantized, holds a non-finite value, or is one the architecture does not use (running
-/// without it would compute another model).
-ModelWeights loadGgufWeights(const GgufFile& file, const ModelConfig& c);
+/// without it would compute another model). check_values false skips the scan for non-finite
+/// values (GgufModelOptions::check_values).
+ModelWeights loadGgufWeights(const GgufFile& file, const ModelConfig& c, bool check_values = true);
 
 }  // namespace kvscope

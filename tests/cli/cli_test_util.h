@@ -2,6 +2,9 @@
 // Running kvscope-cli in-process for the tests.
 #include <unistd.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +31,22 @@ inline CliResult runCliCaptured(const std::vector<std::string>& args) {
     result.err = err.str();
     return result;
 }
+
+/// Sets (or unsets) an environment variable for one scope, then puts the old value back.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : m_name(name) {
+        if (const char* old = std::getenv(name)) m_old = old;
+        value ? setenv(name, value, 1) : unsetenv(name);
+    }
+    ~ScopedEnv() { m_old ? setenv(m_name, m_old->c_str(), 1) : unsetenv(m_name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+    std::optional<std::string> m_old;
+};
 
 /// Runs `command args... --json`, requires exit 0 and parses stdout as JSON.
 inline JsonValue runCliJson(const std::string& command, std::vector<std::string> args) {

@@ -48,7 +48,18 @@ TEST_CASE("bench --quick --json measures every model, thread count and length", 
             saw_15m = true;
             CHECK(run["config"]["vocab"].number == 32000);
             CHECK(run["config"]["n_layers"].number == 6);
+            // F32, tied: 6 x (4 x 288^2 + 3 x 288 x 768) + 32000 x 288 = 15,187,968 values.
+            CHECK(run["weight_bytes"].number == 15187968.0 * 4);
         }
+        // The model alone, in a child (loaded or built, then decoded at context 256): a model
+        // built in memory holds at least its weights; a mapped file counts the pages it touched.
+        INFO("run_peak_rss: " << run["run_peak_rss_bytes"].number);
+        CHECK(run["run_peak_rss_context"].number == 256);
+        REQUIRE(run["run_peak_rss_bytes"].type == JsonValue::Type::Number);
+        if (run["config"]["name"].string == "stories260K")
+            CHECK(run["run_peak_rss_bytes"].number > 0);
+        else
+            CHECK(run["run_peak_rss_bytes"].number >= run["weight_bytes"].number);
         if (run["config"]["name"].string == "stories260K") {
             ++stories_runs;
             CHECK(run["config"]["d_model"].number == 64);

@@ -237,10 +237,39 @@ TEST_CASE("the threads flag takes a whole number in [1, 1024] on every command t
     checkBadInput({"export", "--scenario", "missing.json", "--what", "heatmap", "--format", "png",
                    "--out", "x.png", "--threads", "0"},
                   "--threads");
-    for (const std::string& n : {"1", "2"}) {
+    for (const std::string n : {"1", "2"}) {
         const auto result = runCliCaptured(generateWith({"--threads", n, "--json"}));
         INFO("stderr: " << result.err);
         CHECK(result.code == 0);
         CHECK(result.out.find("\"backend\":\"CPU (Eigen, " + n + " thread") != std::string::npos);
+    }
+}
+
+TEST_CASE("OMP_NUM_THREADS is read as a whole number in [1, 1024] by the commands that compute",
+          "[cli][threads]") {
+    using kvscope::test::ScopedEnv;
+    for (const std::string bad : {"abc", "0", "-1", "100000", "2abc", " ", "1025"}) {
+        INFO("OMP_NUM_THREADS='" << bad << "'");
+        const ScopedEnv env("OMP_NUM_THREADS", bad.c_str());
+        checkBadInput(generateWith({}),
+                      "OMP_NUM_THREADS: expected a whole number of threads in "
+                      "[1, 1024], got '" +
+                          bad + "'");
+        checkBadInput({"evict-eval", "--model", "builtin:demo", "--needle", "32"},
+                      "OMP_NUM_THREADS");
+        // --threads overrides it, and a command that computes nothing does not read it.
+        CHECK(runCliCaptured(generateWith({"--threads", "1"})).code == 0);
+        CHECK(runCliCaptured({"info", "--model", "builtin:demo"}).code == 0);
+    }
+    // OpenMP's forms: blanks around the number, and a list of nested levels (the first counts).
+    for (const auto& [value, threads] : {std::pair<std::string, std::string>{"3", "3 threads"},
+                                         {" 2 ", "2 threads"},
+                                         {"1,4", "1 thread"}}) {
+        INFO("OMP_NUM_THREADS='" << value << "'");
+        const ScopedEnv env("OMP_NUM_THREADS", value.c_str());
+        const auto result = runCliCaptured(generateWith({"--json"}));
+        INFO("stderr: " << result.err);
+        CHECK(result.code == 0);
+        CHECK(result.out.find("\"backend\":\"CPU (Eigen, " + threads + ")\"") != std::string::npos);
     }
 }

@@ -119,6 +119,42 @@ TEST_CASE("evict-eval: JSON has the bytes held, allocated and the holes of every
     }
 }
 
+TEST_CASE("evict-eval: a mixed window and kivi2 leave holes in the paged layout too",
+          "[evict][cli]") {
+    const std::string text =
+        writeTemp("paged-tiered.txt", "the cat sat on the mat. the cat sat on the mat.");
+    const auto run = [&](const char* kv, const char* block) {
+        const JsonValue json = kvscope::test::runCliJson(
+            "evict-eval",
+            {"--model", "builtin:demo", "--text", text, "--policies", "window", "--budget", "8",
+             "--steps", "10", "--layout", "paged", "--block-size", block, "--kv", kv});
+        REQUIRE(json["rows"].size() == 1);
+        return json["rows"][0];
+    };
+    // The demo model: 4 layers, 4 KV heads of 16 values. 47 rows (0..46); a window of 8 holds
+    // 39..46.
+    // int4+w4, blocks of 4: an int4 row of one head is one group of 32 (16 values + padding) =
+    // 20 B, so a token is 4 x 20 = 80 B per role and a block of one layer 4 x 80 x 2 = 640 B; the
+    // ring holds 4 fp16 rows per role: 4 x 4 x 16 x 2 B x 2 roles = 1024 B per layer. Rows 43..46
+    // are in the ring, 0..42 low: blocks 0..10, block 10 still filling (43 is not low yet), block
+    // 9 held by row 39, blocks 0..8 free: 2 blocks x 640 + 1024 = 2304 B per layer.
+    // Holes per layer: rows 36..43 in those blocks + 44..46 past them = 11, less 8 held = 3.
+    const JsonValue w4 = run("int4+w4", "4");
+    CHECK(w4["physical_bytes"].number == 4 * 2304);
+    CHECK(w4["holes"].number == 4 * 3);
+    // Logical: 4 ring rows x 128 B + 4 low rows x 80 B = 832 B per role.
+    CHECK(w4["logical_bytes"].number == 4 * 2 * 832);
+    // kivi2+r32, blocks of 32: keys wait in fp16 for 32 + 15 = 47 rows (every row), values for
+    // the last 32, so rows 0..14 of V are low, in block 0, still filling. A block of one layer:
+    // K 4 heads x 16 channels x 12 B = 768 B, V 32 rows x 4 heads x 12 B = 1536 B; the rings:
+    // K 63 slots x 128 B = 8064 B, V 32 x 128 B = 4096 B: 2304 + 12160 = 14464 B per layer.
+    // Holes per layer: rows 0..31 of block 0 + 32..46 in the rings = 47, less 8 held = 39.
+    const JsonValue kivi = run("kivi2+r32", "32");
+    CHECK(kivi["physical_bytes"].number == 4 * 14464);
+    CHECK(kivi["holes"].number == 4 * 39);
+    CHECK(kivi["logical_bytes"].number == 4 * 2 * 8 * 128);  // 8 fp16 rows per role
+}
+
 TEST_CASE("evict-eval: --per-head keeps a set per KV head, the same bytes", "[evict][cli]") {
     const std::string text =
         writeTemp("perhead.txt", "the cat sat on the mat. the dog sat on the log. the end.");

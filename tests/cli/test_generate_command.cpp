@@ -124,6 +124,21 @@ TEST_CASE("generate prints the same text as its JSON, and a summary on stderr", 
     CHECK(plain.err.find("KiB") != std::string::npos);
 }
 
+TEST_CASE("generate's summary gives the KV bytes held and allocated", "[cli][generate]") {
+    const auto model = kvscope::loadModel("builtin:demo");
+    const kvscope::ModelConfig& c = model->config;
+    // K and V of every layer in fp32: 2 x 4 layers x 4 KV heads x 16 x 4 B = 2048 B per token.
+    REQUIRE(2 * c.n_layers * c.n_kv_heads * c.head_dim * 4 == 2048);
+    REQUIRE(c.max_context == 512);
+    // BOS + "hello hello" (11 bytes) = 12 prompt tokens; 3 new tokens of which the last two
+    // were fed: 14 positions held = 28672 B = 28.00 KiB of the contiguous reservation,
+    // 512 x 2048 B = 1.00 MiB.
+    const auto result = runCliCaptured(generateArgs("hello hello", 3));
+    INFO("stderr: " << result.err);
+    REQUIRE(result.code == 0);
+    CHECK(result.err.find("; KV cache 28.00 KiB of 1.00 MiB allocated;") != std::string::npos);
+}
+
 TEST_CASE("greedy generation is deterministic", "[cli][generate]") {
     const auto first = runCliCaptured(generateArgs("abc", 16));
     const auto second = runCliCaptured(generateArgs("abc", 16));

@@ -156,6 +156,7 @@ TEST_CASE("info on stories260K.gguf: GGUF v3, GQA 8/4, 1280 B per token in fp32"
     CHECK(contains(text.out, "tokenizer.ggml.tokens"));
     CHECK(contains(text.out, "[512 x string]"));
     CHECK(contains(text.out, "trained context   512 (tinyllamas stories260K"));
+    CHECK(contains(text.out, "\n  runs              yes\n"));
 
     const JsonValue json = infoJson(*path);
     CHECK(json["format"].string == "gguf");
@@ -244,7 +245,7 @@ TEST_CASE("info on the Q8_0 stories260K: GGUF v2, 37 Q8_0 + 11 F32 tensors",
 TEST_CASE("info describes a GGUF that cannot be run, from its header alone", "[cli][info]") {
     using namespace kvscope;
     using namespace kvscope::test;
-    // qwen2 architecture, gpt2 tokenizer, a Q6_K tensor (not dequantizable) whose data is zeros.
+    // qwen2 architecture, gpt2 tokenizer without merges, one Q6_K tensor (zeros) and no others.
     const std::int64_t d_model = 256, vocab = 8, q6k_block_bytes = 210;
     std::vector<std::string> pieces;
     for (int i = 0; i < vocab; ++i)
@@ -271,6 +272,8 @@ TEST_CASE("info describes a GGUF that cannot be run, from its header alone", "[c
 
     const JsonValue json = infoJson(path);
     CHECK(json["architecture"].string == "qwen2");
+    CHECK_FALSE(json["runs"].boolean);
+    CHECK_FALSE(json["cannot_run"].string.empty());
     CHECK(json["shape"]["attention_variant"].string == "MQA");
     CHECK(json["shape"]["head_dim"].number == 64);
     CHECK(json["shape"]["context_length"].number == 32768);
@@ -289,6 +292,85 @@ TEST_CASE("info describes a GGUF that cannot be run, from its header alone", "[c
     CHECK(contains(text.out, "MQA"));
     CHECK(contains(text.out, "Q6_K"));
     CHECK(contains(text.out, "99 (outside the vocabulary)"));
+}
+
+TEST_CASE("info says whether a GGUF runs, and names what stops it", "[cli][info]") {
+    using namespace kvscope;
+    using namespace kvscope::test;
+    const ModelConfig c = tinyConfig(4, 2);  // d_model 32, 4 query heads, 2 KV heads of 8
+    const ModelWeights w = randomWeights(c, 5);
+    GgufTempDir dir;
+    const auto describe = [&](const std::string& name, const GgufWriter& writer) {
+        const std::string path = dir.file(name);
+        writeBytes(path, writer.build());
+        return infoJson(path);
+    };
+
+    SECTION("a llama file runs") {
+        const JsonValue json = describe("runs.gguf", archModelWriter("llama", c, w));
+        CHECK(json["runs"].boolean);
+        CHECK(json["cannot_run"].isNull());
+        const auto text = info(dir.file("runs.gguf"), false);
+        CHECK(contains(text.out, "\n  runs              yes\n"));
+    }
+    SECTION("another architecture is sized, and named as not run") {
+        const JsonValue json = describe("mamba9.gguf", archModelWriter("mamba9", c, w));
+        CHECK_FALSE(json["runs"].boolean);
+        CHECK_THAT(json["cannot_run"].string,
+                   Contains("architecture 'mamba9' is not supported for running"));
+        CHECK(json["shape"]["d_model"].number == 32);
+        const auto text = info(dir.file("mamba9.gguf"), false);
+        CHECK(contains(text.out, "  runs              no: GGUF "));
+        CHECK(contains(text.out, "architecture 'mamba9' is not supported for running"));
+    }
+    SECTION("a tensor type KVScope does not compute is named with its tensor") {
+        GgufWriter writer = archModelWriter("llama", c, w, {}, {"blk.0.attn_q.weight"});
+        // [32 x 32] = 1024 values = 4 IQ2_XXS blocks of 256 values in 66 bytes.
+        writer.tensor("blk.0.attn_q.weight", GgmlType::IQ2_XXS, {32, 32},
+                      std::vector<std::byte>(4 * 66));
+        const JsonValue json = describe("iq2.gguf", writer);
+        CHECK_FALSE(json["runs"].boolean);
+        CHECK_THAT(json["cannot_run"].string,
+                   Contains("tensor 'blk.0.attn_q.weight' has type IQ2_XXS"));
+        CHECK(typeCounts(json) == std::vector<std::string>{"F32:20", "IQ2_XXS:1"});
+    }
+    SECTION("a tensor of the wrong shape is named with the shape expected") {
+        GgufWriter writer = archModelWriter("llama", c, w, {}, {"blk.1.attn_k.weight"});
+        // attn_k is [16 rows x 32 cols] (2 KV heads x 8): GGUF dims [32, 16]; written [16, 32].
+        addArchMatrix(writer, "blk.1.attn_k.weight", w.layers[1].wk.toMatrix().transpose());
+        const JsonValue json = describe("shape.gguf", writer);
+        CHECK_FALSE(json["runs"].boolean);
+        CHECK_THAT(json["cannot_run"].string,
+                   Contains("tensor 'blk.1.attn_k.weight' has dims [16, 32], expected [32, 16]"));
+    }
+    SECTION("a header without attention keys (a Mamba file) is described without a shape") {
+        GgufWriter writer(3);
+        writer.kv("general.architecture", ggufStr("mamba"))
+            .kv("mamba.context_length", ggufU32(1048576))
+            .kv("mamba.embedding_length", ggufU32(64))
+            .kv("mamba.block_count", ggufU32(2))
+            .kv("mamba.ssm.state_size", ggufU32(16))
+            .tensorF32("token_embd.weight", {64, 10}, std::vector<float>(640, 0.5f));
+        const JsonValue json = describe("mamba.gguf", writer);
+        CHECK(json["architecture"].string == "mamba");
+        CHECK(json["name"].string == "mamba.gguf");
+        CHECK_FALSE(json["runs"].boolean);
+        CHECK(json["shape"].isNull());
+        CHECK(json["kv_cache"].isNull());
+        CHECK_THAT(json["shape_problem"].string,
+                   Contains("missing key 'mamba.feed_forward_length'"));
+        CHECK(json["cannot_run"].string == json["shape_problem"].string);
+        CHECK(json["parameters"].number == 640);
+        CHECK(json["weight_bytes"].number == 640 * 4);
+        REQUIRE(json["tensors"].size() == 1);
+        CHECK(findKey(json, "mamba.ssm.state_size") != nullptr);
+        const auto text = info(dir.file("mamba.gguf"), false);
+        REQUIRE(text.code == 0);
+        CHECK(contains(text.out, "  not read          GGUF "));
+        CHECK(contains(text.out, "missing key 'mamba.feed_forward_length'"));
+        CHECK_FALSE(contains(text.out, "KV cache ("));
+        CHECK(contains(text.out, "token_embd.weight"));
+    }
 }
 
 TEST_CASE("info on a llama2.c checkpoint lists its fp32 weights", "[cli][info]") {

@@ -4,27 +4,12 @@
 #include <optional>
 
 #include "app/launch/launch_options.h"
+#include "cli_test_util.h"
 #include "core/util/error.h"
 
 using namespace kvscope;
 
-namespace {
-
-// Sets (or unsets) an environment variable for one scope, then puts the old value back.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const char* value) : m_name(name) {
-        if (const char* old = std::getenv(name)) m_old = old;
-        value ? setenv(name, value, 1) : unsetenv(name);
-    }
-    ~ScopedEnv() { m_old ? setenv(m_name, m_old->c_str(), 1) : unsetenv(m_name); }
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
-
-}  // namespace
+using kvscope::test::ScopedEnv;
 
 TEST_CASE("kvscope with no flags opens the demo", "[cli][launch]") {
     const LaunchOptions options = parseLaunchOptions({});
@@ -101,4 +86,14 @@ TEST_CASE("a display is any of DISPLAY, WAYLAND_DISPLAY, QT_QPA_PLATFORM", "[cli
     }
     ScopedEnv platform("QT_QPA_PLATFORM", "offscreen");
     CHECK(hasDisplay());
+}
+
+TEST_CASE("kvscope refuses a bad OMP_NUM_THREADS as the CLI does, unless --threads says",
+          "[cli][launch]") {
+    const ScopedEnv env("OMP_NUM_THREADS", "abc");
+    CHECK_THROWS_WITH(
+        parseLaunchOptions({}),
+        "OMP_NUM_THREADS: expected a whole number of threads in [1, 1024], got 'abc'");
+    CHECK(parseLaunchOptions({"--threads", "2"}).threads == 2);
+    CHECK(parseLaunchOptions({"--help"}).help);
 }

@@ -130,16 +130,30 @@ TEST_CASE("Undo after an eviction restores the entries and bytes held before the
     for (EvictionPolicy p : allEvictionPolicies()) {
         if (p == EvictionPolicy::Full) continue;
         for (CacheLayout layout : {CacheLayout::Contiguous, CacheLayout::Paged}) {
-            for (const char* codec : {"f32", "int8"}) {
+            for (const char* codec : {"f32", "int8", "int4+w4", "kivi2+r32"}) {
                 for (EvictionPositions pos :
                      {EvictionPositions::Original, EvictionPositions::Rerotate}) {
+                    // The contiguous layout compacts a mixed window and kivi2 by decoding and
+                    // encoding every kept row again, so its undo is not exact for them.
+                    const bool residual = std::string(codec).find('+') != std::string::npos;
+                    if (residual && layout == CacheLayout::Contiguous) continue;
+                    // Paged with original positions: every kept row keeps its bytes, and undo
+                    // takes back the very blocks the step released, untouched. A residual is the
+                    // exception: the row that left it during the step gave its ring slot to the
+                    // new row, so undo brings it back from its low bytes (as a plain undo does,
+                    // kv_tier.h): within the low format's error (int4: half a step of a group
+                    // spanning about 7, 7 / 15 / 2 < 0.25).
+                    const bool exact = pos == EvictionPositions::Original &&
+                                       (std::string(codec) == "f32" ||
+                                        (layout == CacheLayout::Paged && !residual));
+                    const float tolerance = residual ? 0.25f : 5e-2f;
                     INFO(toString(p)
                          << " " << (layout == CacheLayout::Paged ? "paged" : "contiguous") << " "
                          << codec << " " << toString(pos));
                     // Re-rotated runs of head-wise policies evict per KV head.
                     const bool per_head = pos == EvictionPositions::Rerotate;
                     Session s(model, {.cache_layout = layout,
-                                      .block_size = 2,
+                                      .block_size = std::string(codec) == "kivi2+r32" ? 32 : 2,
                                       .cache_spec = parseKvCacheSpec(codec, "--test"),
                                       .eviction = {.policy = p,
                                                    .budget = 5,
@@ -161,18 +175,17 @@ TEST_CASE("Undo after an eviction restores the entries and bytes held before the
                     CHECK(after.head_positions == before.head_positions);
                     CHECK(after.logical == before.logical);
                     CHECK(after.physical == before.physical);
-                    if (pos == EvictionPositions::Original && std::string(codec) == "f32") {
+                    if (exact) {
                         CHECK(after.k == before.k);
                         CHECK(after.v == before.v);
                     } else {
                         for (std::size_t l = 0; l < after.k.size(); ++l)
                             for (std::size_t e = 0; e < after.k[l].size(); ++e)
-                                REQUIRE(std::abs(after.k[l][e] - before.k[l][e]) < 5e-2f);
+                                REQUIRE(std::abs(after.k[l][e] - before.k[l][e]) < tolerance);
                     }
                     // The same step again gives the same logits (original fp32: the same bits).
                     s.stepForced(tokens[14]);
-                    if (pos == EvictionPositions::Original && std::string(codec) == "f32")
-                        CHECK(s.lastLogits() == logits_first);
+                    if (exact) CHECK(s.lastLogits() == logits_first);
                     (void)logits_before;
                 }
             }
@@ -183,12 +196,15 @@ TEST_CASE("Undo after an eviction restores the entries and bytes held before the
 TEST_CASE("The estimator agrees with the bounded live cache at every step", "[evict]") {
     const auto model = loadModel("builtin:demo");
     const ModelShape shape = shapeFromModelConfig(model->config, "model");
-    const auto tokens = testTokens(*model, 40);
-    const std::int64_t max_context = 64;
+    const std::int64_t max_context = 128;
     for (EvictionPolicy p : allEvictionPolicies()) {
         for (CacheLayout layout : {CacheLayout::Contiguous, CacheLayout::Paged}) {
             for (const char* codec : {"f32", "f16", "bf16", "fp8", "fp8_e5m2", "int8", "q8_0",
-                                      "q4_0", "int4", "int2", "int4+w4", "kivi2+r32"}) {
+                                      "q4_0", "int4", "int2", "int4+w4", "kivi2+r32", "kivi2"}) {
+                // kivi2+r32 keys leave the fp16 window in groups of 32 from token 64 on: 100
+                // tokens quantize two groups with evicted rows in them.
+                const auto tokens =
+                    testTokens(*model, std::string(codec) == "kivi2+r32" ? 100 : 40);
                 for (BudgetShape bs : {BudgetShape::Uniform, BudgetShape::Pyramid}) {
                     // kivi2 needs a multiple of 32; 4 lets evictions release blocks.
                     const std::int64_t block = std::string(codec).rfind("kivi2", 0) == 0 ? 32 : 4;
@@ -224,13 +240,10 @@ TEST_CASE("The estimator agrees with the bounded live cache at every step", "[ev
                         REQUIRE(live.holes == want.holes);
                         most_holes = std::max(most_holes, live.holes);
                     });
-                    // Paged under a bounded policy leaves holes for every codec that encodes
-                    // each row on its own; a mixed window (int4+w4) and kivi2 (keys grouped
-                    // along 32 tokens, an fp16 window) compact.
-                    const std::string name = codec;
-                    const bool row_local = name != "int4+w4" && name != "kivi2+r32";
-                    const bool leaves =
-                        layout == CacheLayout::Paged && row_local && p != EvictionPolicy::Full;
+                    // Paged under a bounded policy leaves holes for every codec, a mixed
+                    // window (int4+w4) and kivi2 (keys grouped along 32 tokens, an fp16 window)
+                    // included; the contiguous layout compacts.
+                    const bool leaves = layout == CacheLayout::Paged && p != EvictionPolicy::Full;
                     CHECK((most_holes > 0) == leaves);
                 }
             }

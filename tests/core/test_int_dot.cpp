@@ -222,3 +222,39 @@ TEST_CASE("SIMD and scalar dot products agree on rows of any block count", "[int
         CHECK(std::memcmp(&simd, &scalar, 4) == 0);
     }
 }
+
+TEST_CASE("intDotRows of many rows gives every row the scalar path's bits", "[intdot]") {
+    // 19 rows: two passes of the eight-row kernels (Q8_0, Q4_K on AVX2 builds) and a tail of
+    // three. Each row is made of ggml's golden blocks, adversarial scales included (+-65504,
+    // subnormals, zeros), taken in a different rotation per row so that the eight rows of a
+    // pass differ.
+    const GgmlType type = GENERATE(GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q4_0);
+    INFO("type " << ggmlTypeName(type));
+    const GgmlTypeTraits traits = ggmlTypeTraits(type);
+    const std::vector<std::byte> raw = readGolden(lower(ggmlTypeName(type)) + ".raw");
+    const std::int64_t golden_blocks = std::int64_t(raw.size()) / traits.type_size;
+    constexpr std::int64_t n_rows = 19;
+    for (std::int64_t n : {256, 768, 1536, 2304}) {
+        INFO(n << " values per row");
+        const std::int64_t per_row = n / traits.block_size;
+        const std::int64_t row_bytes = per_row * traits.type_size;
+        std::vector<std::byte> w(std::size_t(n_rows * row_bytes));  // [n_rows][row_bytes]
+        for (std::int64_t r = 0; r < n_rows; ++r)
+            for (std::int64_t b = 0; b < per_row; ++b)
+                std::memcpy(w.data() + r * row_bytes + b * traits.type_size,
+                            raw.data() + ((5 * r + b) % golden_blocks) * traits.type_size,
+                            std::size_t(traits.type_size));
+        std::vector<float> x(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i)
+            x[std::size_t(i)] = std::sin(0.23f * float(i)) * float(1 + i % 7);
+        const ActRow a = quantizedRow(type, x);
+        std::vector<float> out(n_rows);
+        intDotRows(type, w.data(), row_bytes, n_rows, a.data(), n, out.data());
+        for (std::int64_t r = 0; r < n_rows; ++r) {
+            INFO("row " << r);
+            const float scalar =
+                intDot(type, w.data() + r * row_bytes, a.data(), n, IntDotPath::Scalar);
+            CHECK(std::memcmp(&out[std::size_t(r)], &scalar, 4) == 0);
+        }
+    }
+}

@@ -13,6 +13,7 @@
 #include "app/cli/bench/bench_gguf_open.h"
 #include "app/cli/bench/bench_json_read.h"
 #include "app/cli/bench/bench_kernels.h"
+#include "app/cli/bench/bench_model_rss.h"
 #include "app/cli/bench/bench_models.h"
 #include "app/cli/bench/bench_report.h"
 #include "app/cli/bench/bench_runner.h"
@@ -60,7 +61,9 @@ constexpr std::string_view kDetails =
     "    and recompute (median of several step() calls after a prefill of context - 1 tokens);\n"
     "  - the speedup recompute / cached;\n"
     "  - the bandwidth cached decode achieves reading weights (and weights + K/V), from the\n"
-    "    analytic bytes of a step over its time, next to memcpy of a 256 MiB buffer.\n"
+    "    analytic bytes of a step over its time, next to memcpy of a 256 MiB buffer;\n"
+    "  - the peak RSS of the model alone: loaded (or built) and decoded at the longest context\n"
+    "    in a child process, so that the other models and the memcpy buffers do not count.\n"
     "Contexts beyond a model's max_context are timed anyway and marked '*'.\n"
     "Then GGUF header open: the median time of GgufFile::open on an 8 GiB sparse GGUF written\n"
     "to the temp directory (one tensor whose data is a hole; removed afterwards) and on\n"
@@ -268,9 +271,17 @@ int runBench(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     Progress progress{err, 0, models.size() * thread_counts.size() * plan.lengths.size()};
     for (const BenchModel& bench_model : models) {
+        err << "bench: peak RSS of " << bench_model.name << " alone, in a child process..."
+            << std::endl;
+        const ModelRunMemory memory =
+            measureModelRunMemory(bench_model.entry, plan.lengths.back(), plan.cached_steps);
         for (std::size_t t = 0; t < thread_counts.size(); ++t) {
-            results.runs.push_back(
-                benchModel(bench_model, thread_counts[t], results.copies[t], plan, progress));
+            ModelRun run =
+                benchModel(bench_model, thread_counts[t], results.copies[t], plan, progress);
+            run.run_peak_rss_context = plan.lengths.back();
+            run.run_peak_rss_bytes = memory.peak_rss_bytes;
+            run.run_memory_error = memory.error;
+            results.runs.push_back(std::move(run));
         }
     }
     if (only == "decode") {

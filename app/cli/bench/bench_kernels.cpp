@@ -26,7 +26,8 @@ struct EndToEnd {
     std::vector<TokenId> tokens;
 };
 
-EndToEnd timeEndToEnd(const BenchModel& m, std::unique_ptr<Backend> backend, std::int64_t steps) {
+[[maybe_unused]] EndToEnd timeEndToEnd(const BenchModel& m, std::unique_ptr<Backend> backend,
+                                       std::int64_t steps) {
     SessionOptions options;
     options.record_attention = false;
     options.record_top_k = 0;

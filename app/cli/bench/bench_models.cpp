@@ -107,7 +107,10 @@ std::string defaultBenchModels() {
     return list;
 }
 
-BenchModel loadBenchModel(std::string_view entry) {
+namespace {
+
+/// loadBenchModel without the entry.
+BenchModel buildBenchModel(std::string_view entry) {
     try {
         if (entry == k15mAlias)
             return {"random-15m (d_model 288, 6 layers, vocab 32000)", random15m()};
@@ -124,6 +127,14 @@ BenchModel loadBenchModel(std::string_view entry) {
     } catch (const InputError& e) {
         throw InputError(std::string("--models: ") + e.what());
     }
+}
+
+}  // namespace
+
+BenchModel loadBenchModel(std::string_view entry) {
+    BenchModel loaded = buildBenchModel(entry);
+    loaded.entry = std::string(entry);
+    return loaded;
 }
 
 std::vector<BenchModel> benchModels(std::string_view list) {

@@ -14,6 +14,7 @@ namespace kvscope::cli {
 struct BenchModel {
     std::string name;  // as the report shows it
     std::shared_ptr<const Model> model;
+    std::string entry;  // the --models entry it came from ("15M-Q4_K"), for loadBenchModel
 };
 
 /// The 15M-class shape: d_model 288, 6 layers, 6 heads, 6 KV heads, head_dim 48, d_ff 768,

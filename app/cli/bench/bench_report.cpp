@@ -39,9 +39,12 @@ void writeRunTable(const ModelRun& run, std::ostream& out) {
         << "  weights " << (run.weight_types.empty() ? "F32" : run.weight_types) << ", "
         << formatBytes(run.weight_bytes) << " stored; read per decode step "
         << formatBytes(std::int64_t(weight_bytes)) << "; resident after the run "
-        << formatBytes(run.rss_after_bytes) << "\n  KV cache " << formatBytes(kv_per_token)
-        << " per token (fp32, " << c.n_layers << " layers x " << c.n_kv_heads << " KV heads x "
-        << c.head_dim << ")\n";
+        << formatBytes(run.rss_after_bytes) << "\n  peak RSS of this model alone (loaded and run "
+        << "at context " << run.run_peak_rss_context << " in a child process): "
+        << (run.run_memory_error.empty() ? formatBytes(run.run_peak_rss_bytes)
+                                         : "not measured (" + run.run_memory_error + ")")
+        << "\n  KV cache " << formatBytes(kv_per_token) << " per token (fp32, " << c.n_layers
+        << " layers x " << c.n_kv_heads << " KV heads x " << c.head_dim << ")\n";
     const char* header[] = {"context",        "cached ms/token", "recompute ms/token",
                             "speedup",        "weights GB/s",    "weights+KV GB/s",
                             "weights/memcpy", "prefill tok/s"};
@@ -116,6 +119,12 @@ void writeRunJson(JsonWriter& json, const ModelRun& run) {
     json.field("weight_types", run.weight_types);
     json.field("weight_bytes", run.weight_bytes);
     json.field("rss_after_bytes", run.rss_after_bytes);
+    json.key("run_peak_rss_bytes");
+    if (run.run_memory_error.empty())
+        json.value(run.run_peak_rss_bytes);
+    else
+        json.null();
+    json.field("run_peak_rss_context", run.run_peak_rss_context);
     json.key("lengths").beginArray();
     for (const LengthResult& r : run.lengths) {
         json.beginObject();

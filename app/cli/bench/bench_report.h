@@ -39,6 +39,12 @@ struct ModelRun {
     std::string weight_types;          // "Q4_K", "F32", "Q8_0 + F32" (the matrices' types)
     std::int64_t weight_bytes = 0;     // the matrices as stored (resident while it runs)
     std::int64_t rss_after_bytes = 0;  // the process's resident memory after this run
+    /// Loading this model alone and decoding it at the longest context (1 thread), in a child
+    /// process: its peak RSS increase (bench_model_rss.h); 0 with `run_memory_error` when not
+    /// measured. The same for every thread count of the model.
+    std::int64_t run_peak_rss_bytes = 0;
+    std::int64_t run_peak_rss_context = 0;
+    std::string run_memory_error;
     std::vector<LengthResult> lengths;
     /// A context longer than the model's max_context (stories260K: trained at 512) is timed
     /// anyway, since the bench sets SessionOptions::max_context, but the report marks it.

@@ -70,8 +70,10 @@ void checkChoice(std::string_view flag, const std::string& value,
     for (std::string_view choice : choices)
         if (value == choice) return;
     std::string list;
-    for (std::string_view choice : choices)
-        list += (list.empty() ? "" : "|") + std::string(choice);
+    for (std::string_view choice : choices) {
+        if (!list.empty()) list += '|';
+        list += choice;
+    }
     throw InputError(flagName(flag) + ": expected " + list + ", got '" + value + "'");
 }
 

@@ -140,7 +140,11 @@ void writeSummary(const Generation& gen, std::ostream& err) {
     err << "[" << gen.generated.size() << " tokens, stop: " << toString(gen.stop) << "; prefill "
         << gen.prompt_tokens.size() << " tokens " << fixed(prefill_ms, 2) << " ms";
     if (n_decode > 0) err << ", decode " << fixed(decode_ms / double(n_decode), 3) << " ms/token";
-    if (!gen.records.empty()) err << "; KV cache " << formatBytes(gen.records.back().kvBytesHeld());
+    if (!gen.records.empty()) {
+        // Logical (held) and physical (allocated), as the window's status bar says them.
+        err << "; KV cache " << formatBytes(gen.records.back().kvBytesHeld()) << " of "
+            << formatBytes(allocatedBytes(gen.records.back())) << " allocated";
+    }
     if (!gen.rope_scaling.empty()) err << "; RoPE " << gen.rope_scaling;
     err << "; " << gen.backend << "]\n";
 }

@@ -17,18 +17,23 @@ constexpr FlagSpec kFlags[] = {
 };
 
 constexpr std::string_view kDetails =
-    "Shows the source and format, the shape (layers, heads, KV heads, attention variant,\n"
+    "Shows the source and format, whether KVScope runs the model (and if not, why: the\n"
+    "loader's checks of the architecture, tokenizer and every tensor's name, shape and type,\n"
+    "without reading the weights' values), the shape (layers, heads, KV heads, attention variant,\n"
     "head_dim, d_ff, vocab, context length, the local/global layer pattern, RoPE theta, norm eps,\n"
     "tied output), the parameter count and stored weight bytes per tensor type, the tokenizer\n"
     "(model, vocab, BOS, EOS), the K+V bytes per token (per layer and for all layers, fp32 and\n"
     "fp16) and at the full context,\n"
     "and the tensor table (shape outermost first: a matrix is [rows x cols]).\n"
-    "A GGUF file is read from its header only: no tensor data is touched, nothing is\n"
-    "dequantized, so files KVScope cannot run (another architecture, tokenizer or\n"
-    "tensor type) are described too; its metadata keys are listed (arrays as [count x type]).\n"
+    "A GGUF file is read from its header: no weight matrix is read or dequantized (the runs\n"
+    "check reads only the small norm and bias vectors), so files KVScope cannot run (another\n"
+    "architecture, tokenizer or tensor type) are described too; its metadata keys are listed\n"
+    "(arrays as [count x type]). Another architecture whose keys do not give a shape (Mamba,\n"
+    "RWKV) is described without the shape and KV cache, saying which key is missing.\n"
     "Built-in models and llama2.c checkpoints are loaded; their tensors are the fp32 weights.\n"
     "JSON: reference, format, format_label, gguf_version (GGUF), file_bytes, name, architecture,\n"
-    "shape, parameters, weight_bytes, tensor_types[], tokenizer, kv_cache, tensors[],\n"
+    "runs, cannot_run (null when it runs), shape and kv_cache (null when the shape was not\n"
+    "read), shape_problem, parameters, weight_bytes, tensor_types[], tokenizer, tensors[],\n"
     "metadata[] (GGUF; empty otherwise). Bytes are exact integers there.\n";
 
 int runInfo(const ParsedArgs& args, std::ostream& out, std::ostream&) {

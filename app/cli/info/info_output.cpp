@@ -24,18 +24,6 @@ std::string exactBytes(std::int64_t bytes) {
     return std::to_string(bytes) + " B (" + formatBytes(bytes) + ")";
 }
 
-/// "289,536".
-std::string groupDigits(std::int64_t n) {
-    const std::string digits = std::to_string(n);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        const std::size_t left = digits.size() - i;
-        if (i > 0 && left % 3 == 0 && digits[i - 1] != '-') out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 /// Whole numbers in full (10000, 100000000), others in "%g" form (1e-05).
 std::string shortFloat(double value) {
     char text[32];
@@ -88,12 +76,17 @@ void writeOverview(const ModelInfo& info, std::ostream& out) {
         source += ", " + info.reference + ", " + exactBytes(info.file_bytes);
     }
     row(out, "source", source);
-    row(out, "architecture", info.architecture);
+    row(out, "architecture", info.architecture.empty() ? "-" : info.architecture);
+    row(out, "runs", info.cannot_run.empty() ? "yes" : "no: " + info.cannot_run);
 }
 
 void writeShape(const ModelInfo& info, std::ostream& out) {
     const ModelConfig& c = info.config;
     out << "\nShape\n";
+    if (!info.shape_problem.empty()) {
+        row(out, "not read", info.shape_problem);
+        return;
+    }
     row(out, "layers", std::to_string(c.n_layers));
     row(out, "d_model", std::to_string(c.d_model));
     row(out, "heads",
@@ -224,6 +217,15 @@ void writeShapeJson(JsonWriter& json, const ModelConfig& c) {
     json.endObject();
 }
 
+/// `text`, or null when it is empty.
+void writeOptionalText(JsonWriter& json, std::string_view name, const std::string& text) {
+    json.key(name);
+    if (text.empty())
+        json.null();
+    else
+        json.value(text);
+}
+
 void writeTokenJson(JsonWriter& json, std::string_view name,
                     const std::optional<TokenSummary>& token) {
     json.key(name);
@@ -337,7 +339,7 @@ void writeInfoText(const ModelInfo& info, std::ostream& out) {
     writeShape(info, out);
     writeWeights(info, out);
     writeTokenizer(info.tokenizer, out);
-    writeKvCache(info, out);
+    if (info.shape_problem.empty()) writeKvCache(info, out);
     writeTensors(info, out);
     if (info.format == ModelFormat::Gguf) writeMetadata(info, out);
     out << "\nBytes in IEC units: 1 KiB = 1024 B, 1 MiB = 1024 KiB, 1 GiB = 1024 MiB.\n";
@@ -353,8 +355,14 @@ void writeInfoJson(const ModelInfo& info, std::ostream& out) {
     json.field("file_bytes", info.file_bytes);
     json.field("name", info.config.name);
     json.field("architecture", info.architecture);
+    json.field("runs", info.cannot_run.empty());
+    writeOptionalText(json, "cannot_run", info.cannot_run);
     json.key("shape");
-    writeShapeJson(json, info.config);
+    if (info.shape_problem.empty())
+        writeShapeJson(json, info.config);
+    else
+        json.null();
+    writeOptionalText(json, "shape_problem", info.shape_problem);
     json.field("parameters", info.parameters);
     json.field("weight_bytes", info.weight_bytes);
     json.key("tensor_types").beginArray();
@@ -369,7 +377,10 @@ void writeInfoJson(const ModelInfo& info, std::ostream& out) {
     json.key("tokenizer");
     writeTokenizerJson(json, info);
     json.key("kv_cache");
-    writeKvJson(json, info.config);
+    if (info.shape_problem.empty())
+        writeKvJson(json, info.config);
+    else
+        json.null();
     json.field("tensor_shape_order", kShapeOrder);
     json.key("tensors");
     writeTensorsJson(json, info);

@@ -1,9 +1,10 @@
 #pragma once
 // What `kvscope-cli info` shows about a model, gathered from any model reference. A built-in
 // model or a llama2.c checkpoint is loaded and its tensors are listed from the fp32 weights; a
-// GGUF file is described from its header alone (readGgufModelInfo and the tensor table): no
-// tensor data is read and nothing is dequantized, so files that cannot be run (another
-// architecture, tokenizer or tensor type) can still be described.
+// GGUF file is described from its header (readGgufModelInfo and the tensor table): no weight
+// matrix is read or dequantized (whether it runs is the loader's check without the values), so
+// files that cannot be run (another architecture, tokenizer or tensor type) can still be
+// described.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -75,13 +76,23 @@ struct ModelInfo {
     TokenizerSummary tokenizer;
     std::vector<TensorSummary> tensors;     // in file (or weight) order
     std::vector<MetadataSummary> metadata;  // GGUF only, in file order
+    /// GGUF of an architecture KVScope does not run: why its header does not give a model
+    /// shape (a key missing or invalid; then `config` holds only the name, and the shape and KV
+    /// cache are not shown); empty when it does. (A runnable architecture's broken key is bad
+    /// input instead.)
+    std::string shape_problem;
+    /// Why KVScope cannot run the model (the loader's message: the architecture, tokenizer, a
+    /// tensor's type or shape); empty when it runs.
+    std::string cannot_run;
 
     /// "builtin", "GGUF v3", "llama2.c".
     std::string formatLabel() const;
 };
 
 /// Describes `reference` (see detectModelFormat). Throws InputError naming the reference and the
-/// problem when it is not a model, or when a GGUF header does not describe a model shape.
+/// problem when it is not a model, a GGUF file cannot be parsed, or a runnable architecture's
+/// keys are missing or invalid; another architecture's header that gives no model shape is
+/// described without it (ModelInfo::shape_problem).
 ModelInfo readModelInfo(std::string_view reference);
 
 /// The GGUF part of readModelInfo: header only.

@@ -3,9 +3,11 @@
 #include <limits>
 
 #include "app/cli/info/model_info.h"
+#include "core/model/gguf_architecture.h"
 #include "core/model/gguf_file.h"
 #include "core/model/gguf_model.h"
 #include "core/util/checked_math.h"
+#include "core/util/error.h"
 
 namespace kvscope::cli {
 
@@ -66,22 +68,44 @@ TensorSummary tensorSummary(const GgufTensorInfo& t) {
 
 ModelInfo readGgufInfo(const std::string& path) {
     const GgufFile file = GgufFile::open(path);
-    const GgufModelInfo header = readGgufModelInfo(file);
     ModelInfo info;
     info.reference = path;
     info.format = ModelFormat::Gguf;
     info.gguf_version = file.version();
     info.file_bytes = file.fileSize();
-    info.architecture = header.architecture;
-    info.config = header.config;
-    info.config.max_context = header.context_length;
-    info.weight_bytes = header.weight_bytes;
     for (const GgufTensorInfo& t : file.tensors()) {
         info.tensors.push_back(tensorSummary(t));
-        // Tensors may overlap in a hostile file, so even this sum is checked.
+        // Tensors may overlap in a hostile file, so even these sums are checked.
         info.parameters = checkedAdd(info.parameters, t.n_elements, "parameter count");
+        info.weight_bytes = checkedAdd(info.weight_bytes, t.byte_size, "tensor bytes");
     }
     info.tensor_types = countTensorTypes(info.tensors);
+    try {
+        const GgufModelInfo header = readGgufModelInfo(file);
+        info.architecture = header.architecture;
+        info.config = header.config;
+        info.config.max_context = header.context_length;
+    } catch (const InputError& e) {
+        // Another kind of model (Mamba, RWKV, BERT keys) is still a file to describe; a missing
+        // architecture or a broken key of one KVScope runs is bad input, as for every command.
+        const std::optional<std::string> arch = file.findString("general.architecture");
+        if (!arch || runnableArchitecture(*arch)) throw;
+        info.shape_problem = e.what();
+        info.cannot_run = e.what();
+        info.architecture = *arch;
+        info.config.name = ggufModelName(file);
+    }
+    if (info.cannot_run.empty()) {
+        // The loader's own checks (architecture, RoPE scaling, tokenizer, every tensor's name,
+        // dims and type), without reading the weights' values.
+        GgufModelOptions options;
+        options.check_values = false;
+        try {
+            (void)loadGgufModel(file, options);
+        } catch (const InputError& e) {
+            info.cannot_run = e.what();
+        }
+    }
     info.tokenizer = ggufTokenizer(file);
     for (const GgufMetadataEntry& entry : file.metadata()) {
         MetadataSummary m{entry.key, typeLabel(entry), file.summary(entry), std::nullopt,

@@ -16,14 +16,6 @@ std::string bytesText(std::int64_t bytes) {
     return formatBytes(bytes) + " (" + std::to_string(bytes) + " B)";
 }
 
-/// 131072 -> "131,072", as vLLM logs token counts.
-std::string grouped(std::int64_t value) {
-    std::string digits = std::to_string(value);
-    for (int i = int(digits.size()) - 3; i > 0; i -= 3)
-        digits.insert(std::size_t(i), ",");
-    return digits;
-}
-
 std::string fixed2(double value) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f", value);
@@ -44,8 +36,8 @@ void writeServingText(const ServingReport& s, std::ostream& out) {
     writeTerms(s.terms, out);
     out << "KV blocks  " << s.num_blocks << " blocks of " << s.block_size << " tokens ("
         << formatBytes(s.page_bytes) << " each over the K/V layers)\n"
-        << "GPU KV cache size: " << grouped(s.kv_tokens) << " tokens\n"
-        << "Maximum concurrency for " << grouped(s.max_model_len)
+        << "GPU KV cache size: " << groupDigits(s.kv_tokens) << " tokens\n"
+        << "Maximum concurrency for " << groupDigits(s.max_model_len)
         << " tokens per request: " << fixed2(s.max_concurrency) << "x\n"
         << "max-model-len " << s.max_model_len << ": " << (s.fits ? "STARTS" : "DOES NOT START")
         << " (one request needs " << bytesText(s.request_bytes) << " per GPU, "
