@@ -138,7 +138,8 @@ QString runScenario(kvscope::MainWindow& window, const kvscope::LaunchOptions& o
 }
 
 /// Without a window, the file given on the command line becomes the headless run's model, or its
-/// scenario's model, prompt and steps. Throws InputError for a bad scenario file.
+/// scenario's model, prompt, steps and activation scheme. Throws InputError for a bad scenario
+/// file.
 void applyOpenFile(kvscope::LaunchOptions& options) {
     if (options.open.empty()) return;
     if (!kvscope::isScenarioFileName(options.open)) {
@@ -149,6 +150,7 @@ void applyOpenFile(kvscope::LaunchOptions& options) {
     options.model = file.scenario.model;
     options.prompt = file.scenario.prompt;
     options.steps = int(file.steps);
+    options.activations = kvscope::parseActivations(file.activations, "activations");
 }
 
 int takeScreenshot(kvscope::MainWindow& window, const kvscope::LaunchOptions& options) {
@@ -179,6 +181,8 @@ int main(int argc, char** argv) {
     }
     kvscope::setRequestedThreads(options.threads);  // 0: OMP_NUM_THREADS or the default
     kvscope::cli::registerCompiledBackends();       // the window's Backend selector offers CUDA
+    kvscope::setRequestedBackend(options.backend);  // cpu unless --backend asked (and can run)
+    kvscope::setRequestedActivations(options.activations);  // the Activations selector shows it
     if (options.help) {
         std::cout << kvscope::launchUsage();
         return 0;

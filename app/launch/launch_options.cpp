@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "app/cli/activations_flag.h"
 #include "app/cli/backend_flag.h"
 #include "app/cli/cli_args.h"
 #include "app/cli/threads_flag.h"
@@ -26,6 +27,7 @@ constexpr cli::FlagSpec kLaunchFlags[] = {
     {"lesson-step", "K", "the lesson step shown"},
     cli::kThreadsFlag,
     cli::kBackendFlag,
+    cli::kActivationsFlag,
     {"help", "", "print the usage and exit"},
     {"version", "", "print the version and exit"},
 };
@@ -86,6 +88,7 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
     // The window computes: without --threads, a bad OMP_NUM_THREADS is refused as the CLI does.
     if (options.threads == 0 && !options.help && !options.version) cli::checkThreadsEnvironment();
     options.backend = cli::parseBackendFlag(parsed, std::cerr, "kvscope");
+    options.activations = cli::parseActivationsFlag(parsed);
     if (auto value = parsed.optionalValue("lesson-step")) {
         if (options.lesson.empty()) throw InputError("--lesson-step: needs --lesson");
         options.lesson_step = parseCount("lesson-step", *value, 1);
@@ -96,7 +99,8 @@ LaunchOptions parseLaunchOptions(const std::vector<std::string>& args) {
 std::string launchUsage() {
     return "usage: kvscope [--screenshot FILE.png] [--model M] [--prompt TEXT] [--steps N]\n"
            "               [--layer L] [--head H] [--view V] [--all-heads]\n"
-           "               [--lesson FILE|N [--lesson-step K]] [--threads N] [FILE]\n"
+           "               [--lesson FILE|N [--lesson-step K]] [--threads N]\n"
+           "               [--backend cpu|cuda|auto] [--activations q8|float] [FILE]\n"
            "  FILE                   a .kvscope.json scenario (opened: prefilled and stepped as\n"
            "                         it says), a saved .json trace (replayed) or a model file\n"
            "  --screenshot FILE.png  prefill, step N times, save the window (1280x800) and exit\n"
@@ -112,6 +116,10 @@ std::string launchUsage() {
            "  --lesson-step K        with --lesson: show its step K (default 1)\n"
            "  --threads N            engine threads (default: OMP_NUM_THREADS, else all cores\n"
            "                         but one)\n"
+           "  --backend B            where the forward pass runs: cpu (default), cuda, auto\n"
+           "  --activations A        quantized weights on the CPU: q8 (default) rounds each\n"
+           "                         activation row to 8-bit blocks as llama.cpp does; float\n"
+           "                         keeps fp32 rows (the Scenario panel's Activations)\n"
            "  --version              print the version and exit\n"
            "Without a display, runs the same generation headlessly (kvscope-cli generate).\n";
 }
@@ -133,6 +141,10 @@ std::vector<std::string> headlessCliArgs(const LaunchOptions& options) {
     if (options.threads > 0) {
         args.push_back("--threads");
         args.push_back(std::to_string(options.threads));
+    }
+    if (options.activations == cpu::Activations::Float) {
+        args.push_back("--activations");
+        args.push_back("float");
     }
     return args;
 }

@@ -22,7 +22,8 @@ struct LaunchOptions {
     std::string lesson;             // --lesson FILE|N: a lesson file, or built-in lesson N (1..)
     int threads = 0;                // --threads N: engine threads; 0 = not given
     BackendKind backend = BackendKind::Cpu;  // --backend: cpu, or cuda where it can run
-    int lesson_step = 1;                     // --lesson-step K: the lesson's step shown (1-based)
+    cpu::Activations activations = cpu::Activations::LlamaCpp;  // --activations q8|float
+    int lesson_step = 1;  // --lesson-step K: the lesson's step shown (1-based)
     bool help = false;
     bool version = false;  // --version: print the version and exit
 };

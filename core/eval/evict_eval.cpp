@@ -26,7 +26,8 @@ SessionOptions sessionOptions(const EvictionSpec& spec, const EvictEvalOptions& 
 struct Run {
     std::vector<Vector> logits;
     std::int64_t logical = 0, physical = 0, held = 0, holes = 0;
-    std::vector<std::int64_t> step_physical, step_holes;  // [n_steps] after each compared step
+    // [n_steps] after each compared step: K + V bytes held, allocated, holes
+    std::vector<std::int64_t> step_logical, step_physical, step_holes;
     std::vector<TokenId> free_tokens;
 };
 
@@ -40,11 +41,13 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
         // a score policy on the paged layout it depends on which positions were kept).
         const auto keep = [&] {
             run.logits.push_back(s.lastLogits());
-            std::int64_t allocated = 0, holes = 0;
+            std::int64_t held = 0, allocated = 0, holes = 0;
             for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
+                held += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
                 allocated += s.cache().bytesAllocated(l);
                 holes += s.cache().holes(l);
             }
+            run.step_logical.push_back(held);
             run.step_physical.push_back(allocated);
             run.step_holes.push_back(holes);
         };
@@ -54,10 +57,9 @@ Run runOne(std::shared_ptr<const Model> model, std::span<const TokenId> tokens,
             s.stepForced(tokens[i]);
             keep();
         }
-        for (std::int64_t l = 0; l < s.cache().nLayers(); ++l) {
-            run.logical += s.cache().kBytesUsed(l) + s.cache().vBytesUsed(l);
+        for (std::int64_t l = 0; l < s.cache().nLayers(); ++l)
             run.held = std::max(run.held, s.cache().layerLength(l));
-        }
+        run.logical = run.step_logical.back();
         run.physical = run.step_physical.back();
         run.holes = run.step_holes.back();
     }
@@ -78,6 +80,7 @@ EvictEvalRow compare(const Run& ref, const Run& run, std::span<const TokenId> to
     row.logical_bytes = run.logical;
     row.physical_bytes = run.physical;
     row.holes = run.holes;
+    row.step_logical_bytes = run.step_logical;
     row.step_physical_bytes = run.step_physical;
     row.step_holes = run.step_holes;
     row.held_tokens = run.held;

@@ -45,9 +45,10 @@ struct EvictEvalRow {
     std::int64_t first_divergence = 0;
     std::vector<double> step_logits_kl;  // [n_steps]
     std::vector<bool> step_top1_match;   // [n_steps]
-    /// [n_steps] the live cache's allocated bytes and holes after each compared step (step 0:
-    /// after the prompt's pass); not pooled over sequences.
-    std::vector<std::int64_t> step_physical_bytes, step_holes;
+    /// [n_steps] the live cache's K + V bytes held (logical), allocated (physical) and holes
+    /// after each compared step (step 0: after the prompt's pass; the last: logical_bytes,
+    /// physical_bytes, holes); not pooled over sequences.
+    std::vector<std::int64_t> step_logical_bytes, step_physical_bytes, step_holes;
     std::vector<TokenId> free_tokens;
 };
 

@@ -38,6 +38,15 @@ void metricsJson(const Row& r, JsonWriter& json) {
     json.field("logits_kl_max", r.logits_kl_max);
 }
 
+/// `name`: [values], one per compared step.
+void stepArrayJson(std::string_view name, const std::vector<std::int64_t>& values,
+                   JsonWriter& json) {
+    json.key(name).beginArray();
+    for (std::int64_t v : values)
+        json.value(v);
+    json.endArray();
+}
+
 }  // namespace
 
 EvictEvalSetup evictEvalSetup(std::string model, std::string source, CacheLayout layout,
@@ -68,6 +77,13 @@ void writeEvictEvalJson(const EvictEvalSetup& setup, const EvictEvalResult& resu
         metricsJson(r, json);
         json.field("held_tokens", r.held_tokens);
         json.field("first_divergence", r.first_divergence);
+        // [n_steps] each, after each compared step (the prompt's pass first); a reader that
+        // predates them skips them.
+        if (!r.step_logical_bytes.empty()) {
+            stepArrayJson("step_logical_bytes", r.step_logical_bytes, json);
+            stepArrayJson("step_physical_bytes", r.step_physical_bytes, json);
+            stepArrayJson("step_holes", r.step_holes, json);
+        }
         json.endObject();
     }
     json.endArray();

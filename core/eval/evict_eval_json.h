@@ -27,7 +27,8 @@ EvictEvalSetup evictEvalSetup(std::string model, std::string source, CacheLayout
 
 /// One run: the setup, n_tokens, prefill_tokens, n_steps, the full cache's perplexity and bytes,
 /// and `rows` (label, the spec's members, bytes logical / physical, perplexity and its change,
-/// top-1 agreement, logits KL mean / max, held_tokens, first_divergence). One line, then "\n".
+/// top-1 agreement, logits KL mean / max, held_tokens, first_divergence, and per compared step
+/// [n_steps] step_logical_bytes, step_physical_bytes, step_holes). One line, then "\n".
 void writeEvictEvalJson(const EvictEvalSetup& setup, const EvictEvalResult& result,
                         std::ostream& out);
 /// Pooled over many sequences: as above with n_sequences, and the first divergence's median and

@@ -74,9 +74,21 @@ void readRope(const GgufFile& file, const std::string& p, ModelConfig& c) {
         }
     }
     // LongRoPE: Phi-3's converter writes the factor tensors and no type; llama files say
-    // "longrope". YaRN: "yarn" (llama.cpp's ext_factor 1, beta_fast 32, beta_slow 1).
+    // "longrope". YaRN: "yarn" (ext_factor 1), its ramp between the correction dims of
+    // rope.scaling.yarn_beta_fast and yarn_beta_slow when the file has them (Hugging Face's
+    // rope_scaling beta_fast / beta_slow), else 32 and 1. llama.cpp declares these keys but reads
+    // neither from a file (its defaults or its context parameters win; tests/data/arch
+    // feature_checks.txt shows its output does not move), so on a file that sets them KVScope
+    // follows the file where llama.cpp does not.
     if (type == std::optional<std::string>("yarn")) {
         c.rope_scaling = RopeScaling::Yarn;
+        for (auto [key, beta] : {std::pair{p + "rope.scaling.yarn_beta_fast", &c.yarn_beta_fast},
+                                 std::pair{p + "rope.scaling.yarn_beta_slow", &c.yarn_beta_slow}}) {
+            if (const std::optional<float> value = nonNegativeFloat(file, key)) {
+                if (*value == 0.0f) file.failAtKey(key, "a YaRN beta of 0 (it must be > 0)");
+                *beta = *value;
+            }
+        }
     } else if (type == std::optional<std::string>("longrope") ||
                file.findTensor("rope_factors_long.weight") ||
                file.findTensor("rope_factors_short.weight")) {

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/engine/activation_scheme.h"
+
 namespace kvscope {
 
 TraceModelInfo traceModelInfo(const Model& model) {
@@ -9,6 +11,8 @@ TraceModelInfo traceModelInfo(const Model& model) {
     info.config = model.config;
     info.bos = model.tokenizer->bos();
     info.eos = model.tokenizer->eos();
+    info.activation_scheme_applies = activationSchemeApplies(model.config, model.weights);
+    info.rope_freqs = model.weights.rope_freqs.size() > 0;
     return info;
 }
 

@@ -185,7 +185,7 @@ ScenarioFile scenarioFromJson(const JsonValue& root, bool version_required = tru
         root.fail("expected a scenario (a JSON object), got " + root.describe());
     }
     checkKnownKeys(root, {kScenarioVersionKey, "model", "prompt", "steps", "max_new_tokens",
-                          "sampling", "cache", "backend", "view"});
+                          "sampling", "cache", "backend", "activations", "view"});
     ScenarioFile file;
     Scenario& scenario = file.scenario;
     scenario.model = readText(root.at("model"), false);
@@ -201,6 +201,11 @@ ScenarioFile scenarioFromJson(const JsonValue& root, bool version_required = tru
         if (!isScenarioBackend(file.backend))
             backend->fail("expected \"cpu\" or \"cuda\", got " + backend->describe());
     }
+    if (const JsonValue* activations = optional(root, "activations")) {
+        file.activations = activations->asString();
+        if (!isScenarioActivations(file.activations))
+            activations->fail("expected \"q8\" or \"float\", got " + activations->describe());
+    }
     if (const JsonValue* view = optional(root, "view")) readView(*view, file);
     return file;
 }
@@ -209,6 +214,10 @@ ScenarioFile scenarioFromJson(const JsonValue& root, bool version_required = tru
 
 bool isScenarioBackend(std::string_view name) {
     return name == "cpu" || name == "cuda";
+}
+
+bool isScenarioActivations(std::string_view name) {
+    return name == "q8" || name == "float";
 }
 
 std::string scenarioFileJson(const ScenarioFile& file) {
@@ -244,6 +253,7 @@ std::string scenarioFileJson(const ScenarioFile& file) {
         cache.close();
     }
     root.field("backend", file.backend);
+    root.field("activations", file.activations);
     {
         PrettyObject view(root.key("view"), 1);
         view.field("name", file.view);

@@ -13,6 +13,7 @@
 //     "cache": {"mode": "cached", "layout": "contiguous", "block_size": 16, "codec": "fp32",
 //               "max_context": 0, "eviction": {"policy": "window", "budget": 64, ...}},
 //     "backend": "cpu",
+//     "activations": "q8",               q8 or float (--activations); files without it read q8
 //     "view": {"name": "generate", "layer": 1, "head": 0, "all_heads": false}
 //   }
 //
@@ -45,10 +46,11 @@ inline constexpr std::string_view kScenarioFileSuffix = ".kvscope.json";
 using ScenarioViewValue = std::variant<bool, std::int64_t, double, std::string>;
 
 struct ScenarioFile {
-    Scenario scenario;              // model, prompt, max_new_tokens, sampling, cache, codec
-    std::int64_t steps = 12;        // decode steps after the prefill when the file is opened
-    std::string backend = "cpu";    // "cpu" or "cuda"
-    std::string view = "generate";  // the view (tab) shown
+    Scenario scenario;               // model, prompt, max_new_tokens, sampling, cache, codec
+    std::int64_t steps = 12;         // decode steps after the prefill when the file is opened
+    std::string backend = "cpu";     // "cpu" or "cuda"
+    std::string activations = "q8";  // "q8" or "float": the CPU backend's --activations
+    std::string view = "generate";   // the view (tab) shown
     /// Settings of the views by name: "layer", "head", "all_heads", "log_scale", ...
     std::map<std::string, ScenarioViewValue> view_settings;
 
@@ -57,6 +59,8 @@ struct ScenarioFile {
 
 /// The backends a scenario may name.
 bool isScenarioBackend(std::string_view name);
+/// The activation schemes a scenario may name: "q8" or "float".
+bool isScenarioActivations(std::string_view name);
 
 /// The canonical JSON text of `file` (ends with a newline).
 std::string scenarioFileJson(const ScenarioFile& file);
@@ -66,7 +70,8 @@ void writeScenarioFile(const ScenarioFile& file, const std::string& path);
 /// Reads a scenario from JSON text; `source` names it in messages. Throws InputError naming the
 /// source and the key (JSON path) for: text that is not JSON, not a scenario (no
 /// "kvscope_scenario"), a version newer than kScenarioFileVersion or below 1, a missing required
-/// key, a value of the wrong type or out of range, an unknown key, an unknown codec or backend.
+/// key, a value of the wrong type or out of range, an unknown key, an unknown codec, backend or
+/// activation scheme.
 ScenarioFile readScenarioJson(std::string_view text, std::string_view source);
 /// readScenarioJson() on the file at `path`.
 ScenarioFile readScenarioFile(const std::string& path);

@@ -42,6 +42,13 @@ struct TraceModelInfo {
     ModelConfig config;  // name, n_layers, n_heads, n_kv_heads, head_dim, vocab, max_context, ...
     TokenId bos = 0;
     TokenId eos = 0;
+    /// Whether the activation scheme (q8 or float) changes this model's products
+    /// (activationSchemeApplies: quantized weights). Not written to trace files: a replay computes
+    /// nothing, and reads false.
+    bool activation_scheme_applies = false;
+    /// Whether the model has Llama 3's per-pair RoPE frequency factors (rope_freqs.weight). Not
+    /// written to trace files either.
+    bool rope_freqs = false;
 };
 
 /// How one token id is shown without its tokenizer.

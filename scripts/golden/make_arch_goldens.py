@@ -640,6 +640,11 @@ FEATURE_CHECKS = [
      {"phi3.attention.sliding_window": (U32, 4)}, None, False),
     ("qwen2-yarn-f32", "rope.scaling.type yarn -> linear (factor 4 kept)",
      {"qwen2.rope.scaling.type": (STR, "linear")}, None, True),
+    # llama.cpp declares the YaRN beta keys but reads neither from a file (src/llama-model.cpp):
+    # KVScope follows the file (tests/core/test_gguf_architecture.cpp checks its ramp by hand)
+    ("qwen2-yarn-f32", "rope.scaling.yarn_beta_fast 1 and yarn_beta_slow 0.25 added: llama.cpp "
+     "ignores both keys", {"qwen2.rope.scaling.yarn_beta_fast": (F32, 1.0),
+                           "qwen2.rope.scaling.yarn_beta_slow": (F32, 0.25)}, None, False),
     # LongRoPE: which factor set llama.cpp uses at each context, and that the attention factor bites
     ("phi3-longrope-f32-short", "n_ctx 256: rope_factors_long set to 1 (unused: short set)", {},
      lambda w: w["rope_factors_long.weight"].fill(1.0), False),

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -61,6 +63,60 @@ TEST_CASE("evict-eval: the paged layout frees blocks and reports its holes", "[e
     CHECK(r["physical_bytes"].number == 3 * 4 * 2048);
     CHECK(r["holes"].number == 12);
     CHECK(json["reference_physical_bytes"].number == 12 * 4 * 2048);  // 47 rows: 12 blocks
+}
+
+TEST_CASE("evict-eval: JSON has the bytes held, allocated and the holes of every step",
+          "[evict][cli]") {
+    // 48 tokens (BOS + 47 bytes): --prefill 3 feeds BOS + 2 bytes in one pass, then the next
+    // 44 one at a time (the last token is only predicted): 45 compared steps; after step i the
+    // cache has seen p = 3 + i positions (rows 0..p-1), 47 at the last. A window of 8 holds the
+    // last min(p, 8) of them; each entry is 2 KiB (fp32 demo: 4 layers x 4 KV heads x 16 x 4 B x 2
+    // for K and V).
+    const std::string text =
+        writeTemp("steps.txt", "the cat sat on the mat. the cat sat on the mat.");
+    constexpr std::int64_t kPrefill = 3, kSteps = 45, kWindow = 8, kEntry = 2048, kBlock = 4;
+    for (const char* layout : {"contiguous", "paged"}) {
+        INFO("layout " << layout);
+        const JsonValue json = kvscope::test::runCliJson(
+            "evict-eval",
+            {"--model", "builtin:demo", "--text", text, "--policies", "window", "--budget", "8",
+             "--prefill", "3", "--steps", "10", "--layout", layout, "--block-size", "4"});
+        CHECK(json["n_steps"].number == kSteps);
+        REQUIRE(json["rows"].size() == 1);
+        const JsonValue& r = json["rows"][0];
+        const JsonValue& logical = r["step_logical_bytes"];
+        const JsonValue& physical = r["step_physical_bytes"];
+        const JsonValue& holes = r["step_holes"];
+        REQUIRE(logical.size() == std::size_t(kSteps));
+        REQUIRE(physical.size() == std::size_t(kSteps));
+        REQUIRE(holes.size() == std::size_t(kSteps));
+        // The last step is the row's own figures.
+        CHECK(logical.array.back().number == r["logical_bytes"].number);
+        CHECK(physical.array.back().number == r["physical_bytes"].number);
+        CHECK(holes.array.back().number == r["holes"].number);
+        const bool paged = std::string(layout) == "paged";
+        for (std::int64_t i = 0; i < kSteps; ++i) {
+            INFO("step " << i);
+            const std::int64_t p = kPrefill + i;
+            const std::int64_t held = std::min(p, kWindow);
+            CHECK(logical.array[std::size_t(i)].number == double(held * kEntry));
+            if (!paged) {
+                // The contiguous reservation: the demo's context of 512 rows from the start.
+                CHECK(physical.array[std::size_t(i)].number == double(512 * kEntry));
+                CHECK(holes.array[std::size_t(i)].number == 0);
+                continue;
+            }
+            // Paged, blocks of 4: the blocks from the one of the oldest row held (p - held) to
+            // the tail's; their rows below p that the window no longer holds are holes, in each
+            // of the 4 layers.
+            const std::int64_t first = (p - held) / kBlock, last = (p - 1) / kBlock;
+            const std::int64_t allocated_rows = p - first * kBlock;
+            CHECK(physical.array[std::size_t(i)].number ==
+                  double((last - first + 1) * kBlock * kEntry));
+            CHECK(holes.array[std::size_t(i)].number == double(4 * (allocated_rows - held)));
+            CHECK(physical.array[std::size_t(i)].number >= logical.array[std::size_t(i)].number);
+        }
+    }
 }
 
 TEST_CASE("evict-eval: a mixed window and kivi2 leave holes in the paged layout too",

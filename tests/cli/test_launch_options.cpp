@@ -53,6 +53,19 @@ TEST_CASE("the headless fallback runs the same generation through kvscope-cli", 
         "generate",         "--model", "builtin:demo-gqa", "--prompt", "two words",
         "--max-new-tokens", "10"};  // prefill samples one token, each of the 9 steps one more
     CHECK(headlessCliArgs(options) == expected);
+    // Float activations go along; q8, the default of both, needs no flag.
+    options.activations = cpu::Activations::Float;
+    std::vector<std::string> with_float = expected;
+    with_float.insert(with_float.end(), {"--activations", "float"});
+    CHECK(headlessCliArgs(options) == with_float);
+}
+
+TEST_CASE("kvscope --activations takes q8 or float, as kvscope-cli does", "[cli][launch]") {
+    CHECK(parseLaunchOptions({}).activations == cpu::Activations::LlamaCpp);
+    CHECK(parseLaunchOptions({"--activations", "q8"}).activations == cpu::Activations::LlamaCpp);
+    CHECK(parseLaunchOptions({"--activations", "float"}).activations == cpu::Activations::Float);
+    CHECK_THROWS_WITH(parseLaunchOptions({"--activations", "int4"}),
+                      Catch::Contains("--activations") && Catch::Contains("q8 or float"));
 }
 
 TEST_CASE("a display is any of DISPLAY, WAYLAND_DISPLAY, QT_QPA_PLATFORM", "[cli][launch]") {

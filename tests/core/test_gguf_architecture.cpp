@@ -8,6 +8,7 @@
 
 #include "core/cache/contiguous_kv_cache.h"
 #include "core/engine/cpu_backend.h"
+#include "core/engine/cpu_rope.h"
 #include "core/model/gguf_model.h"
 #include "core/model/random_weights.h"
 #include "core/util/error.h"
@@ -367,4 +368,59 @@ TEST_CASE("A sliding-window layer masks in prefill and in decode alike", "[backe
         return prefillLogits(global, kTokens);
     }());
     CHECK(batched.row(9) != prefillLogits(model, kTokens).row(9));
+}
+
+TEST_CASE("qwen2 YaRN: rope.scaling.yarn_beta_fast and yarn_beta_slow move the ramp",
+          "[gguf][arch-load][yarn]") {
+    ModelConfig c = tinyConfig(1, 1);  // one head of 32: the ramp of qwen2-yarn-f32's head_dim
+    c.arch = Architecture::Qwen2;
+    c.rope_style = RopeStyle::Halves;
+    c.head_dim = 32;
+    c.rope_theta = 1e6f;
+    c.norm_eps = 1e-6f;
+    const ModelWeights w = randomWeights(c, 5);
+    const GgufKvList yarn = {{"qwen2.rope.scaling.type", ggufStr("yarn")},
+                             {"qwen2.rope.scaling.factor", ggufF32(4.0f)},
+                             {"qwen2.rope.scaling.original_context_length", ggufU32(32)}};
+    GgufKvList betas = yarn;
+    betas.emplace_back("qwen2.rope.scaling.yarn_beta_fast", ggufF32(1.0f));
+    betas.emplace_back("qwen2.rope.scaling.yarn_beta_slow", ggufF32(0.25f));
+    const Model m = loadGgufModel(fileOf(archModelWriter("qwen2", c, w, betas)));
+    REQUIRE(m.config.rope_scaling == RopeScaling::Yarn);
+    CHECK(m.config.yarn_beta_fast == 1.0f);
+    CHECK(m.config.yarn_beta_slow == 0.25f);
+    // By hand: correction dim d(beta) = 32 ln(32 / (2 pi beta)) / (2 ln 1e6). beta_fast 1:
+    // 32 ln 5.0930 / 27.631 = 1.885, floor -> low 1. beta_slow 0.25: 32 ln 20.372 / 27.631 =
+    // 3.491, ceil -> high 4. Pair p's base frequency is 1e6^(-2p/32) = 10^(-0.375 p); it keeps
+    // the weight r = 1 - clamp((p - 1) / 3) of it and 1 - r of it x 0.25 (factor 4).
+    const cpu::RopeSpec spec = cpu::ropeSpec(m.config, 0, Vector());
+    CHECK(spec.freqs[0] == Approx(1.0));                           // r = 1 (p < low)
+    CHECK(spec.freqs[1] == Approx(std::pow(10.0, -0.375)));        // r = 1
+    CHECK(spec.freqs[2] == Approx(0.75 * std::pow(10.0, -0.75)));  // r = 2/3
+    CHECK(spec.freqs[3] == Approx(0.5 * std::pow(10.0, -1.125)));  // r = 1/3
+    CHECK(spec.freqs[4] == Approx(0.25 * std::pow(10.0, -1.5)));   // r = 0
+    CHECK(spec.mscale == Approx(1.0 + 0.1 * std::log(4.0)));       // the betas leave it alone
+    CHECK(m.config.ropeScalingText(64) ==
+          "YaRN, factor 4 over original 32 (beta fast 1, slow 0.25; cos and sin x 1.139)");
+
+    // Without the keys: 32 and 1, whose ramp runs from pair 0 to pair 2 (r = 1/2 at pair 1).
+    const Model plain = loadGgufModel(fileOf(archModelWriter("qwen2", c, w, yarn)));
+    CHECK(plain.config.yarn_beta_fast == 32.0f);
+    CHECK(plain.config.yarn_beta_slow == 1.0f);
+    const cpu::RopeSpec plain_spec = cpu::ropeSpec(plain.config, 0, Vector());
+    CHECK(plain_spec.freqs[1] == Approx((0.5 * 0.25 + 0.5) * std::pow(10.0, -0.375)));
+    CHECK(plain_spec.freqs[2] == Approx(0.25 * std::pow(10.0, -0.75)));
+    // And the logits move with the betas (position 40 is past the original context of 32).
+    std::vector<TokenId> long_tokens;
+    for (int i = 0; i < 48; ++i)
+        long_tokens.push_back(TokenId(1 + (i * 37) % 250));
+    CHECK(
+        (prefillLogits(m, long_tokens) - prefillLogits(plain, long_tokens)).cwiseAbs().maxCoeff() >
+        1e-4f);
+
+    GgufKvList zero = yarn;
+    zero.emplace_back("qwen2.rope.scaling.yarn_beta_slow", ggufF32(0.0f));
+    const std::string why = refusal(fileOf(archModelWriter("qwen2", c, w, zero)));
+    CHECK_THAT(why, Catch::Contains("qwen2.rope.scaling.yarn_beta_slow") &&
+                        Catch::Contains("a YaRN beta of 0"));
 }

@@ -31,6 +31,7 @@ ScenarioFile fullScenario() {
     file.scenario.max_context = 128;
     file.steps = 7;
     file.backend = "cuda";
+    file.activations = "float";
     file.view = "memory";
     file.view_settings["layer"] = std::int64_t(1);
     file.view_settings["all_heads"] = true;
@@ -80,6 +81,7 @@ TEST_CASE("scenario file: the default scenario is written as documented", "[scen
         "    \"max_context\": 0\n"
         "  },\n"
         "  \"backend\": \"cpu\",\n"
+        "  \"activations\": \"q8\",\n"
         "  \"view\": {\n"
         "    \"name\": \"generate\"\n"
         "  }\n"
@@ -106,6 +108,7 @@ TEST_CASE("scenario file: write, read, write gives the same scenario and bytes",
     CHECK(back.scenario.max_context == 128);
     CHECK(back.steps == 7);
     CHECK(back.backend == "cuda");
+    CHECK(back.activations == "float");
     CHECK(back.view == "memory");
     CHECK(back.view_settings == file.view_settings);
     CHECK(back.scenario.sampling.seed == 18446744073709551615ull);
@@ -151,6 +154,7 @@ TEST_CASE("scenario file: only the three required keys give the defaults", "[sce
     CHECK(file.scenario.prompt == "hi");
     CHECK(file.steps == 12);
     CHECK(file.backend == "cpu");
+    CHECK(file.activations == "q8");  // files written before the key: llama.cpp's scheme
     CHECK(file.view == "generate");
     CHECK(file.scenario.cache_spec.isPlainFp32());
     CHECK(file.scenario.sampling.seed == 42);
@@ -195,6 +199,8 @@ TEST_CASE("scenario file: each bad file names its key", "[scenario_file]") {
          "$.cache.codec"},
         {R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "cache": []})", "$.cache"},
         {R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "backend": "tpu"})", "$.backend"},
+        {R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "activations": "q4"})",
+         "$.activations"},
         {R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "view": {"layer": null}})",
          "$.view.layer"},
         {R"({"kvscope_scenario": 1, "model": "m", "prompt": "x", "view": {"name": 1}})",

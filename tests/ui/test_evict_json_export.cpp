@@ -124,6 +124,17 @@ TEST_CASE("the Eviction view exports its comparison as evict-eval's JSON",
     CHECK(row.at("held_tokens").asInt64() == 16);
     CHECK(row.at("top1_agreement").asDouble() >= 0.0);
     CHECK(row.at("top1_agreement").asDouble() <= 1.0);
+    // Per step: the prompt's 21 positions already exceed the budget, so every step holds 16
+    // entries of 2 KiB in the contiguous reservation of 512 rows, with no holes.
+    for (const char* name : {"step_logical_bytes", "step_physical_bytes", "step_holes"}) {
+        INFO(name);
+        REQUIRE(row.at(name).size() == std::size_t(kSteps));
+    }
+    for (std::size_t i = 0; i < std::size_t(kSteps); ++i) {
+        CHECK(row.at("step_logical_bytes").at(i).asInt64() == 16 * 2048);
+        CHECK(row.at("step_physical_bytes").at(i).asInt64() == 512 * 2048);
+        CHECK(row.at("step_holes").at(i).asInt64() == 0);
+    }
 
     // The real CLI on the same tokens (the demo model spells one byte a token: the sequence's
     // text, prompt and continuation, tokenizes back to it) prints the same object but its source.

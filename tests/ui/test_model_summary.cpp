@@ -47,3 +47,37 @@ TEST_CASE("the KV head note follows MHA, GQA and MQA", "[ui][model]") {
           QString::fromUtf8("Reads KV head 0, shared by query heads 0\u2013%1.")
               .arg(mqa.n_heads - 1));
 }
+
+TEST_CASE("the model summary names the RoPE scaling: LongRoPE's set at the context, YaRN",
+          "[ui][model][rope]") {
+    // phi3-longrope-f32 (tests/data/arch/README.md): original context 256 in a context_length
+    // of 8192, attention factor sqrt(1 + ln 32 / ln 256) = 1.2748.
+    const ModelConfig phi3 =
+        loadModel(KVSCOPE_SOURCE_DIR "/tests/data/arch/phi3-longrope-f32.gguf")->config;
+    const QString at_256 = modelSummaryHtml(phi3, 256);
+    INFO(at_256.toStdString());
+    CHECK(at_256.contains("<td>RoPE</td>"));
+    CHECK(at_256.contains("LongRoPE short factors (context 256 &lt;= original 256; long above)"));
+    CHECK(at_256.contains("attention factor 1.275 (cos and sin scaled)"));
+    CHECK(modelSummaryHtml(phi3, 257).contains(
+        "LongRoPE long factors (context 257 &gt; original 256)"));
+    CHECK(modelSummaryHtml(phi3).contains("long factors (context 8192"));  // the model's own
+    // qwen2-yarn-f32: YaRN factor 4 over an original 32, the default betas 32 and 1; magnitudes
+    // x 1 + 0.1 ln 4 = 1.1386, shown to 4 digits.
+    const ModelConfig qwen2 =
+        loadModel(KVSCOPE_SOURCE_DIR "/tests/data/arch/qwen2-yarn-f32.gguf")->config;
+    const QString yarn = modelSummaryHtml(qwen2);
+    INFO(yarn.toStdString());
+    CHECK(
+        yarn.contains("base 1000000; YaRN, factor 4 over original 32 (beta fast 32, slow 1; "
+                      "cos and sin x 1.139)"));
+    // Llama 3 (llama3-f32: rope_freqs.weight, base 500000).
+    const auto llama3 = loadModel(KVSCOPE_SOURCE_DIR "/tests/data/arch/llama3-f32.gguf");
+    REQUIRE(llama3->weights.rope_freqs.size() > 0);
+    CHECK(modelSummaryHtml(llama3->config, 0, true)
+              .contains("base 500000; Llama 3 frequency factors per pair (rope_freqs.weight)"));
+    // No scaling: the base only.
+    const ModelConfig demo = loadModel("builtin:demo")->config;
+    CHECK(modelSummaryHtml(demo).contains(
+        QString("<td>RoPE</td><td>&nbsp;&nbsp;base %1</td>").arg(double(demo.rope_theta))));
+}

@@ -6,13 +6,16 @@
 #include <catch2/catch.hpp>
 
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
+#include <QTemporaryDir>
 
 #include "tests/ui/window_test_util.h"
 #include "ui/engine/trace_model.h"
 #include "ui/generate/generate_view.h"
 #include "ui/widgets/count_edit.h"
 #include "ui/widgets/eviction_controls.h"
+#include "ui/window/left_docks.h"
 #include "ui/window/scenario_panel.h"
 #include "ui/window/view_tabs.h"
 
@@ -110,4 +113,50 @@ TEST_CASE("a prefill that fits the cache writes every row", "[ui][explanation]")
     CHECK(text.contains("8 rows per layer"));
     CHECK(text.contains("written to the cache"));
     CHECK_FALSE(text.contains("kept"));
+}
+
+TEST_CASE("a LongRoPE step says which factor set it used and why", "[ui][explanation][rope]") {
+    // phi3-longrope-f32: original context 256, context_length 8192. Opened as it is, the session's
+    // context is 8192: the long factors, at every position (llama.cpp chooses by context).
+    const QString path =
+        QStringLiteral(KVSCOPE_SOURCE_DIR "/tests/data/arch/phi3-longrope-f32.gguf");
+    MainWindow window;
+    runScenario(window, path, QStringLiteral("The quick brown fox"), 1);
+    QString text = explanation(window);
+    INFO(text.toStdString());
+    CHECK(text.contains("LongRoPE <b>long factors</b> (its positions are still below 256)"));
+    CHECK(text.contains("(8192 &gt; the original 256), not by position"));
+    const QString dock = window.leftDocks()->modelFacts()->text();
+    CHECK(dock.contains("LongRoPE long factors (context 8192 &gt; original 256)"));
+
+    // A scenario capping the context at 256 runs the short set (llama.cpp's -short golden).
+    QTemporaryDir dir;
+    const QString scenario = dir.filePath("short.kvscope.json");
+    QFile file(scenario);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    file.write(
+        QStringLiteral(R"({"kvscope_scenario": 1, "model": "%1", "prompt": "The quick brown fox",
+                   "steps": 1, "cache": {"max_context": 256}})")
+            .arg(path)
+            .toUtf8());
+    file.close();
+    REQUIRE(window.openScenarioFile(scenario));
+    requireIdle(window);
+    text = explanation(window);
+    INFO(text.toStdString());
+    CHECK(text.contains("LongRoPE <b>short factors</b>, as every step"));
+    CHECK(text.contains("(256 &lt;= the original 256)"));
+    CHECK(window.leftDocks()->modelFacts()->text().contains(
+        "LongRoPE short factors (context 256 &lt;= original 256; long above)"));
+}
+
+TEST_CASE("a model without LongRoPE has no RoPE note in its step", "[ui][explanation][rope]") {
+    MainWindow window;
+    runScenario(window, "builtin:demo", "KVScope", 1);
+    CHECK_FALSE(explanation(window).contains("RoPE"));
+    // Llama 3's factors are the model's, named in the dock, not per step.
+    runScenario(window, KVSCOPE_SOURCE_DIR "/tests/data/arch/llama3-f32.gguf", "Once upon", 1);
+    CHECK_FALSE(explanation(window).contains("RoPE"));
+    CHECK(window.leftDocks()->modelFacts()->text().contains(
+        "Llama 3 frequency factors per pair (rope_freqs.weight)"));
 }

@@ -5,6 +5,7 @@
 #include <exception>
 #include <optional>
 
+#include "core/engine/activation_scheme.h"
 #include "core/engine/backend_select.h"
 #include "core/engine/cpu_backend.h"
 #include "core/engine/cpu_threads.h"
@@ -18,14 +19,27 @@ namespace {
 
 /// The engine's backend in the window: CUDA when the Backend selector (ScenarioPanel) or kvscope's
 /// start asked for it and it is available, else the CPU backend with `n_threads` when the user
-/// chose it, else SessionWorker::defaultThreads().
+/// chose it, else SessionWorker::defaultThreads(), with the activation scheme the Activations
+/// selector (or kvscope --activations) asked for.
 std::unique_ptr<Backend> engineBackend(int n_threads) {
     if (requestedBackend() != BackendKind::Cpu) {
         BackendSelection selection = makeBackend(requestedBackend(), 0);
         if (selection.note.empty()) return std::move(selection.backend);  // the CUDA backend
     }
-    return std::make_unique<CpuBackend>(n_threads > 0 ? n_threads
-                                                      : SessionWorker::defaultThreads());
+    return std::make_unique<CpuBackend>(n_threads > 0 ? n_threads : SessionWorker::defaultThreads(),
+                                        requestedActivations());
+}
+
+/// The backend as the status bar and the trace name it: Backend::name(), and for the CPU backend
+/// on quantized weights with 8-bit activations, that too ("CPU (Eigen, 2 threads, 8-bit
+/// activations)"; its name already says "float activations" when they are float).
+QString backendText(const Backend& backend, const Model& model) {
+    std::string name = backend.name();
+    const auto* cpu = dynamic_cast<const CpuBackend*>(&backend);
+    if (cpu && cpu->activations() == cpu::Activations::LlamaCpp && name.ends_with(')') &&
+        activationSchemeApplies(model.config, model.weights))
+        name.insert(name.size() - 1, ", 8-bit activations");
+    return QString::fromStdString(name);
 }
 
 QString what(const std::exception& e) {
@@ -75,7 +89,7 @@ void SessionWorker::adopt(std::unique_ptr<Session> session) {
     SessionOptions effective = m_session->options();
     effective.max_context = m_session->maxContext();
     emit opened(m_reference, traceModelInfo(*m_model), effective,
-                QString::fromStdString(m_session->backend().name()));
+                backendText(m_session->backend(), *m_model));
 }
 
 std::unique_ptr<Session> SessionWorker::makeOtherSession() const {

@@ -84,9 +84,39 @@ QString layerReads(const ModelConfig& config, const StepRecord& record, std::int
     return parts.join(QStringLiteral(", "));
 }
 
+/// LongRoPE's factor set for a step of a session whose context is `n_ctx`: llama.cpp (and
+/// KVScope) choose it once per session, by that context, so every step of it used the same set
+/// whatever its position. Empty for other models.
+QString ropeNote(const ModelConfig& config, std::int64_t n_ctx, const StepRecord& record) {
+    if (config.rope_scaling != RopeScaling::LongRope) return {};
+    const std::int64_t orig = config.ropeOrigContext();
+    const bool long_set = n_ctx > orig;
+    const std::int64_t last = record.positionsAfter() - 1;
+    const QString where =
+        long_set ? (last < orig ? tr(" (its positions are still below %1)").arg(orig) : QString())
+                 : QString();
+    return tr(" RoPE: this step rotated Q and K with the LongRoPE <b>%1 factors</b>%2, as every "
+              "step of this session does: the set is chosen once, by the session's context "
+              "(%3 %4 the original %5), not by position, as llama.cpp does.")
+        .arg(long_set ? tr("long") : tr("short"), where)
+        .arg(n_ctx)
+        .arg(long_set ? QStringLiteral("&gt;") : QStringLiteral("&lt;="))
+        .arg(orig);
+}
+
+QString explainRecord(const TraceModel& trace);
+
 }  // namespace
 
 QString explainStep(const TraceModel& trace) {
+    const StepRecord* record = trace.current();
+    if (!record) return explainRecord(trace);
+    return explainRecord(trace) + ropeNote(trace.config(), trace.maxContext(), *record);
+}
+
+namespace {
+
+QString explainRecord(const TraceModel& trace) {
     const StepRecord* record = trace.current();
     if (!record) {
         return tr(
@@ -176,4 +206,5 @@ QString explainStep(const TraceModel& trace) {
         .arg(next);
 }
 
+}  // namespace
 }  // namespace kvscope

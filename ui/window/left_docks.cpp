@@ -74,7 +74,9 @@ void LeftDocks::refresh() {
         }
     }
     m_top_k->setCandidates(std::move(candidates));
-    if (m_trace->config().n_layers > 0) m_model_facts->setText(modelSummaryHtml(m_trace->config()));
+    if (m_trace->config().n_layers > 0)
+        m_model_facts->setText(modelSummaryHtml(m_trace->config(), m_trace->maxContext(),
+                                                m_trace->trace().model_info.rope_freqs));
 }
 
 }  // namespace kvscope

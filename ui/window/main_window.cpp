@@ -95,6 +95,7 @@ void MainWindow::connectEngine() {
         // A budget in bytes buys a model's own number of tokens: a session opened before the
         // model was known is opened again with them.
         m_scenario->setModel(m_trace->config(), m_trace->maxContext());
+        m_scenario->setActivationsApply(m_trace->trace().model_info.activation_scheme_applies);
         if (!m_runner->isReplay() && m_scenario->evictionBudgetBytes() > 0 &&
             m_scenario->sessionOptions().mode == CacheMode::Cached &&
             m_scenario->settingsError().isEmpty() &&

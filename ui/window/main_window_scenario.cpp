@@ -31,6 +31,10 @@ bool MainWindow::openScenarioFile(const QString& path) {
         m_scenario->backendBox()->setCurrentIndex(on_cuda ? 1 : 0);
     }
     setRequestedBackend(on_cuda ? BackendKind::Cuda : BackendKind::Cpu);
+    // Likewise the activation scheme ("q8" when the file predates the key).
+    const cpu::Activations activations = parseActivations(file.activations, "activations");
+    setRequestedActivations(activations);
+    m_scenario->showActivations(activations);
     if (const QString error = applyScenario(*this, file); !error.isEmpty()) {
         showError(error);
         return false;

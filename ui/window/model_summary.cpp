@@ -24,9 +24,19 @@ QString contextText(const ModelConfig& c) {
     return tr("%1 tokens").arg(c.max_context);
 }
 
+/// "base 10000", Llama 3's factors, then the scaling at a context of n_ctx when there is one.
+QString ropeText(const ModelConfig& c, std::int64_t n_ctx, bool rope_freqs) {
+    QString text = tr("base %1").arg(double(c.rope_theta), 0, 'g', 7);
+    if (rope_freqs) text += tr("; Llama 3 frequency factors per pair (rope_freqs.weight)");
+    if (const std::string scaling = c.ropeScalingText(n_ctx > 0 ? n_ctx : c.max_context);
+        !scaling.empty())
+        text += QStringLiteral("; ") + QString::fromStdString(scaling).toHtmlEscaped();
+    return text;
+}
+
 }  // namespace
 
-QString modelSummaryHtml(const ModelConfig& c) {
+QString modelSummaryHtml(const ModelConfig& c, std::int64_t n_ctx, bool rope_freqs) {
     const QString row = QStringLiteral("<tr><td>%1</td><td>&nbsp;&nbsp;%2</td></tr>");
     const QString heads = tr("%1 query, %2 KV (%3)")
                               .arg(c.n_heads)
@@ -38,7 +48,7 @@ QString modelSummaryHtml(const ModelConfig& c) {
            row.arg(tr("heads"), heads) + row.arg(tr("layers")).arg(c.n_layers) +
            row.arg(tr("d_model")).arg(c.d_model) + row.arg(tr("head_dim")).arg(c.head_dim) +
            row.arg(tr("context"), contextText(c)) + row.arg(tr("KV / token"), kv_per_token) +
-           QStringLiteral("</table>");
+           row.arg(tr("RoPE"), ropeText(c, n_ctx, rope_freqs)) + QStringLiteral("</table>");
 }
 
 QString kvHeadNote(const ModelConfig& c, int head) {

@@ -65,6 +65,8 @@ ScenarioFile scenarioFromWindow(const MainWindow& window) {
     scenario.eviction_budget_bytes = panel->evictionBudgetBytes();
     file.steps = std::max(0, window.trace()->cursor() - 1);  // decode steps after the prefill
     file.backend = panel->backendBox()->currentData().toString().toStdString();  // cpu or cuda
+    file.activations =
+        panel->activationsBox()->currentData().toString().toStdString();  // q8, float
     const QWidget* tab = window.views()->currentWidget();
     file.view = tab ? tab->objectName().toStdString() : "generate";
     const GenerateView* generate = window.views()->generate();

@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "core/engine/activation_scheme.h"
 #include "core/engine/backend_select.h"
 #include "core/model/model_source.h"
 #include "core/util/error.h"
@@ -151,6 +152,7 @@ QWidget* ScenarioPanel::buildCacheGroup() {
     form->addRow(tr("Block size"), m_block_size);
     form->addRow(tr("Precision"), m_codec);
     form->addRow(tr("Backend"), buildBackendRow());
+    form->addRow(tr("Activations"), buildActivationsRow());
     form->addRow(m_measure_other);
     auto changed = [this] {
         m_block_size->setEnabled(m_layout->currentData().toInt() == int(CacheLayout::Paged));
@@ -200,6 +202,40 @@ QWidget* ScenarioPanel::buildBackendRow() {
         emit settingsChanged();
     });
     return m_backend;
+}
+
+QWidget* ScenarioPanel::buildActivationsRow() {
+    m_activations = new QComboBox;
+    m_activations->addItem(tr("8-bit (llama.cpp)"), QStringLiteral("q8"));
+    m_activations->addItem(tr("float (fp32)"), QStringLiteral("float"));
+    showActivations(requestedActivations());
+    setActivationsApply(true);
+    connect(m_activations, &QComboBox::currentIndexChanged, this, [this] {
+        setRequestedActivations(
+            parseActivations(m_activations->currentData().toString().toStdString(), "activations"));
+        emit settingsChanged();
+    });
+    return m_activations;
+}
+
+void ScenarioPanel::showActivations(cpu::Activations activations) {
+    const QSignalBlocker quiet(m_activations);
+    m_activations->setCurrentIndex(
+        m_activations->findData(QString::fromLatin1(activationsFlagValue(activations))));
+}
+
+void ScenarioPanel::setActivationsApply(bool applies) {
+    m_activations->setEnabled(applies);
+    m_activations->setToolTip(
+        applies
+            ? tr("How the CPU backend multiplies the quantized weights (kvscope --activations): "
+                 "8-bit rounds each activation row to 8-bit blocks and multiplies integers, as "
+                 "llama.cpp does; float keeps fp32 rows (the exact product with the weights' "
+                 "fp32 expansion). Changing it starts over; the Quantization and Eviction "
+                 "views' runs use it too")
+            : tr("The model on screen has F32/F16/BF16 weights (or is a replayed trace): "
+                 "their products take float rows under either scheme, so the choice "
+                 "changes nothing here. It matters for quantized weights (Q8_0, Q4_K, ...)"));
 }
 
 QString ScenarioPanel::modelReference() const {

@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "core/engine/cpu_math.h"
 #include "core/engine/session.h"
 
 class QCheckBox;
@@ -69,6 +70,17 @@ public:
     /// The CUDA item is disabled, its tooltip saying why, when CUDA is unavailable; choosing an
     /// item sets the requested backend and emits settingsChanged().
     QComboBox* backendBox() const { return m_backend; }
+    /// How the CPU backend multiplies quantized weights: "q8" (8-bit activations, llama.cpp's
+    /// scheme, the default) or "float" as item data (kvscope --activations, a scenario's
+    /// "activations"). Choosing an item sets the requested scheme (backend_select.h) and emits
+    /// settingsChanged(); the Quantization and Eviction views' runs take it too.
+    QComboBox* activationsBox() const { return m_activations; }
+    /// Shows the requested scheme without emitting anything.
+    void showActivations(cpu::Activations activations);
+    /// Whether the model's weights are quantized (the scheme changes its products): otherwise
+    /// the selector is disabled, its tooltip saying that F32/F16/BF16 weights compute the same
+    /// either way.
+    void setActivationsApply(bool applies);
 
 signals:
     void modelChosen(const QString& reference);
@@ -85,6 +97,7 @@ private:
     QWidget* buildCacheGroup();
     QWidget* buildEvictionGroup();
     QWidget* buildBackendRow();
+    QWidget* buildActivationsRow();
 
     QComboBox* m_model = nullptr;
     QPushButton* m_open = nullptr;
@@ -100,9 +113,10 @@ private:
     QSpinBox* m_threads = nullptr;
     QCheckBox* m_measure_other = nullptr;
     int m_n_builtin = 0;
-    QComboBox* m_codec = nullptr;    // KvCacheSpec labels ("int8", "int4+w32", ...)
-    QComboBox* m_backend = nullptr;  // "cpu", "cuda"
-    std::int64_t m_max_context = 0;  // likewise (0 = the model's)
+    QComboBox* m_codec = nullptr;        // KvCacheSpec labels ("int8", "int4+w32", ...)
+    QComboBox* m_backend = nullptr;      // "cpu", "cuda"
+    QComboBox* m_activations = nullptr;  // "q8", "float"
+    std::int64_t m_max_context = 0;      // likewise (0 = the model's)
     EvictionControls* m_eviction = nullptr;
 };
 

@@ -38,6 +38,7 @@ void StatusFacts::refresh() {
     m_kv_cache->setText(status.kv_cache);
     m_last_step->setText(status.last_step);
     m_backend->setText(status.backend);
+    m_backend->setToolTip(status.backend);  // the whole name where a narrow window cuts it
 }
 
 void StatusFacts::showError(const QString& message) {
