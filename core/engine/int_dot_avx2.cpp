@@ -10,9 +10,7 @@
 
 #include <cstring>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
+#include "core/engine/int_dot_avx2_parts.h"
 
 namespace kvscope::cpu::intdot {
 
@@ -20,9 +18,8 @@ namespace kvscope::cpu::intdot {
 
 namespace {
 
-__m256i load(const void* p) {
-    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
-}
+using avx2::load;
+using avx2::scalesMinsK4;
 
 int hsum(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
@@ -37,15 +34,10 @@ __m256i scaled(__m256i p16, int s_lo, int s_hi) {
     return _mm256_madd_epi16(p16, s);
 }
 
-/// Unsigned bytes u times signed bytes a, summed four at a time into 8 s32 lanes. No pair may
-/// exceed the s16 range (|u * a| pair sums <= 32767: u <= 128 with |a| <= 127 holds) when the
-/// build has no VNNI; with it (AVX-VNNI, one instruction) no s16 step exists at all.
+/// Unsigned bytes u times signed bytes a, summed four at a time into 8 s32 lanes (avx2::dotAdd
+/// from zero).
 __m256i dotUnsignedSigned(__m256i u, __m256i a) {
-#if defined(__AVXVNNI__)
-    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, a);
-#else
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1));
-#endif
+    return avx2::dotAdd(_mm256_setzero_si256(), u, a);
 }
 
 /// Signed bytes q (|q| <= 128) times signed bytes a (|a| <= 127), summed in 8 s32 lanes.
@@ -116,23 +108,6 @@ void iq4_nl(const std::byte* w, const Q8Block32* a, std::int64_t n, std::int32_t
         const __m256i q = _mm256_shuffle_epi8(levels, nibbles(w + 2));
         isum[b] = hsum(dotSigned(q, load(a[b].qs)));
     }
-}
-
-/// The eight 6-bit scales and mins of a Q4_K / Q5_K block (the 12 bytes at q, read as three
-/// 32-bit words u0, u1, u2), unpacked in one register: bytes 0..7 the scales, 8..15 the mins,
-/// the same values as dequant::scaleMinK4 for j = 0..7:
-///   j < 4: sc = q[j] & 63, m = q[j + 4] & 63;
-///   j >= 4: sc = (q[j + 4] & 15) | (q[j - 4] >> 6) << 4, m = (q[j + 4] >> 4) | (q[j] >> 6) << 4;
-/// as words: [u0 & low6, (u2 & low4) | top2(u0) << 4, u1 & low6, (u2 >> 4 & low4) | top2(u1) << 4].
-/// Reads 16 bytes at q (the 12, then the start of the block's values).
-__m128i scalesMinsK4(const std::byte* q) {
-    const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    const __m128i low = _mm_srlv_epi32(_mm_shuffle_epi32(u, 0x98), _mm_setr_epi32(0, 0, 0, 4));
-    const __m128i kept =
-        _mm_and_si128(low, _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
-    const __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_shuffle_epi32(u, 0x50), 6),
-                                      _mm_setr_epi32(0, 0x03030303, 0, 0x03030303));
-    return _mm_or_si128(kept, _mm_slli_epi32(top, 4));
 }
 
 /// sum_j m[j] * (bsums[2j] + bsums[2j + 1]) for the mins in bytes 8..15 of sm.

@@ -11,9 +11,7 @@
 // core/CMakeLists.txt). The integers are those of the one-row kernels, summed in another order
 // (exact).
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
+#include "core/engine/int_dot_avx2_parts.h"
 
 namespace kvscope::cpu::intdot {
 
@@ -21,9 +19,9 @@ namespace kvscope::cpu::intdot {
 
 namespace {
 
-__m256i load(const void* p) {
-    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
-}
+using avx2::dotAdd;
+using avx2::kVnni;
+using avx2::load;
 
 /// [sum of the 8 s32 lanes of v[0], ..., of v[7]].
 __m256i laneSums(const __m256i v[8]) {
@@ -44,25 +42,6 @@ __m256i laneSums4(const __m128i v[8]) {
                                         _mm256_hadd_epi32(p[2], p[3]));  // [0 2 4 6 | 1 3 5 7]
     return _mm256_permutevar8x32_epi32(h, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
-
-/// Unsigned bytes u (<= 255 with VNNI, else u <= 128 and no pair sum above 32767) times signed
-/// bytes a, summed four at a time into 8 s32 lanes added to acc.
-__m256i dotAdd(__m256i acc, __m256i u, __m256i a) {
-#if defined(__AVXVNNI__)
-    return _mm256_dpbusd_avx_epi32(acc, u, a);
-#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
-    return _mm256_dpbusd_epi32(acc, u, a);
-#else
-    return _mm256_add_epi32(acc,
-                            _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1)));
-#endif
-}
-
-#if defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__))
-constexpr bool kVnni = true;
-#else
-constexpr bool kVnni = false;
-#endif
 
 /// The sum of the 32 signed bytes of a.
 int sum(__m256i a) {
@@ -140,18 +119,6 @@ void eightRowsQ8_0(const std::byte* w, std::int64_t row_bytes, const Q8Block32* 
                      _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
 }
 
-/// The eight 6-bit scales and mins of a Q4_K block, bytes 0..7 and 8..15 (as scalesMinsK4 of
-/// int_dot_avx2.cpp: the same unpack).
-__m128i scalesMins(const std::byte* q) {
-    const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    const __m128i low = _mm_srlv_epi32(_mm_shuffle_epi32(u, 0x98), _mm_setr_epi32(0, 0, 0, 4));
-    const __m128i kept =
-        _mm_and_si128(low, _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
-    const __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_shuffle_epi32(u, 0x50), 6),
-                                      _mm_setr_epi32(0, 0x03030303, 0, 0x03030303));
-    return _mm_or_si128(kept, _mm_slli_epi32(top, 4));
-}
-
 /// Eight Q4_K rows (w: [8][row_bytes], blocks of d, dmin, scales[12], qs[128]) against a.
 void eightRowsQ4K(const std::byte* w, std::int64_t row_bytes, const Q8BlockK* a,
                   std::int64_t n_blocks, float* out) {
@@ -170,7 +137,7 @@ void eightRowsQ4K(const std::byte* w, std::int64_t row_bytes, const Q8BlockK* a,
         __m128i mins[8];
         for (int r = 0; r < 8; ++r) {
             const std::byte* wr = wb + r * row_bytes;
-            const __m128i sm = scalesMins(wr + 4);
+            const __m128i sm = avx2::scalesMinsK4(wr + 4);
             mins[r] = _mm_madd_epi16(pairs, _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8)));
             __m256i sub[8];                // [sub-block j] s32 lanes of its products
             for (int j = 0; j < 4; ++j) {  // values 64j..64j+31: low nibbles, +32..: high
