@@ -3,6 +3,7 @@
 // and the independent reference (a plain forward pass in double, token by token, over the keys a
 // mask names), plus a snapshot of what a bounded session holds.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <vector>
@@ -36,6 +37,46 @@ inline void feed(Session& s, const std::vector<TokenId>& tokens,
         s.stepForced(tokens[i]);
         each();
     }
+}
+
+/// The bounded caches the layout tests sweep, in this order: every policy but full, keys at their
+/// original positions and re-rotated, one set per layer and (head-wise policies) per KV head;
+/// budget 7, 2 sinks, window 2.
+inline std::vector<EvictionSpec> layoutTestSpecs() {
+    std::vector<EvictionSpec> out;
+    for (EvictionPolicy p : allEvictionPolicies()) {
+        if (p == EvictionPolicy::Full) continue;
+        for (EvictionPositions pos : {EvictionPositions::Original, EvictionPositions::Rerotate}) {
+            for (bool per_head : {false, true}) {
+                const EvictionSpec spec{.policy = p,
+                                        .budget = 7,
+                                        .sinks = 2,
+                                        .window = 2,
+                                        .positions = pos,
+                                        .per_head = per_head};
+                if (!per_head || spec.headWise()) out.push_back(spec);
+            }
+        }
+    }
+    return out;
+}
+
+/// Feeds `tokens` to a contiguous and a paged session of the same model and bounded cache,
+/// REQUIREs the paged logits to equal the contiguous ones bit for bit after every step, and
+/// returns the most holes any of the first `layers` layers had at any step.
+inline std::int64_t feedPagedBesideContiguous(Session& contiguous, Session& paged,
+                                              const std::vector<TokenId>& tokens,
+                                              std::int64_t layers) {
+    std::vector<Vector> want;
+    feed(contiguous, tokens, [&] { want.push_back(contiguous.lastLogits()); });
+    std::size_t i = 0;
+    std::int64_t most_holes = 0;
+    feed(paged, tokens, [&] {
+        REQUIRE(paged.lastLogits() == want[i++]);
+        for (std::int64_t l = 0; l < layers; ++l)
+            most_holes = std::max(most_holes, paged.cache().holes(l));
+    });
+    return most_holes;
 }
 
 // ---- The independent reference: a plain forward pass in double, token by token ------------

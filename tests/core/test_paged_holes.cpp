@@ -319,57 +319,37 @@ TEST_CASE("Paged with holes gives the contiguous layout's logits under every pol
     std::set<std::string> rerotated, original;  // codecs that ran through holes in each mode
     for (const auto& model : models) {
         const auto tokens = testTokens(*model, 28);
-        for (EvictionPolicy p : allEvictionPolicies()) {
-            if (p == EvictionPolicy::Full) continue;
-            for (EvictionPositions pos :
-                 {EvictionPositions::Original, EvictionPositions::Rerotate}) {
-                for (bool per_head : {false, true}) {
-                    EvictionSpec spec{.policy = p,
-                                      .budget = 7,
-                                      .sinks = 2,
-                                      .window = 2,
-                                      .positions = pos,
-                                      .per_head = per_head};
-                    if (per_head && !spec.headWise()) continue;
-                    const std::string codec =
-                        codecs[turn[pos == EvictionPositions::Rerotate]++ % codecs.size()];
-                    INFO(model->config.name << " " << toString(p) << " " << toString(pos)
-                                            << (per_head ? " per-head " : " ") << codec);
-                    const KvCacheSpec kv = parseKvCacheSpec(codec, "--test");
-                    Session contiguous(model,
-                                       {.cache_spec = kv, .eviction = spec, .max_context = 32});
-                    Session paged(model, {.cache_layout = CacheLayout::Paged,
-                                          .block_size = 4,
-                                          .cache_spec = kv,
-                                          .eviction = spec,
-                                          .max_context = 32});
-                    std::vector<Vector> want;
-                    feed(contiguous, tokens, [&] { want.push_back(contiguous.lastLogits()); });
-                    std::size_t i = 0;
-                    std::int64_t most_holes = 0;
-                    feed(paged, tokens, [&] {
-                        REQUIRE(paged.lastLogits() == want[i++]);
-                        for (std::int64_t l = 0; l < model->config.n_layers; ++l)
-                            most_holes = std::max(most_holes, paged.cache().holes(l));
-                    });
-                    CHECK(most_holes > 0);  // the test ran through holes
-                    if (most_holes > 0)
-                        (pos == EvictionPositions::Rerotate ? rerotated : original).insert(codec);
-                    const auto& table =
-                        dynamic_cast<const PagedKvCache&>(paged.cache()).blockTable(0);
-                    CHECK(table.size() == 7);  // 28 positions, blocks of 4
-                    // A window of 7 holds positions 21..27: blocks 5 and 6 only.
-                    if (p == EvictionPolicy::Window) CHECK(table.nHeld() == 2);
-                    // Undo puts back the blocks: the same bytes, the same logits again.
-                    const std::int64_t bytes = physical(paged.cache());
-                    paged.undo();
-                    contiguous.undo();
-                    paged.stepForced(tokens.back());
-                    contiguous.stepForced(tokens.back());
-                    CHECK(physical(paged.cache()) == bytes);
-                    CHECK(paged.lastLogits() == contiguous.lastLogits());
-                }
-            }
+        for (const EvictionSpec& spec : layoutTestSpecs()) {
+            const EvictionPolicy p = spec.policy;
+            const EvictionPositions pos = spec.positions;
+            const std::string codec =
+                codecs[turn[pos == EvictionPositions::Rerotate]++ % codecs.size()];
+            INFO(model->config.name << " " << toString(p) << " " << toString(pos)
+                                    << (spec.per_head ? " per-head " : " ") << codec);
+            const KvCacheSpec kv = parseKvCacheSpec(codec, "--test");
+            Session contiguous(model, {.cache_spec = kv, .eviction = spec, .max_context = 32});
+            Session paged(model, {.cache_layout = CacheLayout::Paged,
+                                  .block_size = 4,
+                                  .cache_spec = kv,
+                                  .eviction = spec,
+                                  .max_context = 32});
+            const std::int64_t most_holes =
+                feedPagedBesideContiguous(contiguous, paged, tokens, model->config.n_layers);
+            CHECK(most_holes > 0);  // the test ran through holes
+            if (most_holes > 0)
+                (pos == EvictionPositions::Rerotate ? rerotated : original).insert(codec);
+            const auto& table = dynamic_cast<const PagedKvCache&>(paged.cache()).blockTable(0);
+            CHECK(table.size() == 7);  // 28 positions, blocks of 4
+            // A window of 7 holds positions 21..27: blocks 5 and 6 only.
+            if (p == EvictionPolicy::Window) CHECK(table.nHeld() == 2);
+            // Undo puts back the blocks: the same bytes, the same logits again.
+            const std::int64_t bytes = physical(paged.cache());
+            paged.undo();
+            contiguous.undo();
+            paged.stepForced(tokens.back());
+            contiguous.stepForced(tokens.back());
+            CHECK(physical(paged.cache()) == bytes);
+            CHECK(paged.lastLogits() == contiguous.lastLogits());
         }
     }
     CHECK(rerotated.size() == codecs.size());

@@ -59,6 +59,17 @@ void setFields(EvictionControls& fields, const QString& policy, const QString& b
     fields.sinksBox()->setValue(sinks);
 }
 
+/// Runs the view on kPrompt for kSteps steps with this layout and bounded cache, and waits.
+void runOnPrompt(EvictView& view, CacheLayout layout, const QString& policy, const QString& budget,
+                 int sinks) {
+    view.controls()->setPrompt(kPrompt);
+    view.controls()->setSteps(kSteps);
+    view.controls()->layoutBox()->setCurrentIndex(
+        view.controls()->layoutBox()->findData(int(layout)));
+    setFields(*view.controls()->eviction(), policy, budget, sinks);
+    runAndWait(view);
+}
+
 }  // namespace
 
 TEST_CASE("the Eviction view's per-step numbers are core/eval's for the same run",
@@ -66,12 +77,7 @@ TEST_CASE("the Eviction view's per-step numbers are core/eval's for the same run
     MainWindow window;
     requireIdle(window);
     EvictView& view = *window.views()->evict();
-    view.controls()->setPrompt(kPrompt);
-    view.controls()->setSteps(kSteps);
-    view.controls()->layoutBox()->setCurrentIndex(
-        view.controls()->layoutBox()->findData(int(CacheLayout::Contiguous)));
-    setFields(*view.controls()->eviction(), "streaming", "16", 4);
-    runAndWait(view);
+    runOnPrompt(view, CacheLayout::Contiguous, "streaming", "16", 4);
     const EvictRun& run = *view.lastRun();
     REQUIRE(run.result.rows.size() == 1);
     const EvictEvalRow& row = run.result.rows.front();
@@ -202,12 +208,7 @@ TEST_CASE("the Eviction view's allocated line under H2O on paged blocks is the l
     MainWindow window;
     requireIdle(window);
     EvictView& view = *window.views()->evict();
-    view.controls()->setPrompt(kPrompt);
-    view.controls()->setSteps(kSteps);
-    view.controls()->layoutBox()->setCurrentIndex(
-        view.controls()->layoutBox()->findData(int(CacheLayout::Paged)));
-    setFields(*view.controls()->eviction(), "h2o", "8", 4);
-    runAndWait(view);
+    runOnPrompt(view, CacheLayout::Paged, "h2o", "8", 4);
     const EvictRun& run = *view.lastRun();
     REQUIRE(run.request.block_size == 16);
     REQUIRE(run.result.rows.size() == 1);
