@@ -48,7 +48,7 @@ std::optional<int> requestedThreads() {
     try {
         return threadsFromEnvironment();
     } catch (const InputError&) {
-        return std::nullopt;  // kvscope-cli and kvscope refused it at start; a library user gets the default
+        return std::nullopt;  // kvscope-cli and kvscope refused it at start
     }
 }
 
